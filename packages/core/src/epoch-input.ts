@@ -1,0 +1,269 @@
+import { WAD } from './amount.ts';
+import { InvalidArgumentError } from './errors.ts';
+import { ATTESTED_ROLES, type AttestedRole, KEY_PATTERN, type Params, PROVIDER_CLASSES, type ProviderClass, SLA_CLASSES, type SlaClass } from './params.ts';
+import { type Desc, parseWith, serializeWith, toJsonSchema } from './schema.ts';
+
+/**
+ * The epoch input, format version 1: everything `processEpoch` needs, so that anyone holding it
+ * and the parameter set can replay an epoch bit for bit. The service builds it from its store at
+ * epoch close (uptime from heartbeat minutes, usage from receipts, stakes, attestations) and
+ * publishes it; `epoch-input.schema.json` beside this package is generated from `epochInputDesc`.
+ */
+export const EPOCH_INPUT_VERSION = 1;
+
+export const ADDRESS_PATTERN = '^0x[0-9a-f]{40}$';
+export const ANOMALIES = ['GPU_UTILISATION_OVER_100', 'THROUGHPUT_ABOVE_CEILING', 'DUAL_LOCATION', 'OTHER'] as const;
+export type Anomaly = (typeof ANOMALIES)[number];
+export const NODE_STATUSES = ['active', 'suspended', 'jailed', 'excluded'] as const;
+export type NodeStatus = (typeof NODE_STATUSES)[number];
+
+const id: Desc = { t: 'str', pattern: KEY_PATTERN, doc: 'participant id: 1–64 of [A-Za-z0-9._-]' };
+const address: Desc = { t: 'str', pattern: ADDRESS_PATTERN, doc: 'EVM payout address, lower-case hex' };
+const count = (doc: string, max = 1_000_000_000_000): Desc => ({ t: 'int', min: 0, max, doc });
+const MAX_PARTICIPANTS = 10_000_000;
+
+const nodeDesc: Desc = {
+  t: 'obj',
+  fields: {
+    id,
+    owner: address,
+    region: { t: 'str', pattern: KEY_PATTERN },
+    slaClass: { t: 'str', enum: SLA_CLASSES },
+    providerClass: { t: 'str', enum: PROVIDER_CLASSES },
+    hardware: {
+      t: 'obj',
+      fields: {
+        gpus: {
+          t: 'arr',
+          maxItems: 64,
+          item: {
+            t: 'obj',
+            fields: {
+              model: { t: 'str', pattern: KEY_PATTERN, doc: "a model of params.compute.gpuUnits ('other' if unlisted)" },
+              count: count('number of GPUs of this model', 1_000_000),
+            },
+          },
+        },
+        vcpus: count('virtual CPU cores', 1_000_000),
+        ramGb: count('RAM in GB', 1_000_000_000),
+        nvmeTb: count('NVMe storage in TB', 1_000_000),
+        bandwidthGbps: count('link bandwidth in Gbps', 1_000_000),
+      },
+    },
+    registeredAt: { t: 'int', min: 0, max: 253_402_300_799, doc: 'registration time, unix seconds' },
+    expectedMinutes: count('minutes the node was expected up this epoch (since registration, less announced maintenance)', 10_000_000),
+    upMinutes: count('minutes with at least one valid heartbeat', 10_000_000),
+    gpuSecondsDelivered: count('GPU-seconds delivered to consumers, from countersigned receipts', 1e15),
+    jobs: {
+      t: 'obj',
+      fields: {
+        standard: count('standard-priority jobs finished'),
+        standardErrors: count('of which failed'),
+        high: count('high-priority jobs finished'),
+        highErrors: count('of which failed'),
+        p95ResponseMs: count('95th percentile response time, ms (0 when no jobs)', 100_000_000),
+      },
+    },
+    ratings: { t: 'obj', fields: { count: count('ratings received'), sum: count('sum of the 1–5 ratings') } },
+    powerEfficiency: { t: 'nullable', inner: { t: 'wad', min: '0', max: '1' }, doc: 'average power efficiency reported, null if none' },
+    commitmentDays: count('committed lock length, days', 100_000),
+    commitmentForfeited: { t: 'bool', doc: 'the lock was left early this period' },
+    bond: { t: 'amount', doc: 'bonded tokens, base units' },
+    status: { t: 'str', enum: NODE_STATUSES },
+    onboarded: { t: 'bool', doc: 'every onboarding gate passed, confirmed by a validator' },
+    probationStage: count('0 = not on probation; k = k-th epoch of probation', 1000),
+    anomalies: { t: 'arr', maxItems: 16, item: { t: 'str', enum: ANOMALIES } },
+    services: { t: 'arr', maxItems: 64, item: { t: 'str', pattern: KEY_PATTERN }, doc: 'service tags (for the innovation list)' },
+    referrer: { t: 'nullable', inner: address },
+  },
+};
+
+export const epochInputDesc: Desc = {
+  t: 'obj',
+  fields: {
+    version: { t: 'int', min: 1, max: 1 },
+    epoch: count('epoch number n', 1e12),
+    epochStart: { t: 'int', min: 0, max: 253_402_300_799, doc: 'start of the epoch, unix seconds' },
+    epochSeconds: { t: 'int', min: 60, max: 31_536_000, doc: 'epoch length' },
+    baseEmission: { t: 'amount', doc: 'E_n, base units' },
+    previousDynamicFactor: { t: 'nullable', inner: { t: 'wad', min: '0', max: '100' }, doc: 'D_{n−1}; null for the first epoch' },
+    expansionPhase: { t: 'bool' },
+    supply: { t: 'obj', fields: { total: { t: 'amount' }, staked: { t: 'amount' } } },
+    nodes: { t: 'arr', maxItems: MAX_PARTICIPANTS, item: nodeDesc },
+    validators: {
+      t: 'arr',
+      maxItems: MAX_PARTICIPANTS,
+      item: { t: 'obj', fields: { id, payout: address, agreedAudits: count('audits whose verdict agreed with the final outcome') } },
+    },
+    stakes: {
+      t: 'arr',
+      maxItems: MAX_PARTICIPANTS,
+      item: {
+        t: 'obj',
+        fields: { id, payout: address, kind: { t: 'str', enum: ['user', 'operator'] }, amount: { t: 'amount' }, lockDays: count('lock length, days', 100_000) },
+      },
+      doc: "user and operator stakes; providers' bonds are the nodes' own `bond`",
+    },
+    attestations: {
+      t: 'arr',
+      maxItems: 10_000,
+      item: {
+        t: 'obj',
+        fields: {
+          role: { t: 'str', enum: ATTESTED_ROLES },
+          attestor: id,
+          entries: { t: 'arr', maxItems: MAX_PARTICIPANTS, item: { t: 'obj', fields: { payout: address, points: count('attested points') } } },
+        },
+      },
+    },
+  },
+};
+
+export type GpuInput = { model: string; count: number };
+export type NodeInput = {
+  id: string;
+  owner: string;
+  region: string;
+  slaClass: SlaClass;
+  providerClass: ProviderClass;
+  hardware: { gpus: GpuInput[]; vcpus: number; ramGb: number; nvmeTb: number; bandwidthGbps: number };
+  registeredAt: number;
+  expectedMinutes: number;
+  upMinutes: number;
+  gpuSecondsDelivered: number;
+  jobs: { standard: number; standardErrors: number; high: number; highErrors: number; p95ResponseMs: number };
+  ratings: { count: number; sum: number };
+  powerEfficiency: bigint | null;
+  commitmentDays: number;
+  commitmentForfeited: boolean;
+  bond: bigint;
+  status: NodeStatus;
+  onboarded: boolean;
+  probationStage: number;
+  anomalies: Anomaly[];
+  services: string[];
+  referrer: string | null;
+};
+export type ValidatorInput = { id: string; payout: string; agreedAudits: number };
+export type StakeInput = { id: string; payout: string; kind: 'user' | 'operator'; amount: bigint; lockDays: number };
+export type AttestationInput = { role: AttestedRole; attestor: string; entries: { payout: string; points: number }[] };
+export type EpochInput = {
+  version: 1;
+  epoch: number;
+  epochStart: number;
+  epochSeconds: number;
+  baseEmission: bigint;
+  previousDynamicFactor: bigint | null;
+  expansionPhase: boolean;
+  supply: { total: bigint; staked: bigint };
+  nodes: NodeInput[];
+  validators: ValidatorInput[];
+  stakes: StakeInput[];
+  attestations: AttestationInput[];
+};
+
+/**
+ * Parses an epoch input from its wire form and checks it against the parameter set: shape and
+ * types, then what a schema cannot say — up-time within the expected time, delivered work within
+ * what was provisioned, errors within jobs, ratings within 1–5, known GPU models, unique ids.
+ * Throws an `InvalidArgumentError` naming the first bad field; nothing is computed.
+ *
+ * @example const input = parseEpochInput(JSON.parse(text), defaultParams())
+ */
+export function parseEpochInput(json: unknown, params: Params): EpochInput {
+  const input = parseWith(epochInputDesc, json, '') as EpochInput;
+  checkEpochInput(input, params);
+  return input;
+}
+
+/** The semantic checks of an already-typed epoch input (run again by `processEpoch`). */
+export function checkEpochInput(input: EpochInput, params: Params): void {
+  const maxMinutes = Math.ceil(input.epochSeconds / 60);
+  if (input.supply.staked > input.supply.total) {
+    throw new InvalidArgumentError('supply.staked', 'must not exceed supply.total', 'OUT_OF_RANGE');
+  }
+  const seen = new Set<string>();
+  const nodes = input.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i] as NodeInput;
+    const at = `nodes[${i}]`;
+    if (seen.has(n.id)) throw new InvalidArgumentError(`${at}.id`, `duplicate node id ${JSON.stringify(n.id)}`, 'DUPLICATE_ID');
+    seen.add(n.id);
+    if (n.expectedMinutes > maxMinutes) {
+      throw new InvalidArgumentError(`${at}.expectedMinutes`, `must not exceed the epoch's ${maxMinutes} minutes`, 'OUT_OF_RANGE');
+    }
+    if (n.upMinutes > n.expectedMinutes) {
+      throw new InvalidArgumentError(
+        `${at}.upMinutes`,
+        `up-time (${n.upMinutes} min) exceeds the expected time (${n.expectedMinutes} min)`,
+        'UPTIME_ABOVE_EXPECTED',
+      );
+    }
+    let gpus = 0;
+    const hw = n.hardware.gpus;
+    for (let j = 0; j < hw.length; j++) {
+      const g = hw[j] as GpuInput;
+      if (params.compute.gpuUnits[g.model] === undefined) {
+        throw new InvalidArgumentError(
+          `${at}.hardware.gpus[${j}].model`,
+          `unknown GPU model ${JSON.stringify(g.model)} (declare unlisted models as 'other')`,
+          'UNKNOWN_GPU_MODEL',
+        );
+      }
+      gpus += g.count;
+    }
+    const provisioned = gpus * n.upMinutes * 60;
+    if (n.gpuSecondsDelivered > provisioned) {
+      throw new InvalidArgumentError(
+        `${at}.gpuSecondsDelivered`,
+        `delivered ${n.gpuSecondsDelivered} GPU-seconds exceeds the ${provisioned} provisioned (GPUs × up-seconds)`,
+        'DELIVERED_ABOVE_PROVISIONED',
+      );
+    }
+    const j = n.jobs;
+    if (j.standardErrors > j.standard) throw new InvalidArgumentError(`${at}.jobs.standardErrors`, 'must not exceed jobs.standard', 'OUT_OF_RANGE');
+    if (j.highErrors > j.high) throw new InvalidArgumentError(`${at}.jobs.highErrors`, 'must not exceed jobs.high', 'OUT_OF_RANGE');
+    const r = n.ratings;
+    if (r.sum < r.count || r.sum > 5 * r.count) {
+      throw new InvalidArgumentError(
+        `${at}.ratings.sum`,
+        `must lie between count and 5 × count (ratings are 1–5), got ${r.sum} for ${r.count}`,
+        'OUT_OF_RANGE',
+      );
+    }
+    if (n.referrer !== null && n.referrer === n.owner) {
+      throw new InvalidArgumentError(`${at}.referrer`, 'a node cannot be referred by its own owner', 'SELF_REFERRAL');
+    }
+    if (n.powerEfficiency !== null && n.powerEfficiency > WAD) {
+      throw new InvalidArgumentError(`${at}.powerEfficiency`, 'must be at most 1', 'OUT_OF_RANGE');
+    }
+  }
+  uniqueIds(input.validators, 'validators');
+  uniqueIds(input.stakes, 'stakes');
+}
+
+function uniqueIds(items: { id: string }[], field: string): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as { id: string };
+    if (seen.has(item.id)) throw new InvalidArgumentError(`${field}[${i}].id`, `duplicate id ${JSON.stringify(item.id)}`, 'DUPLICATE_ID');
+    seen.add(item.id);
+  }
+}
+
+/** The wire form of an epoch input. */
+export function serializeEpochInput(input: EpochInput): Record<string, unknown> {
+  return serializeWith(epochInputDesc, input) as Record<string, unknown>;
+}
+
+/** JSON Schema (draft 2020-12) of the epoch input, format version 1. */
+export function epochInputJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://swarm.example/schemas/epoch-input-v1.json',
+    title: 'Swarm Rewards epoch input, version 1',
+    description:
+      'Everything the reward engine needs to compute one epoch (SPEC §4). Amounts are base units (18 decimals) as decimal strings; ratios are exact decimal strings; counts, seconds and minutes are integers. Semantic checks (up-time ≤ expected, delivered ≤ GPUs × up-seconds, errors ≤ jobs, 1–5 ratings, known GPU models, unique ids) are made by the parser.',
+    ...toJsonSchema(epochInputDesc),
+  };
+}

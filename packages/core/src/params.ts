@@ -1,0 +1,538 @@
+import { WAD } from './amount.ts';
+import { contentHash } from './canonical.ts';
+import { InvalidArgumentError, InvalidParamsError } from './errors.ts';
+import { type Desc, parseWith, serializeWith, toJsonSchema } from './schema.ts';
+
+/**
+ * The governed parameter set (SPEC §3–7) with its defaults. Everything the reward engine, staking,
+ * slashing and governance read is here; nothing else changes their behaviour. A set is validated
+ * as a whole (`parseParams`) and identified by its content hash (`paramsHash`).
+ */
+
+export const ROLES = ['compute', 'validators', 'stakers', 'model', 'developer', 'community', 'liquidity'] as const;
+export type Role = (typeof ROLES)[number];
+export const ATTESTED_ROLES = ['model', 'developer', 'community', 'liquidity'] as const;
+export type AttestedRole = (typeof ATTESTED_ROLES)[number];
+export const SLA_CLASSES = ['minimum', 'recommended', 'mission-critical'] as const;
+export type SlaClass = (typeof SLA_CLASSES)[number];
+export const PROVIDER_CLASSES = ['individual', 'edge', 'datacentre'] as const;
+export type ProviderClass = (typeof PROVIDER_CLASSES)[number];
+
+export const KEY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
+
+const frac: Desc = { t: 'wad', min: '0', max: '1' };
+const tokens = (doc: string): Desc => ({ t: 'wad', doc: `${doc} (whole tokens, decimal)` });
+const days = (doc: string): Desc => ({ t: 'int', min: 0, max: 100_000, doc });
+const tier = (itemDoc: string): Desc => ({
+  t: 'arr',
+  maxItems: 16,
+  item: { t: 'obj', fields: { days: { t: 'int', min: 0, max: 100_000 }, multiplier: { t: 'wad', min: '1', max: '10' } } },
+  doc: itemDoc,
+});
+
+const slaDesc: Desc = {
+  t: 'obj',
+  fields: {
+    availability: { t: 'wad', min: '0.5', max: '1', doc: 'availability target' },
+    latencyMs: { t: 'int', min: 1, max: 10_000 },
+    packetLoss: frac,
+    bandwidthGbps: { t: 'int', min: 0, max: 100_000 },
+  },
+};
+
+export const paramsDesc: Desc = {
+  t: 'obj',
+  fields: {
+    version: { t: 'int', min: 1, max: 1, doc: 'parameter-set format version' },
+    emission: {
+      t: 'obj',
+      fields: {
+        genesisPerEpoch: tokens('E_0, the base emission of epoch 0'),
+        decayPerEpoch: { t: 'wad', min: '0', max: '0.5', doc: 'E_{n+1} = E_n·(1 − decay)' },
+        maxPerEpoch: tokens('ceiling on the epoch pool P_n'),
+        targetUtilisation: { t: 'wad', min: '0.01', max: '1' },
+        dynamicMin: { t: 'wad', min: '0', max: '10' },
+        dynamicMax: { t: 'wad', min: '0', max: '10' },
+        expansionGrowth: { t: 'wad', min: '1', max: '10', doc: 'growth while an expansion phase is declared' },
+        circuitBreaker: { t: 'wad', min: '0', max: '1', doc: 'largest move of D_n from D_{n−1}' },
+      },
+    },
+    roles: {
+      t: 'obj',
+      fields: {
+        weights: { t: 'obj', fields: Object.fromEntries(ROLES.map((r) => [r, { t: 'wad', min: '0', max: '1000000' }])) },
+        targetStakeRatio: { t: 'wad', min: '0.01', max: '1' },
+        stakerAdjustMin: { t: 'wad', min: '0', max: '100' },
+        stakerAdjustMax: { t: 'wad', min: '0', max: '100' },
+      },
+    },
+    compute: {
+      t: 'obj',
+      fields: {
+        gpuUnits: { t: 'map', key: KEY_PATTERN, value: { t: 'wad', min: '0', max: '1000' }, maxKeys: 256, doc: 'compute units per hour per GPU model' },
+        vcpuUnits: { t: 'wad', min: '0', max: '1000' },
+        nvmeTbUnits: { t: 'wad', min: '0', max: '1000' },
+        maxGpusPerNode: { t: 'int', min: 1, max: 100_000 },
+        maxGpusPerCluster: { t: 'int', min: 1, max: 10_000_000 },
+        utilisationBase: frac,
+        utilisationWeight: frac,
+        scoreCap: { t: 'wad', min: '1', max: '100', doc: 'S_i ≤ scoreCap × C_i' },
+        quality: {
+          t: 'obj',
+          fields: {
+            uptimeWeight: frac,
+            errorWeight: frac,
+            responseWeight: frac,
+            ratingWeight: frac,
+            uptimeRamp: { t: 'wad', min: '0.0001', max: '1', doc: 'U falls from 1 at target to 0 at target − ramp' },
+            eligibilityFloor: { t: 'wad', min: '0', max: '1', doc: 'no reward below target − floor' },
+            errorTargetStandard: { t: 'wad', min: '0.000001', max: '1' },
+            errorTargetHigh: { t: 'wad', min: '0.000001', max: '1' },
+            errorTolerance: { t: 'wad', min: '1', max: '1000', doc: 'E reaches 0 at tolerance × target' },
+            responseTargetMs: { t: 'int', min: 1, max: 1_000_000 },
+            ratingSpread: { t: 'wad', min: '1', max: '100', doc: 'P = 0.5 + (mean − classMean) / spread' },
+          },
+        },
+        sla: { t: 'obj', fields: Object.fromEntries(SLA_CLASSES.map((c) => [c, slaDesc])) },
+        providerClasses: {
+          t: 'obj',
+          fields: Object.fromEntries(
+            PROVIDER_CLASSES.map((c) => [
+              c,
+              { t: 'obj', fields: { minGpus: { t: 'int', min: 0, max: 1_000_000 }, minRamGb: { t: 'int', min: 0, max: 1_000_000_000 } } },
+            ]),
+          ),
+        },
+        valuationMin: { t: 'wad', min: '0', max: '10' },
+        valuationMax: { t: 'wad', min: '0', max: '10' },
+        geoMax: { t: 'wad', min: '1', max: '10' },
+        underServedRegions: { t: 'map', key: KEY_PATTERN, value: { t: 'wad', min: '1', max: '10' }, maxKeys: 1024, doc: 'region → geographic multiplier' },
+        commitment: tier('lock length (days) → multiplier L, ascending'),
+        bonuses: {
+          t: 'obj',
+          fields: {
+            qualityHighThreshold: frac,
+            qualityHigh: frac,
+            qualityMidThreshold: frac,
+            qualityMid: frac,
+            newNodeDays: days('a node is new for this many days after registration'),
+            newNode: frac,
+            underServedDays: days('under-served region bonus period'),
+            underServed: frac,
+            innovation: frac,
+            energyThreshold: frac,
+            energy: frac,
+            cap: { t: 'wad', min: '0', max: '10' },
+          },
+        },
+        innovationList: { t: 'arr', maxItems: 1024, item: { t: 'str', pattern: KEY_PATTERN }, doc: 'GPU models or service tags earning the innovation bonus' },
+        probation: { t: 'arr', maxItems: 16, item: frac, doc: 'share of S_i in each probation epoch, ending at 1' },
+      },
+    },
+    bond: {
+      t: 'obj',
+      fields: {
+        days: days('a bond covers this many days of expected revenue'),
+        gpuRateUsdPerHour: { t: 'wad', min: '0', max: '1000000' },
+        referenceTokenPriceUsd: { t: 'wad', min: '0.000000000001', max: '1000000000' },
+      },
+    },
+    fees: {
+      t: 'obj',
+      fields: {
+        protocolFee: frac,
+        burnShare: frac,
+        minBillableUsdPerGpuHour: { t: 'wad', min: '0', max: '1000000' },
+        powerCostUsdPerGpuHour: { t: 'wad', min: '0', max: '1000000' },
+      },
+    },
+    referral: { t: 'obj', fields: { share: frac, days: days('referral period after the node registers') } },
+    attestors: {
+      t: 'obj',
+      fields: Object.fromEntries(ATTESTED_ROLES.map((r) => [r, { t: 'arr', maxItems: 256, item: { t: 'str', pattern: KEY_PATTERN } }])),
+      doc: 'approved attestor ids per role',
+    },
+    staking: {
+      t: 'obj',
+      fields: {
+        userDiscounts: {
+          t: 'arr',
+          maxItems: 16,
+          item: { t: 'obj', fields: { minStake: tokens('stake at or above which'), discount: frac } },
+        },
+        operatorMinStake: tokens('minimum validator stake'),
+        unbondingDays: days('unbonding delay'),
+      },
+    },
+    audits: {
+      t: 'obj',
+      fields: { rate: frac, minPerNodePerWeek: { t: 'int', min: 0, max: 10_000 } },
+    },
+    slashing: {
+      t: 'obj',
+      fields: {
+        windowDays: days('violations are counted over this rolling window'),
+        performance: { t: 'arr', maxItems: 16, item: frac, doc: 'slash of bond at the 1st, 2nd, … performance violation' },
+        suspensionDays: days('suspension after the 3rd performance violation'),
+        failedVerification: frac,
+        jailDays: days('jail after a failed verification'),
+        equivocation: frac,
+        operationalPerSeverity: frac,
+        escrowDays: days('appeal window before release'),
+        compensationShare: frac,
+      },
+    },
+    governance: {
+      t: 'obj',
+      fields: {
+        votingEpochs: { t: 'int', min: 1, max: 1000 },
+        quorum: frac,
+        threshold: frac,
+        veto: frac,
+        deposit: tokens('proposal deposit'),
+      },
+    },
+  },
+};
+
+type Wad = bigint;
+export type SlaParams = { availability: Wad; latencyMs: number; packetLoss: Wad; bandwidthGbps: number };
+export type Tier = { days: number; multiplier: Wad };
+
+/** The parsed parameter set: every decimal as WAD `bigint`, every token quantity in base units. */
+export type Params = {
+  version: 1;
+  emission: {
+    genesisPerEpoch: bigint;
+    decayPerEpoch: Wad;
+    maxPerEpoch: bigint;
+    targetUtilisation: Wad;
+    dynamicMin: Wad;
+    dynamicMax: Wad;
+    expansionGrowth: Wad;
+    circuitBreaker: Wad;
+  };
+  roles: { weights: Record<Role, Wad>; targetStakeRatio: Wad; stakerAdjustMin: Wad; stakerAdjustMax: Wad };
+  compute: {
+    gpuUnits: Record<string, Wad>;
+    vcpuUnits: Wad;
+    nvmeTbUnits: Wad;
+    maxGpusPerNode: number;
+    maxGpusPerCluster: number;
+    utilisationBase: Wad;
+    utilisationWeight: Wad;
+    scoreCap: Wad;
+    quality: {
+      uptimeWeight: Wad;
+      errorWeight: Wad;
+      responseWeight: Wad;
+      ratingWeight: Wad;
+      uptimeRamp: Wad;
+      eligibilityFloor: Wad;
+      errorTargetStandard: Wad;
+      errorTargetHigh: Wad;
+      errorTolerance: Wad;
+      responseTargetMs: number;
+      ratingSpread: Wad;
+    };
+    sla: Record<SlaClass, SlaParams>;
+    providerClasses: Record<ProviderClass, { minGpus: number; minRamGb: number }>;
+    valuationMin: Wad;
+    valuationMax: Wad;
+    geoMax: Wad;
+    underServedRegions: Record<string, Wad>;
+    commitment: Tier[];
+    bonuses: {
+      qualityHighThreshold: Wad;
+      qualityHigh: Wad;
+      qualityMidThreshold: Wad;
+      qualityMid: Wad;
+      newNodeDays: number;
+      newNode: Wad;
+      underServedDays: number;
+      underServed: Wad;
+      innovation: Wad;
+      energyThreshold: Wad;
+      energy: Wad;
+      cap: Wad;
+    };
+    innovationList: string[];
+    probation: Wad[];
+  };
+  bond: { days: number; gpuRateUsdPerHour: Wad; referenceTokenPriceUsd: Wad };
+  fees: { protocolFee: Wad; burnShare: Wad; minBillableUsdPerGpuHour: Wad; powerCostUsdPerGpuHour: Wad };
+  referral: { share: Wad; days: number };
+  attestors: Record<AttestedRole, string[]>;
+  staking: { userDiscounts: { minStake: bigint; discount: Wad }[]; operatorMinStake: bigint; unbondingDays: number };
+  audits: { rate: Wad; minPerNodePerWeek: number };
+  slashing: {
+    windowDays: number;
+    performance: Wad[];
+    suspensionDays: number;
+    failedVerification: Wad;
+    jailDays: number;
+    equivocation: Wad;
+    operationalPerSeverity: Wad;
+    escrowDays: number;
+    compensationShare: Wad;
+  };
+  governance: { votingEpochs: number; quorum: Wad; threshold: Wad; veto: Wad; deposit: bigint };
+};
+
+/** The defaults of SPEC §3–7, in wire form. Numbers marked *(proposed)* in the SPEC are ours. */
+export const DEFAULT_PARAMS_JSON = {
+  version: 1,
+  emission: {
+    genesisPerEpoch: '1000000',
+    // (1 − 0.000445)^365 ≈ 0.850: about 15 % a year at daily epochs
+    decayPerEpoch: '0.000445',
+    maxPerEpoch: '1500000',
+    targetUtilisation: '0.9',
+    dynamicMin: '0.8',
+    dynamicMax: '1.25',
+    expansionGrowth: '1.25',
+    circuitBreaker: '0.2',
+  },
+  roles: {
+    weights: { compute: '60', validators: '10', stakers: '15', model: '5', developer: '4', community: '3', liquidity: '3' },
+    targetStakeRatio: '0.5',
+    stakerAdjustMin: '0.5',
+    stakerAdjustMax: '2',
+  },
+  compute: {
+    gpuUnits: {
+      H200: '14',
+      H100: '12',
+      'A100-80G': '6',
+      'A100-40G': '5',
+      L40S: '4',
+      'RTX-4090': '3',
+      A10: '2',
+      'RTX-3090': '1.5',
+      T4: '1',
+      other: '0.5',
+    },
+    vcpuUnits: '0.05',
+    nvmeTbUnits: '0.02',
+    maxGpusPerNode: 32,
+    maxGpusPerCluster: 1000,
+    utilisationBase: '0.4',
+    utilisationWeight: '0.6',
+    scoreCap: '3',
+    quality: {
+      uptimeWeight: '0.3',
+      errorWeight: '0.3',
+      responseWeight: '0.2',
+      ratingWeight: '0.2',
+      uptimeRamp: '0.02',
+      eligibilityFloor: '0.05',
+      errorTargetStandard: '0.01',
+      errorTargetHigh: '0.001',
+      errorTolerance: '5',
+      responseTargetMs: 100,
+      ratingSpread: '4',
+    },
+    sla: {
+      minimum: { availability: '0.999', latencyMs: 50, packetLoss: '0.001', bandwidthGbps: 1 },
+      recommended: { availability: '0.9999', latencyMs: 10, packetLoss: '0.0001', bandwidthGbps: 10 },
+      'mission-critical': { availability: '0.99999', latencyMs: 5, packetLoss: '0.00001', bandwidthGbps: 100 },
+    },
+    providerClasses: {
+      individual: { minGpus: 1, minRamGb: 32 },
+      edge: { minGpus: 10, minRamGb: 256 },
+      datacentre: { minGpus: 100, minRamGb: 1024 },
+    },
+    valuationMin: '0.7',
+    valuationMax: '1.5',
+    geoMax: '1.3',
+    underServedRegions: {},
+    commitment: [
+      { days: 30, multiplier: '1.05' },
+      { days: 90, multiplier: '1.1' },
+      { days: 180, multiplier: '1.2' },
+      { days: 365, multiplier: '1.35' },
+      { days: 730, multiplier: '1.5' },
+    ],
+    bonuses: {
+      qualityHighThreshold: '0.95',
+      qualityHigh: '0.1',
+      qualityMidThreshold: '0.9',
+      qualityMid: '0.05',
+      newNodeDays: 90,
+      newNode: '0.1',
+      underServedDays: 180,
+      underServed: '0.05',
+      innovation: '0.1',
+      energyThreshold: '0.85',
+      energy: '0.05',
+      cap: '0.5',
+    },
+    innovationList: [],
+    probation: ['0.25', '0.5', '1'],
+  },
+  bond: { days: 7, gpuRateUsdPerHour: '0.3', referenceTokenPriceUsd: '0.1' },
+  fees: { protocolFee: '0.1', burnShare: '0.5', minBillableUsdPerGpuHour: '0.1', powerCostUsdPerGpuHour: '0.05' },
+  referral: { share: '0.05', days: 90 },
+  // genesis: the foundation attests every role until governance approves others
+  attestors: { model: ['foundation'], developer: ['foundation'], community: ['foundation'], liquidity: ['foundation'] },
+  staking: {
+    userDiscounts: [
+      { minStake: '1000', discount: '0.05' },
+      { minStake: '10000', discount: '0.1' },
+      { minStake: '100000', discount: '0.2' },
+    ],
+    operatorMinStake: '100000',
+    unbondingDays: 14,
+  },
+  audits: { rate: '0.02', minPerNodePerWeek: 1 },
+  slashing: {
+    windowDays: 30,
+    performance: ['0', '0.01', '0.05', '0.2'],
+    suspensionDays: 7,
+    failedVerification: '0.1',
+    jailDays: 7,
+    equivocation: '1',
+    operationalPerSeverity: '0.02',
+    escrowDays: 14,
+    compensationShare: '0.5',
+  },
+  governance: { votingEpochs: 3, quorum: '0.334', threshold: '0.5', veto: '0.334', deposit: '1000' },
+} as const;
+
+/**
+ * Parses and validates a whole parameter set (wire form): every field's type and range, then the
+ * cross-field rules — weights that must sum to one, tiers that must ascend, caps at or above
+ * floors. Throws `InvalidParamsError` naming the first offending field.
+ *
+ * @example const params = parseParams(DEFAULT_PARAMS_JSON)
+ */
+export function parseParams(json: unknown): Params {
+  let p: Params;
+  try {
+    p = parseWith(paramsDesc, json, '') as Params;
+  } catch (e) {
+    if (e instanceof InvalidArgumentError) throw new InvalidParamsError(e.field ?? '', e.message.replace(/^[^:]*: /, ''));
+    throw e;
+  }
+  validateParams(p);
+  return p;
+}
+
+function check(ok: boolean, field: string, message: string): void {
+  if (!ok) throw new InvalidParamsError(field, message);
+}
+
+/** The cross-field rules of a parameter set (SPEC §7: "validated as a whole"). */
+export function validateParams(p: Params): void {
+  const e = p.emission;
+  check(e.genesisPerEpoch > 0n, 'emission.genesisPerEpoch', 'must be positive');
+  check(e.maxPerEpoch > 0n, 'emission.maxPerEpoch', 'must be positive');
+  check(e.dynamicMin <= e.dynamicMax, 'emission.dynamicMax', 'must be at least dynamicMin');
+  check(e.dynamicMin > 0n, 'emission.dynamicMin', 'must be positive');
+  const r = p.roles;
+  let roleSum = 0n;
+  for (const role of ROLES) roleSum += r.weights[role];
+  check(roleSum > 0n, 'roles.weights', 'must not all be zero');
+  check(r.stakerAdjustMin <= r.stakerAdjustMax, 'roles.stakerAdjustMax', 'must be at least stakerAdjustMin');
+  const c = p.compute;
+  check(c.gpuUnits.other !== undefined, 'compute.gpuUnits.other', "must be defined: GPUs not listed are declared as 'other'");
+  check(c.utilisationBase + c.utilisationWeight === WAD, 'compute.utilisationWeight', 'utilisationBase + utilisationWeight must equal 1');
+  check(c.maxGpusPerCluster >= c.maxGpusPerNode, 'compute.maxGpusPerCluster', 'must be at least maxGpusPerNode');
+  const q = c.quality;
+  check(q.uptimeWeight + q.errorWeight + q.responseWeight + q.ratingWeight === WAD, 'compute.quality', 'the four quality weights must sum to 1');
+  check(
+    q.eligibilityFloor >= q.uptimeRamp,
+    'compute.quality.eligibilityFloor',
+    'must be at least uptimeRamp (the floor lies below the point where U reaches 0)',
+  );
+  check(c.valuationMin <= c.valuationMax, 'compute.valuationMax', 'must be at least valuationMin');
+  check(c.valuationMin > 0n, 'compute.valuationMin', 'must be positive');
+  for (const [region, g] of Object.entries(c.underServedRegions)) {
+    check(g <= c.geoMax, `compute.underServedRegions.${region}`, `must be at most geoMax (${(c.geoMax * 100n) / WAD} %)`);
+  }
+  let prevSla: SlaParams | undefined;
+  for (const cls of SLA_CLASSES) {
+    const s = c.sla[cls];
+    check(s.availability > q.eligibilityFloor, `compute.sla.${cls}.availability`, 'must exceed the eligibility floor');
+    if (prevSla) check(s.availability >= prevSla.availability, `compute.sla.${cls}.availability`, 'must not be below the class before it');
+    prevSla = s;
+  }
+  ascending(
+    c.commitment.map((t) => BigInt(t.days)),
+    'compute.commitment',
+    'days',
+    true,
+  );
+  ascending(
+    c.commitment.map((t) => t.multiplier),
+    'compute.commitment',
+    'multiplier',
+    false,
+  );
+  const b = c.bonuses;
+  check(b.qualityMidThreshold <= b.qualityHighThreshold, 'compute.bonuses.qualityMidThreshold', 'must not exceed qualityHighThreshold');
+  check(b.qualityMid <= b.qualityHigh, 'compute.bonuses.qualityMid', 'must not exceed qualityHigh');
+  check(c.probation.length >= 1, 'compute.probation', 'must have at least one stage');
+  ascending(c.probation, 'compute.probation', '', false);
+  check(c.probation[c.probation.length - 1] === WAD, 'compute.probation', 'must end at 1 (full reward)');
+  let prevCls: { minGpus: number; minRamGb: number } | undefined;
+  for (const cls of PROVIDER_CLASSES) {
+    const pc = c.providerClasses[cls];
+    if (prevCls)
+      check(pc.minGpus >= prevCls.minGpus && pc.minRamGb >= prevCls.minRamGb, `compute.providerClasses.${cls}`, 'must not be below the class before it');
+    prevCls = pc;
+  }
+  check(p.fees.protocolFee < WAD, 'fees.protocolFee', 'must be below 1');
+  const s = p.staking;
+  ascending(
+    s.userDiscounts.map((t) => t.minStake),
+    'staking.userDiscounts',
+    'minStake',
+    true,
+  );
+  ascending(
+    s.userDiscounts.map((t) => t.discount),
+    'staking.userDiscounts',
+    'discount',
+    false,
+  );
+  check(p.slashing.performance.length >= 1, 'slashing.performance', 'must have at least one step');
+  ascending(p.slashing.performance, 'slashing.performance', '', false);
+  const g = p.governance;
+  check(g.quorum > 0n, 'governance.quorum', 'must be positive');
+  check(g.threshold > 0n && g.threshold < WAD, 'governance.threshold', 'must be between 0 and 1');
+  check(g.veto > 0n, 'governance.veto', 'must be positive');
+}
+
+function ascending(values: bigint[], field: string, member: string, strict: boolean): void {
+  for (let i = 1; i < values.length; i++) {
+    const a = values[i - 1] as bigint;
+    const v = values[i] as bigint;
+    check(strict ? v > a : v >= a, `${field}[${i}]${member ? `.${member}` : ''}`, strict ? 'must be strictly ascending' : 'must not decrease');
+  }
+}
+
+/** The wire form of a parsed set. */
+export function serializeParams(p: Params): Record<string, unknown> {
+  return serializeWith(paramsDesc, p) as Record<string, unknown>;
+}
+
+/** The content hash that identifies a parameter version: SHA-256 of its canonical wire form. */
+export function paramsHash(p: Params): string {
+  return contentHash(serializeParams(p));
+}
+
+/** The default parameter set, parsed. */
+export function defaultParams(): Params {
+  return parseParams(DEFAULT_PARAMS_JSON);
+}
+
+/** JSON Schema of the parameter set's wire form. */
+export function paramsJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://swarm.example/schemas/params-v1.json',
+    title: 'Swarm Rewards parameter set, version 1',
+    ...toJsonSchema(paramsDesc),
+  };
+}

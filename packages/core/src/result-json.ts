@@ -1,0 +1,104 @@
+import { formatWad } from './amount.ts';
+import { ROLES } from './params.ts';
+import type { EpochResult, NodeStatement, StakeStatement } from './process-epoch.ts';
+
+/**
+ * The wire form of an epoch result. Token amounts are base-unit decimal strings; factors are exact
+ * decimal strings (`"0.95"`); contribution and scores are compute-unit-seconds as exact decimals.
+ * Keys come out in a fixed order, so the same result always serialises to the same bytes.
+ */
+export function serializeResult(r: EpochResult): Record<string, unknown> {
+  const e = r.emission;
+  return {
+    version: r.version,
+    epoch: r.epoch,
+    paramsHash: r.paramsHash,
+    emission: {
+      baseEmission: e.baseEmission.toString(),
+      nextBaseEmission: e.nextBaseEmission.toString(),
+      networkUtilisation: formatWad(e.networkUtilisation),
+      rawDynamicFactor: formatWad(e.rawDynamicFactor),
+      dynamicFactor: formatWad(e.dynamicFactor),
+      growth: formatWad(e.growth),
+      uncappedPool: e.uncappedPool.toString(),
+      epochPool: e.epochPool.toString(),
+      reasons: e.reasons,
+    },
+    stakeRatio: formatWad(r.stakeRatio),
+    stakerWeightAdjust: formatWad(r.stakerWeightAdjust),
+    pools: Object.fromEntries(
+      ROLES.map((role) => {
+        const p = r.pools[role];
+        return [role, { allocated: p.allocated.toString(), paid: p.paid.toString(), toTreasury: p.toTreasury.toString() }];
+      }),
+    ),
+    treasury: r.treasury.toString(),
+    nodes: r.nodes.map(serializeNodeStatement),
+    validators: r.validators.map((v) => ({ id: v.id, payout: v.payout, agreedAudits: v.agreedAudits, reward: v.reward.toString(), reasons: v.reasons })),
+    stakes: r.stakes.map(serializeStake),
+    attested: r.attested.map((a) => ({ role: a.role, payout: a.payout, points: a.points.toString(), reward: a.reward.toString() })),
+    referrals: r.referrals.map((x) => ({ referrer: x.referrer, nodeId: x.nodeId, due: x.due.toString(), paid: x.paid.toString() })),
+    ignoredAttestations: r.ignoredAttestations,
+    payouts: r.payouts.map((p) => ({ address: p.address, amount: p.amount.toString() })),
+    reasonCounts: r.reasonCounts,
+  };
+}
+
+export function serializeNodeStatement(s: NodeStatement): Record<string, unknown> {
+  return {
+    id: s.id,
+    owner: s.owner,
+    reward: s.reward.toString(),
+    eligible: s.eligible,
+    hardwareClass: s.hardwareClass,
+    gpus: s.gpus,
+    countedGpus: s.countedGpus,
+    computeUnits: formatWad(s.computeUnits),
+    upSeconds: s.upSeconds,
+    uptime: formatWad(s.uptime),
+    utilisation: formatWad(s.utilisation),
+    contribution: formatWad(s.contribution),
+    quality: {
+      uptime: formatWad(s.quality.uptime),
+      errors: formatWad(s.quality.errors),
+      response: formatWad(s.quality.response),
+      rating: formatWad(s.quality.rating),
+      total: formatWad(s.quality.total),
+    },
+    valuation: { scarcity: formatWad(s.valuation.scarcity), geo: formatWad(s.valuation.geo), total: formatWad(s.valuation.total) },
+    commitment: formatWad(s.commitment),
+    bonuses: {
+      quality: formatWad(s.bonuses.quality),
+      newNode: formatWad(s.bonuses.newNode),
+      underServed: formatWad(s.bonuses.underServed),
+      innovation: formatWad(s.bonuses.innovation),
+      energy: formatWad(s.bonuses.energy),
+      total: formatWad(s.bonuses.total),
+    },
+    rawScore: formatWad(s.rawScore),
+    probationShare: formatWad(s.probationShare),
+    score: formatWad(s.score),
+    minBond: s.minBond.toString(),
+    bond: s.bond.toString(),
+    reasons: s.reasons,
+  };
+}
+
+function serializeStake(s: StakeStatement): Record<string, unknown> {
+  return {
+    id: s.id,
+    payout: s.payout,
+    kind: s.kind,
+    amount: s.amount.toString(),
+    lockMultiplier: formatWad(s.lockMultiplier),
+    qualityFactor: formatWad(s.qualityFactor),
+    weight: s.weight.toString(),
+    reward: s.reward.toString(),
+    reasons: s.reasons,
+  };
+}
+
+/** The result as JSON text: byte-identical for the same input and parameters. */
+export function resultJson(r: EpochResult, indent?: number): string {
+  return JSON.stringify(serializeResult(r), null, indent);
+}

@@ -1,0 +1,103 @@
+import { parseWad, WAD } from './amount.ts';
+import { type EpochInput, epochInputDesc, type NodeInput, parseEpochInput, serializeEpochInput } from './epoch-input.ts';
+import { InvalidArgumentError } from './errors.ts';
+import type { Params } from './params.ts';
+import { type NodeStatement, processEpoch } from './process-epoch.ts';
+import type { Desc } from './schema.ts';
+
+/** Names a what-if may set besides the raw input fields, each mapped onto the raw inputs. */
+export const WHAT_IF_ALIASES = {
+  uptime: 'fraction of the expected minutes up (sets upMinutes)',
+  utilisation: 'fraction of provisioned GPU-seconds delivered (sets gpuSecondsDelivered)',
+  rating: 'mean rating 1–5 (sets ratings.sum; at least one rating)',
+  commitment: 'lock length in days (sets commitmentDays)',
+  gpus: 'number of GPUs of the first model (sets hardware.gpus[0].count)',
+} as const;
+
+export type WhatIfReturnType = { before: NodeStatement; after: NodeStatement; input: EpochInput };
+
+/**
+ * The same epoch with one node's inputs changed: its statement before and after (SPEC §4.6).
+ * `changes` maps an alias (`uptime`, `utilisation`, `rating`, `commitment`, `gpus`) or any raw
+ * field path of the node (`jobs.p95ResponseMs`, `hardware.gpus[0].model`, `status`) to a value.
+ * The changed input is validated like any other; a bad value names the field.
+ *
+ * @example whatIf(input, params, 'node-0000001', { uptime: '0.999' })
+ */
+export function whatIf(input: EpochInput, params: Params, nodeId: string, changes: Record<string, string>): WhatIfReturnType {
+  const index = input.nodes.findIndex((n) => n.id === nodeId);
+  if (index < 0) throw new InvalidArgumentError('node', `no node ${JSON.stringify(nodeId)} in this epoch`, 'UNKNOWN_NODE');
+  const before = processEpoch(input, params).nodes.find((s) => s.id === nodeId) as NodeStatement;
+  const wire = serializeEpochInput(input) as { nodes: Record<string, unknown>[] };
+  const node = wire.nodes[index] as Record<string, unknown>;
+  const typed = input.nodes[index] as NodeInput;
+  for (const [key, value] of Object.entries(changes)) applyChange(node, typed, key, value);
+  const changed = parseEpochInput(wire, params);
+  const after = processEpoch(changed, params).nodes.find((s) => s.id === nodeId) as NodeStatement;
+  return { before, after, input: changed };
+}
+
+function applyChange(node: Record<string, unknown>, typed: NodeInput, key: string, value: string): void {
+  const gpus = typed.hardware.gpus.reduce((a, g) => a + g.count, 0);
+  const frac = () => parseWad(value, key);
+  switch (key) {
+    case 'uptime':
+      node.upMinutes = Number((BigInt(typed.expectedMinutes) * frac()) / WAD);
+      return;
+    case 'utilisation':
+      node.gpuSecondsDelivered = Number((BigInt(gpus * (node.upMinutes as number) * 60) * frac()) / WAD);
+      return;
+    case 'rating': {
+      const count = Math.max(1, typed.ratings.count);
+      node.ratings = { count, sum: Number((BigInt(count) * frac() + WAD / 2n) / WAD) };
+      return;
+    }
+    case 'commitment':
+      setPath(node, 'commitmentDays', value);
+      return;
+    case 'gpus':
+      setPath(node, 'hardware.gpus[0].count', value);
+      return;
+    default:
+      setPath(node, key, value);
+  }
+}
+
+/** Sets a raw field of the node's wire form, converting `value` to that field's wire type. */
+function setPath(node: Record<string, unknown>, path: string, value: string): void {
+  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  let desc = (epochInputDesc as Extract<Desc, { t: 'obj' }>).fields.nodes as Desc;
+  desc = (desc as Extract<Desc, { t: 'arr' }>).item;
+  let target: Record<string, unknown> | unknown[] = node;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    if (desc.t === 'nullable') desc = desc.inner;
+    let next: Desc | undefined;
+    if (desc.t === 'obj') next = desc.fields[part];
+    else if (desc.t === 'arr' && /^\d+$/.test(part)) next = desc.item;
+    if (next === undefined) throw new InvalidArgumentError(path, 'is not a field of a node', 'UNKNOWN_FIELD');
+    if (i === parts.length - 1) {
+      (target as Record<string, unknown>)[part] = toWire(next, value, path);
+      return;
+    }
+    const child = (target as Record<string, unknown>)[part];
+    if (child === null || typeof child !== 'object') throw new InvalidArgumentError(path, 'does not exist on this node', 'UNKNOWN_FIELD');
+    target = child as Record<string, unknown>;
+    desc = next;
+  }
+}
+
+function toWire(desc: Desc, value: string, path: string): unknown {
+  if (desc.t === 'nullable') return value === 'null' ? null : toWire(desc.inner, value, path);
+  if (desc.t === 'int') {
+    if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(path, `must be an integer, got ${JSON.stringify(value)}`, 'INVALID_TYPE');
+    return Number(value);
+  }
+  if (desc.t === 'bool') {
+    if (value !== 'true' && value !== 'false') throw new InvalidArgumentError(path, 'must be true or false', 'INVALID_TYPE');
+    return value === 'true';
+  }
+  if (desc.t === 'arr') return value === '' ? [] : value.split(',');
+  if (desc.t === 'obj' || desc.t === 'map') throw new InvalidArgumentError(path, 'is a group of fields; set one of its members', 'INVALID_TYPE');
+  return value;
+}
