@@ -109,3 +109,17 @@ function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${value} (a bigint, expected a string)`;
   return value === undefined ? 'nothing' : `${typeof value} ${JSON.stringify(value)}`;
 }
+
+const MICRO = 10n ** 12n;
+
+/**
+ * A WAD value with at most 6 fractional digits as an exact integer count of millionths
+ * (`0.999` → `999000`). The hot loop of `processEpoch` works on these as plain numbers, exactly,
+ * where a bigint per node per factor would cost a million allocations. Returns `null` when the
+ * value has finer digits or is too large to stay exact.
+ */
+export function toMicro(value: bigint): number | null {
+  if (value % MICRO !== 0n) return null;
+  const m = value / MICRO;
+  return m <= 2n ** 40n ? Number(m) : null;
+}

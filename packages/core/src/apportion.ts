@@ -42,51 +42,39 @@ export function apportion(pool: bigint, weights: readonly bigint[]): bigint[] | 
   }
   const left = pool - paid;
   if (left < 0n || left >= BigInt(n)) throw new InvariantError('apportion: leftover out of range');
-  let k = Number(left);
+  const k = Number(left);
   if (k > 0) {
-    // threshold = the k-th largest remainder; all above it get a unit, then ties at it by index.
-    const threshold = kthLargest(rems, k);
-    for (let i = 0; i < n && k > 0; i++) {
-      if ((rems[i] as bigint) > threshold) {
-        shares[i] = (shares[i] as bigint) + 1n;
-        k--;
-      }
-    }
-    for (let i = 0; i < n && k > 0; i++) {
-      if (rems[i] === threshold) {
-        shares[i] = (shares[i] as bigint) + 1n;
-        k--;
-      }
-    }
-    if (k !== 0) throw new InvariantError('apportion: leftover units not placed');
+    for (const i of largestRemainders(rems, k)) shares[i] = (shares[i] as bigint) + 1n;
   }
   return shares;
 }
 
-/** The k-th largest value (1-based) of `values`, by iterative quickselect on a copy. */
-function kthLargest(values: readonly bigint[], k: number): bigint {
-  let a = values.slice();
-  let want = k;
-  for (;;) {
-    if (a.length === 1) return a[0] as bigint;
-    // deterministic pivot: median of three
-    const x = a[0] as bigint;
-    const y = a[a.length >> 1] as bigint;
-    const z = a[a.length - 1] as bigint;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    const hi: bigint[] = [];
-    const lo: bigint[] = [];
-    let eq = 0;
-    for (const v of a) {
-      if (v > pivot) hi.push(v);
-      else if (v < pivot) lo.push(v);
-      else eq++;
-    }
-    if (want <= hi.length) a = hi;
-    else if (want <= hi.length + eq) return pivot;
-    else {
-      want -= hi.length + eq;
-      a = lo;
-    }
+/**
+ * The indices of the `k` largest remainders, ties by ascending index. Numbers are compared first
+ * through their (monotone) conversion to doubles in a natively sorted typed array; only the
+ * remainders whose doubles tie with the k-th are compared exactly as bigints.
+ */
+function largestRemainders(rems: readonly bigint[], k: number): number[] {
+  const n = rems.length;
+  const approx = new Float64Array(n);
+  for (let i = 0; i < n; i++) approx[i] = Number(rems[i] as bigint);
+  const sorted = approx.slice().sort();
+  const t = sorted[n - k] as number; // the k-th largest double
+  const winners: number[] = [];
+  const tied: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = approx[i] as number;
+    if (a > t) winners.push(i);
+    else if (a === t) tied.push(i);
   }
+  const need = k - winners.length;
+  if (need < 0 || need > tied.length) throw new InvariantError('apportion: leftover units not placed');
+  // exact order inside the tie: larger remainder first, then lower index
+  tied.sort((x, y) => {
+    const a = rems[x] as bigint;
+    const b = rems[y] as bigint;
+    return a > b ? -1 : a < b ? 1 : x - y;
+  });
+  for (let j = 0; j < need; j++) winners.push(tied[j] as number);
+  return winners;
 }

@@ -1,4 +1,4 @@
-import { WAD } from './amount.ts';
+import { toMicro, WAD } from './amount.ts';
 import { contentHash } from './canonical.ts';
 import { InvalidArgumentError, InvalidParamsError } from './errors.ts';
 import { type Desc, parseWith, serializeWith, toJsonSchema } from './schema.ts';
@@ -424,6 +424,23 @@ function check(ok: boolean, field: string, message: string): void {
 
 /** The cross-field rules of a parameter set (SPEC §7: "validated as a whole"). */
 export function validateParams(p: Params): void {
+  // the reward engine's hot loop computes these exactly in millionths (see `toMicro`)
+  const micro: [string, bigint][] = [
+    ['compute.vcpuUnits', p.compute.vcpuUnits],
+    ['compute.nvmeTbUnits', p.compute.nvmeTbUnits],
+    ['compute.utilisationBase', p.compute.utilisationBase],
+    ['compute.utilisationWeight', p.compute.utilisationWeight],
+    ['compute.quality.uptimeWeight', p.compute.quality.uptimeWeight],
+    ['compute.quality.errorWeight', p.compute.quality.errorWeight],
+    ['compute.quality.responseWeight', p.compute.quality.responseWeight],
+    ['compute.quality.ratingWeight', p.compute.quality.ratingWeight],
+    ['compute.quality.uptimeRamp', p.compute.quality.uptimeRamp],
+    ['compute.quality.eligibilityFloor', p.compute.quality.eligibilityFloor],
+    ['compute.quality.ratingSpread', p.compute.quality.ratingSpread],
+    ...Object.entries(p.compute.gpuUnits).map(([m, u]): [string, bigint] => [`compute.gpuUnits.${m}`, u]),
+    ...SLA_CLASSES.map((c): [string, bigint] => [`compute.sla.${c}.availability`, p.compute.sla[c].availability]),
+  ];
+  for (const [field, v] of micro) check(toMicro(v) !== null, field, 'must have at most 6 decimal places');
   const e = p.emission;
   check(e.genesisPerEpoch > 0n, 'emission.genesisPerEpoch', 'must be positive');
   check(e.maxPerEpoch > 0n, 'emission.maxPerEpoch', 'must be positive');

@@ -1,6 +1,6 @@
-import { clamp, floorDiv, WAD } from './amount.ts';
+import { clamp, floorDiv, toMicro, WAD } from './amount.ts';
 import { apportion } from './apportion.ts';
-import { checkEpochInput, type EpochInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
+import { checkEpochInput, type EpochInput, type GpuInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
 import { InvariantError } from './errors.ts';
 import { ATTESTED_ROLES, type AttestedRole, type Params, paramsHash, ROLES, type Role, type Tier } from './params.ts';
 import type { ReasonCode } from './reasons.ts';
@@ -71,7 +71,13 @@ export type EpochResult = {
   stakerWeightAdjust: bigint;
   pools: Record<Role, PoolTotals>;
   treasury: bigint;
-  nodes: NodeStatement[];
+  /** Node ids in ascending order; `nodeRewards[i]` is the compute reward of `nodeIds[i]`. */
+  nodeIds: string[];
+  nodeRewards: bigint[];
+  /** The full statement of the i-th node (recomputed exactly on demand). */
+  statement: (index: number) => NodeStatement;
+  /** Every node's statement, in id order. */
+  statements: () => NodeStatement[];
   validators: ValidatorStatement[];
   stakes: StakeStatement[];
   attested: AttestedStatement[];
@@ -88,9 +94,12 @@ export type ProcessEpochOptions = {
 };
 
 const NONE: readonly ReasonCode[] = Object.freeze([]);
+const NODE_NOT_ELIGIBLE: readonly ReasonCode[] = Object.freeze(['NODE_NOT_ELIGIBLE']);
 const DAY = 86_400;
 const W2 = WAD * WAD;
 const W4 = W2 * W2;
+const HALF = WAD / 2n;
+const MICRO = 10n ** 12n;
 
 /**
  * Computes one epoch's rewards (SPEC §4): emission with decay, dynamic factor and circuit breaker;
@@ -113,63 +122,105 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const n = nodes.length;
 
   // ---- pass 1: hardware, capacity, network and class totals ----------------------------------
-  const modelOrder = Object.keys(cp.gpuUnits).sort((a, b) => {
+  // Compute units are exact integers of millionths (params are validated to 6 decimals), so the
+  // per-node arithmetic here is plain numbers; bigints come in only where products outgrow 2^53.
+  const models = Object.keys(cp.gpuUnits).sort((a, b) => {
     const d = (cp.gpuUnits[b] as bigint) - (cp.gpuUnits[a] as bigint);
-    return d > 0n ? 1 : d < 0n ? -1 : a < b ? -1 : a > b ? 1 : 0;
+    return d > 0n ? 1 : d < 0n ? -1 : cmp(a, b);
   });
-  const modelRank = new Map(modelOrder.map((m, i) => [m, i]));
-  const gpusOf = new Int32Array(n);
-  const countedOf = new Int32Array(n);
-  const cuOf = new Array<bigint>(n);
-  const classOf = new Array<string>(n);
-  const capReasons = new Array<ReasonCode[] | undefined>(n);
-  const clusterUsed = new Map<string, number>();
+  const modelIndex = new Map(models.map((m, i) => [m, i]));
+  const unitM = models.map((m) => micro(cp.gpuUnits[m] as bigint));
+  const vcpuM = micro(cp.vcpuUnits);
+  const nvmeM = micro(cp.nvmeTbUnits);
+  const classNames = [...models, 'cpu'];
+  const CPU = models.length;
+  const gpusOf = new Float64Array(n);
+  const countedOf = new Float64Array(n);
+  const cuOf = new Float64Array(n); // compute units, in millionths
+  const classOf = new Int32Array(n);
+  const capFlags = new Uint8Array(n); // 1: node cap, 2: cluster cap
+  // payout addresses interned once: later per-node work indexes arrays instead of hashing strings
+  const addrIndex = new Map<string, number>();
+  const addrs: string[] = [];
+  const intern = (a: string): number => {
+    let k = addrIndex.get(a);
+    if (k === undefined) {
+      k = addrs.length;
+      addrIndex.set(a, k);
+      addrs.push(a);
+    }
+    return k;
+  };
+  const ownerOf = new Int32Array(n);
+  let clusterUsed = new Float64Array(Math.min(n, 1024));
   let netDelivered = 0;
   let netProvisioned = 0; // GPU × up-seconds: utilisation for the dynamic factor (§4.2)
-  let netCapacity = 0; // GPU × expected seconds: the scarcity valuation (see README, "valuation")
-  const classDelivered = new Map<string, number>();
-  const classCapacity = new Map<string, number>();
+  let netCapacity = 0; // GPU × expected seconds: the scarcity valuation (see the core README)
+  const classDelivered = new Float64Array(CPU + 1);
+  const classCapacity = new Float64Array(CPU + 1);
   const ratingSum = new Map<string, number>();
   const ratingCount = new Map<string, number>();
+  const perModel = new Float64Array(CPU); // scratch: units per model of one node
   for (let i = 0; i < n; i++) {
     const node = nodes[i] as NodeInput;
     const hw = node.hardware;
+    const list = hw.gpus;
     let gpus = 0;
-    let cls = 'cpu';
-    let clsUnits = -1n;
-    let sorted = hw.gpus;
-    if (sorted.length > 1) sorted = [...sorted].sort((a, b) => (modelRank.get(a.model) as number) - (modelRank.get(b.model) as number));
-    for (const g of sorted) gpus += g.count;
-    // hardware class: the model carrying most compute units (ties: the higher-valued model)
-    const perModel = new Map<string, bigint>();
-    for (const g of sorted) perModel.set(g.model, (perModel.get(g.model) ?? 0n) + (cp.gpuUnits[g.model] as bigint) * BigInt(g.count));
-    for (const [m, u] of perModel) {
-      if (u > clsUnits) {
-        clsUnits = u;
-        cls = m;
+    let cls = CPU;
+    let allowance = 0;
+    let cu = hw.vcpus * vcpuM + hw.nvmeTb * nvmeM;
+    if (list.length === 1) {
+      const g = list[0] as GpuInput;
+      gpus = g.count;
+      cls = modelIndex.get(g.model) as number;
+    } else if (list.length > 1) {
+      // the hardware class is the model carrying most units (ties: the higher-valued model)
+      perModel.fill(0);
+      let best = -1;
+      for (const g of list) {
+        const k = modelIndex.get(g.model) as number;
+        gpus += g.count;
+        perModel[k] = (perModel[k] as number) + g.count * (unitM[k] as number);
       }
+      for (let k = 0; k < CPU; k++) {
+        if ((perModel[k] as number) > best && (perModel[k] as number) > 0) {
+          best = perModel[k] as number;
+          cls = k;
+        }
+      }
+      if (cls === CPU) cls = Math.min(...list.map((g) => modelIndex.get(g.model) as number));
     }
     // caps: per node, then per cluster (all of an owner's active nodes, in id order)
-    let allowance = Math.min(gpus, cp.maxGpusPerNode);
-    let reasons: ReasonCode[] | undefined;
-    if (gpus > cp.maxGpusPerNode) reasons = ['GPU_CAP_EXCEEDED'];
+    allowance = Math.min(gpus, cp.maxGpusPerNode);
+    let flags = gpus > cp.maxGpusPerNode ? 1 : 0;
+    const owner = intern(node.owner);
+    ownerOf[i] = owner;
     if (node.status === 'active') {
-      const used = clusterUsed.get(node.owner) ?? 0;
+      if (owner >= clusterUsed.length) {
+        const grown = new Float64Array(clusterUsed.length * 2);
+        grown.set(clusterUsed);
+        clusterUsed = grown;
+      }
+      const used = clusterUsed[owner] as number;
       const room = Math.max(0, cp.maxGpusPerCluster - used);
       if (allowance > room) {
         allowance = room;
-        (reasons ??= []).push('CLUSTER_CAP_EXCEEDED');
+        flags |= 2;
       }
-      clusterUsed.set(node.owner, used + allowance);
+      clusterUsed[owner] = used + allowance;
     }
-    capReasons[i] = reasons;
-    let cu = BigInt(hw.vcpus) * cp.vcpuUnits + BigInt(hw.nvmeTb) * cp.nvmeTbUnits;
-    let left = allowance;
-    for (const g of sorted) {
-      if (left <= 0) break;
-      const c = Math.min(left, g.count);
-      cu += (cp.gpuUnits[g.model] as bigint) * BigInt(c);
-      left -= c;
+    capFlags[i] = flags;
+    // the counted GPUs are the most valuable ones
+    if (list.length === 1) cu += allowance * (unitM[cls] as number);
+    else if (list.length > 1) {
+      let left = allowance;
+      const byValue = [...list].sort((a, b) => (modelIndex.get(a.model) as number) - (modelIndex.get(b.model) as number));
+      for (const g of byValue) {
+        if (left <= 0) break;
+        const c = Math.min(left, g.count);
+        cu += c * (unitM[modelIndex.get(g.model) as number] as number);
+        left -= c;
+      }
     }
     gpusOf[i] = gpus;
     countedOf[i] = allowance;
@@ -180,15 +231,15 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       netProvisioned += gpus * node.upMinutes * 60;
       const cap = gpus * node.expectedMinutes * 60;
       netCapacity += cap;
-      classDelivered.set(cls, (classDelivered.get(cls) ?? 0) + node.gpuSecondsDelivered);
-      classCapacity.set(cls, (classCapacity.get(cls) ?? 0) + cap);
+      classDelivered[cls] = (classDelivered[cls] as number) + node.gpuSecondsDelivered;
+      classCapacity[cls] = (classCapacity[cls] as number) + cap;
     }
     if (node.ratings.count > 0) {
       ratingSum.set(node.providerClass, (ratingSum.get(node.providerClass) ?? 0) + node.ratings.sum);
       ratingCount.set(node.providerClass, (ratingCount.get(node.providerClass) ?? 0) + node.ratings.count);
     }
   }
-  if (!Number.isSafeInteger(netProvisioned) || !Number.isSafeInteger(netCapacity)) {
+  if (!Number.isSafeInteger(netProvisioned) || !Number.isSafeInteger(netCapacity) || !Number.isSafeInteger(netDelivered)) {
     throw new InvariantError('network GPU-seconds exceed 2^53');
   }
 
@@ -231,199 +282,268 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   // ---- compute pool (§4.4) -------------------------------------------------------------------
   const q = cp.quality;
   const b = cp.bonuses;
-  const valuation = new Map<string, { v: bigint; clipped: boolean }>();
-  for (const [cls, cap] of classCapacity) {
-    const d = classDelivered.get(cls) ?? 0;
+  // scarcity V_class per hardware class (capacity-based: see the core README, "valuation")
+  const scarcityOf: bigint[] = [];
+  const scarcityClipped: boolean[] = [];
+  for (let k = 0; k <= CPU; k++) {
+    const cap = classCapacity[k] as number;
     if (netDelivered === 0 || cap === 0) {
-      valuation.set(cls, { v: WAD, clipped: false });
+      scarcityOf.push(WAD);
+      scarcityClipped.push(false);
       continue;
     }
-    const raw = (BigInt(d) * BigInt(netCapacity) * WAD) / (BigInt(cap) * BigInt(netDelivered));
+    const raw = (BigInt(classDelivered[k] as number) * BigInt(netCapacity) * WAD) / (BigInt(cap) * BigInt(netDelivered));
     const v = clamp(raw, cp.valuationMin, cp.valuationMax);
-    valuation.set(cls, { v, clipped: v !== raw });
+    scarcityOf.push(v);
+    scarcityClipped.push(v !== raw);
   }
-  const slaT = new Map<string, { target: bigint; rampStart: bigint; floor: bigint }>();
-  for (const [cls, s] of Object.entries(cp.sla)) {
-    slaT.set(cls, { target: s.availability, rampStart: s.availability - q.uptimeRamp, floor: s.availability - q.eligibilityFloor });
-  }
+  const sla = Object.fromEntries(
+    Object.entries(cp.sla).map(([c, x]) => [
+      c,
+      { targetM: micro(x.availability), rampStartM: micro(x.availability - q.uptimeRamp), floorM: micro(x.availability - q.eligibilityFloor) },
+    ]),
+  ) as Record<string, { targetM: number; rampStartM: number; floorM: number }>;
+  const rampM = micro(q.uptimeRamp);
+  const baseM = micro(cp.utilisationBase);
+  const weightM = micro(cp.utilisationWeight);
+  const wU = BigInt(micro(q.uptimeWeight));
+  const wE = BigInt(micro(q.errorWeight));
+  const wR = BigInt(micro(q.responseWeight));
+  const wP = BigInt(micro(q.ratingWeight));
+  const spreadM = BigInt(micro(q.ratingSpread));
+  const M6 = 1_000_000n;
+  const qualityConstUER = ((wU + wE + wR) * WAD) / M6; // Q's share when U = E = R = 1 (exact: weights are millionths)
   const innovation = new Set(cp.innovationList);
-  const errDenStd = cp.quality.errorTolerance * cp.quality.errorTargetStandard; // W² scale
-  const errDenHigh = cp.quality.errorTolerance * cp.quality.errorTargetHigh;
+  const errDenStd = q.errorTolerance * q.errorTargetStandard; // W² scale
+  const errDenHigh = q.errorTolerance * q.errorTargetHigh;
   const bondUnit = (BigInt(params.bond.days * 24) * params.bond.gpuRateUsdPerHour * WAD) / params.bond.referenceTokenPriceUsd;
-  const responseTarget = BigInt(q.responseTargetMs);
-  const statements = new Array<NodeStatement>(n);
+  const minBondCache = new Map<number, bigint>();
+  const responseNum = BigInt(q.responseTargetMs) * WAD;
+  const classRating = new Map<string, { sum: bigint; count: bigint }>();
+  for (const [c, cnt] of ratingCount) classRating.set(c, { sum: BigInt(ratingSum.get(c) as number), count: BigInt(cnt) });
+  const ratingScale = WAD * M6;
+  const tiers = cp.commitment;
+  // K = V·L·(1+B) takes few distinct values: cached by (class, region, lock tier, bonus mix)
+  const regionIndex = new Map<string, number>();
+  const kCache = new Map<number, { K: bigint; mayCap: boolean; valuation: NodeStatement['valuation']; bonuses: NodeStatement['bonuses'] }>();
+  const capW3 = cp.scoreCap * W2; // S > cap·C is possible only when Q·K > scoreCap·W³, i.e. K > scoreCap·W²
   const scores = new Array<bigint>(n);
-  for (let i = 0; i < n; i++) {
+  const rewards = new Array<bigint>(n);
+  const eligibleOf = new Uint8Array(n);
+  const bondWeightOf = new Array<bigint | undefined>(n);
+  const bondQualityOf = new Array<bigint | undefined>(n);
+  const lockOf = new Array<bigint | undefined>(n);
+  const ZERO_QUALITY_BONUS = 0;
+  /**
+   * One node's score. The hot loop keeps only the score (and counts the reasons); `explain`
+   * recomputes the node the same way and returns its whole statement — so a million statements
+   * need not sit in memory for the rewards to be computed, yet each is exact when asked for.
+   */
+  const evaluate = (i: number, explain: boolean): NodeStatement | undefined => {
     const node = nodes[i] as NodeInput;
-    const reasons: ReasonCode[] = capReasons[i] ? [...(capReasons[i] as ReasonCode[])] : [];
+    let reasons: ReasonCode[] | undefined;
+    const flags = capFlags[i] as number;
+    if (flags !== 0) reasons = flags === 1 ? ['GPU_CAP_EXCEEDED'] : flags === 2 ? ['CLUSTER_CAP_EXCEEDED'] : ['GPU_CAP_EXCEEDED', 'CLUSTER_CAP_EXCEEDED'];
     const gpus = gpusOf[i] as number;
-    const cu = cuOf[i] as bigint;
-    const upSeconds = node.upMinutes * 60;
-    const exp = BigInt(node.expectedMinutes);
-    const up = BigInt(node.upMinutes);
-    const sla = slaT.get(node.slaClass) as { target: bigint; rampStart: bigint; floor: bigint };
+    const cuM = cuOf[i] as number;
+    const cls = classOf[i] as number;
+    const upM = node.upMinutes;
+    const expM = node.expectedMinutes;
+    const upSeconds = upM * 60;
+    const t = sla[node.slaClass] as { targetM: number; rampStartM: number; floorM: number };
 
-    // C = CU × upSeconds × (base + weight × utilisation), utilisation = delivered / (GPUs × upSeconds)
+    // C = CU × upSeconds × (base + weight × utilisation), utilisation = delivered / (GPUs × upSeconds),
+    //   = CU × (base·GPUs·upSeconds + weight·delivered) / GPUs      (multiply first, floor once)
     let contribution: bigint;
-    let utilisation = 0n;
     if (gpus > 0 && upSeconds > 0) {
-      const prov = BigInt(gpus * upSeconds);
-      const deliv = BigInt(node.gpuSecondsDelivered);
-      utilisation = (deliv * WAD) / prov;
-      contribution = (cu * (cp.utilisationBase * prov + cp.utilisationWeight * deliv)) / (BigInt(gpus) * WAD);
+      const prov = gpus * upSeconds;
+      const x = baseM * prov + weightM * node.gpuSecondsDelivered; // millionths, exact below 2^53
+      const xb = Number.isSafeInteger(x) ? BigInt(x) : BigInt(baseM) * BigInt(prov) + BigInt(weightM) * BigInt(node.gpuSecondsDelivered);
+      contribution = (BigInt(cuM) * xb * M6) / BigInt(gpus);
     } else {
-      contribution = (cu * BigInt(upSeconds) * cp.utilisationBase) / WAD;
+      contribution = BigInt(cuM) * BigInt(upSeconds) * BigInt(baseM) * M6;
     }
 
-    // Q = wU·U + wE·E + wR·R + wP·P
-    const uptime = exp === 0n ? 0n : (up * WAD) / exp;
-    let U: bigint;
-    if (exp === 0n) U = 0n;
-    else if (up * WAD >= sla.target * exp) U = WAD;
-    else {
-      U = clamp(floorDiv((up * WAD - sla.rampStart * exp) * WAD, exp * q.uptimeRamp), 0n, WAD);
-      reasons.push('UPTIME_BELOW_TARGET');
+    // U: 1 at or above target, linear to 0 at target − ramp
+    let U = WAD;
+    const up6 = upM * 1_000_000;
+    if (expM === 0) U = 0n;
+    else if (up6 < t.targetM * expM) {
+      const a = up6 - t.rampStartM * expM;
+      U = a <= 0 ? 0n : (BigInt(a) * WAD) / BigInt(expM * rampM);
+      if (U > WAD) U = WAD;
+      (reasons ??= []).push('UPTIME_BELOW_TARGET');
     }
+    // E and R from the jobs
     const j = node.jobs;
     const jobs = j.standard + j.high;
     let E = WAD;
     let R = WAD;
     if (jobs > 0) {
-      let eStd = WAD;
-      let eHigh = WAD;
-      if (j.standardErrors > 0) eStd = errorFactor(j.standard, j.standardErrors, errDenStd);
-      if (j.highErrors > 0) eHigh = errorFactor(j.high, j.highErrors, errDenHigh);
-      if ((j.standard > 0 && eStd === 0n) || (j.high > 0 && eHigh === 0n)) reasons.push('ERROR_RATE_ABOVE_TOLERANCE');
-      E = (BigInt(j.standard) * eStd + BigInt(j.high) * eHigh) / BigInt(jobs);
+      if (j.standardErrors > 0 || j.highErrors > 0) {
+        const eStd = j.standardErrors > 0 ? errorFactor(j.standard, j.standardErrors, errDenStd) : WAD;
+        const eHigh = j.highErrors > 0 ? errorFactor(j.high, j.highErrors, errDenHigh) : WAD;
+        if ((j.standard > 0 && eStd === 0n) || (j.high > 0 && eHigh === 0n)) (reasons ??= []).push('ERROR_RATE_ABOVE_TOLERANCE');
+        E = (BigInt(j.standard) * eStd + BigInt(j.high) * eHigh) / BigInt(jobs);
+      }
       if (j.p95ResponseMs > q.responseTargetMs) {
-        R = (responseTarget * WAD) / BigInt(j.p95ResponseMs);
-        reasons.push('SLOW_RESPONSES');
+        R = responseNum / BigInt(j.p95ResponseMs);
+        (reasons ??= []).push('SLOW_RESPONSES');
       }
     }
-    let P = WAD / 2n;
+    // P: rating relative to the provider class, 0.5 + (mean − classMean) / spread
+    let P = HALF;
     if (node.ratings.count > 0) {
-      const cs = BigInt(ratingSum.get(node.providerClass) as number);
-      const cc = BigInt(ratingCount.get(node.providerClass) as number);
+      const c = classRating.get(node.providerClass) as { sum: bigint; count: bigint };
       const ni = BigInt(node.ratings.count);
-      const den = q.ratingSpread * ni * cc; // WAD scale
-      const raw = floorDiv((WAD / 2n) * den + (BigInt(node.ratings.sum) * cc - cs * ni) * W2, den);
-      P = clamp(raw, 0n, WAD);
-      if (P !== raw) reasons.push('RATING_CLIPPED');
+      const den = spreadM * ni * c.count;
+      const raw = HALF + floorDiv((BigInt(node.ratings.sum) * c.count - c.sum * ni) * ratingScale, den);
+      P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
+      if (P !== raw) (reasons ??= []).push('RATING_CLIPPED');
     }
-    const Q = (q.uptimeWeight * U + q.errorWeight * E + q.responseWeight * R + q.ratingWeight * P) / WAD;
+    // Q = wU·U + wE·E + wR·R + wP·P
+    const Q = U === WAD && E === WAD && R === WAD ? qualityConstUER + (wP * P) / M6 : (wU * U + wE * E + wR * R + wP * P) / M6;
 
-    // V = scarcity of the hardware class × geography
-    const val = valuation.get(classOf[i] as string);
-    const scarcity = val?.v ?? WAD;
-    if (val?.clipped && node.status === 'active') reasons.push('VALUATION_CLIPPED');
-    const geo = cp.underServedRegions[node.region] ?? WAD;
-    const V = (scarcity * geo) / WAD;
-
-    // L = commitment multiplier, forfeited when the lock was left early
-    let L = lockMultiplier(cp.commitment, node.commitmentDays);
-    if (node.commitmentForfeited && L !== WAD) {
-      L = WAD;
-      reasons.push('COMMITMENT_FORFEITED');
+    // V, L, B → K = V·L·(1+B), cached
+    let region = regionIndex.get(node.region);
+    if (region === undefined) regionIndex.set(node.region, (region = regionIndex.size));
+    let lockIdx = tierIndex(tiers, node.commitmentDays);
+    if (node.commitmentForfeited && lockIdx >= 0) {
+      lockIdx = -1;
+      (reasons ??= []).push('COMMITMENT_FORFEITED');
     }
-
-    // B = bonuses, capped; none for an anomaly-flagged node
     const age = input.epochStart - node.registeredAt;
-    const bq = Q >= b.qualityHighThreshold ? b.qualityHigh : Q >= b.qualityMidThreshold ? b.qualityMid : 0n;
-    const bNew = age < b.newNodeDays * DAY ? b.newNode : 0n;
-    const bUnder = cp.underServedRegions[node.region] !== undefined && age < b.underServedDays * DAY ? b.underServed : 0n;
-    let bInnov = 0n;
-    if (innovation.size > 0) {
-      for (const g of node.hardware.gpus) if (innovation.has(g.model)) bInnov = b.innovation;
-      for (const s of node.services) if (innovation.has(s)) bInnov = b.innovation;
+    let bonusMix = Q >= b.qualityHighThreshold ? 2 : Q >= b.qualityMidThreshold ? 1 : ZERO_QUALITY_BONUS;
+    if (age < b.newNodeDays * DAY) bonusMix |= 4;
+    if (age < b.underServedDays * DAY && cp.underServedRegions[node.region] !== undefined) bonusMix |= 8;
+    if (innovation.size > 0 && (node.hardware.gpus.some((g) => innovation.has(g.model)) || node.services.some((x) => innovation.has(x)))) bonusMix |= 16;
+    if (node.powerEfficiency !== null && node.powerEfficiency >= b.energyThreshold) bonusMix |= 32;
+    if (node.anomalies.length > 0) bonusMix |= 64;
+    const key = ((cls * 4096 + region) * 64 + (lockIdx + 1)) * 128 + bonusMix;
+    let k = kCache.get(key);
+    if (k === undefined) {
+      const scarcity = scarcityOf[cls] as bigint;
+      const geo = cp.underServedRegions[node.region] ?? WAD;
+      const V = (scarcity * geo) / WAD;
+      const L = lockIdx < 0 ? WAD : (tiers[lockIdx] as Tier).multiplier;
+      const bq = (bonusMix & 3) === 2 ? b.qualityHigh : (bonusMix & 3) === 1 ? b.qualityMid : 0n;
+      const bonuses = {
+        quality: bq,
+        newNode: bonusMix & 4 ? b.newNode : 0n,
+        underServed: bonusMix & 8 ? b.underServed : 0n,
+        innovation: bonusMix & 16 ? b.innovation : 0n,
+        energy: bonusMix & 32 ? b.energy : 0n,
+        total: 0n,
+      };
+      let B = bonuses.quality + bonuses.newNode + bonuses.underServed + bonuses.innovation + bonuses.energy;
+      if (bonusMix & 64) B = 0n;
+      else if (B > b.cap) B = b.cap;
+      bonuses.total = B;
+      const K = V * L * (WAD + B);
+      k = { K, mayCap: K > capW3, valuation: Object.freeze({ scarcity, geo, total: V }), bonuses: Object.freeze(bonuses) };
+      kCache.set(key, k);
     }
-    const bEnergy = node.powerEfficiency !== null && node.powerEfficiency >= b.energyThreshold ? b.energy : 0n;
-    let B = bq + bNew + bUnder + bInnov + bEnergy;
-    if (node.anomalies.length > 0) {
-      B = 0n;
-      reasons.push('ANOMALY_FLAGGED');
-    } else if (B > b.cap) {
-      B = b.cap;
-      reasons.push('BONUS_CAPPED');
+    if (scarcityClipped[cls] && node.status === 'active') (reasons ??= []).push('VALUATION_CLIPPED');
+    if (bonusMix & 64) (reasons ??= []).push('ANOMALY_FLAGGED');
+    else if (k.bonuses.total === b.cap && k.bonuses.quality + k.bonuses.newNode + k.bonuses.underServed + k.bonuses.innovation + k.bonuses.energy > b.cap) {
+      (reasons ??= []).push('BONUS_CAPPED');
     }
+    const L = lockIdx < 0 ? WAD : (tiers[lockIdx] as Tier).multiplier;
 
     // S = C·Q·V·L·(1+B), capped at scoreCap × C, times the probation share
-    const rawScore = (contribution * Q * V * L * (WAD + B)) / W4;
-    const cap = (cp.scoreCap * contribution) / WAD;
+    const rawScore = (contribution * Q * k.K) / W4;
     let score = rawScore;
-    if (score > cap) {
-      score = cap;
-      reasons.push('SCORE_CAPPED');
+    if (k.mayCap) {
+      const cap = (cp.scoreCap * contribution) / WAD;
+      if (score > cap) {
+        score = cap;
+        (reasons ??= []).push('SCORE_CAPPED');
+      }
     }
     let probationShare = WAD;
     if (node.probationStage > 0) {
       probationShare = cp.probation[Math.min(node.probationStage, cp.probation.length) - 1] as bigint;
-      if (probationShare < WAD) reasons.push('PROBATION');
+      if (probationShare < WAD) (reasons ??= []).push('PROBATION');
       score = (score * probationShare) / WAD;
     }
 
     // eligibility: every reason that applies is reported
     let eligible = true;
-    const minBond = bondUnit * BigInt(Math.max(1, gpus));
+    const bondGpus = gpus > 1 ? gpus : 1;
+    let minBond = minBondCache.get(bondGpus);
+    if (minBond === undefined) minBondCache.set(bondGpus, (minBond = bondUnit * BigInt(bondGpus)));
     if (node.status !== 'active') {
       eligible = false;
-      reasons.push(node.status === 'suspended' ? 'SUSPENDED' : node.status === 'jailed' ? 'JAILED' : 'EXCLUDED');
+      (reasons ??= []).push(node.status === 'suspended' ? 'SUSPENDED' : node.status === 'jailed' ? 'JAILED' : 'EXCLUDED');
     }
     if (!node.onboarded) {
       eligible = false;
-      reasons.push('NOT_ONBOARDED');
+      (reasons ??= []).push('NOT_ONBOARDED');
     }
     if (node.bond === 0n) {
       eligible = false;
-      reasons.push('NOT_BONDED');
+      (reasons ??= []).push('NOT_BONDED');
     } else if (node.bond < minBond) {
       eligible = false;
-      reasons.push('BOND_BELOW_MINIMUM');
+      (reasons ??= []).push('BOND_BELOW_MINIMUM');
     }
-    if (cu === 0n) {
+    if (cuM === 0) {
       eligible = false;
-      reasons.push('NO_CAPACITY');
+      (reasons ??= []).push('NO_CAPACITY');
     }
-    if (up === 0n) {
+    if (upM === 0) {
       eligible = false;
-      reasons.push('NO_UPTIME');
-    } else if (up * WAD < sla.floor * exp) {
+      (reasons ??= []).push('NO_UPTIME');
+    } else if (up6 < t.floorM * expM) {
       eligible = false;
-      reasons.push('BELOW_UPTIME_FLOOR');
+      (reasons ??= []).push('BELOW_UPTIME_FLOOR');
     }
     if (!eligible) score = 0n;
-    scores[i] = score;
-    statements[i] = {
+    if (!explain) {
+      scores[i] = score;
+      eligibleOf[i] = eligible ? 1 : 0;
+      if (node.bond > 0n) {
+        bondWeightOf[i] = eligible ? (node.bond * L * Q) / W2 : 0n;
+        bondQualityOf[i] = eligible ? Q : 0n;
+        lockOf[i] = L;
+      }
+      if (reasons !== undefined) count(reasons);
+      return undefined;
+    }
+    return {
       id: node.id,
       owner: node.owner,
-      reward: 0n,
+      reward: rewards[i] ?? 0n,
       eligible,
-      hardwareClass: classOf[i] as string,
+      hardwareClass: classNames[cls] as string,
       gpus,
       countedGpus: countedOf[i] as number,
-      computeUnits: cu,
+      computeUnits: BigInt(cuM) * MICRO,
       upSeconds,
-      uptime,
-      utilisation,
+      uptime: expM === 0 ? 0n : upM === expM ? WAD : (BigInt(upM) * WAD) / BigInt(expM),
+      utilisation: gpus > 0 && upSeconds > 0 ? (BigInt(node.gpuSecondsDelivered) * WAD) / BigInt(gpus * upSeconds) : 0n,
       contribution,
       quality: { uptime: U, errors: E, response: R, rating: P, total: Q },
-      valuation: { scarcity, geo, total: V },
+      valuation: k.valuation,
       commitment: L,
-      bonuses: { quality: bq, newNode: bNew, underServed: bUnder, innovation: bInnov, energy: bEnergy, total: B },
+      bonuses: k.bonuses,
       rawScore,
       probationShare,
       score,
       minBond,
       bond: node.bond,
-      reasons: reasons.length === 0 ? NONE : reasons,
+      reasons: reasons ?? NONE,
     };
-  }
+  };
+  for (let i = 0; i < n; i++) evaluate(i, false);
   const computeShares = apportion(rolePool.compute, scores);
   if (computeShares === null) {
+    rewards.fill(0n);
     pools.compute.toTreasury = rolePool.compute;
     treasury += rolePool.compute;
     emissionReasons.push('POOL_EMPTY_TO_TREASURY');
   } else {
-    for (let i = 0; i < n; i++) (statements[i] as NodeStatement).reward = computeShares[i] as bigint;
+    for (let i = 0; i < n; i++) rewards[i] = computeShares[i] as bigint;
     pools.compute.paid = rolePool.compute;
   }
 
@@ -445,20 +565,19 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   // ---- stakers: bonds × L × Q, stakes × L (§4.5) --------------------------------------------
   const stakeStatements: StakeStatement[] = [];
   for (let i = 0; i < n; i++) {
+    const weight = bondWeightOf[i];
+    if (weight === undefined) continue;
     const node = nodes[i] as NodeInput;
-    if (node.bond === 0n) continue;
-    const st = statements[i] as NodeStatement;
-    const qf = st.eligible ? st.quality.total : 0n;
     stakeStatements.push({
       id: `bond/${node.id}`,
       payout: node.owner,
       kind: 'bond',
       amount: node.bond,
-      lockMultiplier: st.commitment,
-      qualityFactor: qf,
-      weight: (node.bond * st.commitment * qf) / W2,
+      lockMultiplier: lockOf[i] as bigint,
+      qualityFactor: bondQualityOf[i] as bigint,
+      weight,
       reward: 0n,
-      reasons: st.eligible ? NONE : (['NODE_NOT_ELIGIBLE'] as const),
+      reasons: eligibleOf[i] ? NONE : NODE_NOT_ELIGIBLE,
     });
   }
   for (const s of sortedById(input.stakes) as StakeInput[]) {
@@ -487,7 +606,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   for (let i = 0; i < n; i++) {
     const node = nodes[i] as NodeInput;
     if (node.referrer === null) continue;
-    const reward = (statements[i] as NodeStatement).reward;
+    const reward = rewards[i] as bigint;
     if (reward === 0n || input.epochStart - node.registeredAt >= params.referral.days * DAY) continue;
     referralStatements.push({ referrer: node.referrer, nodeId: node.id, due: (reward * params.referral.share) / WAD, paid: 0n });
   }
@@ -547,23 +666,30 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   }
 
   // ---- payouts by address, and conservation ---------------------------------------------------
-  const byAddress = new Map<string, bigint>();
+  const owed = new Array<bigint>(addrs.length).fill(0n);
   const add = (a: string, x: bigint) => {
-    if (x !== 0n) byAddress.set(a, (byAddress.get(a) ?? 0n) + x);
+    if (x === 0n) return;
+    const k = intern(a);
+    owed[k] = (owed[k] ?? 0n) + x;
   };
-  for (const s of statements) add(s.owner, s.reward);
+  for (let i = 0; i < n; i++) {
+    const x = rewards[i] as bigint;
+    if (x !== 0n) owed[ownerOf[i] as number] = (owed[ownerOf[i] as number] as bigint) + x;
+  }
   for (const v of validatorStatements) add(v.payout, v.reward);
   for (const s of stakeStatements) add(s.payout, s.reward);
   for (const a of attested) add(a.payout, a.reward);
   for (const r of referralStatements) add(r.referrer, r.paid);
-  const payouts = [...byAddress].sort((x, y) => cmp(x[0], y[0])).map(([address, amount]) => ({ address, amount }));
+  const paidAddrs: string[] = [];
+  for (let k = 0; k < addrs.length; k++) if ((owed[k] ?? 0n) !== 0n) paidAddrs.push(addrs[k] as string);
+  paidAddrs.sort(); // default order: UTF-16 code units, the same as `<`, done natively
+  const payouts = paidAddrs.map((address) => ({ address, amount: owed[addrIndex.get(address) as number] as bigint }));
   let paidOut = 0n;
   for (const p of payouts) paidOut += p.amount;
   if (paidOut + treasury !== epochPool) {
     throw new InvariantError('epoch pool not conserved', `paid ${paidOut} + treasury ${treasury} ≠ pool ${epochPool}`);
   }
 
-  for (const s of statements) count(s.reasons);
   for (const v of validatorStatements) count(v.reasons);
   for (const s of stakeStatements) count(s.reasons);
   for (const a of ignoredAttestations) count([a.reason]);
@@ -588,7 +714,10 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     stakerWeightAdjust,
     pools,
     treasury,
-    nodes: statements,
+    nodeIds: nodes.map((x) => x.id),
+    nodeRewards: rewards,
+    statement: (i: number) => evaluate(i, true) as NodeStatement,
+    statements: () => Array.from({ length: n }, (_, i) => evaluate(i, true) as NodeStatement),
     validators: validatorStatements,
     stakes: stakeStatements,
     attested,
@@ -610,6 +739,19 @@ function errorFactor(jobs: number, errors: number, den: bigint): bigint {
   const d = BigInt(jobs) * den;
   const num = d - BigInt(errors) * W2;
   return num <= 0n ? 0n : (num * WAD) / d;
+}
+
+/** The index of the highest commitment tier `days` reaches, or -1 below the first. */
+function tierIndex(tiers: readonly Tier[], days: number): number {
+  let k = -1;
+  for (let i = 0; i < tiers.length; i++) if (days >= (tiers[i] as Tier).days) k = i;
+  return k;
+}
+
+function micro(x: bigint): number {
+  const m = toMicro(x);
+  if (m === null) throw new InvariantError('parameter not representable in millionths (validateParams should have refused it)');
+  return m;
 }
 
 /** The commitment multiplier L for a lock of `days` (the highest tier reached; 1 below the first). */

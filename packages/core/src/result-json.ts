@@ -33,7 +33,7 @@ export function serializeResult(r: EpochResult): Record<string, unknown> {
       }),
     ),
     treasury: r.treasury.toString(),
-    nodes: r.nodes.map(serializeNodeStatement),
+    nodes: r.statements().map(serializeNodeStatement),
     validators: r.validators.map((v) => ({ id: v.id, payout: v.payout, agreedAudits: v.agreedAudits, reward: v.reward.toString(), reasons: v.reasons })),
     stakes: r.stakes.map(serializeStake),
     attested: r.attested.map((a) => ({ role: a.role, payout: a.payout, points: a.points.toString(), reward: a.reward.toString() })),

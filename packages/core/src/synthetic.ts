@@ -41,12 +41,14 @@ const PROFILES: [number, Profile][] = [
 ];
 
 function hex40(r: () => number): string {
-  let s = '0x';
+  const parts = ['0x'];
   for (let i = 0; i < 5; i++)
-    s += Math.floor(r() * 0x100000000)
-      .toString(16)
-      .padStart(8, '0');
-  return s;
+    parts.push(
+      Math.floor(r() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0'),
+    );
+  return parts.join(''); // a flat string, as JSON.parse makes (a rope is re-hashed on every Map lookup)
 }
 
 /**
@@ -115,7 +117,7 @@ export function syntheticEpoch(p: SyntheticEpochParameters): EpochInput {
       if (referrer === owner) referrer = null;
     }
     nodes[i] = {
-      id: `node-${String(i + 1).padStart(pad, '0')}`,
+      id: ['node-', String(i + 1).padStart(pad, '0')].join(''),
       owner,
       region: REGIONS[Math.floor(r() * REGIONS.length)] as string,
       slaClass: prof.sla,

@@ -2,7 +2,7 @@ import { parseWad, WAD } from './amount.ts';
 import { type EpochInput, epochInputDesc, type NodeInput, parseEpochInput, serializeEpochInput } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
 import type { Params } from './params.ts';
-import { type NodeStatement, processEpoch } from './process-epoch.ts';
+import { type EpochResult, type NodeStatement, processEpoch } from './process-epoch.ts';
 import type { Desc } from './schema.ts';
 
 /** Names a what-if may set besides the raw input fields, each mapped onto the raw inputs. */
@@ -27,13 +27,13 @@ export type WhatIfReturnType = { before: NodeStatement; after: NodeStatement; in
 export function whatIf(input: EpochInput, params: Params, nodeId: string, changes: Record<string, string>): WhatIfReturnType {
   const index = input.nodes.findIndex((n) => n.id === nodeId);
   if (index < 0) throw new InvalidArgumentError('node', `no node ${JSON.stringify(nodeId)} in this epoch`, 'UNKNOWN_NODE');
-  const before = processEpoch(input, params).nodes.find((s) => s.id === nodeId) as NodeStatement;
+  const before = statementOf(processEpoch(input, params), nodeId);
   const wire = serializeEpochInput(input) as { nodes: Record<string, unknown>[] };
   const node = wire.nodes[index] as Record<string, unknown>;
   const typed = input.nodes[index] as NodeInput;
   for (const [key, value] of Object.entries(changes)) applyChange(node, typed, key, value);
   const changed = parseEpochInput(wire, params);
-  const after = processEpoch(changed, params).nodes.find((s) => s.id === nodeId) as NodeStatement;
+  const after = statementOf(processEpoch(changed, params), nodeId);
   return { before, after, input: changed };
 }
 
@@ -100,4 +100,11 @@ function toWire(desc: Desc, value: string, path: string): unknown {
   if (desc.t === 'arr') return value === '' ? [] : value.split(',');
   if (desc.t === 'obj' || desc.t === 'map') throw new InvalidArgumentError(path, 'is a group of fields; set one of its members', 'INVALID_TYPE');
   return value;
+}
+
+/** The statement of node `id` in a result. */
+export function statementOf(result: EpochResult, id: string): NodeStatement {
+  const i = result.nodeIds.indexOf(id);
+  if (i < 0) throw new InvalidArgumentError('node', `no node ${JSON.stringify(id)} in this epoch`, 'UNKNOWN_NODE');
+  return result.statement(i);
 }
