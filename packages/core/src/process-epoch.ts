@@ -469,9 +469,13 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
 
     // eligibility: every reason that applies is reported
     let eligible = true;
-    const bondGpus = gpus > 1 ? gpus : 1;
-    let minBond = minBondCache.get(bondGpus);
-    if (minBond === undefined) minBondCache.set(bondGpus, (minBond = bondUnit * BigInt(bondGpus)));
+    // minimum bond: 7 days of expected revenue per GPU; a node without GPUs bonds per compute unit
+    // (one GPU-equivalent per CU, the T4's weight) so the minimum scales with what it offers
+    let minBond = minBondCache.get(gpus > 0 ? gpus : -1 - cuM);
+    if (minBond === undefined) {
+      minBond = gpus > 0 ? bondUnit * BigInt(gpus) : (bondUnit * BigInt(cuM)) / M6;
+      minBondCache.set(gpus > 0 ? gpus : -1 - cuM, minBond);
+    }
     if (node.status !== 'active') {
       eligible = false;
       (reasons ??= []).push(node.status === 'suspended' ? 'SUSPENDED' : node.status === 'jailed' ? 'JAILED' : 'EXCLUDED');

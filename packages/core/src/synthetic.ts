@@ -104,7 +104,7 @@ export function syntheticEpoch(p: SyntheticEpochParameters): EpochInput {
     const statusRoll = r();
     const status: NodeStatus = statusRoll < 0.015 ? 'suspended' : statusRoll < 0.022 ? 'jailed' : statusRoll < 0.026 ? 'excluded' : 'active';
     const bondUnitTokens = 504n;
-    const bondGpus = BigInt(Math.max(1, gpuCount));
+    const bondGpus = BigInt(gpuCount > 0 ? gpuCount : Math.ceil(prof.vcpus * 0.05 + prof.nvme * 0.02));
     const bondRoll = r();
     const bond =
       bondRoll < 0.02 ? 0n : bondRoll < 0.05 ? (bondUnitTokens * bondGpus * TOKEN) / 2n : bondUnitTokens * bondGpus * TOKEN * BigInt(1 + Math.floor(r() * 3));

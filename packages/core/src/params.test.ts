@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { WAD } from './amount.ts';
+import { InvalidParamsError } from './errors.ts';
+import { DEFAULT_PARAMS_JSON, defaultParams, paramsHash, parseParams, serializeParams } from './params.ts';
+
+const clone = (): any => structuredClone(DEFAULT_PARAMS_JSON);
+
+describe('parameter set', () => {
+  it('parses the SPEC defaults', () => {
+    const p = defaultParams();
+    expect(p.compute.gpuUnits.H100).toBe(12n * WAD);
+    expect(p.compute.vcpuUnits).toBe(WAD / 20n);
+    expect(p.emission.genesisPerEpoch).toBe(1_000_000n * WAD);
+    expect(p.compute.sla['mission-critical'].availability).toBe(999_990_000_000_000_000n);
+    expect(p.roles.weights.compute).toBe(60n * WAD);
+  });
+  it('round-trips through its wire form and has a stable content hash', () => {
+    const p = defaultParams();
+    expect(serializeParams(p)).toEqual(DEFAULT_PARAMS_JSON);
+    expect(paramsHash(p)).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(paramsHash(parseParams(serializeParams(p)))).toBe(paramsHash(p));
+    const changed = clone();
+    changed.compute.gpuUnits.H100 = '12.5';
+    expect(paramsHash(parseParams(changed))).not.toBe(paramsHash(p));
+  });
+  it('the hash does not depend on key order', () => {
+    const a = clone();
+    const b = Object.fromEntries(Object.entries(clone()).reverse());
+    expect(paramsHash(parseParams(a))).toBe(paramsHash(parseParams(b)));
+  });
+
+  const bad: [string, (p: any) => void, RegExp][] = [
+    ['quality weights not summing to 1', (p) => (p.compute.quality.ratingWeight = '0.3'), /compute\.quality/],
+    ['utilisation split not summing to 1', (p) => (p.compute.utilisationWeight = '0.5'), /utilisationWeight/],
+    [
+      'every role weight zero',
+      (p) => (p.roles.weights = { compute: '0', validators: '0', stakers: '0', model: '0', developer: '0', community: '0', liquidity: '0' }),
+      /roles\.weights/,
+    ],
+    ['negative weight', (p) => (p.roles.weights.compute = '-1'), /roles\.weights\.compute/],
+    ['eligibility floor above the uptime ramp', (p) => (p.compute.quality.eligibilityFloor = '0.01'), /eligibilityFloor/],
+    ['dynamic min above max', (p) => (p.emission.dynamicMin = '2'), /dynamicMax/],
+    ['commitment tiers not ascending', (p) => (p.compute.commitment[1].days = 10), /commitment\[1\]\.days/],
+    ['probation not ending at 1', (p) => (p.compute.probation = ['0.25', '0.5']), /probation/],
+    ['a region above geoMax', (p) => (p.compute.underServedRegions = { 'af-south': '1.4' }), /underServedRegions\.af-south/],
+    ['an unknown field', (p) => (p.compute.extra = 1), /compute\.extra/],
+    ['a missing field', (p) => delete p.governance.quorum, /governance\.quorum/],
+    ['too many decimals in a hot-path factor', (p) => (p.compute.gpuUnits.T4 = '1.0000001'), /gpuUnits\.T4/],
+    ['no "other" GPU class', (p) => delete p.compute.gpuUnits.other, /gpuUnits\.other/],
+    ['SLA classes out of order', (p) => (p.compute.sla.recommended.availability = '0.99'), /sla\.recommended/],
+    ['a fraction above 1', (p) => (p.fees.protocolFee = '1.5'), /fees\.protocolFee/],
+  ];
+  it.each(bad)('refuses %s, naming the field', (_, mutate, field) => {
+    const p = clone();
+    mutate(p);
+    let err: unknown;
+    try {
+      parseParams(p);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidParamsError);
+    expect((err as InvalidParamsError).code).toBe('INVALID_PARAMS');
+    expect((err as InvalidParamsError).field).toMatch(field);
+  });
+});
