@@ -529,6 +529,27 @@ function ascending(values: bigint[], field: string, member: string, strict: bool
   }
 }
 
+/**
+ * Applies a patch to a parameter set in wire form: objects with fixed fields merge member by
+ * member; maps (`gpuUnits`, `underServedRegions`) and lists are replaced whole, so a patch can
+ * also remove an entry. The result still has to pass `parseParams`.
+ *
+ * @example parseParams(patchParams(DEFAULT_PARAMS_JSON, { compute: { scoreCap: '2.5' } }))
+ */
+export function patchParams(base: unknown, patch: unknown): unknown {
+  return patchWith(paramsDesc, base, patch);
+}
+
+function patchWith(desc: Desc, base: unknown, patch: unknown): unknown {
+  if (desc.t !== 'obj' || patch === null || typeof patch !== 'object' || Array.isArray(patch) || base === null || typeof base !== 'object') return patch;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(patch)) {
+    const d = desc.fields[k];
+    out[k] = d === undefined ? v : patchWith(d, out[k], v);
+  }
+  return out;
+}
+
 /** The wire form of a parsed set. */
 export function serializeParams(p: Params): Record<string, unknown> {
   return serializeWith(paramsDesc, p) as Record<string, unknown>;
