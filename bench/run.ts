@@ -1,0 +1,93 @@
+/**
+ * `npm run bench`: the engine's speed, measured against peers in the same run on the same
+ * machine. Medians of several runs; results written to bench/results/latest.{json,md}.
+ *
+ *   processEpoch            the reward engine on a synthetic epoch (mixed hardware and behaviour)
+ *   peer: bigint floor      ten bigint multiply/divide operations per node, nothing else — the
+ *                           cost of the arithmetic alone, to read the engine's overhead against
+ *   statements              materialising every node's full statement (what a service stores)
+ *
+ * Sizes: BENCH_SIZES=10000,100000,1000000 (default), BENCH_RUNS=5.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { defaultParams, processEpoch, syntheticEpoch } from '../packages/core/src/index.ts';
+
+const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const params = defaultParams();
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1] as number;
+}
+
+function time(f: () => unknown): number {
+  const t = performance.now();
+  f();
+  return performance.now() - t;
+}
+
+function bigintFloor(n: number): bigint {
+  const W = 10n ** 18n;
+  let acc = 0n;
+  for (let i = 0; i < n; i++) {
+    const a = BigInt(i + 1) * 4_232_726_064n;
+    const b = (a * 938_579_423_793_379_356n) / W;
+    const c = (b * 1_385_000_000_000_000_000n) / W;
+    const d = (c * 1_050_000_000_000_000_000n) / W;
+    const e = (d * 1_000_000_000_000_000_000n) / W;
+    acc += e;
+  }
+  return acc;
+}
+
+type Row = { case: string; nodes: number; medianMs: number; runsMs: number[]; perNodeUs: number };
+const rows: Row[] = [];
+const machine = `${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+console.log(`machine: ${machine}`);
+for (const n of sizes) {
+  process.stdout.write(`generating ${n.toLocaleString('en')} nodes… `);
+  const input = syntheticEpoch({ seed: 1, nodes: n, validators: 100, stakes: 1000 });
+  console.log('done');
+  const record = (name: string, ms: number[]) => {
+    const m = median(ms);
+    rows.push({ case: name, nodes: n, medianMs: Math.round(m), runsMs: ms.map(Math.round), perNodeUs: Number(((m * 1000) / n).toFixed(3)) });
+    console.log(
+      `  ${name.padEnd(26)} ${String(Math.round(m)).padStart(7)} ms  (${((m * 1000) / n).toFixed(2)} µs/node; runs ${ms.map(Math.round).join(', ')})`,
+    );
+  };
+  const k = n >= 1_000_000 ? Math.min(runs, 3) : runs;
+  record(
+    'processEpoch',
+    Array.from({ length: k }, () => time(() => processEpoch(input, params))),
+  );
+  record(
+    'processEpoch (pre-checked)',
+    Array.from({ length: k }, () => time(() => processEpoch(input, params, { checked: true }))),
+  );
+  record(
+    'peer: bigint floor',
+    Array.from({ length: k }, () => time(() => bigintFloor(n))),
+  );
+  if (n <= 100_000) {
+    const r = processEpoch(input, params);
+    record(
+      'statements (all nodes)',
+      Array.from({ length: k }, () => time(() => r.statements())),
+    );
+  }
+}
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const json = { machine, date: new Date().toISOString(), runs, rows };
+writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
+const md = [
+  `Machine: ${machine}`,
+  '',
+  '| case | nodes | median ms | µs / node |',
+  '|---|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.case} | ${r.nodes.toLocaleString('en')} | ${r.medianMs} | ${r.perNodeUs} |`),
+].join('\n');
+writeFileSync(new URL('./results/latest.md', import.meta.url), `${md}\n`);
+console.log(`\n${md}`);

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { defaultParams, parseEpochInput, processEpoch, resultJson } from '@swarm/core';
+import { describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const root = new URL('../../../../', import.meta.url).pathname;
+const bin = `${root}packages/node/bin/swarm.js`;
+const example = `${root}examples/epoch.json`;
+
+async function swarm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { cwd: root, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e: any) {
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('swarm CLI', () => {
+  it('rewards FILE prints pool totals, top earners and reason counts', async () => {
+    const { code, stdout } = await swarm('rewards', example);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^compute\s+[\d,]+\.\d\d/m);
+    expect(stdout).toContain('Top nodes');
+    expect(stdout).toContain('Reason codes');
+    expect(stdout).toMatch(/BELOW_UPTIME_FLOOR/);
+  });
+
+  it('rewards --json prints the same bytes as the library', async () => {
+    const { code, stdout } = await swarm('rewards', example, '--json');
+    expect(code).toBe(0);
+    const params = defaultParams();
+    const want = resultJson(processEpoch(parseEpochInput(JSON.parse(readFileSync(example, 'utf8')), params), params), 2);
+    expect(stdout.trimEnd()).toBe(want);
+  });
+
+  it('what-if shows the statement before and after, and more uptime pays more', async () => {
+    const { code, stdout } = await swarm('rewards', 'what-if', example, '--node', 'node-0000056', '--set', 'uptime=0.9999', '--json');
+    expect(code).toBe(0);
+    const { before, after } = JSON.parse(stdout);
+    expect(after.upSeconds).toBeGreaterThan(before.upSeconds);
+    expect(BigInt(after.reward)).toBeGreaterThan(BigInt(before.reward));
+  });
+
+  it('refuses bad input with the field named and exit code 2', async () => {
+    const bad = await swarm('rewards', 'what-if', example, '--node', 'node-0000056', '--set', 'uptime=1.5');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/nodes\[55\]\.upMinutes/);
+    const missing = await swarm('rewards', `${root}no-such-file.json`);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read epoch input/);
+    const unknown = await swarm('rewards', 'what-if', example, '--node', 'nope', '--set', 'uptime=1');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/UNKNOWN_NODE/);
+  });
+
+  it('params prints the defaults with their hash', async () => {
+    const { code, stdout } = await swarm('params');
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.hash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(out.params.compute.gpuUnits.H200).toBe('14');
+  });
+});
