@@ -41,7 +41,7 @@ export function formatSummary(r: EpochResult, top = 10): string {
   out.push(`${pad('treasury', 12)}${lpad(formatTokens(r.treasury), 20)}`);
   out.push('');
   const order = r.nodeRewards
-    .map((x, i) => i)
+    .map((_, i) => i)
     .sort((a, b) => {
       const d = (r.nodeRewards[b] as bigint) - (r.nodeRewards[a] as bigint);
       return d > 0n ? 1 : d < 0n ? -1 : a - b;
