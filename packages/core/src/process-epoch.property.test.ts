@@ -49,14 +49,18 @@ describe('processEpoch properties', () => {
         const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
         expect(sum(r.nodeRewards)).toBe(r.pools.compute.paid);
         expect(sum(r.validators.map((v) => v.reward))).toBe(r.pools.validators.paid);
-        expect(sum(r.stakes.map((s) => s.reward))).toBe(r.pools.stakers.paid);
+        expect(sum(r.stakes.map((s) => s.reward)) + sum(r.bondRewards)).toBe(r.pools.stakers.paid);
         expect(sum(r.attested.filter((a) => a.role === 'community').map((a) => a.reward)) + sum(r.referrals.map((x) => x.paid))).toBe(r.pools.community.paid);
         expect(sum(r.payouts.map((p) => p.amount)) + r.treasury).toBe(r.emission.epochPool);
-        for (const x of [...r.nodeRewards, ...r.payouts.map((p) => p.amount), ...r.stakes.map((s) => s.reward)]) expect(x >= 0n).toBe(true);
+        for (const x of [...r.nodeRewards, ...r.bondRewards, ...r.payouts.map((p) => p.amount), ...r.stakes.map((s) => s.reward)]) expect(x >= 0n).toBe(true);
         for (let i = 0; i < r.nodeIds.length; i++) {
           const s = r.statement(i);
           expect(s.reward).toBe(r.nodeRewards[i]);
-          if (!s.eligible) expect(s.reward).toBe(0n);
+          expect(s.bondReward).toBe(r.bondRewards[i]);
+          if (!s.eligible) {
+            expect(s.reward).toBe(0n);
+            expect(s.bondReward).toBe(0n);
+          }
         }
       }),
       runs,
@@ -186,6 +190,10 @@ describe('processEpoch properties', () => {
           const d = x - (b.nodeRewards[i] as bigint);
           expect(d >= -1n && d <= 1n, `node ${i}: ${x} vs ${b.nodeRewards[i]}`).toBe(true);
         });
+        a.bondRewards.forEach((x, i) => {
+          const d = x - (b.bondRewards[i] as bigint);
+          expect(d >= -1n && d <= 1n).toBe(true);
+        });
         a.stakes.forEach((s, i) => {
           const d = s.reward - (b.stakes[i] as { reward: bigint }).reward;
           expect(d >= -1n && d <= 1n).toBe(true);
@@ -205,8 +213,7 @@ describe('processEpoch properties', () => {
         const node = { ...(input.nodes[i] as NodeInput), status: status as NodeInput['status'] };
         const r = processEpoch({ ...input, nodes: input.nodes.map((n, k) => (k === i ? node : n)) }, paramsOf(e));
         expect(r.nodeRewards[i]).toBe(0n);
-        const bond = r.stakes.find((s) => s.id === `bond/${node.id}`);
-        if (bond) expect(bond.reward).toBe(0n);
+        expect(r.bondRewards[i]).toBe(0n);
         expect(r.statement(i).reasons).toContain(status.toUpperCase());
       }),
       runs,

@@ -31,23 +31,16 @@ export type NodeStatement = {
   score: bigint;
   minBond: bigint;
   bond: bigint;
+  /** The bond's weight in the staker pool: bond × L × Q, 0 while the node is not eligible. */
+  bondWeight: bigint;
+  /** The bond's share of the staker pool. */
+  bondReward: bigint;
   reasons: readonly ReasonCode[];
 };
 
 export type ValidatorStatement = { id: string; payout: string; agreedAudits: number; reward: bigint; reasons: readonly ReasonCode[] };
-export type StakeStatement = {
-  /** `bond/<node id>` for a provider bond, `stake/<id>` for a user or operator stake. */
-  id: string;
-  payout: string;
-  kind: 'bond' | 'user' | 'operator';
-  amount: bigint;
-  lockMultiplier: bigint;
-  /** The node's quality Q for a bond (0 when the node is not eligible), 1 otherwise. */
-  qualityFactor: bigint;
-  weight: bigint;
-  reward: bigint;
-  reasons: readonly ReasonCode[];
-};
+/** A user or operator stake in the staker pool (providers' bonds are on their node statements). */
+export type StakeStatement = { id: string; payout: string; kind: 'user' | 'operator'; amount: bigint; lockMultiplier: bigint; weight: bigint; reward: bigint };
 export type AttestedStatement = { role: AttestedRole; payout: string; points: bigint; reward: bigint };
 export type ReferralStatement = { referrer: string; nodeId: string; due: bigint; paid: bigint };
 export type PoolTotals = { allocated: bigint; paid: bigint; toTreasury: bigint };
@@ -74,6 +67,8 @@ export type EpochResult = {
   /** Node ids in ascending order; `nodeRewards[i]` is the compute reward of `nodeIds[i]`. */
   nodeIds: string[];
   nodeRewards: bigint[];
+  /** `bondRewards[i]`: the staker-pool reward of `nodeIds[i]`'s bond. */
+  bondRewards: bigint[];
   /** The full statement of the i-th node (recomputed exactly on demand). */
   statement: (index: number) => NodeStatement;
   /** Every node's statement, in id order. */
@@ -94,7 +89,6 @@ export type ProcessEpochOptions = {
 };
 
 const NONE: readonly ReasonCode[] = Object.freeze([]);
-const NODE_NOT_ELIGIBLE: readonly ReasonCode[] = Object.freeze(['NODE_NOT_ELIGIBLE']);
 const DAY = 86_400;
 const W2 = WAD * WAD;
 const W4 = W2 * W2;
@@ -330,10 +324,10 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const scores = new Array<bigint>(n);
   const rewards = new Array<bigint>(n);
   const eligibleOf = new Uint8Array(n);
-  const bondWeightOf = new Array<bigint | undefined>(n);
-  const bondQualityOf = new Array<bigint | undefined>(n);
-  const lockOf = new Array<bigint | undefined>(n);
+  const bondWeights = new Array<bigint>(n);
+  const bondRewards = new Array<bigint>(n).fill(0n);
   const ZERO_QUALITY_BONUS = 0;
+  const scratch: ReasonCode[] = [];
   /**
    * One node's score. The hot loop keeps only the score (and counts the reasons); `explain`
    * recomputes the node the same way and returns its whole statement — so a million statements
@@ -341,9 +335,12 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
    */
   const evaluate = (i: number, explain: boolean): NodeStatement | undefined => {
     const node = nodes[i] as NodeInput;
-    let reasons: ReasonCode[] | undefined;
+    // the hot loop reuses one scratch list (it only counts the codes); a statement gets its own
+    const reasons: ReasonCode[] = explain ? [] : scratch;
+    reasons.length = 0;
     const flags = capFlags[i] as number;
-    if (flags !== 0) reasons = flags === 1 ? ['GPU_CAP_EXCEEDED'] : flags === 2 ? ['CLUSTER_CAP_EXCEEDED'] : ['GPU_CAP_EXCEEDED', 'CLUSTER_CAP_EXCEEDED'];
+    if (flags & 1) reasons.push('GPU_CAP_EXCEEDED');
+    if (flags & 2) reasons.push('CLUSTER_CAP_EXCEEDED');
     const gpus = gpusOf[i] as number;
     const cuM = cuOf[i] as number;
     const cls = classOf[i] as number;
@@ -372,7 +369,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       const a = up6 - t.rampStartM * expM;
       U = a <= 0 ? 0n : (BigInt(a) * WAD) / BigInt(expM * rampM);
       if (U > WAD) U = WAD;
-      (reasons ??= []).push('UPTIME_BELOW_TARGET');
+      reasons.push('UPTIME_BELOW_TARGET');
     }
     // E and R from the jobs
     const j = node.jobs;
@@ -383,12 +380,12 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       if (j.standardErrors > 0 || j.highErrors > 0) {
         const eStd = j.standardErrors > 0 ? errorFactor(j.standard, j.standardErrors, errDenStd) : WAD;
         const eHigh = j.highErrors > 0 ? errorFactor(j.high, j.highErrors, errDenHigh) : WAD;
-        if ((j.standard > 0 && eStd === 0n) || (j.high > 0 && eHigh === 0n)) (reasons ??= []).push('ERROR_RATE_ABOVE_TOLERANCE');
+        if ((j.standard > 0 && eStd === 0n) || (j.high > 0 && eHigh === 0n)) reasons.push('ERROR_RATE_ABOVE_TOLERANCE');
         E = (BigInt(j.standard) * eStd + BigInt(j.high) * eHigh) / BigInt(jobs);
       }
       if (j.p95ResponseMs > q.responseTargetMs) {
         R = responseNum / BigInt(j.p95ResponseMs);
-        (reasons ??= []).push('SLOW_RESPONSES');
+        reasons.push('SLOW_RESPONSES');
       }
     }
     // P: rating relative to the provider class, 0.5 + (mean − classMean) / spread
@@ -399,7 +396,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       const den = spreadM * ni * c.count;
       const raw = HALF + floorDiv((BigInt(node.ratings.sum) * c.count - c.sum * ni) * ratingScale, den);
       P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
-      if (P !== raw) (reasons ??= []).push('RATING_CLIPPED');
+      if (P !== raw) reasons.push('RATING_CLIPPED');
     }
     // Q = wU·U + wE·E + wR·R + wP·P
     const Q = U === WAD && E === WAD && R === WAD ? qualityConstUER + (wP * P) / M6 : (wU * U + wE * E + wR * R + wP * P) / M6;
@@ -410,7 +407,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     let lockIdx = tierIndex(tiers, node.commitmentDays);
     if (node.commitmentForfeited && lockIdx >= 0) {
       lockIdx = -1;
-      (reasons ??= []).push('COMMITMENT_FORFEITED');
+      reasons.push('COMMITMENT_FORFEITED');
     }
     const age = input.epochStart - node.registeredAt;
     let bonusMix = Q >= b.qualityHighThreshold ? 2 : Q >= b.qualityMidThreshold ? 1 : ZERO_QUALITY_BONUS;
@@ -443,10 +440,10 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       k = { K, mayCap: K > capW3, valuation: Object.freeze({ scarcity, geo, total: V }), bonuses: Object.freeze(bonuses) };
       kCache.set(key, k);
     }
-    if (scarcityClipped[cls] && node.status === 'active') (reasons ??= []).push('VALUATION_CLIPPED');
-    if (bonusMix & 64) (reasons ??= []).push('ANOMALY_FLAGGED');
+    if (scarcityClipped[cls] && node.status === 'active') reasons.push('VALUATION_CLIPPED');
+    if (bonusMix & 64) reasons.push('ANOMALY_FLAGGED');
     else if (k.bonuses.total === b.cap && k.bonuses.quality + k.bonuses.newNode + k.bonuses.underServed + k.bonuses.innovation + k.bonuses.energy > b.cap) {
-      (reasons ??= []).push('BONUS_CAPPED');
+      reasons.push('BONUS_CAPPED');
     }
     const L = lockIdx < 0 ? WAD : (tiers[lockIdx] as Tier).multiplier;
 
@@ -457,13 +454,13 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       const cap = (cp.scoreCap * contribution) / WAD;
       if (score > cap) {
         score = cap;
-        (reasons ??= []).push('SCORE_CAPPED');
+        reasons.push('SCORE_CAPPED');
       }
     }
     let probationShare = WAD;
     if (node.probationStage > 0) {
       probationShare = cp.probation[Math.min(node.probationStage, cp.probation.length) - 1] as bigint;
-      if (probationShare < WAD) (reasons ??= []).push('PROBATION');
+      if (probationShare < WAD) reasons.push('PROBATION');
       score = (score * probationShare) / WAD;
     }
 
@@ -478,40 +475,41 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     }
     if (node.status !== 'active') {
       eligible = false;
-      (reasons ??= []).push(node.status === 'suspended' ? 'SUSPENDED' : node.status === 'jailed' ? 'JAILED' : 'EXCLUDED');
+      reasons.push(node.status === 'suspended' ? 'SUSPENDED' : node.status === 'jailed' ? 'JAILED' : 'EXCLUDED');
     }
     if (!node.onboarded) {
       eligible = false;
-      (reasons ??= []).push('NOT_ONBOARDED');
+      reasons.push('NOT_ONBOARDED');
     }
     if (node.bond === 0n) {
       eligible = false;
-      (reasons ??= []).push('NOT_BONDED');
+      reasons.push('NOT_BONDED');
     } else if (node.bond < minBond) {
       eligible = false;
-      (reasons ??= []).push('BOND_BELOW_MINIMUM');
+      reasons.push('BOND_BELOW_MINIMUM');
     }
     if (cuM === 0) {
       eligible = false;
-      (reasons ??= []).push('NO_CAPACITY');
+      reasons.push('NO_CAPACITY');
     }
     if (upM === 0) {
       eligible = false;
-      (reasons ??= []).push('NO_UPTIME');
+      reasons.push('NO_UPTIME');
     } else if (up6 < t.floorM * expM) {
       eligible = false;
-      (reasons ??= []).push('BELOW_UPTIME_FLOOR');
+      reasons.push('BELOW_UPTIME_FLOOR');
     }
-    if (!eligible) score = 0n;
+    if (!eligible) {
+      score = 0n;
+      if (node.bond > 0n) reasons.push('NODE_NOT_ELIGIBLE');
+    }
+    // the provider's bond joins the staker pool weighted by L × Q (nothing while ineligible)
+    const bondWeight = eligible && node.bond > 0n ? (node.bond * L * Q) / W2 : 0n;
     if (!explain) {
       scores[i] = score;
       eligibleOf[i] = eligible ? 1 : 0;
-      if (node.bond > 0n) {
-        bondWeightOf[i] = eligible ? (node.bond * L * Q) / W2 : 0n;
-        bondQualityOf[i] = eligible ? Q : 0n;
-        lockOf[i] = L;
-      }
-      if (reasons !== undefined) count(reasons);
+      bondWeights[i] = bondWeight;
+      if (reasons.length > 0) count(reasons);
       return undefined;
     }
     return {
@@ -536,7 +534,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       score,
       minBond,
       bond: node.bond,
-      reasons: reasons ?? NONE,
+      bondWeight,
+      bondReward: bondRewards[i] ?? 0n,
+      reasons: reasons.length > 0 ? reasons : NONE,
     };
   };
   for (let i = 0; i < n; i++) evaluate(i, false);
@@ -567,42 +567,17 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   settle(pools.validators, vShares !== null);
 
   // ---- stakers: bonds × L × Q, stakes × L (§4.5) --------------------------------------------
+  // participants in id order: every node's bond (in node id order), then user and operator stakes
   const stakeStatements: StakeStatement[] = [];
-  for (let i = 0; i < n; i++) {
-    const weight = bondWeightOf[i];
-    if (weight === undefined) continue;
-    const node = nodes[i] as NodeInput;
-    stakeStatements.push({
-      id: `bond/${node.id}`,
-      payout: node.owner,
-      kind: 'bond',
-      amount: node.bond,
-      lockMultiplier: lockOf[i] as bigint,
-      qualityFactor: bondQualityOf[i] as bigint,
-      weight,
-      reward: 0n,
-      reasons: eligibleOf[i] ? NONE : NODE_NOT_ELIGIBLE,
-    });
-  }
   for (const s of sortedById(input.stakes) as StakeInput[]) {
     const lm = lockMultiplier(cp.commitment, s.lockDays);
-    stakeStatements.push({
-      id: `stake/${s.id}`,
-      payout: s.payout,
-      kind: s.kind,
-      amount: s.amount,
-      lockMultiplier: lm,
-      qualityFactor: WAD,
-      weight: (s.amount * lm) / WAD,
-      reward: 0n,
-      reasons: NONE,
-    });
+    stakeStatements.push({ id: s.id, payout: s.payout, kind: s.kind, amount: s.amount, lockMultiplier: lm, weight: (s.amount * lm) / WAD, reward: 0n });
   }
-  const sShares = apportion(
-    rolePool.stakers,
-    stakeStatements.map((s) => s.weight),
-  );
-  if (sShares) for (let i = 0; i < stakeStatements.length; i++) (stakeStatements[i] as StakeStatement).reward = sShares[i] as bigint;
+  const sShares = apportion(rolePool.stakers, [...bondWeights, ...stakeStatements.map((s) => s.weight)]);
+  if (sShares) {
+    for (let i = 0; i < n; i++) bondRewards[i] = sShares[i] as bigint;
+    for (let i = 0; i < stakeStatements.length; i++) (stakeStatements[i] as StakeStatement).reward = sShares[n + i] as bigint;
+  }
   settle(pools.stakers, sShares !== null);
 
   // ---- referrals, out of the community pool (§4.5) ------------------------------------------
@@ -677,7 +652,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     owed[k] = (owed[k] ?? 0n) + x;
   };
   for (let i = 0; i < n; i++) {
-    const x = rewards[i] as bigint;
+    const x = (rewards[i] as bigint) + (bondRewards[i] as bigint);
     if (x !== 0n) owed[ownerOf[i] as number] = (owed[ownerOf[i] as number] as bigint) + x;
   }
   for (const v of validatorStatements) add(v.payout, v.reward);
@@ -695,7 +670,6 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   }
 
   for (const v of validatorStatements) count(v.reasons);
-  for (const s of stakeStatements) count(s.reasons);
   for (const a of ignoredAttestations) count([a.reason]);
   count(emissionReasons);
 
@@ -720,6 +694,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     treasury,
     nodeIds: nodes.map((x) => x.id),
     nodeRewards: rewards,
+    bondRewards,
     statement: (i: number) => evaluate(i, true) as NodeStatement,
     statements: () => Array.from({ length: n }, (_, i) => evaluate(i, true) as NodeStatement),
     validators: validatorStatements,

@@ -80,6 +80,8 @@ export function serializeNodeStatement(s: NodeStatement): Record<string, unknown
     score: formatWad(s.score),
     minBond: s.minBond.toString(),
     bond: s.bond.toString(),
+    bondWeight: s.bondWeight.toString(),
+    bondReward: s.bondReward.toString(),
     reasons: s.reasons,
   };
 }
@@ -91,10 +93,8 @@ function serializeStake(s: StakeStatement): Record<string, unknown> {
     kind: s.kind,
     amount: s.amount.toString(),
     lockMultiplier: formatWad(s.lockMultiplier),
-    qualityFactor: formatWad(s.qualityFactor),
     weight: s.weight.toString(),
     reward: s.reward.toString(),
-    reasons: s.reasons,
   };
 }
 

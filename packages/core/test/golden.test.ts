@@ -25,7 +25,6 @@ describe('golden vectors', () => {
       for (const code of v.expected.emission.reasons) seen.add(code);
       for (const n of Object.values<any>(v.expected.nodes)) for (const c of n.reasons) seen.add(c);
       for (const n of Object.values<any>(v.expected.validators)) for (const c of n.reasons) seen.add(c);
-      for (const n of Object.values<any>(v.expected.stakes)) for (const c of n.reasons) seen.add(c);
       for (const a of v.expected.ignoredAttestations) seen.add(a.reason);
     }
     expect([...seen].sort()).toEqual(Object.keys(REASONS).sort());
