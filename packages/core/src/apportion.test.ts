@@ -42,7 +42,7 @@ describe('apportion (largest remainder)', () => {
           });
         }
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
   it('resolves remainders that are equal as doubles but differ as integers', () => {

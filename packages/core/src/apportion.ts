@@ -25,41 +25,41 @@ export function apportion(pool: bigint, weights: readonly bigint[]): bigint[] | 
   }
   if (total === 0n) return null;
   const shares = new Array<bigint>(n);
-  const rems = new Array<bigint>(n);
+  // remainders as doubles (a monotone conversion) for ranking; the exact bigint remainder is
+  // recomputed only for the few whose doubles tie at the threshold
+  const approx = new Float64Array(n);
   let paid = 0n;
   for (let i = 0; i < n; i++) {
     const w = weights[i] as bigint;
     if (w === 0n) {
       shares[i] = 0n;
-      rems[i] = -1n; // never receives a leftover unit
+      approx[i] = -1; // never receives a leftover unit
       continue;
     }
     const x = pool * w;
     const q = x / total;
     shares[i] = q;
-    rems[i] = x - q * total;
+    approx[i] = Number(x - q * total);
     paid += q;
   }
   const left = pool - paid;
   if (left < 0n || left >= BigInt(n)) throw new InvariantError('apportion: leftover out of range');
   const k = Number(left);
   if (k > 0) {
-    for (const i of largestRemainders(rems, k)) shares[i] = (shares[i] as bigint) + 1n;
+    const exact = (i: number) => pool * (weights[i] as bigint) - (shares[i] as bigint) * total;
+    for (const i of largestRemainders(approx, exact, k)) shares[i] = (shares[i] as bigint) + 1n;
   }
   return shares;
 }
 
 /**
- * The indices of the `k` largest remainders, ties by ascending index. Numbers are compared first
- * through their (monotone) conversion to doubles in a natively sorted typed array; only the
- * remainders whose doubles tie with the k-th are compared exactly as bigints.
+ * The indices of the `k` largest remainders, ties by ascending index. The k-th largest double is
+ * found by selection (O(n)); every remainder whose double is above it wins; those whose doubles
+ * equal it are ranked exactly as bigints.
  */
-function largestRemainders(rems: readonly bigint[], k: number): number[] {
-  const n = rems.length;
-  const approx = new Float64Array(n);
-  for (let i = 0; i < n; i++) approx[i] = Number(rems[i] as bigint);
-  const sorted = approx.slice().sort();
-  const t = sorted[n - k] as number; // the k-th largest double
+function largestRemainders(approx: Float64Array, exact: (i: number) => bigint, k: number): number[] {
+  const n = approx.length;
+  const t = kthLargest(approx.slice(), k);
   const winners: number[] = [];
   const tied: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -69,12 +69,41 @@ function largestRemainders(rems: readonly bigint[], k: number): number[] {
   }
   const need = k - winners.length;
   if (need < 0 || need > tied.length) throw new InvariantError('apportion: leftover units not placed');
-  // exact order inside the tie: larger remainder first, then lower index
-  tied.sort((x, y) => {
-    const a = rems[x] as bigint;
-    const b = rems[y] as bigint;
-    return a > b ? -1 : a < b ? 1 : x - y;
-  });
+  if (need < tied.length) {
+    const rem = new Map(tied.map((i) => [i, exact(i)]));
+    tied.sort((x, y) => {
+      const a = rem.get(x) as bigint;
+      const b = rem.get(y) as bigint;
+      return a > b ? -1 : a < b ? 1 : x - y;
+    });
+  }
   for (let j = 0; j < need; j++) winners.push(tied[j] as number);
   return winners;
+}
+
+/** The k-th largest value of `a` (1-based), by in-place quickselect (Hoare partition). */
+function kthLargest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = k - 1; // index in descending order
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) > pivot) i++;
+      while ((a[j] as number) < pivot) j--;
+      if (i <= j) {
+        const tmp = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = tmp;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target] as number;
+  }
+  return a[target] as number;
 }
