@@ -1,8 +1,9 @@
+import { AddressTable } from './address-table.ts';
 import { clamp, floorDiv, toMicro, WAD } from './amount.ts';
 import { apportion } from './apportion.ts';
 import { checkEpochInput, type EpochInput, type GpuInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
 import { InvariantError } from './errors.ts';
-import { ATTESTED_ROLES, type AttestedRole, type Params, paramsHash, ROLES, type Role, type Tier } from './params.ts';
+import { ATTESTED_ROLES, type AttestedRole, type Params, PROVIDER_CLASSES, type ProviderClass, paramsHash, ROLES, type Role, type Tier } from './params.ts';
 import type { ReasonCode } from './reasons.ts';
 
 /** Every factor of a node's compute reward, with the inputs it came from (SPEC §4.4, §4.6). */
@@ -78,7 +79,7 @@ export type EpochResult = {
   attested: AttestedStatement[];
   referrals: ReferralStatement[];
   ignoredAttestations: { role: AttestedRole; attestor: string; reason: ReasonCode }[];
-  /** Every payout address's total for the epoch, ascending by address. */
+  /** Every payout address's total for the epoch, in order of first appearance (nodes by id, validators, stakes, attested, referrers). */
   payouts: { address: string; amount: bigint }[];
   reasonCounts: Record<string, number>;
 };
@@ -89,6 +90,7 @@ export type ProcessEpochOptions = {
 };
 
 const NONE: readonly ReasonCode[] = Object.freeze([]);
+const PROVIDER_CLASS_INDEX = Object.fromEntries(PROVIDER_CLASSES.map((c, i) => [c, i])) as Record<ProviderClass, number>;
 const DAY = 86_400;
 const W2 = WAD * WAD;
 const W4 = W2 * W2;
@@ -134,17 +136,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const classOf = new Int32Array(n);
   const capFlags = new Uint8Array(n); // 1: node cap, 2: cluster cap
   // payout addresses interned once: later per-node work indexes arrays instead of hashing strings
-  const addrIndex = new Map<string, number>();
-  const addrs: string[] = [];
-  const intern = (a: string): number => {
-    let k = addrIndex.get(a);
-    if (k === undefined) {
-      k = addrs.length;
-      addrIndex.set(a, k);
-      addrs.push(a);
-    }
-    return k;
-  };
+  const table = new AddressTable(Math.min(n, 1 << 20));
+  const intern = (a: string): number => table.indexOf(a);
   const ownerOf = new Int32Array(n);
   let clusterUsed = new Float64Array(Math.min(n, 1024));
   let netDelivered = 0;
@@ -152,8 +145,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   let netCapacity = 0; // GPU × expected seconds: the scarcity valuation (see the core README)
   const classDelivered = new Float64Array(CPU + 1);
   const classCapacity = new Float64Array(CPU + 1);
-  const ratingSum = new Map<string, number>();
-  const ratingCount = new Map<string, number>();
+  const ratingSum = new Float64Array(PROVIDER_CLASSES.length);
+  const ratingCount = new Float64Array(PROVIDER_CLASSES.length);
   const perModel = new Float64Array(CPU); // scratch: units per model of one node
   for (let i = 0; i < n; i++) {
     const node = nodes[i] as NodeInput;
@@ -229,8 +222,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       classCapacity[cls] = (classCapacity[cls] as number) + cap;
     }
     if (node.ratings.count > 0) {
-      ratingSum.set(node.providerClass, (ratingSum.get(node.providerClass) ?? 0) + node.ratings.sum);
-      ratingCount.set(node.providerClass, (ratingCount.get(node.providerClass) ?? 0) + node.ratings.count);
+      const pc = PROVIDER_CLASS_INDEX[node.providerClass];
+      ratingSum[pc] = (ratingSum[pc] as number) + node.ratings.sum;
+      ratingCount[pc] = (ratingCount[pc] as number) + node.ratings.count;
     }
   }
   if (!Number.isSafeInteger(netProvisioned) || !Number.isSafeInteger(netCapacity) || !Number.isSafeInteger(netDelivered)) {
@@ -314,7 +308,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const minBondCache = new Map<number, bigint>();
   const responseNum = BigInt(q.responseTargetMs) * WAD;
   const classRating = new Map<string, { sum: bigint; count: bigint }>();
-  for (const [c, cnt] of ratingCount) classRating.set(c, { sum: BigInt(ratingSum.get(c) as number), count: BigInt(cnt) });
+  PROVIDER_CLASSES.forEach((c, k) => {
+    classRating.set(c, { sum: BigInt(ratingSum[k] as number), count: BigInt(ratingCount[k] as number) });
+  });
   const ratingScale = WAD * M6;
   const tiers = cp.commitment;
   // K = V·L·(1+B) takes few distinct values: cached by (class, region, lock tier, bonus mix)
@@ -645,6 +641,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   }
 
   // ---- payouts by address, and conservation ---------------------------------------------------
+  const addrs = table.addresses;
   const owed = new Array<bigint>(addrs.length).fill(0n);
   const add = (a: string, x: bigint) => {
     if (x === 0n) return;
@@ -659,10 +656,13 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   for (const s of stakeStatements) add(s.payout, s.reward);
   for (const a of attested) add(a.payout, a.reward);
   for (const r of referralStatements) add(r.referrer, r.paid);
-  const paidAddrs: string[] = [];
-  for (let k = 0; k < addrs.length; k++) if ((owed[k] ?? 0n) !== 0n) paidAddrs.push(addrs[k] as string);
-  paidAddrs.sort(); // default order: UTF-16 code units, the same as `<`, done natively
-  const payouts = paidAddrs.map((address) => ({ address, amount: owed[addrIndex.get(address) as number] as bigint }));
+  // in order of first appearance — nodes by id, then validators, stakes, attestations, referrers —
+  // which is deterministic because every list was put in canonical order first
+  const payouts: { address: string; amount: bigint }[] = [];
+  for (let k = 0; k < addrs.length; k++) {
+    const amount = owed[k] ?? 0n;
+    if (amount !== 0n) payouts.push({ address: addrs[k] as string, amount });
+  }
   let paidOut = 0n;
   for (const p of payouts) paidOut += p.amount;
   if (paidOut + treasury !== epochPool) {
