@@ -95,6 +95,8 @@ const DAY = 86_400;
 const W2 = WAD * WAD;
 const W4 = W2 * W2;
 const HALF = WAD / 2n;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const SMALL = Array.from({ length: 129 }, (_, i) => BigInt(i));
 const MICRO = 10n ** 12n;
 
 /**
@@ -298,7 +300,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const wE = BigInt(micro(q.errorWeight));
   const wR = BigInt(micro(q.responseWeight));
   const wP = BigInt(micro(q.ratingWeight));
-  const spreadM = BigInt(micro(q.ratingSpread));
+  const spreadNum = micro(q.ratingSpread);
+  const spreadM = BigInt(spreadNum);
   const M6 = 1_000_000n;
   const qualityConstUER = ((wU + wE + wR) * WAD) / M6; // Q's share when U = E = R = 1 (exact: weights are millionths)
   const innovation = new Set(cp.innovationList);
@@ -320,7 +323,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const scores = new Array<bigint>(n);
   const rewards = new Array<bigint>(n);
   const eligibleOf = new Uint8Array(n);
-  const bondWeights = new Array<bigint>(n);
+  const stakeList = sortedById(input.stakes) as readonly StakeInput[];
+  const bondWeights = new Array<bigint>(n + stakeList.length); // bonds by node, then the stakes
   const bondRewards = new Array<bigint>(n).fill(0n);
   const ZERO_QUALITY_BONUS = 0;
   const scratch: ReasonCode[] = [];
@@ -352,7 +356,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       const prov = gpus * upSeconds;
       const x = baseM * prov + weightM * node.gpuSecondsDelivered; // millionths, exact below 2^53
       const xb = Number.isSafeInteger(x) ? BigInt(x) : BigInt(baseM) * BigInt(prov) + BigInt(weightM) * BigInt(node.gpuSecondsDelivered);
-      contribution = (BigInt(cuM) * xb * M6) / BigInt(gpus);
+      const cu6 = cuM * 1_000_000;
+      contribution = ((cu6 <= MAX_SAFE ? BigInt(cu6) : BigInt(cuM) * M6) * xb) / (gpus < SMALL.length ? (SMALL[gpus] as bigint) : BigInt(gpus));
     } else {
       contribution = BigInt(cuM) * BigInt(upSeconds) * BigInt(baseM) * M6;
     }
@@ -387,10 +392,21 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     // P: rating relative to the provider class, 0.5 + (mean − classMean) / spread
     let P = HALF;
     if (node.ratings.count > 0) {
-      const c = classRating.get(node.providerClass) as { sum: bigint; count: bigint };
-      const ni = BigInt(node.ratings.count);
-      const den = spreadM * ni * c.count;
-      const raw = HALF + floorDiv((BigInt(node.ratings.sum) * c.count - c.sum * ni) * ratingScale, den);
+      const pc = PROVIDER_CLASS_INDEX[node.providerClass];
+      const cc = ratingCount[pc] as number;
+      const cs = ratingSum[pc] as number;
+      const n1 = node.ratings.sum * cc;
+      const n2 = cs * node.ratings.count;
+      const dn = spreadNum * node.ratings.count * cc;
+      let raw: bigint;
+      if (n1 <= MAX_SAFE && n2 <= MAX_SAFE && dn <= MAX_SAFE) {
+        // the same integers as below, while they are exact as numbers
+        raw = HALF + floorDiv(BigInt(n1 - n2) * ratingScale, BigInt(dn));
+      } else {
+        const c = classRating.get(node.providerClass) as { sum: bigint; count: bigint };
+        const ni = BigInt(node.ratings.count);
+        raw = HALF + floorDiv((BigInt(node.ratings.sum) * c.count - c.sum * ni) * ratingScale, spreadM * ni * c.count);
+      }
       P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
       if (P !== raw) reasons.push('RATING_CLIPPED');
     }
@@ -565,11 +581,13 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   // ---- stakers: bonds × L × Q, stakes × L (§4.5) --------------------------------------------
   // participants in id order: every node's bond (in node id order), then user and operator stakes
   const stakeStatements: StakeStatement[] = [];
-  for (const s of sortedById(input.stakes) as StakeInput[]) {
+  for (const s of stakeList) {
     const lm = lockMultiplier(cp.commitment, s.lockDays);
-    stakeStatements.push({ id: s.id, payout: s.payout, kind: s.kind, amount: s.amount, lockMultiplier: lm, weight: (s.amount * lm) / WAD, reward: 0n });
+    const weight = (s.amount * lm) / WAD;
+    bondWeights[n + stakeStatements.length] = weight;
+    stakeStatements.push({ id: s.id, payout: s.payout, kind: s.kind, amount: s.amount, lockMultiplier: lm, weight, reward: 0n });
   }
-  const sShares = apportion(rolePool.stakers, [...bondWeights, ...stakeStatements.map((s) => s.weight)]);
+  const sShares = apportion(rolePool.stakers, bondWeights);
   if (sShares) {
     for (let i = 0; i < n; i++) bondRewards[i] = sShares[i] as bigint;
     for (let i = 0; i < stakeStatements.length; i++) (stakeStatements[i] as StakeStatement).reward = sShares[n + i] as bigint;
