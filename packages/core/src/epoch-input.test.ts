@@ -31,7 +31,7 @@ describe('epoch input', () => {
   });
 
   const cases: [string, (j: any) => void, string, string][] = [
-    ['a missing field', (j) => delete j.nodes[1].upMinutes, 'nodes[1].upMinutes', 'MISSING_FIELD'],
+    ['a missing field', (j) => delete j.nodes[1].upSlots, 'nodes[1].upSlots', 'MISSING_FIELD'],
     ['an unknown field', (j) => (j.nodes[0].hardware.fpgas = 2), 'nodes[0].hardware.fpgas', 'UNKNOWN_FIELD'],
     ['an unknown top-level field', (j) => (j.extra = true), 'extra', 'UNKNOWN_FIELD'],
     ['a negative amount', (j) => (j.nodes[2].bond = '-5'), 'nodes[2].bond', 'INVALID_AMOUNT'],
@@ -39,20 +39,20 @@ describe('epoch input', () => {
     ['an amount as a number', (j) => (j.baseEmission = 1000), 'baseEmission', 'INVALID_AMOUNT'],
     ['a fractional amount', (j) => (j.supply.total = '1.5'), 'supply.total', 'INVALID_AMOUNT'],
     ['an unknown GPU model', (j) => (j.nodes[0].hardware.gpus = [{ model: 'GTX-9999', count: 1 }]), 'nodes[0].hardware.gpus[0].model', 'UNKNOWN_GPU_MODEL'],
-    ['up-time above the expected time', (j) => (j.nodes[3].upMinutes = j.nodes[3].expectedMinutes + 1), 'nodes[3].upMinutes', 'UPTIME_ABOVE_EXPECTED'],
-    ['expected time above the epoch', (j) => (j.nodes[0].expectedMinutes = 1441), 'nodes[0].expectedMinutes', 'OUT_OF_RANGE'],
+    ['up-time above the expected time', (j) => (j.nodes[3].upSlots = j.nodes[3].expectedSlots + 1), 'nodes[3].upSlots', 'UPTIME_ABOVE_EXPECTED'],
+    ['expected time above the epoch', (j) => (j.nodes[0].expectedSlots = 1441), 'nodes[0].expectedSlots', 'OUT_OF_RANGE'],
     [
       'delivered above provisioned',
       (j) => {
         const n = j.nodes[0];
         n.hardware.gpus = [{ model: 'H100', count: 2 }];
-        n.gpuSecondsDelivered = 2 * n.upMinutes * 60 + 1;
+        n.gpuSecondsDelivered = 2 * n.upSlots * 60 + 1;
       },
       'nodes[0].gpuSecondsDelivered',
       'DELIVERED_ABOVE_PROVISIONED',
     ],
-    ['a negative count', (j) => (j.nodes[0].upMinutes = -1), 'nodes[0].upMinutes', 'OUT_OF_RANGE'],
-    ['a fractional minute', (j) => (j.nodes[0].upMinutes = 10.5), 'nodes[0].upMinutes', 'INVALID_TYPE'],
+    ['a negative count', (j) => (j.nodes[0].upSlots = -1), 'nodes[0].upSlots', 'OUT_OF_RANGE'],
+    ['a fractional minute', (j) => (j.nodes[0].upSlots = 10.5), 'nodes[0].upSlots', 'INVALID_TYPE'],
     ['errors above jobs', (j) => (j.nodes[0].jobs.standardErrors = j.nodes[0].jobs.standard + 1), 'nodes[0].jobs.standardErrors', 'OUT_OF_RANGE'],
     ['ratings outside 1–5', (j) => (j.nodes[0].ratings = { count: 2, sum: 11 }), 'nodes[0].ratings.sum', 'OUT_OF_RANGE'],
     ['a duplicate node id', (j) => (j.nodes[1].id = j.nodes[0].id), 'nodes[1].id', 'DUPLICATE_ID'],
@@ -73,8 +73,8 @@ describe('epoch input', () => {
   it('processEpoch itself refuses an inconsistent typed input: nothing is computed', () => {
     const input: EpochInput = syntheticEpoch({ seed: 7, nodes: 4 });
     const n = input.nodes[0] as EpochInput['nodes'][number];
-    n.upMinutes = n.expectedMinutes + 5;
-    expect(() => processEpoch(input, params)).toThrowError(/nodes\[0\]\.upMinutes/);
+    n.upSlots = n.expectedSlots + 5;
+    expect(() => processEpoch(input, params)).toThrowError(/nodes\[0\]\.upSlots/);
   });
 
   it('the checked-in schemas and example are what the generator writes', () => {

@@ -51,8 +51,11 @@ const nodeDesc: Desc = {
       },
     },
     registeredAt: { t: 'int', min: 0, max: 253_402_300_799, doc: 'registration time, unix seconds' },
-    expectedMinutes: count('minutes the node was expected up this epoch (since registration, less announced maintenance)', 10_000_000),
-    upMinutes: count('minutes with at least one valid heartbeat', 10_000_000),
+    expectedSlots: count(
+      'heartbeat slots (minutes when slotSeconds is 60) the node was expected up this epoch: since registration, less announced maintenance',
+      10_000_000,
+    ),
+    upSlots: count('slots with at least one valid heartbeat', 10_000_000),
     gpuSecondsDelivered: count('GPU-seconds delivered to consumers, from countersigned receipts', 1e15),
     jobs: {
       t: 'obj',
@@ -85,6 +88,7 @@ export const epochInputDesc: Desc = {
     epoch: count('epoch number n', 1e12),
     epochStart: { t: 'int', min: 0, max: 253_402_300_799, doc: 'start of the epoch, unix seconds' },
     epochSeconds: { t: 'int', min: 60, max: 31_536_000, doc: 'epoch length' },
+    slotSeconds: { t: 'int', min: 1, max: 3600, doc: 'length of a heartbeat slot (SPEC: 60, a minute; shorter for demos)' },
     baseEmission: { t: 'amount', doc: 'E_n, base units' },
     previousDynamicFactor: { t: 'nullable', inner: { t: 'wad', min: '0', max: '100' }, doc: 'D_{n−1}; null for the first epoch' },
     expansionPhase: { t: 'bool' },
@@ -128,8 +132,8 @@ export type NodeInput = {
   providerClass: ProviderClass;
   hardware: { gpus: GpuInput[]; vcpus: number; ramGb: number; nvmeTb: number; bandwidthGbps: number };
   registeredAt: number;
-  expectedMinutes: number;
-  upMinutes: number;
+  expectedSlots: number;
+  upSlots: number;
   gpuSecondsDelivered: number;
   jobs: { standard: number; standardErrors: number; high: number; highErrors: number; p95ResponseMs: number };
   ratings: { count: number; sum: number };
@@ -152,6 +156,7 @@ export type EpochInput = {
   epoch: number;
   epochStart: number;
   epochSeconds: number;
+  slotSeconds: number;
   baseEmission: bigint;
   previousDynamicFactor: bigint | null;
   expansionPhase: boolean;
@@ -178,7 +183,8 @@ export function parseEpochInput(json: unknown, params: Params): EpochInput {
 
 /** The semantic checks of an already-typed epoch input (run again by `processEpoch`). */
 export function checkEpochInput(input: EpochInput, params: Params): void {
-  const maxMinutes = Math.ceil(input.epochSeconds / 60);
+  const maxSlots = Math.ceil(input.epochSeconds / input.slotSeconds);
+  const slot = input.slotSeconds;
   if (input.supply.staked > input.supply.total) {
     throw new InvalidArgumentError('supply.staked', 'must not exceed supply.total', 'OUT_OF_RANGE');
   }
@@ -189,13 +195,13 @@ export function checkEpochInput(input: EpochInput, params: Params): void {
     const at = `nodes[${i}]`;
     if (seen.has(n.id)) throw new InvalidArgumentError(`${at}.id`, `duplicate node id ${JSON.stringify(n.id)}`, 'DUPLICATE_ID');
     seen.add(n.id);
-    if (n.expectedMinutes > maxMinutes) {
-      throw new InvalidArgumentError(`${at}.expectedMinutes`, `must not exceed the epoch's ${maxMinutes} minutes`, 'OUT_OF_RANGE');
+    if (n.expectedSlots > maxSlots) {
+      throw new InvalidArgumentError(`${at}.expectedSlots`, `must not exceed the epoch's ${maxSlots} slots`, 'OUT_OF_RANGE');
     }
-    if (n.upMinutes > n.expectedMinutes) {
+    if (n.upSlots > n.expectedSlots) {
       throw new InvalidArgumentError(
-        `${at}.upMinutes`,
-        `up-time (${n.upMinutes} min) exceeds the expected time (${n.expectedMinutes} min)`,
+        `${at}.upSlots`,
+        `up-time (${n.upSlots} slots) exceeds the expected time (${n.expectedSlots} slots)`,
         'UPTIME_ABOVE_EXPECTED',
       );
     }
@@ -212,7 +218,7 @@ export function checkEpochInput(input: EpochInput, params: Params): void {
       }
       gpus += g.count;
     }
-    const provisioned = gpus * n.upMinutes * 60;
+    const provisioned = gpus * n.upSlots * slot;
     if (n.gpuSecondsDelivered > provisioned) {
       throw new InvalidArgumentError(
         `${at}.gpuSecondsDelivered`,
@@ -263,7 +269,7 @@ export function epochInputJsonSchema(): Record<string, unknown> {
     $id: 'https://swarm.example/schemas/epoch-input-v1.json',
     title: 'Swarm Rewards epoch input, version 1',
     description:
-      'Everything the reward engine needs to compute one epoch (SPEC §4). Amounts are base units (18 decimals) as decimal strings; ratios are exact decimal strings; counts, seconds and minutes are integers. Semantic checks (up-time ≤ expected, delivered ≤ GPUs × up-seconds, errors ≤ jobs, 1–5 ratings, known GPU models, unique ids) are made by the parser.',
+      'Everything the reward engine needs to compute one epoch (SPEC §4). Uptime is counted in heartbeat slots of slotSeconds (a minute by default). Amounts are base units (18 decimals) as decimal strings; ratios are exact decimal strings; counts, seconds and minutes are integers. Semantic checks (up-time ≤ expected, delivered ≤ GPUs × up-seconds, errors ≤ jobs, 1–5 ratings, known GPU models, unique ids) are made by the parser.',
     ...toJsonSchema(epochInputDesc),
   };
 }

@@ -95,8 +95,8 @@ describe('processEpoch properties', () => {
         const before = processEpoch(input, paramsOf(e)).statement(i);
         const node = { ...(input.nodes[i] as NodeInput) };
         const gpus = node.hardware.gpus.reduce((a, g) => a + g.count, 0);
-        if (what === 'uptime') node.upMinutes = Math.min(node.expectedMinutes, node.upMinutes + amount);
-        if (what === 'usage') node.gpuSecondsDelivered = Math.min(gpus * node.upMinutes * 60, node.gpuSecondsDelivered + amount * 60);
+        if (what === 'uptime') node.upSlots = Math.min(node.expectedSlots, node.upSlots + amount);
+        if (what === 'usage') node.gpuSecondsDelivered = Math.min(gpus * node.upSlots * 60, node.gpuSecondsDelivered + amount * 60);
         if (what === 'rating') {
           const count = Math.max(1, node.ratings.count);
           const sum = node.ratings.count === 0 ? 1 : node.ratings.sum;

@@ -116,6 +116,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   };
 
   const nodes = sortedById(input.nodes);
+  const slot = input.slotSeconds;
   const cp = params.compute;
   const n = nodes.length;
 
@@ -217,8 +218,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     classOf[i] = cls;
     if (node.status === 'active') {
       netDelivered += node.gpuSecondsDelivered;
-      netProvisioned += gpus * node.upMinutes * 60;
-      const cap = gpus * node.expectedMinutes * 60;
+      netProvisioned += gpus * node.upSlots * slot;
+      const cap = gpus * node.expectedSlots * slot;
       netCapacity += cap;
       classDelivered[cls] = (classDelivered[cls] as number) + node.gpuSecondsDelivered;
       classCapacity[cls] = (classCapacity[cls] as number) + cap;
@@ -344,9 +345,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     const gpus = gpusOf[i] as number;
     const cuM = cuOf[i] as number;
     const cls = classOf[i] as number;
-    const upM = node.upMinutes;
-    const expM = node.expectedMinutes;
-    const upSeconds = upM * 60;
+    const upM = node.upSlots;
+    const expM = node.expectedSlots;
+    const upSeconds = upM * slot;
     const t = sla[node.slaClass] as { targetM: number; rampStartM: number; floorM: number };
 
     // C = CU × upSeconds × (base + weight × utilisation), utilisation = delivered / (GPUs × upSeconds),

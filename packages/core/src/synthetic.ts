@@ -91,10 +91,10 @@ export function syntheticEpoch(p: SyntheticEpochParameters): EpochInput {
     else uptime = r() * 0.9; // mostly down
     const isNew = r() < 0.08;
     const registeredAt = isNew ? epochStart - Math.floor(r() * 80 * 86_400) : epochStart - (100 + Math.floor(r() * 600)) * 86_400;
-    const expectedMinutes = r() < 0.03 ? Math.floor(minutes * (0.2 + 0.7 * r())) : minutes;
-    const upMinutes = Math.min(expectedMinutes, Math.round(expectedMinutes * uptime));
+    const expectedSlots = r() < 0.03 ? Math.floor(minutes * (0.2 + 0.7 * r())) : minutes;
+    const upSlots = Math.min(expectedSlots, Math.round(expectedSlots * uptime));
     const util = gpuCount === 0 ? 0 : r() < 0.15 ? 0 : r() * 0.95;
-    const delivered = Math.floor(gpuCount * upMinutes * 60 * util);
+    const delivered = Math.floor(gpuCount * upSlots * 60 * util);
     const jobs = Math.floor(delivered / 1800);
     const high = Math.floor(jobs * r() * 0.3);
     const standard = jobs - high;
@@ -124,8 +124,8 @@ export function syntheticEpoch(p: SyntheticEpochParameters): EpochInput {
       providerClass: prof.cls,
       hardware: { gpus, vcpus: prof.vcpus, ramGb: prof.ram, nvmeTb: prof.nvme, bandwidthGbps: prof.bw },
       registeredAt,
-      expectedMinutes,
-      upMinutes,
+      expectedSlots,
+      upSlots,
       gpuSecondsDelivered: delivered,
       jobs: {
         standard,
@@ -175,6 +175,7 @@ export function syntheticEpoch(p: SyntheticEpochParameters): EpochInput {
     epoch,
     epochStart,
     epochSeconds,
+    slotSeconds: 60,
     baseEmission: 1_000_000n * TOKEN,
     previousDynamicFactor: WAD,
     expansionPhase: false,

@@ -7,7 +7,7 @@ import type { Desc } from './schema.ts';
 
 /** Names a what-if may set besides the raw input fields, each mapped onto the raw inputs. */
 export const WHAT_IF_ALIASES = {
-  uptime: 'fraction of the expected minutes up (sets upMinutes)',
+  uptime: 'fraction of the expected slots up (sets upSlots)',
   utilisation: 'fraction of provisioned GPU-seconds delivered (sets gpuSecondsDelivered)',
   rating: 'mean rating 1–5 (sets ratings.sum; at least one rating)',
   commitment: 'lock length in days (sets commitmentDays)',
@@ -31,21 +31,21 @@ export function whatIf(input: EpochInput, params: Params, nodeId: string, change
   const wire = serializeEpochInput(input) as { nodes: Record<string, unknown>[] };
   const node = wire.nodes[index] as Record<string, unknown>;
   const typed = input.nodes[index] as NodeInput;
-  for (const [key, value] of Object.entries(changes)) applyChange(node, typed, key, value);
+  for (const [key, value] of Object.entries(changes)) applyChange(node, typed, input.slotSeconds, key, value);
   const changed = parseEpochInput(wire, params);
   const after = statementOf(processEpoch(changed, params), nodeId);
   return { before, after, input: changed };
 }
 
-function applyChange(node: Record<string, unknown>, typed: NodeInput, key: string, value: string): void {
+function applyChange(node: Record<string, unknown>, typed: NodeInput, slotSeconds: number, key: string, value: string): void {
   const gpus = typed.hardware.gpus.reduce((a, g) => a + g.count, 0);
   const frac = () => parseWad(value, key);
   switch (key) {
     case 'uptime':
-      node.upMinutes = Number((BigInt(typed.expectedMinutes) * frac()) / WAD);
+      node.upSlots = Number((BigInt(typed.expectedSlots) * frac()) / WAD);
       return;
     case 'utilisation':
-      node.gpuSecondsDelivered = Number((BigInt(gpus * (node.upMinutes as number) * 60) * frac()) / WAD);
+      node.gpuSecondsDelivered = Number((BigInt(gpus * (node.upSlots as number) * slotSeconds) * frac()) / WAD);
       return;
     case 'rating': {
       const count = Math.max(1, typed.ratings.count);

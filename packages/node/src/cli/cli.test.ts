@@ -47,7 +47,7 @@ describe('swarm CLI', () => {
   it('refuses bad input with the field named and exit code 2', async () => {
     const bad = await swarm('rewards', 'what-if', example, '--node', 'node-0000056', '--set', 'uptime=1.5');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/nodes\[55\]\.upMinutes/);
+    expect(bad.stderr).toMatch(/nodes\[55\]\.upSlots/);
     const missing = await swarm('rewards', `${root}no-such-file.json`);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read epoch input/);
