@@ -12,7 +12,7 @@ import { type Desc, parseWith, serializeWith, toJsonSchema } from './schema.ts';
 export const EPOCH_INPUT_VERSION = 1;
 
 export const ADDRESS_PATTERN = '^0x[0-9a-f]{40}$';
-export const ANOMALIES = ['GPU_UTILISATION_OVER_100', 'THROUGHPUT_ABOVE_CEILING', 'DUAL_LOCATION', 'OTHER'] as const;
+export const ANOMALIES = ['GPU_UTILISATION_OVER_100', 'DELIVERED_ABOVE_PROVISIONED', 'THROUGHPUT_ABOVE_CEILING', 'DUAL_LOCATION', 'OTHER'] as const;
 export type Anomaly = (typeof ANOMALIES)[number];
 export const NODE_STATUSES = ['active', 'suspended', 'jailed', 'excluded'] as const;
 export type NodeStatus = (typeof NODE_STATUSES)[number];

@@ -7,7 +7,7 @@ import type { EpochResult, NodeStatement, StakeStatement } from './process-epoch
  * decimal strings (`"0.95"`); contribution and scores are compute-unit-seconds as exact decimals.
  * Keys come out in a fixed order, so the same result always serialises to the same bytes.
  */
-export function serializeResult(r: EpochResult): Record<string, unknown> {
+export function serializeResult(r: EpochResult, options: { nodes?: boolean } = {}): Record<string, unknown> {
   const e = r.emission;
   return {
     version: r.version,
@@ -33,7 +33,7 @@ export function serializeResult(r: EpochResult): Record<string, unknown> {
       }),
     ),
     treasury: r.treasury.toString(),
-    nodes: r.statements().map(serializeNodeStatement),
+    nodes: options.nodes === false ? undefined : r.statements().map(serializeNodeStatement),
     validators: r.validators.map((v) => ({ id: v.id, payout: v.payout, agreedAudits: v.agreedAudits, reward: v.reward.toString(), reasons: v.reasons })),
     stakes: r.stakes.map(serializeStake),
     attested: r.attested.map((a) => ({ role: a.role, payout: a.payout, points: a.points.toString(), reward: a.reward.toString() })),

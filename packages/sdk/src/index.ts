@@ -1,7 +1,9 @@
 /**
- * @swarm/sdk — the wire of Swarm Rewards: what a node agent or a consumer imports.
- *
- * For now it carries the canonical encoding and the shared wire codecs; the message schemas,
- * Ed25519 signing and the typed HTTP client arrive with the service (see the package README).
+ * @swarm/sdk — the wire of Swarm Rewards: what a node agent, a consumer or a staker imports.
+ * Message schemas, canonical encoding, Ed25519 signing, and a typed HTTP client.
  */
 export { canonicalJson, contentHash, formatAmount, formatWad, parseAmount, parseWad } from '@swarm/core';
+export * from './client.ts';
+export * from './keys.ts';
+export * from './messages.ts';
+export * from './sign.ts';

@@ -1,0 +1,232 @@
+import { timingSafeEqual } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { BaseError, InvariantError, serializeParams } from '@swarm/core';
+import { Attestation, AttestorApproval, ErrorBody, Grant, Heartbeat, HeartbeatBatch, Receipt, Register, Stake, Unbond } from '@swarm/sdk';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { closeDueEpochs } from '../keepers/epoch-close.ts';
+import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
+import * as reads from '../keepers/reads.ts';
+import type { Context } from '../service/context.ts';
+import { RequestError } from '../service/errors.ts';
+
+export type ServerOptions = {
+  /** Requests per minute per client address (default 60,000: a gateway batches for many nodes). */
+  rateLimit?: number;
+  /** Largest request body, bytes (default 4 MiB, room for a batch of 5,000 heartbeats). */
+  bodyLimit?: number;
+  logger?: boolean;
+};
+
+const errors = {
+  200: Type.Unknown(),
+  201: Type.Unknown(),
+  400: ErrorBody,
+  401: ErrorBody,
+  402: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  413: ErrorBody,
+  429: ErrorBody,
+};
+const SMALL_BODY = 64 * 1024;
+
+/**
+ * The HTTP API (SPEC §10): thin routes — validate against the message schema, call one keeper,
+ * return. Every refusal is `{code, message, field}` with a 4xx status, and stores nothing.
+ */
+export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: o.logger ?? false,
+    bodyLimit: o.bodyLimit ?? 4 * 1024 * 1024,
+    // never coerce or strip: a signed body is verified exactly as it was sent
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, useDefaults: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Swarm Rewards API', version: '1', description: 'Signed ingest of contributions, epoch results, statements and balances.' },
+      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(rateLimit, {
+    max: o.rateLimit ?? 60_000,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `more than ${c.max} requests per minute from this address` }),
+  });
+
+  app.setErrorHandler((err: unknown, _req, reply) => {
+    const { status, body } = toErrorResponse(err);
+    ctx.metrics.rejections.inc({ code: body.code });
+    if (status >= 500) app.log.error(err);
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    ctx.metrics.rejections.inc({ code: 'NOT_FOUND' });
+    void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.requests.inc({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+  });
+
+  const operator = async (req: FastifyRequest) => {
+    const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+    const want = Buffer.from(ctx.operatorToken);
+    if (given.length !== want.length || !timingSafeEqual(given, want))
+      throw new RequestError(401, 'OPERATOR_ONLY', 'this action needs the operator token (Authorization: Bearer …)');
+  };
+
+  // ---- writes ----
+  app.post(
+    '/v1/nodes',
+    { bodyLimit: SMALL_BODY, schema: { tags: ['ingest'], summary: 'Register a node', body: Register, response: errors } },
+    async (req, reply) => reply.status(201).send(await registerNode(ctx, req.body)),
+  );
+  app.post(
+    '/v1/heartbeats',
+    { bodyLimit: SMALL_BODY, schema: { tags: ['ingest'], summary: 'One signed heartbeat', body: Heartbeat, response: errors } },
+    async (req) => acceptHeartbeats(ctx, [req.body], ''),
+  );
+  app.post(
+    '/v1/heartbeats/batch',
+    { schema: { tags: ['ingest'], summary: 'Signed heartbeats, accepted all or none', body: HeartbeatBatch, response: errors } },
+    async (req) => acceptHeartbeats(ctx, req.body.heartbeats),
+  );
+  app.post(
+    '/v1/receipts',
+    { bodyLimit: SMALL_BODY, schema: { tags: ['ingest'], summary: 'A usage receipt, countersigned by the consumer', body: Receipt, response: errors } },
+    async (req, reply) => reply.status(201).send(await acceptReceipt(ctx, req.body)),
+  );
+  app.post(
+    '/v1/attestations',
+    { schema: { tags: ['ingest'], summary: 'An attestation list from an approved attestor', body: Attestation, response: errors } },
+    async (req, reply) => reply.status(201).send(await acceptAttestation(ctx, req.body)),
+  );
+  app.post(
+    '/v1/stakes',
+    { bodyLimit: SMALL_BODY, schema: { tags: ['staking'], summary: 'Stake or bond (embedded mode)', body: Stake, response: errors } },
+    async (req, reply) => reply.status(201).send(await acceptStake(ctx, req.body)),
+  );
+  app.post(
+    '/v1/unbond',
+    { bodyLimit: SMALL_BODY, schema: { tags: ['staking'], summary: 'Start unbonding (embedded mode)', body: Unbond, response: errors } },
+    async (req, reply) => reply.status(201).send(await acceptUnbond(ctx, req.body)),
+  );
+  app.post(
+    '/v1/operator/grants',
+    { bodyLimit: SMALL_BODY, preHandler: operator, schema: { tags: ['operator'], security: [{ operator: [] }], body: Grant, response: errors } },
+    async (req) => grant(ctx, req.body),
+  );
+  app.post(
+    '/v1/operator/attestors',
+    { bodyLimit: SMALL_BODY, preHandler: operator, schema: { tags: ['operator'], security: [{ operator: [] }], body: AttestorApproval, response: errors } },
+    async (req) => {
+      await approveAttestor(ctx, req.body);
+      return { ok: true };
+    },
+  );
+  app.post(
+    '/v1/epochs/close',
+    {
+      bodyLimit: SMALL_BODY,
+      preHandler: operator,
+      schema: { tags: ['operator'], summary: 'Close every epoch whose time has come', security: [{ operator: [] }] },
+    },
+    async () => ({
+      closed: await closeDueEpochs(ctx),
+    }),
+  );
+
+  // ---- reads ----
+  // path and query values arrive as strings; they are parsed strictly by numberQuery/pathNumber
+  app.get('/v1/status', { schema: { tags: ['reads'] } }, async () => reads.status(ctx));
+  app.get('/v1/epochs', { schema: { tags: ['reads'] } }, async (req) =>
+    reads.listEpochs(ctx, numberQuery(req.query, 'limit') ?? 50, numberQuery(req.query, 'before')),
+  );
+  app.get('/v1/epochs/:n', { schema: { tags: ['reads'] } }, async (req) => reads.getEpoch(ctx, pathNumber(req.params, 'n')));
+  app.get('/v1/epochs/:n/input', { schema: { tags: ['reads'], summary: 'The epoch input, for replay' } }, async (req, reply) =>
+    reply.type('application/json').send(await reads.getEpochInput(ctx, pathNumber(req.params, 'n'))),
+  );
+  app.get('/v1/epochs/:n/statements', { schema: { tags: ['reads'] } }, async (req) =>
+    reads.listStatements(ctx, pathNumber(req.params, 'n'), numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after')),
+  );
+  app.get('/v1/epochs/:n/statements/:nodeId', { schema: { tags: ['reads'] } }, async (req) =>
+    reads.getStatement(ctx, pathNumber(req.params, 'n'), (req.params as { nodeId: string }).nodeId),
+  );
+  app.get('/v1/nodes', { schema: { tags: ['reads'] } }, async (req) =>
+    reads.listNodes(ctx, numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after')),
+  );
+  app.get('/v1/nodes/:id', { schema: { tags: ['reads'] } }, async (req) => reads.getNode(ctx, (req.params as { id: string }).id));
+  app.get('/v1/balances/:account', { schema: { tags: ['reads'] } }, async (req) => reads.getBalance(ctx, (req.params as { account: string }).account));
+  app.get('/v1/rewards/:address', { schema: { tags: ['reads'] } }, async (req) => reads.getRewards(ctx, (req.params as { address: string }).address));
+  app.get('/v1/params', { schema: { tags: ['reads'] } }, async () => reads.currentParams(ctx));
+  app.get('/v1/params/history', { schema: { tags: ['reads'] } }, async () => reads.paramsHistory(ctx));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await ctx.db.query('SELECT 1');
+    return { ok: true };
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply: FastifyReply) =>
+    reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
+  );
+  void serializeParams;
+  return app;
+}
+
+function numberQuery(q: unknown, key: string): number | undefined {
+  const v = (q as Record<string, unknown> | undefined)?.[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RequestError(400, 'SCHEMA_VIOLATION', `${key} must be a non-negative integer`, `query.${key}`);
+  return n;
+}
+
+function stringQuery(q: unknown, key: string): string | undefined {
+  const v = (q as Record<string, unknown> | undefined)?.[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function pathNumber(p: unknown, key: string): number {
+  const n = Number((p as Record<string, unknown>)[key]);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RequestError(400, 'SCHEMA_VIOLATION', `${key} must be a non-negative integer`, `params.${key}`);
+  return n;
+}
+
+type ErrorResponse = { status: number; body: { code: string; message: string; field?: string } };
+
+/** The one place errors become responses. */
+export function toErrorResponse(err: unknown): ErrorResponse {
+  if (err instanceof RequestError) return { status: err.status, body: err.toJSON() };
+  if (err instanceof InvariantError) return { status: 500, body: { code: err.code, message: 'internal invariant violated; nothing was stored' } };
+  if (err instanceof BaseError) return { status: 400, body: err.toJSON() };
+  const e = err as {
+    statusCode?: number;
+    code?: string;
+    message?: string;
+    validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+    validationContext?: string;
+  };
+  if (e.validation && e.validation.length > 0) {
+    const v = e.validation[0] as { instancePath?: string; message?: string; params?: Record<string, unknown> };
+    const extra = v.params?.additionalProperty ?? v.params?.missingProperty;
+    const path = [(e.validationContext ?? 'body') === 'body' ? '' : e.validationContext, ...(v.instancePath ?? '').split('/').filter(Boolean), extra]
+      .filter((x) => x !== undefined && x !== '')
+      .join('.')
+      .replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+    const code = v.params?.additionalProperty ? 'UNKNOWN_FIELD' : v.params?.missingProperty ? 'MISSING_FIELD' : 'SCHEMA_VIOLATION';
+    return { status: 400, body: { code, message: `${path || 'body'} ${v.message ?? 'is invalid'}`, field: path || undefined } as ErrorResponse['body'] };
+  }
+  if (e.statusCode === 429) return { status: 429, body: { code: 'RATE_LIMITED', message: e.message ?? 'rate limited' } };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: { code: 'BODY_TOO_LARGE', message: 'the request body is larger than allowed' } };
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json' } };
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || e.statusCode === 400) {
+    return { status: 400, body: { code: 'MALFORMED_JSON', message: `the body is not valid JSON: ${e.message ?? ''}`.trim() } };
+  }
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)
+    return { status: e.statusCode, body: { code: e.code ?? 'BAD_REQUEST', message: e.message ?? 'bad request' } };
+  return { status: 500, body: { code: 'INTERNAL', message: 'internal error; nothing was stored' } };
+}

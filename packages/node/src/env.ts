@@ -1,0 +1,20 @@
+/** Every environment variable the service reads, in one place (DESIGN §3.8). */
+export type Env = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  operatorToken: string | undefined;
+  logLevel: string;
+};
+
+export function readEnv(e: NodeJS.ProcessEnv = process.env): Env {
+  return {
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir: e.SWARM_DATA_DIR || '.swarm/data',
+    host: e.SWARM_HOST || '127.0.0.1',
+    port: e.SWARM_PORT ? Number(e.SWARM_PORT) : 8640,
+    operatorToken: e.SWARM_OPERATOR_TOKEN || undefined,
+    logLevel: e.SWARM_LOG_LEVEL || 'warn',
+  };
+}

@@ -1,0 +1,238 @@
+import { contentHash, type EpochResult, processEpoch, ROLES, type Role, serializeEpochInput, serializeNodeStatement, serializeResult, WAD } from '@swarm/core';
+import { type Posting, post } from '../ledger/ledger.ts';
+import { type Context, epochStart, paramsAt } from '../service/context.ts';
+import { conflict } from '../service/errors.ts';
+import type { Sql } from '../store/db.ts';
+import { buildEpochInput } from './epoch-input.ts';
+
+const CLOSE_LOCK = 0x434c4f53; // 'CLOS'
+
+export type CloseReturnType = { epoch: number; closed: boolean; summary: EpochSummary };
+export type EpochSummary = {
+  epoch: number;
+  paramsHash: string;
+  inputHash: string;
+  epochPool: string;
+  treasury: string;
+  nextBaseEmission: string;
+  dynamicFactor: string;
+  networkUtilisation: string;
+  pools: Record<Role, { allocated: string; paid: string; toTreasury: string }>;
+  nodes: number;
+  earning: number;
+  payees: number;
+  fees: string;
+  burned: string;
+  reasonCounts: Record<string, number>;
+};
+
+/** A hook the crash tests use to stop the process at a chosen point inside a close. */
+export type CloseHooks = { at?: (point: 'input-built' | 'computed' | 'postings-written' | 'before-commit') => void | Promise<void> };
+
+/**
+ * Closes epoch `n`, exactly once (SPEC §2): in ONE transaction, under an advisory lock, it builds
+ * the epoch input from the store, runs `processEpoch`, and writes the postings (mint into the role
+ * pools, pools to claimable balances and the treasury, consumers' fees), the statements, the
+ * result, the stored input and the advanced cursor. A repeated or concurrent call finds the
+ * epoch closed and returns the stored summary; a crash before commit leaves nothing behind, and
+ * the retry rebuilds the identical input and so the identical result.
+ */
+export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}): Promise<CloseReturnType> {
+  const end = epochStart(ctx.settings, n + 1);
+  if (ctx.clock.now() < end + ctx.settings.graceSeconds) {
+    throw conflict('EPOCH_NOT_ENDED', `epoch ${n} can close at ${end + ctx.settings.graceSeconds} (its end plus the grace), not before`, 'epoch');
+  }
+  const t0 = performance.now();
+  const out = await ctx.db.tx(async (sql) => {
+    await sql.query('SELECT pg_advisory_xact_lock($1)', [CLOSE_LOCK]);
+    const next = Number(
+      (await sql.query<{ next_epoch: string }>('SELECT next_epoch::text AS next_epoch FROM epoch_cursor WHERE id = 1 FOR UPDATE'))[0]?.next_epoch ?? 0,
+    );
+    if (n < next) return { epoch: n, closed: false, summary: await storedSummary(sql, n) };
+    if (n > next) throw conflict('EPOCH_OUT_OF_ORDER', `epoch ${next} must close before epoch ${n}`, 'epoch');
+    const { params, hash } = await paramsAt(sql, n);
+    const input = await buildEpochInput(sql, ctx.settings, n, params.emission.genesisPerEpoch);
+    const inputJson = serializeEpochInput(input);
+    const inputHash = contentHash(inputJson);
+    await hooks.at?.('input-built');
+    const result = processEpoch(input, params, { checked: false });
+    await hooks.at?.('computed');
+    const fees = await feePostings(sql, n, params.fees.protocolFee, params.fees.burnShare);
+    const postings = [...rewardPostings(result, n), ...fees.postings, ...(await releasePostings(sql, n))];
+    await post(sql, postings);
+    await sql.query(
+      'UPDATE consumers SET reserved = consumers.reserved - v.amount FROM unnest($1::text[], $2::numeric[]) AS v(key, amount) WHERE consumers.key = v.key',
+      [fees.consumers.map((c) => c[0]), fees.consumers.map((c) => c[1].toString())],
+    );
+    await sql.query('UPDATE unbondings SET released = true WHERE release_epoch <= $1 AND NOT released', [n]);
+    await hooks.at?.('postings-written');
+    await writeStatements(sql, n, result);
+    const wire = serializeResult(result, { nodes: false });
+    const emission = wire.emission as { dynamicFactor: string; networkUtilisation: string };
+    const summary: EpochSummary = {
+      epoch: n,
+      paramsHash: hash,
+      inputHash,
+      epochPool: result.emission.epochPool.toString(),
+      treasury: result.treasury.toString(),
+      nextBaseEmission: result.emission.nextBaseEmission.toString(),
+      dynamicFactor: emission.dynamicFactor,
+      networkUtilisation: emission.networkUtilisation,
+      pools: Object.fromEntries(
+        ROLES.map((r) => [
+          r,
+          { allocated: result.pools[r].allocated.toString(), paid: result.pools[r].paid.toString(), toTreasury: result.pools[r].toTreasury.toString() },
+        ]),
+      ) as EpochSummary['pools'],
+      nodes: result.nodeIds.length,
+      earning: result.nodeRewards.filter((x) => x > 0n).length,
+      payees: result.payouts.length,
+      fees: fees.total.toString(),
+      burned: fees.burned.toString(),
+      reasonCounts: result.reasonCounts,
+    };
+    await sql.query(
+      'INSERT INTO epochs (epoch, params_hash, input_hash, input, result, summary, closed_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [n, hash, inputHash, JSON.stringify(inputJson), JSON.stringify(wire), JSON.stringify(summary), ctx.clock.now(), Math.round(performance.now() - t0)],
+    );
+    await sql.query('UPDATE epoch_cursor SET next_epoch = $1 WHERE id = 1', [n + 1]);
+    await hooks.at?.('before-commit');
+    return { epoch: n, closed: true, summary };
+  });
+  if (out.closed) {
+    ctx.metrics.closeDuration.observe((performance.now() - t0) / 1000);
+    ctx.metrics.lastClosed.set(n);
+  }
+  return out;
+}
+
+/** Closes every epoch whose time has come, in order. Returns those this call closed. */
+export async function closeDueEpochs(ctx: Context, hooks: CloseHooks = {}, onClosed?: (r: CloseReturnType) => void): Promise<number[]> {
+  const closed: number[] = [];
+  for (;;) {
+    const next = Number(
+      (await ctx.db.query<{ next_epoch: string }>('SELECT next_epoch::text AS next_epoch FROM epoch_cursor WHERE id = 1'))[0]?.next_epoch ?? 0,
+    );
+    if (ctx.clock.now() < epochStart(ctx.settings, next + 1) + ctx.settings.graceSeconds) return closed;
+    const r = await closeEpoch(ctx, next, hooks);
+    if (r.closed) {
+      closed.push(next);
+      onClosed?.(r);
+    }
+  }
+}
+
+async function storedSummary(sql: Sql, n: number): Promise<EpochSummary> {
+  const r = (await sql.query<{ summary: string }>('SELECT summary FROM epochs WHERE epoch = $1', [n]))[0];
+  return JSON.parse((r as { summary: string }).summary) as EpochSummary;
+}
+
+/** Mint into each role pool, then from the pools to every payee's claimable balance and the treasury. */
+export function rewardPostings(r: EpochResult, n: number): Posting[] {
+  const out: Posting[] = [];
+  const perRole = new Map<Role, Map<string, bigint>>(ROLES.map((role) => [role, new Map()]));
+  const add = (role: Role, address: string, x: bigint) => {
+    if (x === 0n) return;
+    const m = perRole.get(role) as Map<string, bigint>;
+    m.set(address, (m.get(address) ?? 0n) + x);
+  };
+  for (let i = 0; i < r.nodeIds.length; i++) {
+    const reward = r.nodeRewards[i] as bigint;
+    const bond = r.bondRewards[i] as bigint;
+    if (reward === 0n && bond === 0n) continue;
+    const owner = r.statement(i).owner;
+    add('compute', owner, reward);
+    add('stakers', owner, bond);
+  }
+  for (const s of r.stakes) add('stakers', s.payout, s.reward);
+  for (const v of r.validators) add('validators', v.payout, v.reward);
+  for (const a of r.attested) add(a.role, a.payout, a.reward);
+  for (const x of r.referrals) add('community', x.referrer, x.paid);
+  for (const role of ROLES) {
+    const p = r.pools[role];
+    if (p.allocated === 0n) continue;
+    out.push({ id: `epoch:${n}:mint:${role}`, epoch: n, from: 'mint', to: `pool:${role}`, amount: p.allocated, memo: `epoch ${n} emission, ${role} pool` });
+    for (const [address, amount] of [...(perRole.get(role) as Map<string, bigint>)].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      out.push({ id: `epoch:${n}:${role}:${address}`, epoch: n, from: `pool:${role}`, to: `claimable:${address}`, amount, memo: `epoch ${n} ${role} reward` });
+    }
+    if (p.toTreasury > 0n)
+      out.push({
+        id: `epoch:${n}:${role}:treasury`,
+        epoch: n,
+        from: `pool:${role}`,
+        to: 'treasury',
+        amount: p.toTreasury,
+        memo: `epoch ${n} ${role} pool had no eligible participant`,
+      });
+  }
+  return out;
+}
+
+/** Consumers pay for their epoch-n receipts: the provider's owner gets the price less the protocol fee, half burned, half to the treasury. */
+async function feePostings(sql: Sql, n: number, protocolFee: bigint, burnShare: bigint) {
+  const rows = await sql.query<{ consumer_key: string; owner: string; price: string }>(
+    `SELECT r.consumer_key, n.owner, SUM(r.price)::text AS price FROM receipts r JOIN nodes n ON n.id = r.node_id
+      WHERE r.epoch = $1 GROUP BY r.consumer_key, n.owner ORDER BY r.consumer_key, n.owner`,
+    [n],
+  );
+  const postings: Posting[] = [];
+  const perConsumer = new Map<string, bigint>();
+  let total = 0n;
+  let burned = 0n;
+  for (const r of rows) {
+    const price = BigInt(r.price);
+    const fee = (price * protocolFee) / WAD;
+    const burn = (fee * burnShare) / WAD;
+    const wallet = `wallet:${r.consumer_key}`;
+    const id = `epoch:${n}:fees:${r.consumer_key}:${r.owner}`;
+    if (price - fee > 0n)
+      postings.push({ id: `${id}:provider`, epoch: n, from: wallet, to: `claimable:${r.owner}`, amount: price - fee, memo: `epoch ${n} compute fees` });
+    if (burn > 0n) postings.push({ id: `${id}:burn`, epoch: n, from: wallet, to: 'burn', amount: burn, memo: `epoch ${n} protocol fee, burned share` });
+    if (fee - burn > 0n)
+      postings.push({ id: `${id}:treasury`, epoch: n, from: wallet, to: 'treasury', amount: fee - burn, memo: `epoch ${n} protocol fee, treasury share` });
+    perConsumer.set(r.consumer_key, (perConsumer.get(r.consumer_key) ?? 0n) + price);
+    total += price;
+    burned += burn;
+  }
+  return { postings, consumers: [...perConsumer].sort((a, b) => (a[0] < b[0] ? -1 : 1)), total, burned };
+}
+
+/** Unbondings whose delay has passed return to their owner's wallet. */
+async function releasePostings(sql: Sql, n: number): Promise<Posting[]> {
+  const rows = await sql.query<{ id: string; owner_key: string; amount: string }>(
+    `SELECT u.id, s.owner_key, u.amount::text AS amount FROM unbondings u JOIN stakes s ON s.id = u.stake_id
+      WHERE u.release_epoch <= $1 AND NOT u.released ORDER BY u.id`,
+    [n],
+  );
+  return rows.map((r) => ({
+    id: `release:${r.id}`,
+    epoch: n,
+    from: `unbonding:${r.id}`,
+    to: `wallet:${r.owner_key}`,
+    amount: BigInt(r.amount),
+    memo: 'unbonding released',
+  }));
+}
+
+/** Every node's statement, in bulk (unnest: one statement for thousands of rows). */
+async function writeStatements(sql: Sql, n: number, r: EpochResult): Promise<void> {
+  const CHUNK = 5000;
+  for (let from = 0; from < r.nodeIds.length; from += CHUNK) {
+    const ids: string[] = [];
+    const owners: string[] = [];
+    const rewards: string[] = [];
+    const texts: string[] = [];
+    for (let i = from; i < Math.min(r.nodeIds.length, from + CHUNK); i++) {
+      const st = r.statement(i);
+      ids.push(st.id);
+      owners.push(st.owner);
+      rewards.push(st.reward.toString());
+      texts.push(JSON.stringify(serializeNodeStatement(st)));
+    }
+    await sql.query(
+      `INSERT INTO statements (epoch, node_id, owner, reward, statement)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::numeric[], $5::text[])`,
+      [n, ids, owners, rewards, texts],
+    );
+  }
+}

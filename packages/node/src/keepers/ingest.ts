@@ -1,0 +1,417 @@
+import { InvariantError, type Params, parseAmount, parseWad, WAD } from '@swarm/core';
+import {
+  type Attestation,
+  type AttestorApproval,
+  countersignBody,
+  type Grant,
+  type Heartbeat,
+  type Receipt,
+  type Register,
+  type Stake,
+  type Unbond,
+  verifyBody,
+} from '@swarm/sdk';
+import { balanceOf, InsufficientBalanceError, post } from '../ledger/ledger.ts';
+import { type Context, epochOf, epochStart, type NodeInfo, nextEpoch, paramsAt } from '../service/context.ts';
+import { badRequest, conflict, forbidden, notFound, paymentRequired, RequestError, unauthorized } from '../service/errors.ts';
+import type { Sql } from '../store/db.ts';
+
+/**
+ * The ingest keepers: each verifies one kind of signed message and stores it in one transaction,
+ * or refuses it with a `RequestError` and stores nothing. Replay is refused three ways: a
+ * sequence number that must rise per signing key, a timestamp that must be near the server's
+ * clock, and ids (job, stake, node) that may be used once.
+ */
+
+function checkTimestamp(ctx: Context, ts: number, field: string): number {
+  const now = ctx.clock.now();
+  const w = ctx.settings.windowSeconds;
+  if (ts < now - w) throw badRequest('STALE_TIMESTAMP', `timestamp ${ts} is more than ${w} s in the past (server time ${now})`, field);
+  if (ts > now + w) throw badRequest('FUTURE_TIMESTAMP', `timestamp ${ts} is more than ${w} s in the future (server time ${now})`, field);
+  if (ts < ctx.settings.genesis) throw badRequest('STALE_TIMESTAMP', 'timestamp is before genesis', field);
+  ctx.metrics.ingestLag.observe(Math.max(0, now - ts));
+  return epochOf(ctx.settings, ts);
+}
+
+/** A message for an epoch is accepted until that epoch's close time (its end plus the grace). */
+async function checkEpochOpen(ctx: Context, sql: Sql, epoch: number, field: string): Promise<void> {
+  const end = epochStart(ctx.settings, epoch + 1);
+  if (ctx.clock.now() > end + ctx.settings.graceSeconds) throw conflict('EPOCH_CLOSED', `epoch ${epoch} no longer accepts messages`, field);
+  // FOR SHARE: an epoch close (FOR UPDATE on the cursor) waits for us, or we see its new cursor
+  const r = await sql.query<{ next_epoch: string }>('SELECT next_epoch::text AS next_epoch FROM epoch_cursor WHERE id = 1 FOR SHARE');
+  if (epoch < Number(r[0]?.next_epoch ?? 0)) throw conflict('EPOCH_CLOSED', `epoch ${epoch} is closed`, field);
+}
+
+/** Raises a key's sequence number to `seq`, refusing anything not above the last one accepted. */
+async function advanceSeq(sql: Sql, key: string, seq: number, field: string): Promise<void> {
+  const r = await sql.query(
+    `INSERT INTO key_seqs (key, last_seq) VALUES ($1, $2)
+     ON CONFLICT (key) DO UPDATE SET last_seq = excluded.last_seq WHERE key_seqs.last_seq < excluded.last_seq
+     RETURNING key`,
+    [key, seq],
+  );
+  if (r.length === 0) throw conflict('REPLAYED', `sequence number ${seq} was already used by this key (it must increase)`, field);
+}
+
+function sign(ok: boolean, field: string, what: string): void {
+  if (!ok) throw unauthorized(`${what} does not verify`, field);
+}
+
+export async function getNode(ctx: Context, sql: Sql, id: string): Promise<NodeInfo | undefined> {
+  const cached = ctx.nodes.get(id);
+  if (cached) return cached;
+  const r = await sql.query<{ id: string; node_key: string; owner_key: string; owner: string; registered_at: string; hardware: string }>(
+    'SELECT id, node_key, owner_key, owner, registered_at::text AS registered_at, hardware FROM nodes WHERE id = $1',
+    [id],
+  );
+  const row = r[0];
+  if (!row) return undefined;
+  const hw = JSON.parse(row.hardware) as { gpus: { model: string; count: number }[] };
+  const info: NodeInfo = {
+    id: row.id,
+    nodeKey: row.node_key,
+    ownerKey: row.owner_key,
+    owner: row.owner,
+    registeredAt: Number(row.registered_at),
+    gpus: hw.gpus.reduce((a, g) => a + g.count, 0),
+    models: new Set(hw.gpus.map((g) => g.model)),
+  };
+  ctx.nodes.set(id, info);
+  return info;
+}
+
+// ---- registration ----------------------------------------------------------------------------
+
+export async function registerNode(ctx: Context, msg: Register): Promise<{ nodeId: string }> {
+  const b = msg.body;
+  sign(verifyBody(b, msg.nodeSignature, b.nodeKey), 'nodeSignature', 'the node signature');
+  sign(verifyBody(b, msg.ownerSignature, b.ownerKey), 'ownerSignature', 'the owner signature');
+  const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+  if (b.referrer !== null && b.referrer === b.owner) throw badRequest('SELF_REFERRAL', 'a node cannot be referred by its own owner', 'body.referrer');
+  await ctx.db.tx(async (sql) => {
+    const { params } = await paramsAt(sql, epoch);
+    b.hardware.gpus.forEach((g, i) => {
+      if (params.compute.gpuUnits[g.model] === undefined) {
+        throw badRequest(
+          'UNKNOWN_GPU_MODEL',
+          `unknown GPU model ${JSON.stringify(g.model)} (declare unlisted models as 'other')`,
+          `body.hardware.gpus[${i}].model`,
+        );
+      }
+    });
+    await advanceSeq(sql, b.ownerKey, b.seq, 'body.seq');
+    const r = await sql.query(
+      `INSERT INTO nodes (id, node_key, owner_key, owner, region, sla_class, provider_class, hardware, registered_at, commitment_days, referrer, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        b.nodeId,
+        b.nodeKey,
+        b.ownerKey,
+        b.owner,
+        b.region,
+        b.slaClass,
+        b.providerClass,
+        JSON.stringify(b.hardware),
+        b.timestamp,
+        b.commitmentDays,
+        b.referrer,
+        JSON.stringify(msg),
+      ],
+    );
+    if (r.length === 0) throw conflict('ALREADY_REGISTERED', 'a node with this id or node key is already registered', 'body.nodeId');
+  });
+  ctx.metrics.accepted.inc({ type: 'register' });
+  return { nodeId: b.nodeId };
+}
+
+// ---- heartbeats ------------------------------------------------------------------------------
+
+type SlotAgg = { nodeId: string; epoch: number; bits: Uint8Array; heartbeats: number; powerSum: number; powerCount: number; maxUtil: number };
+
+/**
+ * Accepts a batch of signed heartbeats atomically: all of them, or — if any is malformed, forged,
+ * replayed, stale or unknown — none, with the error naming the item. Each sets its node's bit for
+ * the slot its timestamp falls in; duplicates within a slot count once.
+ */
+export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartbeat[], fieldPrefix = 'heartbeats'): Promise<{ accepted: number }> {
+  const s = ctx.settings;
+  const slotsPerEpoch = s.epochSeconds / s.slotSeconds;
+  const groups = new Map<string, SlotAgg>();
+  const seqs = new Map<string, { min: number; max: number }>();
+  const epochs = new Set<number>();
+  return ctx.db.tx(async (sql) => {
+    for (let i = 0; i < heartbeats.length; i++) {
+      const h = heartbeats[i] as Heartbeat;
+      const b = h.body;
+      const at = fieldPrefix === '' ? '' : `${fieldPrefix}[${i}].`;
+      const node = await getNode(ctx, sql, b.nodeId);
+      if (!node) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(b.nodeId)} is registered`, `${at}body.nodeId`);
+      sign(verifyBody(b, h.signature, node.nodeKey), `${at}signature`, 'the heartbeat signature');
+      const epoch = checkTimestamp(ctx, b.timestamp, `${at}body.timestamp`);
+      if (b.timestamp < node.registeredAt)
+        throw badRequest('BEFORE_REGISTRATION', 'the heartbeat is older than the node’s registration', `${at}body.timestamp`);
+      const prev = seqs.get(b.nodeId);
+      if (prev && b.seq <= prev.max) throw conflict('REPLAYED', `sequence number ${b.seq} does not increase within the batch`, `${at}body.seq`);
+      seqs.set(b.nodeId, { min: prev?.min ?? b.seq, max: b.seq });
+      const util = micro(b.metrics.gpuUtilisation, `${at}body.metrics.gpuUtilisation`);
+      const power = b.metrics.powerEfficiency === null ? null : micro(b.metrics.powerEfficiency, `${at}body.metrics.powerEfficiency`);
+      if (power !== null && power > 1_000_000) throw badRequest('OUT_OF_RANGE', 'power efficiency is at most 1', `${at}body.metrics.powerEfficiency`);
+      epochs.add(epoch);
+      const key = `${b.nodeId}\u0000${epoch}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = { nodeId: b.nodeId, epoch, bits: new Uint8Array(slotsPerEpoch), heartbeats: 0, powerSum: 0, powerCount: 0, maxUtil: 0 };
+        groups.set(key, g);
+      }
+      g.bits[Math.floor((b.timestamp - epochStart(s, epoch)) / s.slotSeconds)] = 1;
+      g.heartbeats += 1;
+      if (power !== null) {
+        g.powerSum += power;
+        g.powerCount += 1;
+      }
+      if (util > g.maxUtil) g.maxUtil = util;
+    }
+    for (const e of [...epochs].sort((a, b) => a - b)) await checkEpochOpen(ctx, sql, e, `${fieldPrefix}`);
+    // sequence numbers: each node's first in this batch must exceed its last accepted one
+    const ids = [...seqs.keys()].sort();
+    const updated = await sql.query<{ id: string }>(
+      `UPDATE nodes SET last_seq = v.mx FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(id, mn, mx)
+       WHERE nodes.id = v.id AND nodes.last_seq < v.mn RETURNING nodes.id`,
+      [ids, ids.map((id) => (seqs.get(id) as { min: number }).min), ids.map((id) => (seqs.get(id) as { max: number }).max)],
+    );
+    if (updated.length !== ids.length) {
+      const ok = new Set(updated.map((r) => r.id));
+      const bad = ids.find((id) => !ok.has(id)) as string;
+      const i = heartbeats.findIndex((h) => h.body.nodeId === bad);
+      throw conflict(
+        'REPLAYED',
+        'sequence number already used by this node (it must increase)',
+        fieldPrefix === '' ? 'body.seq' : `${fieldPrefix}[${i}].body.seq`,
+      );
+    }
+    const gs = [...groups.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.epoch - b.epoch));
+    await sql.query(
+      `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::varbit[], $4::int[], $5::bigint[], $6::int[], $7::bigint[])
+       ON CONFLICT (node_id, epoch) DO UPDATE SET
+         slots = node_slots.slots | excluded.slots,
+         heartbeats = node_slots.heartbeats + excluded.heartbeats,
+         power_sum = node_slots.power_sum + excluded.power_sum,
+         power_count = node_slots.power_count + excluded.power_count,
+         max_gpu_util = GREATEST(node_slots.max_gpu_util, excluded.max_gpu_util)`,
+      [
+        gs.map((g) => g.nodeId),
+        gs.map((g) => g.epoch),
+        gs.map((g) => Array.from(g.bits, (x) => (x ? '1' : '0')).join('')),
+        gs.map((g) => g.heartbeats),
+        gs.map((g) => g.powerSum),
+        gs.map((g) => g.powerCount),
+        gs.map((g) => g.maxUtil),
+      ],
+    );
+    ctx.metrics.accepted.inc({ type: 'heartbeat' }, heartbeats.length);
+    return { accepted: heartbeats.length };
+  });
+}
+
+/** A decimal metric in exact millionths (finer digits are truncated: metrics are not money). */
+function micro(v: string, field: string): number {
+  const w = parseWad(v, field);
+  const m = w / 1_000_000_000_000n;
+  if (m > 1_000_000_000n) throw badRequest('OUT_OF_RANGE', 'value out of range', field);
+  return Number(m);
+}
+
+// ---- receipts --------------------------------------------------------------------------------
+
+/**
+ * Accepts a usage receipt signed by the node and countersigned by the consumer. The consumer's
+ * wallet must cover the price (reserved now, paid when the epoch closes). Receipts priced below
+ * the minimum billable rate are kept (and paid) but do not count towards rewards.
+ */
+export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId: string; billable: boolean }> {
+  const b = msg.body;
+  const price = parseAmount(b.price, 'body.price');
+  return ctx.db.tx(async (sql) => {
+    const node = await getNode(ctx, sql, b.nodeId);
+    if (!node) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(b.nodeId)} is registered`, 'body.nodeId');
+    sign(verifyBody(b, msg.nodeSignature, node.nodeKey), 'nodeSignature', 'the node signature');
+    sign(verifyBody(countersignBody(msg), msg.consumerSignature, b.consumerKey), 'consumerSignature', 'the consumer countersignature');
+    const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+    await checkEpochOpen(ctx, sql, epoch, 'body.timestamp');
+    const { params } = await paramsAt(sql, epoch);
+    let gpuSeconds = 0;
+    b.usage.forEach((u, i) => {
+      if (params.compute.gpuUnits[u.model] === undefined)
+        throw badRequest('UNKNOWN_GPU_MODEL', `unknown GPU model ${JSON.stringify(u.model)}`, `body.usage[${i}].model`);
+      gpuSeconds += u.gpuSeconds;
+    });
+    const billable = isBillable(params, price, gpuSeconds);
+    // funds: the wallet must cover everything already reserved plus this price
+    const wallet = await balanceOf(sql, `wallet:${b.consumerKey}`);
+    const res = await sql.query<{ reserved: string }>('SELECT reserved::text AS reserved FROM consumers WHERE key = $1 FOR UPDATE', [b.consumerKey]);
+    const reserved = BigInt(res[0]?.reserved ?? '0');
+    if (wallet - reserved < price) throw paymentRequired(`the consumer's wallet holds ${wallet - reserved} available, the receipt asks ${price}`, 'body.price');
+    const r = await sql.query(
+      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING job_id`,
+      [
+        b.jobId,
+        b.nodeId,
+        b.consumerKey,
+        epoch,
+        b.timestamp,
+        gpuSeconds,
+        price.toString(),
+        b.success,
+        b.responseMs,
+        b.priority,
+        msg.rating,
+        billable,
+        JSON.stringify(msg),
+      ],
+    );
+    if (r.length === 0) throw conflict('DUPLICATE_RECEIPT', `job ${b.jobId} already has a receipt`, 'body.jobId');
+    await sql.query('INSERT INTO consumers (key, reserved) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET reserved = consumers.reserved + excluded.reserved', [
+      b.consumerKey,
+      price.toString(),
+    ]);
+    ctx.metrics.accepted.inc({ type: 'receipt' });
+    return { jobId: b.jobId, billable };
+  });
+}
+
+/** price × reference price ≥ minimum rate × GPU-hours, exactly. */
+export function isBillable(params: Params, price: bigint, gpuSeconds: number): boolean {
+  return price * params.bond.referenceTokenPriceUsd * 3600n >= params.fees.minBillableUsdPerGpuHour * BigInt(gpuSeconds) * WAD;
+}
+
+// ---- attestations ----------------------------------------------------------------------------
+
+export async function acceptAttestation(ctx: Context, msg: Attestation): Promise<{ epoch: number }> {
+  const b = msg.body;
+  checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+  return ctx.db.tx(async (sql) => {
+    const a = (await sql.query<{ key: string; roles: string }>('SELECT key, roles FROM attestors WHERE id = $1', [b.attestor]))[0];
+    if (!a || !(JSON.parse(a.roles) as string[]).includes(b.role)) {
+      throw forbidden('ATTESTOR_NOT_APPROVED', `${b.attestor} is not an approved attestor for ${b.role}`, 'body.attestor');
+    }
+    sign(verifyBody(b, msg.signature, a.key), 'signature', 'the attestation signature');
+    await checkEpochOpen(ctx, sql, b.epoch, 'body.epoch');
+    await advanceSeq(sql, a.key, b.seq, 'body.seq');
+    const r = await sql.query(
+      'INSERT INTO attestations (epoch, role, attestor, entries, message) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING epoch',
+      [b.epoch, b.role, b.attestor, JSON.stringify(b.entries), JSON.stringify(msg)],
+    );
+    if (r.length === 0) throw conflict('DUPLICATE_ATTESTATION', `${b.attestor} already attested ${b.role} for epoch ${b.epoch}`, 'body.epoch');
+    ctx.metrics.accepted.inc({ type: 'attestation' });
+    return { epoch: b.epoch };
+  });
+}
+
+// ---- stakes (embedded mode) ------------------------------------------------------------------
+
+/** Moves tokens from the owner's wallet into a new stake, effective from the next epoch. */
+export async function acceptStake(ctx: Context, msg: Stake): Promise<{ stakeId: string; effectiveEpoch: number }> {
+  const b = msg.body;
+  sign(verifyBody(b, msg.signature, b.ownerKey), 'signature', 'the stake signature');
+  const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+  const amount = parseAmount(b.amount, 'body.amount');
+  if (amount === 0n) throw badRequest('OUT_OF_RANGE', 'a stake must be positive', 'body.amount');
+  return ctx.db.tx(async (sql) => {
+    const { params } = await paramsAt(sql, epoch);
+    if (b.kind === 'bond') {
+      if (b.nodeId === null) throw badRequest('MISSING_FIELD', 'a bond names its node', 'body.nodeId');
+      const node = await getNode(ctx, sql, b.nodeId);
+      if (!node) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(b.nodeId)} is registered`, 'body.nodeId');
+      if (node.ownerKey !== b.ownerKey) throw forbidden('NOT_NODE_OWNER', 'only the node’s owner key can bond for it', 'body.ownerKey');
+    } else if (b.nodeId !== null) {
+      throw badRequest('UNEXPECTED_FIELD', 'only a bond names a node', 'body.nodeId');
+    }
+    if (b.kind === 'operator' && amount < params.staking.operatorMinStake) {
+      throw badRequest('BELOW_OPERATOR_MINIMUM', `an operator stake is at least ${params.staking.operatorMinStake} base units`, 'body.amount');
+    }
+    await advanceSeq(sql, b.ownerKey, b.seq, 'body.seq');
+    const effectiveEpoch = Math.max(epoch + 1, await nextEpoch(sql));
+    const r = await sql.query(
+      `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id`,
+      [b.stakeId, b.kind, b.ownerKey, b.nodeId, b.payout, amount.toString(), b.lockDays, effectiveEpoch],
+    );
+    if (r.length === 0) throw conflict('DUPLICATE_STAKE', `stake ${b.stakeId} exists`, 'body.stakeId');
+    await spend(sql, b.ownerKey, amount, [
+      { id: `stake:${b.stakeId}`, epoch, from: `wallet:${b.ownerKey}`, to: `stake:${b.stakeId}`, amount, memo: `${b.kind} stake` },
+    ]);
+    ctx.metrics.accepted.inc({ type: 'stake' });
+    return { stakeId: b.stakeId, effectiveEpoch };
+  });
+}
+
+/** Starts unbonding part of a stake: out of it from the next epoch, in the wallet after the delay. */
+export async function acceptUnbond(ctx: Context, msg: Unbond): Promise<{ unbondingId: string; releaseEpoch: number }> {
+  const b = msg.body;
+  sign(verifyBody(b, msg.signature, b.ownerKey), 'signature', 'the unbond signature');
+  const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+  const amount = parseAmount(b.amount, 'body.amount');
+  if (amount === 0n) throw badRequest('OUT_OF_RANGE', 'an unbonding must be positive', 'body.amount');
+  return ctx.db.tx(async (sql) => {
+    const st = (
+      await sql.query<{ owner_key: string; amount: string }>('SELECT owner_key, amount::text AS amount FROM stakes WHERE id = $1 FOR UPDATE', [b.stakeId])
+    )[0];
+    if (!st) throw notFound('UNKNOWN_STAKE', `no stake ${JSON.stringify(b.stakeId)}`, 'body.stakeId');
+    if (st.owner_key !== b.ownerKey) throw forbidden('NOT_STAKE_OWNER', 'only the key that staked can unbond', 'body.ownerKey');
+    const left = await balanceOf(sql, `stake:${b.stakeId}`);
+    if (amount > left) throw badRequest('UNBOND_EXCEEDS_STAKE', `the stake holds ${left}, cannot unbond ${amount}`, 'body.amount');
+    await advanceSeq(sql, b.ownerKey, b.seq, 'body.seq');
+    const { params } = await paramsAt(sql, epoch);
+    const effectiveEpoch = Math.max(epoch + 1, await nextEpoch(sql));
+    const releaseEpoch = effectiveEpoch + Math.ceil((params.staking.unbondingDays * 86_400) / ctx.settings.epochSeconds);
+    const id = `${b.stakeId}:${b.seq}`;
+    await sql.query('INSERT INTO unbondings (id, stake_id, amount, effective_epoch, release_epoch) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      b.stakeId,
+      amount.toString(),
+      effectiveEpoch,
+      releaseEpoch,
+    ]);
+    await post(sql, [{ id: `unbond:${id}`, epoch, from: `stake:${b.stakeId}`, to: `unbonding:${id}`, amount, memo: 'unbond' }]);
+    ctx.metrics.accepted.inc({ type: 'unbond' });
+    return { unbondingId: id, releaseEpoch };
+  });
+}
+
+async function spend(sql: Sql, key: string, amount: bigint, postings: Parameters<typeof post>[1]): Promise<void> {
+  const wallet = await balanceOf(sql, `wallet:${key}`);
+  const res = await sql.query<{ reserved: string }>('SELECT reserved::text AS reserved FROM consumers WHERE key = $1', [key]);
+  const available = wallet - BigInt(res[0]?.reserved ?? '0');
+  if (available < amount) throw paymentRequired(`the wallet holds ${available} available, ${amount} needed`, 'body.amount');
+  try {
+    await post(sql, postings);
+  } catch (e) {
+    if (e instanceof InsufficientBalanceError) throw paymentRequired(e.message, 'body.amount');
+    throw e;
+  }
+}
+
+// ---- operator actions (embedded mode) --------------------------------------------------------
+
+/** Mints tokens into a key's wallet (genesis allocation, test funds). Idempotent by `memo`. */
+export async function grant(ctx: Context, g: Grant): Promise<{ posted: boolean }> {
+  const amount = parseAmount(g.amount, 'amount');
+  if (amount === 0n) throw badRequest('OUT_OF_RANGE', 'a grant must be positive', 'amount');
+  const epoch = epochOf(ctx.settings, ctx.clock.now());
+  const n = await ctx.db.tx((sql) =>
+    post(sql, [{ id: `grant:${g.key}:${g.memo}`, epoch: Math.max(0, epoch), from: 'mint', to: `wallet:${g.key}`, amount, memo: `grant ${g.memo}` }]),
+  );
+  return { posted: n === 1 };
+}
+
+export async function approveAttestor(ctx: Context, a: AttestorApproval): Promise<void> {
+  await ctx.db.query('INSERT INTO attestors (id, key, roles) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET key = excluded.key, roles = excluded.roles', [
+    a.attestor,
+    a.key,
+    JSON.stringify([...a.roles].sort()),
+  ]);
+}
+
+export { InvariantError, RequestError };

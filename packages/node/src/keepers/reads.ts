@@ -1,0 +1,182 @@
+import { ADDRESS_PATTERN } from '@swarm/core';
+import { type Context, epochOf, epochStart } from '../service/context.ts';
+import { badRequest, notFound } from '../service/errors.ts';
+
+/** Read models: plain queries over the store, shaped for the API and the dashboard. */
+
+export async function status(ctx: Context) {
+  const s = ctx.settings;
+  const now = ctx.clock.now();
+  const current = epochOf(s, now);
+  const r = (
+    await ctx.db.query<{ next_epoch: string; nodes: string; receipts: string }>(
+      `SELECT (SELECT next_epoch FROM epoch_cursor WHERE id = 1)::text AS next_epoch, (SELECT COUNT(*) FROM nodes)::text AS nodes, (SELECT COUNT(*) FROM receipts)::text AS receipts`,
+    )
+  )[0];
+  const next = Number(r?.next_epoch ?? 0);
+  return {
+    now,
+    genesis: s.genesis,
+    epochSeconds: s.epochSeconds,
+    slotSeconds: s.slotSeconds,
+    graceSeconds: s.graceSeconds,
+    currentEpoch: current,
+    currentEpochEndsAt: epochStart(s, current + 1),
+    nextEpochToClose: next,
+    nextCloseAt: epochStart(s, next + 1) + s.graceSeconds,
+    lastClosedEpoch: next - 1,
+    nodes: Number(r?.nodes ?? 0),
+    receipts: Number(r?.receipts ?? 0),
+    store: ctx.db.kind,
+  };
+}
+
+export async function listEpochs(ctx: Context, limit: number, before?: number) {
+  const rows = await ctx.db.query<{ epoch: string; summary: string; closed_at: string; duration_ms: number }>(
+    `SELECT epoch::text AS epoch, summary, closed_at::text AS closed_at, duration_ms FROM epochs
+      WHERE ($1::bigint IS NULL OR epochs.epoch < $1) ORDER BY epochs.epoch DESC LIMIT $2`,
+    [before ?? null, Math.min(limit, 500)],
+  );
+  return { epochs: rows.map((r) => ({ ...JSON.parse(r.summary), closedAt: Number(r.closed_at), durationMs: r.duration_ms })) };
+}
+
+export async function getEpoch(ctx: Context, n: number) {
+  const r = (
+    await ctx.db.query<{ result: string; summary: string; closed_at: string }>(
+      'SELECT result, summary, closed_at::text AS closed_at FROM epochs WHERE epoch = $1',
+      [n],
+    )
+  )[0];
+  if (!r) throw notFound('UNKNOWN_EPOCH', `epoch ${n} is not closed`, 'n');
+  return { summary: JSON.parse(r.summary), closedAt: Number(r.closed_at), result: JSON.parse(r.result) };
+}
+
+/** The stored epoch input, verbatim (its SHA-256 of canonical JSON is the summary's inputHash). */
+export async function getEpochInput(ctx: Context, n: number): Promise<string> {
+  const r = (await ctx.db.query<{ input: string }>('SELECT input FROM epochs WHERE epoch = $1', [n]))[0];
+  if (!r) throw notFound('UNKNOWN_EPOCH', `epoch ${n} is not closed`, 'n');
+  return r.input;
+}
+
+export async function listStatements(ctx: Context, n: number, limit: number, after?: string) {
+  const rows = await ctx.db.query<{ node_id: string; statement: string }>(
+    'SELECT node_id, statement FROM statements WHERE epoch = $1 AND ($2::text IS NULL OR node_id > $2) ORDER BY node_id LIMIT $3',
+    [n, after ?? null, Math.min(limit, 500)],
+  );
+  return { statements: rows.map((r) => JSON.parse(r.statement)), next: rows.length === Math.min(limit, 500) ? rows[rows.length - 1]?.node_id : null };
+}
+
+export async function getStatement(ctx: Context, n: number, nodeId: string) {
+  const r = (await ctx.db.query<{ statement: string }>('SELECT statement FROM statements WHERE epoch = $1 AND node_id = $2', [n, nodeId]))[0];
+  if (!r) throw notFound('UNKNOWN_STATEMENT', `no statement for ${nodeId} in epoch ${n}`, 'nodeId');
+  return JSON.parse(r.statement);
+}
+
+export async function listNodes(ctx: Context, limit: number, after?: string) {
+  const rows = await ctx.db.query<{
+    id: string;
+    owner: string;
+    region: string;
+    sla_class: string;
+    provider_class: string;
+    hardware: string;
+    status: string;
+    registered_at: string;
+  }>(
+    `SELECT id, owner, region, sla_class, provider_class, hardware, status, registered_at::text AS registered_at FROM nodes
+      WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+    [after ?? null, Math.min(limit, 500)],
+  );
+  return {
+    nodes: rows.map((r) => ({
+      id: r.id,
+      owner: r.owner,
+      region: r.region,
+      slaClass: r.sla_class,
+      providerClass: r.provider_class,
+      hardware: JSON.parse(r.hardware),
+      status: r.status,
+      registeredAt: Number(r.registered_at),
+    })),
+    next: rows.length === Math.min(limit, 500) ? rows[rows.length - 1]?.id : null,
+  };
+}
+
+export async function getNode(ctx: Context, id: string) {
+  const r = (
+    await ctx.db.query<{
+      id: string;
+      node_key: string;
+      owner: string;
+      region: string;
+      sla_class: string;
+      provider_class: string;
+      hardware: string;
+      status: string;
+      registered_at: string;
+      commitment_days: number;
+      probation_stage: number;
+    }>(
+      `SELECT id, node_key, owner, region, sla_class, provider_class, hardware, status, registered_at::text AS registered_at, commitment_days, probation_stage FROM nodes WHERE id = $1`,
+      [id],
+    )
+  )[0];
+  if (!r) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(id)}`, 'id');
+  const history = await ctx.db.query<{ epoch: string; reward: string; statement: string }>(
+    'SELECT epoch::text AS epoch, reward::text AS reward, statement FROM statements WHERE node_id = $1 ORDER BY statements.epoch DESC LIMIT 30',
+    [id],
+  );
+  const bonds = await ctx.db.query<{ id: string; amount: string; effective_epoch: string }>(
+    "SELECT id, amount::text AS amount, effective_epoch::text AS effective_epoch FROM stakes WHERE node_id = $1 AND kind = 'bond' ORDER BY id",
+    [id],
+  );
+  return {
+    id: r.id,
+    nodeKey: r.node_key,
+    owner: r.owner,
+    region: r.region,
+    slaClass: r.sla_class,
+    providerClass: r.provider_class,
+    hardware: JSON.parse(r.hardware),
+    status: r.status,
+    registeredAt: Number(r.registered_at),
+    commitmentDays: r.commitment_days,
+    probationStage: r.probation_stage,
+    bonds: bonds.map((b) => ({ id: b.id, amount: b.amount, effectiveEpoch: Number(b.effective_epoch) })),
+    recent: history.map((h) => ({ epoch: Number(h.epoch), reward: h.reward, statement: JSON.parse(h.statement) })),
+  };
+}
+
+export async function getBalance(ctx: Context, account: string) {
+  const r = (await ctx.db.query<{ balance: string }>('SELECT balance::text AS balance FROM accounts WHERE id = $1', [account]))[0];
+  return { account, balance: r?.balance ?? '0' };
+}
+
+/** A payout address's claimable balance and what each epoch added to it. */
+export async function getRewards(ctx: Context, address: string) {
+  if (!new RegExp(ADDRESS_PATTERN).test(address)) throw badRequest('INVALID_FORMAT', 'an address is 0x and 40 lower-case hex digits', 'address');
+  const account = `claimable:${address}`;
+  const bal = await getBalance(ctx, account);
+  const rows = await ctx.db.query<{ epoch: string; memo: string; amount: string }>(
+    'SELECT epoch::text AS epoch, memo, SUM(amount)::text AS amount FROM postings WHERE to_account = $1 GROUP BY postings.epoch, memo ORDER BY postings.epoch DESC, memo LIMIT 200',
+    [account],
+  );
+  return { address, claimable: bal.balance, credits: rows.map((r) => ({ epoch: Number(r.epoch), memo: r.memo, amount: r.amount })) };
+}
+
+export async function currentParams(ctx: Context) {
+  const r = (
+    await ctx.db.query<{ hash: string; params: string; effective_epoch: string }>(
+      'SELECT hash, params, effective_epoch::text AS effective_epoch FROM params_versions ORDER BY params_versions.effective_epoch DESC, params_versions.created_at DESC LIMIT 1',
+    )
+  )[0];
+  if (!r) throw notFound('NO_PARAMS', 'no parameter set');
+  return { hash: r.hash, effectiveEpoch: Number(r.effective_epoch), params: JSON.parse(r.params) };
+}
+
+export async function paramsHistory(ctx: Context) {
+  const rows = await ctx.db.query<{ hash: string; effective_epoch: string; created_at: string }>(
+    'SELECT hash, effective_epoch::text AS effective_epoch, created_at::text AS created_at FROM params_versions ORDER BY params_versions.effective_epoch, params_versions.created_at',
+  );
+  return { versions: rows.map((r) => ({ hash: r.hash, effectiveEpoch: Number(r.effective_epoch), createdAt: Number(r.created_at) })) };
+}

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson, InvariantError } from '@swarm/core';
+import type { Sql } from '../store/db.ts';
+
+/**
+ * The double-entry ledger (SPEC §8, TigerBeetle's model). A posting moves `amount` (> 0) out of
+ * `from` into `to`, so every posting balances by construction and all balances sum to zero. It is
+ * append-only and idempotent by `id`: posting an id again is a no-op. Each posting's hash covers
+ * the previous one's, so rewriting history is evident (`checkLedger`).
+ *
+ * Accounts: `mint` (the only one that goes negative: minted supply), `burn`, `treasury`,
+ * `pool:<role>`, `claimable:<address>` (rewards to claim on chain), `wallet:<key>` (tokens a key
+ * holds in embedded mode; consumers pay from theirs), `stake:<id>` (bonds and stakes),
+ * `unbonding:<id>`.
+ */
+export type Posting = { id: string; epoch: number; from: string; to: string; amount: bigint; memo: string };
+
+export const GENESIS_HASH = `0x${'0'.repeat(64)}`;
+
+/** The hash of a posting, chained to the previous one. */
+export function postingHash(prevHash: string, seq: number, p: Posting): string {
+  const body = canonicalJson({ seq, id: p.id, epoch: p.epoch, from: p.from, to: p.to, amount: p.amount.toString(), memo: p.memo });
+  return `0x${createHash('sha256').update(prevHash).update('\n').update(body).digest('hex')}`;
+}
+
+export class InsufficientBalanceError extends InvariantError {
+  readonly account: string;
+  constructor(account: string, balance: bigint, needed: bigint) {
+    super(`account ${account} would go negative`, `balance ${balance}, posting ${needed}`);
+    this.account = account;
+  }
+}
+
+/**
+ * Appends postings inside the caller's transaction. Postings whose id already exists are skipped
+ * (so a retried operation never pays twice); the rest are chained and applied in order, and no
+ * account but `mint` may go below zero. Returns how many were new.
+ */
+export async function post(sql: Sql, postings: readonly Posting[]): Promise<number> {
+  if (postings.length === 0) return 0;
+  for (const p of postings) {
+    if (p.amount <= 0n) throw new InvariantError(`posting ${p.id} has a non-positive amount`);
+    if (p.from === p.to) throw new InvariantError(`posting ${p.id} moves an account to itself`);
+  }
+  const head = (await sql.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE'))[0];
+  let seq = head ? Number(head.seq) : 0;
+  let hash = head ? head.hash : GENESIS_HASH;
+  const ids = postings.map((p) => p.id);
+  const existing = new Set(
+    ids.length <= 1000
+      ? (await sql.query<{ id: string }>('SELECT id FROM postings WHERE id = ANY($1::text[])', [ids])).map((r) => r.id)
+      : (await sql.query<{ id: string }>('SELECT p.id FROM postings p JOIN unnest($1::text[]) AS u(id) ON u.id = p.id', [ids])).map((r) => r.id),
+  );
+  const fresh: Posting[] = [];
+  const seen = new Set<string>();
+  for (const p of postings) {
+    if (existing.has(p.id) || seen.has(p.id)) continue;
+    seen.add(p.id);
+    fresh.push(p);
+  }
+  if (fresh.length === 0) return 0;
+  const touched = [...new Set(fresh.flatMap((p) => [p.from, p.to]))].sort();
+  const balances = new Map<string, bigint>();
+  for (const r of await sql.query<{ id: string; balance: string }>(
+    'SELECT id, balance::text AS balance FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+    [touched],
+  )) {
+    balances.set(r.id, BigInt(r.balance));
+  }
+  const cols = {
+    seq: [] as number[],
+    id: [] as string[],
+    epoch: [] as number[],
+    from: [] as string[],
+    to: [] as string[],
+    amount: [] as string[],
+    memo: [] as string[],
+    prev: [] as string[],
+    hash: [] as string[],
+  };
+  for (const p of fresh) {
+    const fromBal = (balances.get(p.from) ?? 0n) - p.amount;
+    if (fromBal < 0n && p.from !== 'mint') throw new InsufficientBalanceError(p.from, fromBal + p.amount, p.amount);
+    balances.set(p.from, fromBal);
+    balances.set(p.to, (balances.get(p.to) ?? 0n) + p.amount);
+    seq += 1;
+    const h = postingHash(hash, seq, p);
+    cols.seq.push(seq);
+    cols.id.push(p.id);
+    cols.epoch.push(p.epoch);
+    cols.from.push(p.from);
+    cols.to.push(p.to);
+    cols.amount.push(p.amount.toString());
+    cols.memo.push(p.memo);
+    cols.prev.push(hash);
+    cols.hash.push(h);
+    hash = h;
+  }
+  await sql.query(
+    `INSERT INTO postings (seq, id, epoch, from_account, to_account, amount, memo, prev_hash, hash)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::text[])`,
+    [cols.seq, cols.id, cols.epoch, cols.from, cols.to, cols.amount, cols.memo, cols.prev, cols.hash],
+  );
+  const accIds = [...balances.keys()];
+  await sql.query(
+    `INSERT INTO accounts (id, balance) SELECT * FROM unnest($1::text[], $2::numeric[])
+     ON CONFLICT (id) DO UPDATE SET balance = excluded.balance`,
+    [accIds, accIds.map((a) => (balances.get(a) as bigint).toString())],
+  );
+  await sql.query('INSERT INTO ledger_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash', [
+    seq,
+    hash,
+  ]);
+  return fresh.length;
+}
+
+/** The balance of one account (0 if it never moved). */
+export async function balanceOf(sql: Sql, account: string): Promise<bigint> {
+  const r = await sql.query<{ balance: string }>('SELECT balance::text AS balance FROM accounts WHERE id = $1', [account]);
+  return r[0] ? BigInt(r[0].balance) : 0n;
+}
+
+export type LedgerReport = {
+  postings: number;
+  accounts: number;
+  minted: bigint;
+  burned: bigint;
+  supply: bigint;
+  violations: string[];
+};
+
+/**
+ * The ledger's invariants (SPEC §8), checked from the postings themselves: the hash chain is
+ * unbroken; the balances recomputed from postings equal the stored ones and sum to zero; no
+ * account but `mint` is negative; supply = minted − burned; the role pools are empty between
+ * epochs; consumers' reservations are covered by their wallets.
+ */
+export async function checkLedger(sql: Sql): Promise<LedgerReport> {
+  const violations: string[] = [];
+  const rows = await sql.query<{
+    seq: string;
+    id: string;
+    epoch: string;
+    from_account: string;
+    to_account: string;
+    amount: string;
+    memo: string;
+    prev_hash: string;
+    hash: string;
+  }>(
+    'SELECT seq::text AS seq, id, epoch::text AS epoch, from_account, to_account, amount::text AS amount, memo, prev_hash, hash FROM postings ORDER BY postings.seq',
+  );
+  let prev = GENESIS_HASH;
+  const computed = new Map<string, bigint>();
+  let expectSeq = 1;
+  for (const r of rows) {
+    const p: Posting = { id: r.id, epoch: Number(r.epoch), from: r.from_account, to: r.to_account, amount: BigInt(r.amount), memo: r.memo };
+    if (Number(r.seq) !== expectSeq) violations.push(`posting ${r.id}: sequence ${r.seq}, expected ${expectSeq}`);
+    expectSeq = Number(r.seq) + 1;
+    if (r.prev_hash !== prev) violations.push(`posting ${r.id}: chain broken (prev_hash does not match)`);
+    const h = postingHash(r.prev_hash, Number(r.seq), p);
+    if (h !== r.hash) violations.push(`posting ${r.id}: hash does not match its contents`);
+    prev = r.hash;
+    if (p.amount <= 0n) violations.push(`posting ${r.id}: non-positive amount`);
+    computed.set(p.from, (computed.get(p.from) ?? 0n) - p.amount);
+    computed.set(p.to, (computed.get(p.to) ?? 0n) + p.amount);
+  }
+  const head = (await sql.query<{ hash: string }>('SELECT hash FROM ledger_head WHERE id = 1'))[0];
+  if ((head?.hash ?? GENESIS_HASH) !== prev) violations.push('ledger head does not match the last posting');
+  const stored = await sql.query<{ id: string; balance: string }>('SELECT id, balance::text AS balance FROM accounts ORDER BY id');
+  let sum = 0n;
+  for (const a of stored) {
+    const b = BigInt(a.balance);
+    sum += b;
+    if ((computed.get(a.id) ?? 0n) !== b) violations.push(`account ${a.id}: stored balance ${b} ≠ ${computed.get(a.id) ?? 0n} from postings`);
+    if (b < 0n && a.id !== 'mint') violations.push(`account ${a.id} is negative (${b})`);
+    if (a.id.startsWith('pool:') && b !== 0n) violations.push(`${a.id} holds ${b} between epochs`);
+  }
+  for (const [id, b] of computed) if (b !== 0n && !stored.some((a) => a.id === id)) violations.push(`account ${id} missing from balances`);
+  if (sum !== 0n) violations.push(`balances sum to ${sum}, not 0`);
+  const minted = -(computed.get('mint') ?? 0n);
+  const burned = computed.get('burn') ?? 0n;
+  let held = 0n;
+  for (const [id, b] of computed) if (id !== 'mint' && id !== 'burn') held += b;
+  if (held !== minted - burned) violations.push(`supply ${held} ≠ minted ${minted} − burned ${burned}`);
+  for (const c of await sql.query<{ key: string; reserved: string; balance: string | null }>(
+    "SELECT c.key, c.reserved::text AS reserved, a.balance::text AS balance FROM consumers c LEFT JOIN accounts a ON a.id = 'wallet:' || c.key",
+  )) {
+    if (BigInt(c.reserved) > BigInt(c.balance ?? '0')) violations.push(`consumer ${c.key} has ${c.reserved} reserved but only ${c.balance ?? 0} in its wallet`);
+  }
+  return { postings: rows.length, accounts: stored.length, minted, burned, supply: minted - burned, violations };
+}

@@ -1,0 +1,107 @@
+import { DEFAULT_PARAMS_JSON, type Params, paramsHash, parseParams, serializeParams } from '@swarm/core';
+import { GENESIS_HASH } from '../ledger/ledger.ts';
+import type { Db, Sql } from '../store/db.ts';
+import type { Clock } from './clock.ts';
+import { Metrics } from './metrics.ts';
+
+/** Settings fixed when the store is created (changing them later would re-cut history). */
+export type Settings = {
+  /** Start of epoch 0, unix seconds. */
+  genesis: number;
+  epochSeconds: number;
+  slotSeconds: number;
+  /** An epoch closes this long after it ends; messages for it are accepted until then. */
+  graceSeconds: number;
+  /** How far a message's timestamp may be from the server's clock. */
+  windowSeconds: number;
+};
+
+export type NodeInfo = { id: string; nodeKey: string; ownerKey: string; owner: string; registeredAt: number; gpus: number; models: Set<string> };
+
+/** Everything a keeper needs: the store, the clock, the settings, caches and metrics. */
+export type Context = {
+  db: Db;
+  clock: Clock;
+  settings: Settings;
+  metrics: Metrics;
+  /** Node identities never change once registered, so every process may cache them. */
+  nodes: Map<string, NodeInfo>;
+  operatorToken: string;
+};
+
+export type InitParameters = {
+  db: Db;
+  clock: Clock;
+  operatorToken: string;
+  settings?: Partial<Settings>;
+  /** The genesis parameter set (wire form); the defaults when omitted. Ignored once the store exists. */
+  params?: unknown;
+};
+
+const DEFAULTS = { epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300 };
+
+/**
+ * Opens the service's state: on a new store, writes the settings, the genesis parameter set, the
+ * ledger's head and the epoch cursor; on an existing one, reads them (and refuses settings that
+ * contradict what the store was created with).
+ */
+export async function initContext(p: InitParameters): Promise<Context> {
+  const settings = await p.db.tx(async (sql) => {
+    await sql.query('SELECT pg_advisory_xact_lock(7)');
+    const rows = await sql.query<{ key: string; value: string }>('SELECT key, value FROM meta');
+    if (rows.length > 0) {
+      const stored = JSON.parse((rows.find((r) => r.key === 'settings') as { value: string }).value) as Settings;
+      for (const [k, v] of Object.entries(p.settings ?? {})) {
+        if (v !== undefined && k !== 'graceSeconds' && k !== 'windowSeconds' && (stored as Record<string, unknown>)[k] !== v) {
+          throw new Error(`the store was created with ${k} = ${(stored as Record<string, unknown>)[k]}, not ${v}; use a new data directory or database`);
+        }
+      }
+      return { ...stored, graceSeconds: p.settings?.graceSeconds ?? stored.graceSeconds, windowSeconds: p.settings?.windowSeconds ?? stored.windowSeconds };
+    }
+    const epochSeconds = p.settings?.epochSeconds ?? DEFAULTS.epochSeconds;
+    const s: Settings = {
+      genesis: p.settings?.genesis ?? Math.floor(p.clock.now() / epochSeconds) * epochSeconds,
+      epochSeconds,
+      slotSeconds: p.settings?.slotSeconds ?? DEFAULTS.slotSeconds,
+      graceSeconds: p.settings?.graceSeconds ?? DEFAULTS.graceSeconds,
+      windowSeconds: p.settings?.windowSeconds ?? DEFAULTS.windowSeconds,
+    };
+    if (s.epochSeconds % s.slotSeconds !== 0) throw new Error('epochSeconds must be a multiple of slotSeconds');
+    const params = parseParams(p.params ?? DEFAULT_PARAMS_JSON);
+    await sql.query('INSERT INTO meta (key, value) VALUES ($1, $2)', ['settings', JSON.stringify(s)]);
+    await sql.query('INSERT INTO params_versions (hash, params, effective_epoch, created_at) VALUES ($1, $2, 0, $3)', [
+      paramsHash(params),
+      JSON.stringify(serializeParams(params)),
+      p.clock.now(),
+    ]);
+    await sql.query('INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING', [GENESIS_HASH]);
+    await sql.query('INSERT INTO epoch_cursor (id, next_epoch) VALUES (1, 0) ON CONFLICT (id) DO NOTHING');
+    return s;
+  });
+  return { db: p.db, clock: p.clock, settings, metrics: new Metrics(), nodes: new Map(), operatorToken: p.operatorToken };
+}
+
+export function epochOf(s: Settings, ts: number): number {
+  return Math.floor((ts - s.genesis) / s.epochSeconds);
+}
+
+export function epochStart(s: Settings, epoch: number): number {
+  return s.genesis + epoch * s.epochSeconds;
+}
+
+/** The parameter set in force in `epoch` (the latest version effective at or before it). */
+export async function paramsAt(sql: Sql, epoch: number): Promise<{ params: Params; hash: string }> {
+  const r = await sql.query<{ hash: string; params: string }>(
+    'SELECT hash, params FROM params_versions WHERE effective_epoch <= $1 ORDER BY effective_epoch DESC, created_at DESC LIMIT 1',
+    [epoch],
+  );
+  const row = r[0];
+  if (!row) throw new Error('no parameter set in force');
+  return { params: parseParams(JSON.parse(row.params)), hash: row.hash };
+}
+
+/** The next epoch to close. */
+export async function nextEpoch(sql: Sql): Promise<number> {
+  const r = await sql.query<{ next_epoch: string }>('SELECT next_epoch::text AS next_epoch FROM epoch_cursor WHERE id = 1');
+  return Number(r[0]?.next_epoch ?? 0);
+}

@@ -1,0 +1,37 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics: requests, rejections by code, ingest lag, epoch-close duration. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'swarm_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['route', 'status'],
+    registers: [this.registry],
+  });
+  readonly rejections = new Counter({
+    name: 'swarm_rejections_total',
+    help: 'Refused requests by error code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly accepted = new Counter({
+    name: 'swarm_messages_accepted_total',
+    help: 'Accepted messages by type',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly ingestLag = new Histogram({
+    name: 'swarm_ingest_lag_seconds',
+    help: 'Server time minus message timestamp at acceptance',
+    buckets: [0, 1, 2, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+  readonly closeDuration = new Histogram({
+    name: 'swarm_epoch_close_duration_seconds',
+    help: 'Time to close an epoch (build input, compute, write)',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly lastClosed = new Gauge({ name: 'swarm_last_closed_epoch', help: 'The last closed epoch', registers: [this.registry] });
+}

@@ -1,0 +1,100 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/** A row as the drivers return it. Numeric and bigint columns are read as text (cast in SQL). */
+export type Row = Record<string, unknown>;
+
+/** What repositories and keepers need from a database: queries, and queries inside a transaction. */
+export interface Sql {
+  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction: all of it commits, or none of it. */
+  tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type OpenDbParameters = { url?: string | undefined; dataDir?: string | undefined };
+
+/**
+ * Opens the store: a PostgreSQL server when `url` is given, else PGlite (real PostgreSQL compiled
+ * to WASM, in-process) on disk in `dataDir`, or in memory when `dataDir` is `memory://`. Applies
+ * the migrations before returning. Both behave the same: one schema, one SQL dialect.
+ */
+export async function openDb(p: OpenDbParameters): Promise<Db> {
+  const db = p.url ? openPostgres(p.url) : await openPglite(p.dataDir ?? 'memory://');
+  await migrate(db);
+  return db;
+}
+
+async function openPglite(dataDir: string): Promise<Db> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const lite = await PGlite.create(dataDir);
+  const wrap = (q: { query: PGlite['query'] }): Sql => ({
+    async query<T extends Row>(text: string, params?: unknown[]) {
+      return (await q.query<T>(text, params)).rows;
+    },
+  });
+  const base = wrap(lite);
+  return {
+    kind: 'pglite',
+    query: base.query,
+    tx: (fn) => lite.transaction((t) => fn(wrap(t))),
+    close: () => lite.close(),
+  };
+}
+
+function openPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // a pooled connection that errors while idle must not crash the process; the next query reconnects
+  pool.on('error', () => {});
+  const wrap = (c: pg.Pool | pg.PoolClient): Sql => ({
+    async query<T extends Row>(text: string, params?: unknown[]) {
+      return (await c.query(text, params as unknown[])).rows as T[];
+    },
+  });
+  const base = wrap(pool);
+  return {
+    kind: 'postgres',
+    query: base.query,
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(wrap(client));
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+const MIGRATIONS = new URL('../../drizzle/', import.meta.url);
+const MIGRATION_LOCK = 0x5357524d; // 'SWRM'
+
+/** Applies the drizzle-kit migrations in journal order, once each, under an advisory lock. */
+export async function migrate(db: Db): Promise<void> {
+  const journal = JSON.parse(readFileSync(new URL('meta/_journal.json', MIGRATIONS), 'utf8')) as { entries: { tag: string }[] };
+  await db.tx(async (sql) => {
+    await sql.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await sql.query('CREATE TABLE IF NOT EXISTS swarm_migrations (tag text PRIMARY KEY, applied_at bigint NOT NULL)');
+    const done = new Set((await sql.query<{ tag: string }>('SELECT tag FROM swarm_migrations')).map((r) => r.tag));
+    for (const { tag } of journal.entries) {
+      if (done.has(tag)) continue;
+      const text = readFileSync(new URL(`${tag}.sql`, MIGRATIONS), 'utf8');
+      for (const statement of text.split('--> statement-breakpoint')) {
+        if (statement.trim() !== '') await sql.query(statement);
+      }
+      await sql.query('INSERT INTO swarm_migrations (tag, applied_at) VALUES ($1, $2)', [tag, Math.floor(Date.now() / 1000)]);
+    }
+  });
+}

@@ -1,0 +1,173 @@
+import { bigint, boolean, customType, index, integer, numeric, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+
+/**
+ * The store's tables (drizzle schema; the SQL migrations in `drizzle/` are generated from this file
+ * with `npm run db:generate` and applied at start-up). Token amounts are `numeric(78,0)` — a
+ * uint256 fits — read back as decimal strings and parsed to `bigint`; never a float.
+ */
+const amount = (name: string) => numeric(name, { precision: 78, scale: 0 });
+const varbit = customType<{ data: string }>({ dataType: () => 'bit varying' });
+const epochCol = (name: string) => bigint(name, { mode: 'number' });
+
+/** Service settings fixed at first start: genesis, epoch and slot lengths. */
+export const meta = pgTable('meta', { key: text('key').primaryKey(), value: text('value').notNull() });
+
+/** Parameter versions: the set in force from `effectiveEpoch` on. */
+export const paramsVersions = pgTable('params_versions', {
+  hash: text('hash').primaryKey(),
+  params: text('params').notNull(),
+  effectiveEpoch: epochCol('effective_epoch').notNull(),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+});
+
+/** Replay protection: the last sequence number accepted from each signing key. */
+export const keySeqs = pgTable('key_seqs', { key: text('key').primaryKey(), lastSeq: bigint('last_seq', { mode: 'number' }).notNull() });
+
+export const nodes = pgTable(
+  'nodes',
+  {
+    id: text('id').primaryKey(),
+    nodeKey: text('node_key').notNull().unique(),
+    ownerKey: text('owner_key').notNull(),
+    owner: text('owner').notNull(),
+    region: text('region').notNull(),
+    slaClass: text('sla_class').notNull(),
+    providerClass: text('provider_class').notNull(),
+    hardware: text('hardware').notNull(),
+    registeredAt: bigint('registered_at', { mode: 'number' }).notNull(),
+    commitmentDays: integer('commitment_days').notNull(),
+    commitmentForfeited: boolean('commitment_forfeited').notNull().default(false),
+    referrer: text('referrer'),
+    status: text('status').notNull().default('active'),
+    onboarded: boolean('onboarded').notNull().default(true),
+    probationStage: integer('probation_stage').notNull().default(0),
+    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    message: text('message').notNull(),
+  },
+  (t) => [index('nodes_owner_key').on(t.ownerKey)],
+);
+
+/** One row per node and epoch: the bitmap of slots with a valid heartbeat, and running aggregates. */
+export const nodeSlots = pgTable(
+  'node_slots',
+  {
+    nodeId: text('node_id').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    slots: varbit('slots').notNull(),
+    heartbeats: integer('heartbeats').notNull(),
+    powerSum: bigint('power_sum', { mode: 'number' }).notNull(),
+    powerCount: integer('power_count').notNull(),
+    maxGpuUtil: bigint('max_gpu_util', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.nodeId, t.epoch] })],
+);
+
+export const receipts = pgTable(
+  'receipts',
+  {
+    jobId: text('job_id').primaryKey(),
+    nodeId: text('node_id').notNull(),
+    consumerKey: text('consumer_key').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    ts: bigint('ts', { mode: 'number' }).notNull(),
+    gpuSeconds: bigint('gpu_seconds', { mode: 'number' }).notNull(),
+    price: amount('price').notNull(),
+    success: boolean('success').notNull(),
+    responseMs: integer('response_ms').notNull(),
+    priority: text('priority').notNull(),
+    rating: integer('rating').notNull(),
+    billable: boolean('billable').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [index('receipts_epoch_node').on(t.epoch, t.nodeId)],
+);
+
+/** Consumers' funds promised to receipts not yet settled at an epoch close. */
+export const consumers = pgTable('consumers', { key: text('key').primaryKey(), reserved: amount('reserved').notNull() });
+
+export const attestors = pgTable('attestors', { id: text('id').primaryKey(), key: text('key').notNull(), roles: text('roles').notNull() });
+
+export const attestations = pgTable(
+  'attestations',
+  {
+    epoch: epochCol('epoch').notNull(),
+    role: text('role').notNull(),
+    attestor: text('attestor').notNull(),
+    entries: text('entries').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.epoch, t.role, t.attestor] })],
+);
+
+/** Stakes of every kind; a bond names its node. Effective from the epoch after the one it was made in. */
+export const stakes = pgTable('stakes', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  ownerKey: text('owner_key').notNull(),
+  nodeId: text('node_id'),
+  payout: text('payout').notNull(),
+  amount: amount('amount').notNull(),
+  lockDays: integer('lock_days').notNull(),
+  effectiveEpoch: epochCol('effective_epoch').notNull(),
+});
+
+/** Amounts leaving a stake: out of it from `effectiveEpoch`, back in the wallet at `releaseEpoch`. */
+export const unbondings = pgTable('unbondings', {
+  id: text('id').primaryKey(),
+  stakeId: text('stake_id').notNull(),
+  amount: amount('amount').notNull(),
+  effectiveEpoch: epochCol('effective_epoch').notNull(),
+  releaseEpoch: epochCol('release_epoch').notNull(),
+  released: boolean('released').notNull().default(false),
+});
+
+/** Balances, kept with every posting in the same transaction (the postings remain the truth). */
+export const accounts = pgTable('accounts', { id: text('id').primaryKey(), balance: amount('balance').notNull() });
+
+/** The ledger: append-only, balanced (each posting moves `amount` out of `from` into `to`), hash-chained. */
+export const postings = pgTable(
+  'postings',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    id: text('id').notNull().unique(),
+    epoch: epochCol('epoch').notNull(),
+    from: text('from_account').notNull(),
+    to: text('to_account').notNull(),
+    amount: amount('amount').notNull(),
+    memo: text('memo').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('postings_epoch').on(t.epoch)],
+);
+
+export const ledgerHead = pgTable('ledger_head', {
+  id: integer('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});
+
+export const epochs = pgTable('epochs', {
+  epoch: epochCol('epoch').primaryKey(),
+  paramsHash: text('params_hash').notNull(),
+  inputHash: text('input_hash').notNull(),
+  input: text('input').notNull(),
+  result: text('result').notNull(),
+  summary: text('summary').notNull(),
+  closedAt: bigint('closed_at', { mode: 'number' }).notNull(),
+  durationMs: integer('duration_ms').notNull(),
+});
+
+export const statements = pgTable(
+  'statements',
+  {
+    epoch: epochCol('epoch').notNull(),
+    nodeId: text('node_id').notNull(),
+    owner: text('owner').notNull(),
+    reward: amount('reward').notNull(),
+    statement: text('statement').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.epoch, t.nodeId] }), index('statements_node').on(t.nodeId)],
+);
+
+export const epochCursor = pgTable('epoch_cursor', { id: integer('id').primaryKey(), nextEpoch: epochCol('next_epoch').notNull() });

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { TOKEN } from '@swarm/core';
+import { type HeartbeatBody, type KeyPair, keysFromSeed, type ReceiptBody, type RegisterBody, signHeartbeat, signReceipt, signRegister } from '@swarm/sdk';
+import pg from 'pg';
+import { buildServer } from '../src/api/server.ts';
+import { ManualClock } from '../src/service/clock.ts';
+import { type Context, initContext, type Settings } from '../src/service/context.ts';
+import { type Db, openDb } from '../src/store/db.ts';
+
+/** The stores every store test runs against: PGlite always, the PostgreSQL server when TEST_DATABASE_URL is set. */
+export const STORES: ('pglite' | 'postgres')[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+/** A fresh store: PGlite in memory, or a new schema on the PostgreSQL server. */
+export async function freshDb(kind: 'pglite' | 'postgres'): Promise<Db> {
+  if (kind === 'pglite') return openDb({ dataDir: 'memory://' });
+  const base = process.env.TEST_DATABASE_URL as string;
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return openDb({ url: url.toString() });
+}
+
+export const GENESIS = 1_767_225_600; // 2026-01-01T00:00:00Z
+export const TEST_SETTINGS: Settings = { genesis: GENESIS, epochSeconds: 3600, slotSeconds: 60, graceSeconds: 30, windowSeconds: 300 };
+export const OPERATOR = 'test-operator-token';
+
+export async function testService(kind: 'pglite' | 'postgres' = 'pglite', settings: Partial<Settings> = {}) {
+  const db = await freshDb(kind);
+  const clock = new ManualClock(GENESIS + 10);
+  const ctx = await initContext({ db, clock, operatorToken: OPERATOR, settings: { ...TEST_SETTINGS, ...settings } });
+  const app = await buildServer(ctx, { rateLimit: 1_000_000 });
+  return {
+    db,
+    clock,
+    ctx,
+    app,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+export const keys = (label: string): KeyPair => keysFromSeed(Buffer.alloc(32, 0).fill(label).toString('hex'));
+export const addr = (k: number) => `0x${k.toString(16).padStart(40, '0')}`;
+
+export function registration(
+  id: string,
+  o: { now: number; seq?: number; gpus?: { model: string; count: number }[]; owner?: KeyPair; node?: KeyPair; ownerAddress?: string },
+) {
+  const node = o.node ?? keys(`node-${id}`);
+  const owner = o.owner ?? keys(`owner-${id}`);
+  const body: RegisterBody = {
+    type: 'register',
+    nodeId: id,
+    nodeKey: node.publicKey,
+    ownerKey: owner.publicKey,
+    owner: o.ownerAddress ?? addr(0xa0000 + id.length * 7 + id.charCodeAt(id.length - 1)),
+    region: 'eu-west',
+    slaClass: 'minimum',
+    providerClass: 'individual',
+    hardware: { gpus: o.gpus ?? [{ model: 'RTX-4090', count: 1 }], vcpus: 16, ramGb: 64, nvmeTb: 2, bandwidthGbps: 1 },
+    commitmentDays: 0,
+    referrer: null,
+    timestamp: o.now,
+    seq: o.seq ?? 1,
+  };
+  return { msg: signRegister(body, node.privateKey, owner.privateKey), node, owner, body };
+}
+
+export function heartbeat(nodeId: string, node: KeyPair, seq: number, timestamp: number, util = '0.5') {
+  const body: HeartbeatBody = {
+    type: 'heartbeat',
+    nodeId,
+    seq,
+    timestamp,
+    metrics: { gpuUtilisation: util, latencyMs: 10, packetLoss: '0', powerEfficiency: '0.9', jobsRunning: 1 },
+  };
+  return signHeartbeat(body, node.privateKey);
+}
+
+export function receipt(nodeId: string, node: KeyPair, consumer: KeyPair, jobId: string, timestamp: number, o: Partial<ReceiptBody> = {}, rating = 5) {
+  const body: ReceiptBody = {
+    type: 'receipt',
+    jobId,
+    nodeId,
+    consumerKey: consumer.publicKey,
+    timestamp,
+    usage: [{ model: 'RTX-4090', gpuSeconds: 1800 }],
+    price: (TOKEN * 2n).toString(),
+    success: true,
+    responseMs: 80,
+    priority: 'standard',
+    ...o,
+  };
+  return signReceipt(body, node.privateKey, consumer.privateKey, rating);
+}

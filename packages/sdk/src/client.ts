@@ -1,0 +1,105 @@
+import type { ApiError, Attestation, AttestorApproval, Grant, Heartbeat, Receipt, Register, Stake, Unbond } from './messages.ts';
+
+/** An API refusal, with the server's `{code, message, field}`. */
+export class SwarmApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+  constructor(status: number, body: ApiError) {
+    super(`${status} ${body.code}: ${body.message}`);
+    this.status = status;
+    this.code = body.code;
+    this.field = body.field;
+  }
+}
+
+export type ClientOptions = { baseUrl: string; operatorToken?: string; fetch?: typeof fetch };
+
+/**
+ * A typed client of the Swarm Rewards HTTP API (`/v1`). Writes take signed messages (see
+ * `sign.ts`); reads return the API's JSON. Every refusal throws a `SwarmApiError`.
+ *
+ * @example
+ * const client = new SwarmClient({ baseUrl: 'http://127.0.0.1:8640' })
+ * await client.heartbeat(signHeartbeat(body, nodeKeys.privateKey))
+ */
+export class SwarmClient {
+  private readonly base: string;
+  private readonly token: string | undefined;
+  private readonly f: typeof fetch;
+
+  constructor(o: ClientOptions) {
+    this.base = o.baseUrl.replace(/\/$/, '');
+    this.token = o.operatorToken;
+    this.f = o.fetch ?? fetch;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, operator = false): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (operator && this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await this.f(`${this.base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+    const text = await res.text();
+    const json = text === '' ? undefined : JSON.parse(text);
+    if (!res.ok) throw new SwarmApiError(res.status, json ?? { code: 'HTTP_ERROR', message: res.statusText });
+    return json as T;
+  }
+
+  register(m: Register) {
+    return this.call<{ nodeId: string }>('POST', '/v1/nodes', m);
+  }
+  heartbeat(m: Heartbeat) {
+    return this.call<{ accepted: number }>('POST', '/v1/heartbeats', m);
+  }
+  heartbeats(ms: Heartbeat[]) {
+    return this.call<{ accepted: number }>('POST', '/v1/heartbeats/batch', { heartbeats: ms });
+  }
+  receipt(m: Receipt) {
+    return this.call<{ jobId: string; billable: boolean }>('POST', '/v1/receipts', m);
+  }
+  attest(m: Attestation) {
+    return this.call<{ epoch: number }>('POST', '/v1/attestations', m);
+  }
+  stake(m: Stake) {
+    return this.call<{ stakeId: string; effectiveEpoch: number }>('POST', '/v1/stakes', m);
+  }
+  unbond(m: Unbond) {
+    return this.call<{ unbondingId: string; releaseEpoch: number }>('POST', '/v1/unbond', m);
+  }
+  grant(g: Grant) {
+    return this.call<{ posted: boolean }>('POST', '/v1/operator/grants', g, true);
+  }
+  approveAttestor(a: AttestorApproval) {
+    return this.call<{ ok: true }>('POST', '/v1/operator/attestors', a, true);
+  }
+  closeEpochs() {
+    return this.call<{ closed: number[] }>('POST', '/v1/epochs/close', {}, true);
+  }
+  status() {
+    return this.call<Record<string, unknown>>('GET', '/v1/status');
+  }
+  epochs(limit = 50, before?: number) {
+    return this.call<{ epochs: Record<string, unknown>[] }>('GET', `/v1/epochs?limit=${limit}${before === undefined ? '' : `&before=${before}`}`);
+  }
+  epoch(n: number) {
+    return this.call<Record<string, unknown>>('GET', `/v1/epochs/${n}`);
+  }
+  epochInput(n: number) {
+    return this.call<Record<string, unknown>>('GET', `/v1/epochs/${n}/input`);
+  }
+  statement(n: number, nodeId: string) {
+    return this.call<Record<string, unknown>>('GET', `/v1/epochs/${n}/statements/${encodeURIComponent(nodeId)}`);
+  }
+  node(id: string) {
+    return this.call<Record<string, unknown>>('GET', `/v1/nodes/${encodeURIComponent(id)}`);
+  }
+  balance(account: string) {
+    return this.call<{ account: string; balance: string }>('GET', `/v1/balances/${encodeURIComponent(account)}`);
+  }
+  rewards(address: string) {
+    return this.call<Record<string, unknown>>('GET', `/v1/rewards/${address}`);
+  }
+  params() {
+    return this.call<{ hash: string; effectiveEpoch: number; params: Record<string, unknown> }>('GET', '/v1/params');
+  }
+}

@@ -1,0 +1,157 @@
+import { ADDRESS_PATTERN, ANOMALIES, ATTESTED_ROLES, KEY_PATTERN, PROVIDER_CLASSES, SLA_CLASSES } from '@swarm/core';
+import Type, { type Static, type TSchema } from 'typebox';
+
+/**
+ * Every message a node agent, a consumer, a staker or an attestor sends, as JSON Schema (typebox):
+ * the API validates bodies against these, and the types below are what the client builds.
+ *
+ * A message is `{ body, signature(s) }`. The signature is Ed25519 over
+ * `SIGNING_DOMAIN + canonicalJson(body)` (see `keys.ts`). Bodies carry their `type`, a `timestamp`
+ * (unix seconds, checked against the server's clock) and, where a key sends a stream of
+ * messages, a strictly increasing `seq`: a replayed or reordered message is refused.
+ */
+
+const hex32 = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Ed25519 public key, 32 bytes of lower-case hex' });
+const sig = Type.String({ pattern: '^[0-9a-f]{128}$', description: 'Ed25519 signature, 64 bytes of lower-case hex' });
+const id = Type.String({ pattern: KEY_PATTERN, description: '1–64 of [A-Za-z0-9._-]' });
+const address = Type.String({ pattern: ADDRESS_PATTERN, description: 'EVM payout address, lower-case hex' });
+const amount = Type.String({ pattern: '^(0|[1-9][0-9]{0,77})$', description: 'token amount in base units (18 decimals), decimal string' });
+const decimal = Type.String({ pattern: '^(0|[1-9][0-9]{0,8})(\\.[0-9]{1,18})?$', description: 'exact decimal' });
+const timestamp = Type.Integer({ minimum: 0, maximum: 253_402_300_799, description: 'unix seconds' });
+const seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'strictly increasing per signing key' });
+const count = (max: number) => Type.Integer({ minimum: 0, maximum: max });
+const strict = { additionalProperties: false } as const;
+const literal = <T extends string>(v: T) => Type.Literal(v);
+
+export const Hardware = Type.Object(
+  {
+    gpus: Type.Array(Type.Object({ model: id, count: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, strict), { maxItems: 64 }),
+    vcpus: count(1_000_000),
+    ramGb: count(1_000_000_000),
+    nvmeTb: count(1_000_000),
+    bandwidthGbps: count(1_000_000),
+  },
+  strict,
+);
+
+export const RegisterBody = Type.Object(
+  {
+    type: literal('register'),
+    nodeId: id,
+    nodeKey: hex32,
+    ownerKey: hex32,
+    owner: address,
+    region: id,
+    slaClass: Type.Union(SLA_CLASSES.map(literal)),
+    providerClass: Type.Union(PROVIDER_CLASSES.map(literal)),
+    hardware: Hardware,
+    commitmentDays: count(100_000),
+    referrer: Type.Union([address, Type.Null()]),
+    timestamp,
+    seq,
+  },
+  strict,
+);
+/** Registration: signed by the node's key (proof it holds it) and by its owner's key (the owner's consent). */
+export const Register = Type.Object({ body: RegisterBody, nodeSignature: sig, ownerSignature: sig }, strict);
+
+export const Metrics = Type.Object(
+  {
+    gpuUtilisation: decimal,
+    latencyMs: count(1_000_000),
+    packetLoss: decimal,
+    powerEfficiency: Type.Union([decimal, Type.Null()]),
+    jobsRunning: count(1_000_000),
+  },
+  strict,
+);
+export const HeartbeatBody = Type.Object({ type: literal('heartbeat'), nodeId: id, seq, timestamp, metrics: Metrics }, strict);
+export const Heartbeat = Type.Object({ body: HeartbeatBody, signature: sig }, strict);
+export const HeartbeatBatch = Type.Object({ heartbeats: Type.Array(Heartbeat, { minItems: 1, maxItems: 5000 }) }, strict);
+
+export const ReceiptBody = Type.Object(
+  {
+    type: literal('receipt'),
+    jobId: id,
+    nodeId: id,
+    consumerKey: hex32,
+    timestamp,
+    usage: Type.Array(Type.Object({ model: id, gpuSeconds: count(1e12) }, strict), { minItems: 1, maxItems: 64 }),
+    price: amount,
+    success: Type.Boolean(),
+    responseMs: count(100_000_000),
+    priority: Type.Union([literal('standard'), literal('high')]),
+  },
+  strict,
+);
+/** What the consumer signs: the node's receipt, the node's signature over it, and its rating. */
+export const CountersignBody = Type.Object(
+  { type: literal('countersign'), receipt: ReceiptBody, nodeSignature: sig, rating: Type.Integer({ minimum: 1, maximum: 5 }) },
+  strict,
+);
+export const Receipt = Type.Object({ body: ReceiptBody, nodeSignature: sig, rating: Type.Integer({ minimum: 1, maximum: 5 }), consumerSignature: sig }, strict);
+
+export const AttestationBody = Type.Object(
+  {
+    type: literal('attestation'),
+    role: Type.Union(ATTESTED_ROLES.map(literal)),
+    attestor: id,
+    epoch: count(1e12),
+    entries: Type.Array(Type.Object({ payout: address, points: count(1e12) }, strict), { maxItems: 100_000 }),
+    timestamp,
+    seq,
+  },
+  strict,
+);
+export const Attestation = Type.Object({ body: AttestationBody, signature: sig }, strict);
+
+export const StakeBody = Type.Object(
+  {
+    type: literal('stake'),
+    stakeId: id,
+    ownerKey: hex32,
+    kind: Type.Union([literal('bond'), literal('user'), literal('operator')]),
+    nodeId: Type.Union([id, Type.Null()]),
+    payout: address,
+    amount,
+    lockDays: count(100_000),
+    timestamp,
+    seq,
+  },
+  strict,
+);
+export const Stake = Type.Object({ body: StakeBody, signature: sig }, strict);
+export const UnbondBody = Type.Object({ type: literal('unbond'), stakeId: id, ownerKey: hex32, amount, timestamp, seq }, strict);
+export const Unbond = Type.Object({ body: UnbondBody, signature: sig }, strict);
+
+/** Operator (embedded mode): credit tokens to a key's wallet — the genesis allocation and test funds. */
+export const Grant = Type.Object({ key: hex32, amount, memo: Type.String({ maxLength: 200 }) }, strict);
+/** Operator: approve an attestor's key for some roles. */
+export const AttestorApproval = Type.Object(
+  { attestor: id, key: hex32, roles: Type.Array(Type.Union(ATTESTED_ROLES.map(literal)), { minItems: 1, maxItems: 4 }) },
+  strict,
+);
+
+export const ErrorBody = Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) });
+
+export type RegisterBody = Static<typeof RegisterBody>;
+export type Register = Static<typeof Register>;
+export type Metrics = Static<typeof Metrics>;
+export type HeartbeatBody = Static<typeof HeartbeatBody>;
+export type Heartbeat = Static<typeof Heartbeat>;
+export type HeartbeatBatch = Static<typeof HeartbeatBatch>;
+export type ReceiptBody = Static<typeof ReceiptBody>;
+export type CountersignBody = Static<typeof CountersignBody>;
+export type Receipt = Static<typeof Receipt>;
+export type AttestationBody = Static<typeof AttestationBody>;
+export type Attestation = Static<typeof Attestation>;
+export type StakeBody = Static<typeof StakeBody>;
+export type Stake = Static<typeof Stake>;
+export type UnbondBody = Static<typeof UnbondBody>;
+export type Unbond = Static<typeof Unbond>;
+export type Grant = Static<typeof Grant>;
+export type AttestorApproval = Static<typeof AttestorApproval>;
+export type ApiError = Static<typeof ErrorBody>;
+
+export const ANOMALY_CODES = ANOMALIES;
+export type { Static, TSchema };

@@ -1,0 +1,48 @@
+import { signBody } from './keys.ts';
+import type {
+  Attestation,
+  AttestationBody,
+  CountersignBody,
+  Heartbeat,
+  HeartbeatBody,
+  Receipt,
+  ReceiptBody,
+  Register,
+  RegisterBody,
+  Stake,
+  StakeBody,
+  Unbond,
+  UnbondBody,
+} from './messages.ts';
+
+/** Builders that sign message bodies: what a node agent, a consumer or a staker calls. */
+export function signRegister(body: RegisterBody, nodePrivateKey: string, ownerPrivateKey: string): Register {
+  return { body, nodeSignature: signBody(body, nodePrivateKey), ownerSignature: signBody(body, ownerPrivateKey) };
+}
+
+export function signHeartbeat(body: HeartbeatBody, nodePrivateKey: string): Heartbeat {
+  return { body, signature: signBody(body, nodePrivateKey) };
+}
+
+/** The node signs the receipt; the consumer countersigns it with a rating. */
+export function signReceipt(body: ReceiptBody, nodePrivateKey: string, consumerPrivateKey: string, rating: number): Receipt {
+  const nodeSignature = signBody(body, nodePrivateKey);
+  const counter: CountersignBody = { type: 'countersign', receipt: body, nodeSignature, rating };
+  return { body, nodeSignature, rating, consumerSignature: signBody(counter, consumerPrivateKey) };
+}
+
+export function countersignBody(r: Pick<Receipt, 'body' | 'nodeSignature' | 'rating'>): CountersignBody {
+  return { type: 'countersign', receipt: r.body, nodeSignature: r.nodeSignature, rating: r.rating };
+}
+
+export function signAttestation(body: AttestationBody, attestorPrivateKey: string): Attestation {
+  return { body, signature: signBody(body, attestorPrivateKey) };
+}
+
+export function signStake(body: StakeBody, ownerPrivateKey: string): Stake {
+  return { body, signature: signBody(body, ownerPrivateKey) };
+}
+
+export function signUnbond(body: UnbondBody, ownerPrivateKey: string): Unbond {
+  return { body, signature: signBody(body, ownerPrivateKey) };
+}
