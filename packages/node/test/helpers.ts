@@ -4,7 +4,7 @@ import { type HeartbeatBody, type KeyPair, keysFromSeed, type ReceiptBody, type 
 import pg from 'pg';
 import { buildServer } from '../src/api/server.ts';
 import { ManualClock } from '../src/service/clock.ts';
-import { type Context, initContext, type Settings } from '../src/service/context.ts';
+import { initContext, type Settings } from '../src/service/context.ts';
 import { type Db, openDb } from '../src/store/db.ts';
 
 /** The stores every store test runs against: PGlite always, the PostgreSQL server when TEST_DATABASE_URL is set. */

@@ -22,6 +22,8 @@ const seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, descrip
 const count = (max: number) => Type.Integer({ minimum: 0, maximum: max });
 const strict = { additionalProperties: false } as const;
 const literal = <T extends string>(v: T) => Type.Literal(v);
+/** One of a list of strings, typed as their union. */
+const oneOf = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
 export const Hardware = Type.Object(
   {
@@ -42,8 +44,8 @@ export const RegisterBody = Type.Object(
     ownerKey: hex32,
     owner: address,
     region: id,
-    slaClass: Type.Union(SLA_CLASSES.map(literal)),
-    providerClass: Type.Union(PROVIDER_CLASSES.map(literal)),
+    slaClass: oneOf(SLA_CLASSES),
+    providerClass: oneOf(PROVIDER_CLASSES),
     hardware: Hardware,
     commitmentDays: count(100_000),
     referrer: Type.Union([address, Type.Null()]),
@@ -94,7 +96,7 @@ export const Receipt = Type.Object({ body: ReceiptBody, nodeSignature: sig, rati
 export const AttestationBody = Type.Object(
   {
     type: literal('attestation'),
-    role: Type.Union(ATTESTED_ROLES.map(literal)),
+    role: oneOf(ATTESTED_ROLES),
     attestor: id,
     epoch: count(1e12),
     entries: Type.Array(Type.Object({ payout: address, points: count(1e12) }, strict), { maxItems: 100_000 }),
@@ -127,10 +129,7 @@ export const Unbond = Type.Object({ body: UnbondBody, signature: sig }, strict);
 /** Operator (embedded mode): credit tokens to a key's wallet — the genesis allocation and test funds. */
 export const Grant = Type.Object({ key: hex32, amount, memo: Type.String({ maxLength: 200 }) }, strict);
 /** Operator: approve an attestor's key for some roles. */
-export const AttestorApproval = Type.Object(
-  { attestor: id, key: hex32, roles: Type.Array(Type.Union(ATTESTED_ROLES.map(literal)), { minItems: 1, maxItems: 4 }) },
-  strict,
-);
+export const AttestorApproval = Type.Object({ attestor: id, key: hex32, roles: Type.Array(oneOf(ATTESTED_ROLES), { minItems: 1, maxItems: 4 }) }, strict);
 
 export const ErrorBody = Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) });
 
