@@ -89,7 +89,7 @@ describe.each(STORES)('API on %s', (kind) => {
       ),
     );
     expect(r.statusCode, r.body).toBe(201);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/balances/wallet:' + consumer.publicKey })).json().balance).toBe((100n * TOKEN).toString());
+    expect((await t.app.inject({ method: 'GET', url: `/v1/balances/wallet:${consumer.publicKey}` })).json().balance).toBe((100n * TOKEN).toString());
     expect((await checkLedger(t.db)).violations).toEqual([]);
   });
 
