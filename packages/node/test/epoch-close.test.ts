@@ -1,0 +1,106 @@
+import { defaultParams, parseEpochInput, processEpoch, resultJson, serializeResult } from '@swarm/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeDueEpochs, closeEpoch } from '../src/keepers/epoch-close.ts';
+import { checkLedger } from '../src/ledger/ledger.ts';
+import { GENESIS, OPERATOR, STORES, testService } from './helpers.ts';
+import { playTraffic } from './traffic.ts';
+
+/** Everything an epoch close wrote that must never differ: input, result, statements, postings. */
+async function dump(t: Awaited<ReturnType<typeof testService>>) {
+  const epochs = await t.db.query('SELECT epoch::text AS e, params_hash, input_hash, input, result, summary FROM epochs ORDER BY epochs.epoch');
+  const statements = await t.db.query('SELECT epoch::text AS e, node_id, reward::text AS reward, statement FROM statements ORDER BY statements.epoch, node_id');
+  const postings = await t.db.query(
+    'SELECT seq::text AS s, id, from_account, to_account, amount::text AS amount, hash FROM postings WHERE id LIKE $1 ORDER BY postings.seq',
+    ['epoch:%'],
+  );
+  return JSON.stringify({ epochs, statements, postings });
+}
+
+describe.each(STORES)('epoch close on %s', (kind) => {
+  let t: Awaited<ReturnType<typeof testService>>;
+  afterEach(async () => t?.close());
+
+  it('closes exactly once: repeated and concurrent calls give one result', async () => {
+    t = await testService(kind);
+    await playTraffic(t.app, t.clock);
+    await expect(closeEpoch(t.ctx, 0)).rejects.toMatchObject({ code: 'EPOCH_NOT_ENDED' });
+    t.clock.set(GENESIS + 3600 + 30);
+    const results = await Promise.all([closeEpoch(t.ctx, 0), closeEpoch(t.ctx, 0), closeDueEpochs(t.ctx)]);
+    const closedNow = [results[0].closed, results[1].closed, results[2].length === 1];
+    expect(closedNow.filter(Boolean)).toHaveLength(1);
+    expect(results[0].summary).toEqual(results[1].summary);
+    const again = await closeEpoch(t.ctx, 0);
+    expect(again.closed).toBe(false);
+    expect(again.summary).toEqual(results[0].summary);
+    expect((await t.db.query('SELECT COUNT(*)::int AS n FROM epochs'))[0]?.n).toBe(1);
+    expect((await checkLedger(t.db)).violations).toEqual([]);
+    // the close paid what the engine computed from the stored input
+    const stored = await t.app.inject({ method: 'GET', url: '/v1/epochs/0/input' });
+    const params = defaultParams();
+    const replay = processEpoch(parseEpochInput(stored.json(), params), params);
+    expect(replay.emission.epochPool.toString()).toBe(results[0].summary.epochPool);
+    const epoch = (await t.app.inject({ method: 'GET', url: '/v1/epochs/0' })).json();
+    expect(epoch.result).toEqual(JSON.parse(JSON.stringify(serializeResult(replay, { nodes: false }))));
+    // every node has a statement, and the earners' claimable balances are credited
+    const st = (await t.app.inject({ method: 'GET', url: '/v1/epochs/0/statements?limit=500' })).json();
+    expect(st.statements).toHaveLength(12);
+    // bonds made in epoch 0 take effect in epoch 1: nobody is bonded yet, the compute pool goes to the treasury
+    for (const s of st.statements) expect(s.reasons).toContain('NOT_BONDED');
+    expect(epoch.summary.pools.compute.toTreasury).toBe(epoch.summary.pools.compute.allocated);
+    const input = stored.json();
+    expect(input.nodes.find((n: { id: string }) => n.id === 'node-03').upSlots).toBeLessThan(60);
+    expect(input.nodes.find((n: { id: string }) => n.id === 'node-00').upSlots).toBe(60);
+  });
+
+  it('closes automatically in order, carries emission state forward, and settles fees', async () => {
+    t = await testService(kind);
+    await playTraffic(t.app, t.clock, 0);
+    t.clock.set(GENESIS + 3600 + 30);
+    expect(await closeDueEpochs(t.ctx)).toEqual([0]);
+    await playTraffic(t.app, t.clock, 1);
+    t.clock.set(GENESIS + 3 * 3600 + 30);
+    expect(await closeDueEpochs(t.ctx)).toEqual([1, 2]);
+    const e0 = (await t.app.inject({ method: 'GET', url: '/v1/epochs/0' })).json();
+    const in1 = (await t.app.inject({ method: 'GET', url: '/v1/epochs/1/input' })).json();
+    expect(in1.baseEmission).toBe(e0.summary.nextBaseEmission);
+    expect(in1.previousDynamicFactor).toBe(e0.summary.dynamicFactor);
+    expect(BigInt(e0.summary.fees)).toBeGreaterThan(0n);
+    // bonds made in epoch 0 count from epoch 1
+    expect(in1.nodes.find((n: { id: string }) => n.id === 'node-00').bond).not.toBe('0');
+    const st1 = (await t.app.inject({ method: 'GET', url: '/v1/epochs/1/statements?limit=500' })).json().statements;
+    expect(st1.find((s: { id: string }) => s.id === 'node-00').eligible).toBe(true);
+    expect(BigInt(st1.find((s: { id: string }) => s.id === 'node-00').reward)).toBeGreaterThan(0n);
+    expect(st1.find((s: { id: string }) => s.id === 'node-05').reasons).toContain('NOT_BONDED');
+    expect(st1.find((s: { id: string }) => s.id === 'node-03').reasons).toContain('BELOW_UPTIME_FLOOR');
+    expect((await t.app.inject({ method: 'GET', url: '/v1/epochs/0/input' })).json().nodes.find((n: { id: string }) => n.id === 'node-00').bond).toBe('0');
+    const report = await checkLedger(t.db);
+    expect(report.violations).toEqual([]);
+    expect(report.burned).toBeGreaterThan(0n);
+    const list = (await t.app.inject({ method: 'GET', url: '/v1/epochs' })).json();
+    expect(list.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([2, 1, 0]);
+    const rewards = (await t.app.inject({ method: 'GET', url: `/v1/rewards/${in1.nodes[0].owner}` })).json();
+    expect(BigInt(rewards.claimable)).toBeGreaterThan(0n);
+    const closeAuth = await t.app.inject({ method: 'POST', url: '/v1/epochs/close', headers: { authorization: `Bearer ${OPERATOR}` } });
+    expect(closeAuth.json()).toEqual({ closed: [] });
+    void resultJson;
+  });
+});
+
+describe.runIf(STORES.includes('postgres'))('the same traffic on PGlite and PostgreSQL', () => {
+  it('gives the byte-identical epoch input, result, statements and postings', async () => {
+    const out: string[] = [];
+    for (const kind of ['pglite', 'postgres'] as const) {
+      const t = await testService(kind);
+      await playTraffic(t.app, t.clock, 0);
+      t.clock.set(GENESIS + 3600 + 30);
+      await closeDueEpochs(t.ctx);
+      await playTraffic(t.app, t.clock, 1);
+      t.clock.set(GENESIS + 2 * 3600 + 30);
+      await closeDueEpochs(t.ctx);
+      out.push(await dump(t));
+      await t.close();
+    }
+    expect(out[0]?.length).toBeGreaterThan(10_000);
+    expect(out[1]).toBe(out[0]);
+  });
+});
