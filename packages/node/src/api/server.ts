@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { BaseError, InvariantError, serializeParams } from '@swarm/core';
+import { BaseError, InvariantError } from '@swarm/core';
 import { Attestation, AttestorApproval, ErrorBody, Grant, Heartbeat, HeartbeatBatch, Receipt, Register, Stake, Unbond } from '@swarm/sdk';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -173,7 +173,6 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply: FastifyReply) =>
     reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
   );
-  void serializeParams;
   return app;
 }
 

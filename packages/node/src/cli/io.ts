@@ -37,6 +37,12 @@ export async function run(body: () => void | Promise<void>): Promise<void> {
     } else if (e instanceof BaseError) {
       console.error(`error: ${e.code}: ${e.message}`);
       process.exitCode = 2;
+    } else if (
+      e instanceof Error &&
+      (e.name === 'SwarmApiError' || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED' || e.message.startsWith('fetch failed'))
+    ) {
+      console.error(`error: ${e.message}${e.cause ? ` (${(e.cause as Error).message})` : ''}`);
+      process.exitCode = 2;
     } else throw e;
   }
 }

@@ -1,7 +1,12 @@
 import { DEFAULT_PARAMS_JSON, defaultParams, paramsHash, processEpoch, resultJson, serializeNodeStatement, whatIf } from '@swarm/core';
 import { Command } from 'commander';
+import { agent, reportJob } from './agent.ts';
+import { demo } from './demo.ts';
 import { loadEpochInput, loadParams, run, UsageError } from './io.ts';
+import { generate, readKeys } from './keys.ts';
+import { check, epochClose } from './ops.ts';
 import { formatStatement, formatSummary, formatWhatIf } from './rewards.ts';
+import { start } from './start.ts';
 
 const program = new Command();
 program.enablePositionalOptions().name('swarm').description('Swarm Rewards — the incentive engine of a decentralized GPU cloud').version('0.1.0');
@@ -62,6 +67,94 @@ program
       console.log(JSON.stringify({ hash: paramsHash(defaultParams()), params: DEFAULT_PARAMS_JSON }, null, 2));
     }),
   );
+
+program
+  .command('start')
+  .description('run the service (API on 127.0.0.1:8640) on the embedded store, or on DATABASE_URL')
+  .option('--data-dir <dir>', 'embedded store directory (default .swarm/data, or SWARM_DATA_DIR)')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .option('--port <port>', 'port (default 8640)')
+  .option('--epoch-seconds <s>', 'epoch length for a new store (default 86400)')
+  .option('--slot-seconds <s>', 'heartbeat slot for a new store (default 60)')
+  .option('--grace-seconds <s>', 'how long after its end an epoch still accepts messages (default 60)')
+  .option('--genesis <unix>', 'start of epoch 0 for a new store (default: the current epoch boundary)')
+  .option('--params <file>', 'genesis parameter set for a new store')
+  .option('--quiet', 'print nothing as epochs close')
+  .action((o) => run(async () => void (await start(o))));
+
+program
+  .command('demo')
+  .description('the service with short epochs, driven over HTTP by a simulated network (what npm start runs)')
+  .option('--nodes <n>', 'simulated nodes', '120')
+  .option('--epoch-seconds <s>', 'epoch length', '60')
+  .option('--epochs <n>', 'stop after this many epochs (default: run until Ctrl-C)')
+  .option('--port <port>', 'port (default 8640)')
+  .option('--data-dir <dir>', 'embedded store (wiped at start unless --keep)', '.swarm/demo')
+  .option('--keep', 'keep the store from the last demo')
+  .option('--seed <n>', 'seed of the simulated network', '1')
+  .action((o) => run(() => demo(o)));
+
+const ag = program
+  .command('agent')
+  .enablePositionalOptions()
+  .description('a node agent: registers the node, then sends a signed heartbeat every interval')
+  .requiredOption('--node-id <id>', 'the node id')
+  .requiredOption('--keys <file>', 'the node key file (swarm keys generate)')
+  .requiredOption('--owner-keys <file>', "the owner's key file")
+  .requiredOption('--owner <address>', 'payout address (0x…)')
+  .option('--server <url>', 'the service', 'http://127.0.0.1:8640')
+  .option('--gpu <model:count>', 'a GPU model and count (repeatable), e.g. H100:8', collect, [])
+  .option('--region <region>', 'region', 'eu-west')
+  .option('--sla <class>', 'SLA class', 'minimum')
+  .option('--provider-class <class>', 'provider class', 'individual')
+  .option('--interval <seconds>', 'seconds between heartbeats', '60')
+  .option('--once', 'register and send one heartbeat, then exit')
+  .action((o) => run(() => agent(o)));
+
+ag.command('job')
+  .description('report a finished job: the node signs the receipt and the consumer countersigns it')
+  .requiredOption('--node-id <id>', 'the node id')
+  .requiredOption('--keys <file>', 'the node key file')
+  .requiredOption('--consumer-keys <file>', "the consumer's key file")
+  .requiredOption('--job-id <id>', 'job id (used once)')
+  .requiredOption('--gpu-seconds <n>', 'GPU-seconds used')
+  .requiredOption('--price <amount>', 'price paid, base units')
+  .option('--model <model>', 'GPU model', 'other')
+  .option('--rating <1-5>', "the consumer's rating", '5')
+  .option('--response-ms <ms>', 'response time', '100')
+  .option('--failed', 'the job failed')
+  .option('--server <url>', 'the service', 'http://127.0.0.1:8640')
+  .action((o) => run(() => reportJob(o)));
+
+const keysCmd = program.command('keys').description('Ed25519 keys for nodes, owners, consumers and attestors');
+keysCmd
+  .command('generate')
+  .description('a new key pair (JSON)')
+  .option('--out <file>', 'write to this file (mode 0600) instead of standard output')
+  .action((o: { out?: string }) => run(() => generate(o.out)));
+keysCmd
+  .command('show')
+  .argument('<file>', 'a key file')
+  .description('the public key of a key file')
+  .action((file: string) => run(() => console.log(readKeys(file).publicKey)));
+
+program
+  .command('check')
+  .description('check the ledger invariants (through --server, or on the stopped store)')
+  .option('--server <url>', 'a running service')
+  .option('--data-dir <dir>', 'the embedded store')
+  .option('--token <token>', 'operator token (default: SWARM_OPERATOR_TOKEN or <data-dir>/operator-token)')
+  .action((o) => run(() => check(o)));
+
+program
+  .command('epoch')
+  .description('epoch operations')
+  .command('close')
+  .description('close every epoch whose time has come (operator)')
+  .option('--server <url>', 'the service', 'http://127.0.0.1:8640')
+  .option('--data-dir <dir>', 'where the operator token is')
+  .option('--token <token>', 'operator token')
+  .action((o) => run(() => epochClose(o)));
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -28,9 +28,13 @@ function checkTimestamp(ctx: Context, ts: number, field: string): number {
   const w = ctx.settings.windowSeconds;
   if (ts < now - w) throw badRequest('STALE_TIMESTAMP', `timestamp ${ts} is more than ${w} s in the past (server time ${now})`, field);
   if (ts > now + w) throw badRequest('FUTURE_TIMESTAMP', `timestamp ${ts} is more than ${w} s in the future (server time ${now})`, field);
-  if (ts < ctx.settings.genesis) throw badRequest('STALE_TIMESTAMP', 'timestamp is before genesis', field);
   ctx.metrics.ingestLag.observe(Math.max(0, now - ts));
-  return epochOf(ctx.settings, ts);
+  return epochOf(ctx.settings, ts); // -1 before genesis: registrations and stakes may precede it
+}
+
+/** Heartbeats, receipts and attestations belong to an epoch: none before genesis. */
+function requireEpoch(epoch: number, field: string): void {
+  if (epoch < 0) throw badRequest('BEFORE_GENESIS', 'the timestamp is before the first epoch', field);
 }
 
 /** A message for an epoch is accepted until that epoch's close time (its end plus the grace). */
@@ -89,7 +93,7 @@ export async function registerNode(ctx: Context, msg: Register): Promise<{ nodeI
   const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
   if (b.referrer !== null && b.referrer === b.owner) throw badRequest('SELF_REFERRAL', 'a node cannot be referred by its own owner', 'body.referrer');
   await ctx.db.tx(async (sql) => {
-    const { params } = await paramsAt(sql, epoch);
+    const { params } = await paramsAt(sql, Math.max(0, epoch));
     b.hardware.gpus.forEach((g, i) => {
       if (params.compute.gpuUnits[g.model] === undefined) {
         throw badRequest(
@@ -148,6 +152,7 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
       if (!node) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(b.nodeId)} is registered`, `${at}body.nodeId`);
       sign(verifyBody(b, h.signature, node.nodeKey), `${at}signature`, 'the heartbeat signature');
       const epoch = checkTimestamp(ctx, b.timestamp, `${at}body.timestamp`);
+      requireEpoch(epoch, `${at}body.timestamp`);
       if (b.timestamp < node.registeredAt)
         throw badRequest('BEFORE_REGISTRATION', 'the heartbeat is older than the node’s registration', `${at}body.timestamp`);
       const prev = seqs.get(b.nodeId);
@@ -238,6 +243,7 @@ export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId
     sign(verifyBody(b, msg.nodeSignature, node.nodeKey), 'nodeSignature', 'the node signature');
     sign(verifyBody(countersignBody(msg), msg.consumerSignature, b.consumerKey), 'consumerSignature', 'the consumer countersignature');
     const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+    requireEpoch(epoch, 'body.timestamp');
     await checkEpochOpen(ctx, sql, epoch, 'body.timestamp');
     const { params } = await paramsAt(sql, epoch);
     let gpuSeconds = 0;
@@ -319,7 +325,7 @@ export async function acceptStake(ctx: Context, msg: Stake): Promise<{ stakeId: 
   const amount = parseAmount(b.amount, 'body.amount');
   if (amount === 0n) throw badRequest('OUT_OF_RANGE', 'a stake must be positive', 'body.amount');
   return ctx.db.tx(async (sql) => {
-    const { params } = await paramsAt(sql, epoch);
+    const { params } = await paramsAt(sql, Math.max(0, epoch));
     if (b.kind === 'bond') {
       if (b.nodeId === null) throw badRequest('MISSING_FIELD', 'a bond names its node', 'body.nodeId');
       const node = await getNode(ctx, sql, b.nodeId);
@@ -363,7 +369,7 @@ export async function acceptUnbond(ctx: Context, msg: Unbond): Promise<{ unbondi
     const left = await balanceOf(sql, `stake:${b.stakeId}`);
     if (amount > left) throw badRequest('UNBOND_EXCEEDS_STAKE', `the stake holds ${left}, cannot unbond ${amount}`, 'body.amount');
     await advanceSeq(sql, b.ownerKey, b.seq, 'body.seq');
-    const { params } = await paramsAt(sql, epoch);
+    const { params } = await paramsAt(sql, Math.max(0, epoch));
     const effectiveEpoch = Math.max(epoch + 1, await nextEpoch(sql));
     const releaseEpoch = effectiveEpoch + Math.ceil((params.staking.unbondingDays * 86_400) / ctx.settings.epochSeconds);
     const id = `${b.stakeId}:${b.seq}`;
@@ -401,7 +407,7 @@ export async function grant(ctx: Context, g: Grant): Promise<{ posted: boolean }
   if (amount === 0n) throw badRequest('OUT_OF_RANGE', 'a grant must be positive', 'amount');
   const epoch = epochOf(ctx.settings, ctx.clock.now());
   const n = await ctx.db.tx((sql) =>
-    post(sql, [{ id: `grant:${g.key}:${g.memo}`, epoch: Math.max(0, epoch), from: 'mint', to: `wallet:${g.key}`, amount, memo: `grant ${g.memo}` }]),
+    post(sql, [{ id: `grant:${g.key}:${g.memo}`, epoch, from: 'mint', to: `wallet:${g.key}`, amount, memo: `grant ${g.memo}` }]),
   );
   return { posted: n === 1 };
 }

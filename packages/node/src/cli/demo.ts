@@ -1,0 +1,109 @@
+import { rmSync } from 'node:fs';
+import { formatTokens } from '@swarm/core';
+import { SwarmClient } from '@swarm/sdk';
+import cliProgress from 'cli-progress';
+import { SimulatedNetwork } from '../demo/network.ts';
+import { readEnv } from '../env.ts';
+import type { CloseReturnType } from '../keepers/epoch-close.ts';
+import { epochOf, epochStart } from '../service/context.ts';
+import { startService } from '../service/run.ts';
+
+export type DemoOptions = { nodes: string; epochSeconds: string; port?: string; dataDir: string; keep?: boolean; epochs?: string; seed: string };
+
+/**
+ * `swarm demo` (what `npm start` runs): the real service on a fresh embedded store, with short
+ * epochs, driven over HTTP by a simulated network of providers, consumers, stakers and an
+ * attestor. Each epoch's summary is printed as it closes, with progress while it runs.
+ */
+export async function demo(o: DemoOptions): Promise<void> {
+  const nodes = Number(o.nodes);
+  const epochSeconds = Number(o.epochSeconds);
+  if (!Number.isSafeInteger(nodes) || nodes < 1 || nodes > 5000) throw new Error('--nodes takes 1 to 5000');
+  if (!Number.isSafeInteger(epochSeconds) || epochSeconds < 60) throw new Error('--epoch-seconds takes 60 or more');
+  if (!o.keep) rmSync(o.dataDir, { recursive: true, force: true });
+  const env = { ...readEnv(), databaseUrl: undefined, dataDir: o.dataDir, port: o.port === undefined ? readEnv().port : Number(o.port) };
+  const now = Math.floor(Date.now() / 1000);
+  const genesis = now + 5; // the network registers and bonds before the first epoch starts
+  let bar: cliProgress.SingleBar | undefined;
+  const closed: CloseReturnType[] = [];
+  const running = await startService({
+    env,
+    settings: { genesis, epochSeconds, slotSeconds: 1, graceSeconds: 2, windowSeconds: 120 },
+    rateLimit: 10_000_000,
+    onClosed: (r) => {
+      closed.push(r);
+      bar?.stop();
+      bar = undefined;
+      printEpoch(r);
+    },
+    onError: (e) => console.error(`epoch close failed: ${(e as Error).message}`),
+  });
+  const client = new SwarmClient({ baseUrl: running.url, operatorToken: running.operatorToken });
+  console.log(`Swarm Rewards demo — service and API on ${running.url} (OpenAPI at /openapi.json, metrics at /metrics)`);
+  console.log(`A simulated network of ${nodes} nodes (mixed GPUs, classes, regions, behaviour), 4 consumers, 3 stakers and an attestor;`);
+  console.log(`epochs of ${epochSeconds} s with 1-s heartbeat slots; store: PGlite in ${o.dataDir}. Ctrl-C to stop.\n`);
+  const net = new SimulatedNetwork(client, { seed: Number(o.seed), nodes });
+  await net.bootstrap(Math.floor(Date.now() / 1000));
+  console.log(`registered ${nodes} nodes and their bonds; epoch 0 starts ${new Date(genesis * 1000).toISOString()}\n`);
+  const maxEpochs = o.epochs === undefined ? Number.POSITIVE_INFINITY : Number(o.epochs);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    bar?.stop();
+    await running.stop();
+    console.log(`\nstopped after ${closed.length} epochs · ${net.heartbeats} heartbeats and ${net.receipts} receipts accepted over HTTP`);
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const interactive = process.stdout.isTTY === true;
+  for (;;) {
+    const t = Math.floor(Date.now() / 1000);
+    if (t >= genesis) {
+      const s = running.ctx.settings;
+      const epoch = epochOf(s, t);
+      if (epoch >= maxEpochs) {
+        // wait for the last epoch to close, then stop
+        if (closed.length >= maxEpochs) return stop();
+      } else {
+        const slot = t - genesis;
+        await net.tick(t, slot, epoch, s.epochSeconds);
+        const into = t - epochStart(s, epoch) + 1;
+        if (interactive) {
+          if (!bar) {
+            bar = new cliProgress.SingleBar(
+              { format: ` epoch {epoch} [{bar}] {value}/{total} s · {hb} heartbeats · {rc} receipts`, hideCursor: true, clearOnComplete: true },
+              cliProgress.Presets.shades_classic,
+            );
+            bar.start(s.epochSeconds, into, { epoch, hb: net.heartbeats, rc: net.receipts });
+          }
+          bar.update(into, { epoch, hb: net.heartbeats, rc: net.receipts });
+        } else if (into % 15 === 0) {
+          console.log(`  epoch ${epoch}: ${into}/${s.epochSeconds} s · ${net.heartbeats} heartbeats · ${net.receipts} receipts accepted`);
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+  }
+}
+
+function printEpoch(r: CloseReturnType): void {
+  const s = r.summary;
+  const pools = Object.entries(s.pools)
+    .map(([k, v]) => `${k} ${formatTokens(BigInt(v.allocated))}`)
+    .join(' · ');
+  const reasons = Object.entries(s.reasonCounts)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(', ');
+  console.log(
+    `epoch ${s.epoch} closed — pool ${formatTokens(BigInt(s.epochPool))} tokens (D ${s.dynamicFactor}, utilisation ${(Number(s.networkUtilisation) * 100).toFixed(1)} %)`,
+  );
+  console.log(`  ${pools}`);
+  console.log(
+    `  ${s.earning}/${s.nodes} nodes earned · ${s.payees} payees · fees ${formatTokens(BigInt(s.fees))} (${formatTokens(BigInt(s.burned))} burned) · to treasury ${formatTokens(BigInt(s.treasury))}`,
+  );
+  if (reasons) console.log(`  reasons: ${reasons}`);
+}

@@ -1,0 +1,69 @@
+import { formatTokens } from '@swarm/core';
+import { readEnv } from '../env.ts';
+import type { CloseReturnType } from '../keepers/epoch-close.ts';
+import type { Settings } from '../service/context.ts';
+import { type Running, startService } from '../service/run.ts';
+import { readJson } from './io.ts';
+
+export type StartOptions = {
+  dataDir?: string;
+  host?: string;
+  port?: string;
+  epochSeconds?: string;
+  slotSeconds?: string;
+  graceSeconds?: string;
+  genesis?: string;
+  params?: string;
+  quiet?: boolean;
+};
+
+export function settingsFrom(o: StartOptions): Partial<Settings> {
+  const int = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new Error(`--${name} takes a whole number, got ${v}`);
+    return Number(v);
+  };
+  return {
+    epochSeconds: int(o.epochSeconds, 'epoch-seconds'),
+    slotSeconds: int(o.slotSeconds, 'slot-seconds'),
+    graceSeconds: int(o.graceSeconds, 'grace-seconds'),
+    genesis: int(o.genesis, 'genesis'),
+  };
+}
+
+/** One line per closed epoch, for the log. */
+export function closedLine(r: CloseReturnType): string {
+  const s = r.summary;
+  return `epoch ${s.epoch} closed: pool ${formatTokens(BigInt(s.epochPool))} · ${s.earning}/${s.nodes} nodes earned · ${s.payees} payees · fees ${formatTokens(BigInt(s.fees))} · treasury ${formatTokens(BigInt(s.treasury))} · D ${s.dynamicFactor}`;
+}
+
+/** `swarm start`: the service on 127.0.0.1:8640 with its embedded store (or DATABASE_URL). */
+export async function start(o: StartOptions): Promise<Running> {
+  const base = readEnv();
+  const env = { ...base, dataDir: o.dataDir ?? base.dataDir, host: o.host ?? base.host, port: o.port === undefined ? base.port : Number(o.port) };
+  const crashAt = process.env.SWARM_CRASH_AT; // test hook: die (kill -9) at this point of an epoch close
+  const running = await startService({
+    env,
+    settings: settingsFrom(o),
+    params: o.params === undefined ? undefined : readJson(o.params, 'parameter file'),
+    onClosed: (r) => {
+      if (!o.quiet) console.log(closedLine(r));
+    },
+    onError: (e) => console.error(`epoch close failed: ${(e as Error).message}`),
+    hooks: crashAt ? { at: (p) => (p === crashAt ? void process.kill(process.pid, 'SIGKILL') : undefined) } : {},
+  });
+  const s = running.ctx.settings;
+  if (!o.quiet) {
+    console.log(`Swarm Rewards listening on ${running.url} (store: ${running.db.kind === 'pglite' ? `PGlite in ${env.dataDir}` : 'PostgreSQL'})`);
+    console.log(
+      `epochs of ${s.epochSeconds} s from ${new Date(s.genesis * 1000).toISOString()}, slots of ${s.slotSeconds} s; operator token in ${env.dataDir}/operator-token`,
+    );
+  }
+  const stop = async () => {
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return running;
+}
