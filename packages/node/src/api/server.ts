@@ -9,6 +9,7 @@ import Type from 'typebox';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
 import * as reads from '../keepers/reads.ts';
+import { checkLedger } from '../ledger/ledger.ts';
 import type { Context } from '../service/context.ts';
 import { RequestError } from '../service/errors.ts';
 
@@ -129,6 +130,10 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
       return { ok: true };
     },
   );
+  app.get('/v1/operator/check', { preHandler: operator, schema: { tags: ['operator'], summary: 'The ledger invariants', security: [{ operator: [] }] } }, async () => {
+    const r = await checkLedger(ctx.db);
+    return { ...r, minted: r.minted.toString(), burned: r.burned.toString(), supply: r.supply.toString() };
+  });
   app.post(
     '/v1/epochs/close',
     {

@@ -1,0 +1,93 @@
+import { TOKEN } from '@swarm/core';
+import { signStake } from '@swarm/sdk';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addr, heartbeat, keys, receipt, registration } from './helpers.ts';
+import { PROCESS_TOKEN, type Proc, startProcess, stopProcess, tempDir, waitFor } from './process.ts';
+
+/**
+ * kill -9 during an epoch close, at several points, then restart: the epoch closes exactly once,
+ * its result is byte-identical to an uninterrupted run fed the same traffic, no acknowledged
+ * heartbeat or receipt is lost, and the ledger invariants hold.
+ */
+const POINTS = ['input-built', 'postings-written', 'before-commit'] as const;
+const procs: Proc[] = [];
+afterAll(async () => {
+  await Promise.all(procs.map(stopProcess));
+});
+
+async function get(p: Proc, path: string): Promise<string | undefined> {
+  const r = await fetch(`${p.url}${path}`, { headers: { authorization: `Bearer ${PROCESS_TOKEN}` } });
+  return r.ok ? r.text() : undefined;
+}
+
+describe('crash during epoch close', () => {
+  it('closes exactly once, byte-identical to an uninterrupted run, losing nothing', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const genesis = now - 45; // epoch 0 ends 15 s from now and closes 2 s later
+    const args = (dir: string) => ['--data-dir', dir, '--epoch-seconds', '60', '--slot-seconds', '1', '--grace-seconds', '2', '--genesis', String(genesis)];
+    const dirs = { reference: tempDir('ref'), ...Object.fromEntries(POINTS.map((p) => [p, tempDir(p)])) } as Record<string, string>;
+    const runs: Record<string, Proc> = {};
+    await Promise.all(
+      Object.entries(dirs).map(async ([name, dir]) => {
+        runs[name] = await startProcess(args(dir), name === 'reference' ? {} : { SWARM_CRASH_AT: name });
+        procs.push(runs[name] as Proc);
+      }),
+    );
+    // the same signed traffic to every process
+    const consumer = keys('crash-consumer');
+    const nodes = [0, 1, 2].map((i) => registration(`crash-${i}`, { now: genesis + 1, ownerAddress: addr(0xe00 + i), gpus: [{ model: ['H100', 'A10', 'T4'][i] as string, count: 1 + i }] }));
+    const messages: [string, unknown, boolean][] = [];
+    messages.push(['/v1/operator/grants', { key: consumer.publicKey, amount: (1000n * TOKEN).toString(), memo: 'c' }, true]);
+    for (const [i, n] of nodes.entries()) {
+      messages.push(['/v1/nodes', n.msg, false]);
+      messages.push(['/v1/operator/grants', { key: n.owner.publicKey, amount: (5000n * TOKEN).toString(), memo: `o${i}` }, true]);
+      messages.push(['/v1/stakes', signStake({ type: 'stake', stakeId: `bond-${i}`, ownerKey: n.owner.publicKey, kind: 'bond', nodeId: `crash-${i}`, payout: n.body.owner, amount: (2000n * TOKEN).toString(), lockDays: 0, timestamp: genesis + 2, seq: 2 }, n.owner.privateKey), false]);
+    }
+    const batches: unknown[] = [];
+    for (let s = 2; s < 40; s++) {
+      batches.push({ heartbeats: nodes.filter((_, i) => !(i === 2 && s % 5 === 0)).map((n, i) => heartbeat(`crash-${i}`, n.node, s, genesis + s)) });
+    }
+    for (const b of batches) messages.push(['/v1/heartbeats/batch', b, false]);
+    for (let j = 0; j < 6; j++) {
+      const i = j % 3;
+      messages.push(['/v1/receipts', receipt(`crash-${i}`, (nodes[i] as (typeof nodes)[number]).node, consumer, `crash-job-${j}`, genesis + 10 + j, { usage: [{ model: ['H100', 'A10', 'T4'][i] as string, gpuSeconds: 5 + j }] }, 1 + (j % 5)), false]);
+    }
+    for (const p of Object.values(runs)) {
+      for (const [path, body, operator] of messages) {
+        const r = await fetch(`${p.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(operator ? { authorization: `Bearer ${PROCESS_TOKEN}` } : {}) },
+          body: JSON.stringify(body),
+        });
+        expect(r.status, `${path}: ${await r.clone().text()}`).toBeLessThan(300);
+      }
+    }
+    // the reference closes normally; each crashing process dies by SIGKILL at its point
+    const refInput = await waitFor('the reference close', () => get(runs.reference as Proc, '/v1/epochs/0/input'));
+    for (const point of POINTS) {
+      const exit = await (runs[point] as Proc).exited;
+      expect(exit.signal, `${point}: ${(runs[point] as Proc).output()}`).toBe('SIGKILL');
+    }
+    const ref = {
+      input: refInput,
+      result: JSON.parse((await get(runs.reference as Proc, '/v1/epochs/0')) as string).result,
+      statements: await get(runs.reference as Proc, '/v1/epochs/0/statements?limit=500'),
+    };
+    expect(JSON.parse(refInput).nodes.map((n: { upSlots: number }) => n.upSlots)).toEqual([38, 38, 31]);
+    for (const point of POINTS) {
+      const again = await startProcess(args(dirs[point] as string));
+      procs.push(again);
+      const input = await waitFor(`${point}: the close after restart`, () => get(again, '/v1/epochs/0/input'));
+      expect(input, point).toBe(ref.input);
+      expect(JSON.parse((await get(again, '/v1/epochs/0')) as string).result, point).toEqual(ref.result);
+      expect(await get(again, '/v1/epochs/0/statements?limit=500'), point).toBe(ref.statements);
+      const epochs = JSON.parse((await get(again, '/v1/epochs')) as string).epochs;
+      expect(epochs.filter((e: { epoch: number }) => e.epoch === 0), point).toHaveLength(1);
+      const check = JSON.parse((await get(again, '/v1/operator/check')) as string);
+      expect(check.violations, point).toEqual([]);
+      const status = JSON.parse((await get(again, '/v1/status')) as string);
+      expect(status.receipts, point).toBe(6);
+      await stopProcess(again);
+    }
+  }, 180_000);
+});

@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bin = new URL('../bin/swarm.js', import.meta.url).pathname;
+export const PROCESS_TOKEN = 'process-test-operator-token';
+
+export type Proc = { child: ChildProcess; url: string; port: number; exited: Promise<{ code: number | null; signal: string | null }>; output: () => string };
+
+let nextPort = 18640 + Math.floor(Math.random() * 1000);
+
+export function tempDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `swarm-${label}-`));
+}
+
+/** Starts `swarm start` as a real process and waits until it answers /healthz. */
+export async function startProcess(args: string[], env: Record<string, string> = {}): Promise<Proc> {
+  const port = nextPort++;
+  const child = spawn(process.execPath, [bin, 'start', '--port', String(port), '--quiet', ...args], {
+    env: { ...process.env, SWARM_OPERATOR_TOKEN: PROCESS_TOKEN, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`swarm start exited early:\n${out}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`swarm start did not answer within 60 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url, port, exited, output: () => out };
+}
+
+export async function stopProcess(p: Proc): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+  await Promise.race([p.exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+}
+
+export async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
