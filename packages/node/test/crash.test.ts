@@ -35,13 +35,33 @@ describe('crash during epoch close', () => {
     );
     // the same signed traffic to every process
     const consumer = keys('crash-consumer');
-    const nodes = [0, 1, 2].map((i) => registration(`crash-${i}`, { now: genesis + 1, ownerAddress: addr(0xe00 + i), gpus: [{ model: ['H100', 'A10', 'T4'][i] as string, count: 1 + i }] }));
+    const nodes = [0, 1, 2].map((i) =>
+      registration(`crash-${i}`, { now: genesis + 1, ownerAddress: addr(0xe00 + i), gpus: [{ model: ['H100', 'A10', 'T4'][i] as string, count: 1 + i }] }),
+    );
     const messages: [string, unknown, boolean][] = [];
     messages.push(['/v1/operator/grants', { key: consumer.publicKey, amount: (1000n * TOKEN).toString(), memo: 'c' }, true]);
     for (const [i, n] of nodes.entries()) {
       messages.push(['/v1/nodes', n.msg, false]);
       messages.push(['/v1/operator/grants', { key: n.owner.publicKey, amount: (5000n * TOKEN).toString(), memo: `o${i}` }, true]);
-      messages.push(['/v1/stakes', signStake({ type: 'stake', stakeId: `bond-${i}`, ownerKey: n.owner.publicKey, kind: 'bond', nodeId: `crash-${i}`, payout: n.body.owner, amount: (2000n * TOKEN).toString(), lockDays: 0, timestamp: genesis + 2, seq: 2 }, n.owner.privateKey), false]);
+      messages.push([
+        '/v1/stakes',
+        signStake(
+          {
+            type: 'stake',
+            stakeId: `bond-${i}`,
+            ownerKey: n.owner.publicKey,
+            kind: 'bond',
+            nodeId: `crash-${i}`,
+            payout: n.body.owner,
+            amount: (2000n * TOKEN).toString(),
+            lockDays: 0,
+            timestamp: genesis + 2,
+            seq: 2,
+          },
+          n.owner.privateKey,
+        ),
+        false,
+      ]);
     }
     const batches: unknown[] = [];
     for (let s = 2; s < 40; s++) {
@@ -50,7 +70,19 @@ describe('crash during epoch close', () => {
     for (const b of batches) messages.push(['/v1/heartbeats/batch', b, false]);
     for (let j = 0; j < 6; j++) {
       const i = j % 3;
-      messages.push(['/v1/receipts', receipt(`crash-${i}`, (nodes[i] as (typeof nodes)[number]).node, consumer, `crash-job-${j}`, genesis + 10 + j, { usage: [{ model: ['H100', 'A10', 'T4'][i] as string, gpuSeconds: 5 + j }] }, 1 + (j % 5)), false]);
+      messages.push([
+        '/v1/receipts',
+        receipt(
+          `crash-${i}`,
+          (nodes[i] as (typeof nodes)[number]).node,
+          consumer,
+          `crash-job-${j}`,
+          genesis + 10 + j,
+          { usage: [{ model: ['H100', 'A10', 'T4'][i] as string, gpuSeconds: 5 + j }] },
+          1 + (j % 5),
+        ),
+        false,
+      ]);
     }
     for (const p of Object.values(runs)) {
       for (const [path, body, operator] of messages) {
@@ -82,7 +114,10 @@ describe('crash during epoch close', () => {
       expect(JSON.parse((await get(again, '/v1/epochs/0')) as string).result, point).toEqual(ref.result);
       expect(await get(again, '/v1/epochs/0/statements?limit=500'), point).toBe(ref.statements);
       const epochs = JSON.parse((await get(again, '/v1/epochs')) as string).epochs;
-      expect(epochs.filter((e: { epoch: number }) => e.epoch === 0), point).toHaveLength(1);
+      expect(
+        epochs.filter((e: { epoch: number }) => e.epoch === 0),
+        point,
+      ).toHaveLength(1);
       const check = JSON.parse((await get(again, '/v1/operator/check')) as string);
       expect(check.violations, point).toEqual([]);
       const status = JSON.parse((await get(again, '/v1/status')) as string);

@@ -130,10 +130,14 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
       return { ok: true };
     },
   );
-  app.get('/v1/operator/check', { preHandler: operator, schema: { tags: ['operator'], summary: 'The ledger invariants', security: [{ operator: [] }] } }, async () => {
-    const r = await checkLedger(ctx.db);
-    return { ...r, minted: r.minted.toString(), burned: r.burned.toString(), supply: r.supply.toString() };
-  });
+  app.get(
+    '/v1/operator/check',
+    { preHandler: operator, schema: { tags: ['operator'], summary: 'The ledger invariants', security: [{ operator: [] }] } },
+    async () => {
+      const r = await checkLedger(ctx.db);
+      return { ...r, minted: r.minted.toString(), burned: r.burned.toString(), supply: r.supply.toString() };
+    },
+  );
   app.post(
     '/v1/epochs/close',
     {
