@@ -2,11 +2,13 @@ import { InvariantError, type Params, parseAmount, parseWad, WAD } from '@swarm/
 import {
   type Attestation,
   type AttestorApproval,
+  canonicalJson,
   countersignBody,
   type Grant,
   type Heartbeat,
   type Receipt,
   type Register,
+  SIGNING_DOMAIN,
   type Stake,
   type Unbond,
   verifyBody,
@@ -130,7 +132,14 @@ export async function registerNode(ctx: Context, msg: Register): Promise<{ nodeI
 
 // ---- heartbeats ------------------------------------------------------------------------------
 
-type SlotAgg = { nodeId: string; epoch: number; bits: Uint8Array; heartbeats: number; powerSum: number; powerCount: number; maxUtil: number };
+type SlotAgg = { nodeId: string; epoch: number; slots: number[]; heartbeats: number; powerSum: number; powerCount: number; maxUtil: number };
+
+/** The slot bitmap as PostgreSQL's bit-string text: one character per slot, '1' where set. */
+function mask(slots: number[], length: number): string {
+  const bits = new Uint8Array(length).fill(48);
+  for (const k of slots) bits[k] = 49;
+  return Buffer.from(bits).toString('latin1');
+}
 
 /**
  * Accepts a batch of signed heartbeats atomically: all of them, or — if any is malformed, forged,
@@ -143,39 +152,56 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
   const groups = new Map<string, SlotAgg>();
   const seqs = new Map<string, { min: number; max: number }>();
   const epochs = new Set<number>();
-  return ctx.db.tx(async (sql) => {
-    for (let i = 0; i < heartbeats.length; i++) {
-      const h = heartbeats[i] as Heartbeat;
-      const b = h.body;
-      const at = fieldPrefix === '' ? '' : `${fieldPrefix}[${i}].`;
-      const node = await getNode(ctx, sql, b.nodeId);
-      if (!node) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(b.nodeId)} is registered`, `${at}body.nodeId`);
-      sign(verifyBody(b, h.signature, node.nodeKey), `${at}signature`, 'the heartbeat signature');
-      const epoch = checkTimestamp(ctx, b.timestamp, `${at}body.timestamp`);
-      requireEpoch(epoch, `${at}body.timestamp`);
-      if (b.timestamp < node.registeredAt)
-        throw badRequest('BEFORE_REGISTRATION', 'the heartbeat is older than the node’s registration', `${at}body.timestamp`);
-      const prev = seqs.get(b.nodeId);
-      if (prev && b.seq <= prev.max) throw conflict('REPLAYED', `sequence number ${b.seq} does not increase within the batch`, `${at}body.seq`);
-      seqs.set(b.nodeId, { min: prev?.min ?? b.seq, max: b.seq });
-      const util = micro(b.metrics.gpuUtilisation, `${at}body.metrics.gpuUtilisation`);
-      const power = b.metrics.powerEfficiency === null ? null : micro(b.metrics.powerEfficiency, `${at}body.metrics.powerEfficiency`);
-      if (power !== null && power > 1_000_000) throw badRequest('OUT_OF_RANGE', 'power efficiency is at most 1', `${at}body.metrics.powerEfficiency`);
-      epochs.add(epoch);
-      const key = `${b.nodeId}\u0000${epoch}`;
-      let g = groups.get(key);
-      if (!g) {
-        g = { nodeId: b.nodeId, epoch, bits: new Uint8Array(slotsPerEpoch), heartbeats: 0, powerSum: 0, powerCount: 0, maxUtil: 0 };
-        groups.set(key, g);
-      }
-      g.bits[Math.floor((b.timestamp - epochStart(s, epoch)) / s.slotSeconds)] = 1;
-      g.heartbeats += 1;
-      if (power !== null) {
-        g.powerSum += power;
-        g.powerCount += 1;
-      }
-      if (util > g.maxUtil) g.maxUtil = util;
+  const at = (i: number) => (fieldPrefix === '' ? '' : `${fieldPrefix}[${i}].`);
+  // outside any transaction: who sent each heartbeat, and do the signatures hold
+  const senders: NodeInfo[] = [];
+  for (let i = 0; i < heartbeats.length; i++) {
+    const id = (heartbeats[i] as Heartbeat).body.nodeId;
+    const node = await getNode(ctx, ctx.db, id);
+    if (!node) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(id)} is registered`, `${at(i)}body.nodeId`);
+    senders.push(node);
+  }
+  if (ctx.verifier && heartbeats.length >= 64) {
+    const ok = await ctx.verifier.verify(
+      heartbeats.map((h, i) => ({ data: SIGNING_DOMAIN + canonicalJson(h.body), signature: h.signature, publicKey: (senders[i] as NodeInfo).nodeKey })),
+    );
+    const bad = ok.indexOf(false);
+    if (bad >= 0) throw unauthorized('the heartbeat signature does not verify', `${at(bad)}signature`);
+  } else {
+    heartbeats.forEach((h, i) => {
+      sign(verifyBody(h.body, h.signature, (senders[i] as NodeInfo).nodeKey), `${at(i)}signature`, 'the heartbeat signature');
+    });
+  }
+  for (let i = 0; i < heartbeats.length; i++) {
+    const b = (heartbeats[i] as Heartbeat).body;
+    const node = senders[i] as NodeInfo;
+    const epoch = checkTimestamp(ctx, b.timestamp, `${at(i)}body.timestamp`);
+    requireEpoch(epoch, `${at(i)}body.timestamp`);
+    if (b.timestamp < node.registeredAt)
+      throw badRequest('BEFORE_REGISTRATION', 'the heartbeat is older than the node’s registration', `${at(i)}body.timestamp`);
+    const prev = seqs.get(b.nodeId);
+    if (prev && b.seq <= prev.max) throw conflict('REPLAYED', `sequence number ${b.seq} does not increase within the batch`, `${at(i)}body.seq`);
+    seqs.set(b.nodeId, { min: prev?.min ?? b.seq, max: b.seq });
+    const util = micro(b.metrics.gpuUtilisation, `${at(i)}body.metrics.gpuUtilisation`);
+    const power = b.metrics.powerEfficiency === null ? null : micro(b.metrics.powerEfficiency, `${at(i)}body.metrics.powerEfficiency`);
+    if (power !== null && power > 1_000_000) throw badRequest('OUT_OF_RANGE', 'power efficiency is at most 1', `${at(i)}body.metrics.powerEfficiency`);
+    epochs.add(epoch);
+    const key = `${b.nodeId}\u0000${epoch}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { nodeId: b.nodeId, epoch, slots: [], heartbeats: 0, powerSum: 0, powerCount: 0, maxUtil: 0 };
+      groups.set(key, g);
     }
+    const slot = Math.floor((b.timestamp - epochStart(s, epoch)) / s.slotSeconds);
+    if (!g.slots.includes(slot)) g.slots.push(slot);
+    g.heartbeats += 1;
+    if (power !== null) {
+      g.powerSum += power;
+      g.powerCount += 1;
+    }
+    if (util > g.maxUtil) g.maxUtil = util;
+  }
+  return ctx.db.tx(async (sql) => {
     for (const e of [...epochs].sort((a, b) => a - b)) await checkEpochOpen(ctx, sql, e, `${fieldPrefix}`);
     // sequence numbers: each node's first in this batch must exceed its last accepted one
     const ids = [...seqs.keys()].sort();
@@ -195,25 +221,52 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
       );
     }
     const gs = [...groups.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.epoch - b.epoch));
-    await sql.query(
-      `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::varbit[], $4::int[], $5::bigint[], $6::int[], $7::bigint[])
-       ON CONFLICT (node_id, epoch) DO UPDATE SET
-         slots = node_slots.slots | excluded.slots,
-         heartbeats = node_slots.heartbeats + excluded.heartbeats,
-         power_sum = node_slots.power_sum + excluded.power_sum,
-         power_count = node_slots.power_count + excluded.power_count,
-         max_gpu_util = GREATEST(node_slots.max_gpu_util, excluded.max_gpu_util)`,
-      [
-        gs.map((g) => g.nodeId),
-        gs.map((g) => g.epoch),
-        gs.map((g) => Array.from(g.bits, (x) => (x ? '1' : '0')).join('')),
-        gs.map((g) => g.heartbeats),
-        gs.map((g) => g.powerSum),
-        gs.map((g) => g.powerCount),
-        gs.map((g) => g.maxUtil),
-      ],
-    );
+    // the common case — a node's row for the epoch exists and this batch sets one slot of it — is
+    // one set_bit per row; new rows and several slots at once OR a whole mask in
+    const single = gs.filter((g) => g.slots.length === 1);
+    const done = new Set<SlotAgg>();
+    if (single.length > 0) {
+      const hit = await sql.query<{ node_id: string; epoch: string }>(
+        `UPDATE node_slots s SET slots = set_bit(s.slots, v.slot, 1), heartbeats = s.heartbeats + v.hb, power_sum = s.power_sum + v.ps,
+                power_count = s.power_count + v.pc, max_gpu_util = GREATEST(s.max_gpu_util, v.mu)
+           FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::bigint[]) AS v(node_id, epoch, slot, hb, ps, pc, mu)
+          WHERE s.node_id = v.node_id AND s.epoch = v.epoch
+          RETURNING s.node_id, s.epoch::text AS epoch`,
+        [
+          single.map((g) => g.nodeId),
+          single.map((g) => g.epoch),
+          single.map((g) => g.slots[0] as number),
+          single.map((g) => g.heartbeats),
+          single.map((g) => g.powerSum),
+          single.map((g) => g.powerCount),
+          single.map((g) => g.maxUtil),
+        ],
+      );
+      const updated = new Set(hit.map((r) => `${r.node_id}\u0000${r.epoch}`));
+      for (const g of single) if (updated.has(`${g.nodeId}\u0000${g.epoch}`)) done.add(g);
+    }
+    const rest = gs.filter((g) => !done.has(g));
+    if (rest.length > 0) {
+      await sql.query(
+        `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::varbit[], $4::int[], $5::bigint[], $6::int[], $7::bigint[])
+         ON CONFLICT (node_id, epoch) DO UPDATE SET
+           slots = node_slots.slots | excluded.slots,
+           heartbeats = node_slots.heartbeats + excluded.heartbeats,
+           power_sum = node_slots.power_sum + excluded.power_sum,
+           power_count = node_slots.power_count + excluded.power_count,
+           max_gpu_util = GREATEST(node_slots.max_gpu_util, excluded.max_gpu_util)`,
+        [
+          rest.map((g) => g.nodeId),
+          rest.map((g) => g.epoch),
+          rest.map((g) => mask(g.slots, slotsPerEpoch)),
+          rest.map((g) => g.heartbeats),
+          rest.map((g) => g.powerSum),
+          rest.map((g) => g.powerCount),
+          rest.map((g) => g.maxUtil),
+        ],
+      );
+    }
     ctx.metrics.accepted.inc({ type: 'heartbeat' }, heartbeats.length);
     return { accepted: heartbeats.length };
   });

@@ -3,6 +3,7 @@ import { GENESIS_HASH } from '../ledger/ledger.ts';
 import type { Db, Sql } from '../store/db.ts';
 import type { Clock } from './clock.ts';
 import { Metrics } from './metrics.ts';
+import type { VerifyPool } from './verify-pool.ts';
 
 /** Settings fixed when the store is created (changing them later would re-cut history). */
 export type Settings = {
@@ -27,6 +28,8 @@ export type Context = {
   /** Node identities never change once registered, so every process may cache them. */
   nodes: Map<string, NodeInfo>;
   operatorToken: string;
+  /** Worker threads that verify large batches of signatures; inline verification when absent. */
+  verifier?: VerifyPool;
 };
 
 export type InitParameters = {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.ts';
@@ -8,6 +9,7 @@ import { type CloseHooks, type CloseReturnType, closeDueEpochs } from '../keeper
 import { type Db, openDb } from '../store/db.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Context, initContext, type Settings } from './context.ts';
+import { VerifyPool } from './verify-pool.ts';
 
 export type StartParameters = {
   env: Env;
@@ -35,6 +37,7 @@ export async function startService(p: StartParameters): Promise<Running> {
   const db = await openDb({ url: env.databaseUrl, dataDir: env.databaseUrl ? undefined : env.dataDir });
   const operatorToken = env.operatorToken ?? loadOrCreateToken(env.dataDir);
   const ctx = await initContext({ db, clock: p.clock ?? systemClock, operatorToken, settings: p.settings, params: p.params });
+  ctx.verifier = new VerifyPool(Math.max(1, Math.min(4, cpus().length - 1)));
   const app = await buildServer(ctx, { rateLimit: p.rateLimit });
   await app.listen({ host: env.host, port: env.port });
   const address = app.server.address();
@@ -66,6 +69,7 @@ export async function startService(p: StartParameters): Promise<Running> {
       clearInterval(timer);
       while (busy) await new Promise((r) => setTimeout(r, 20));
       await app.close();
+      await ctx.verifier?.close();
       await db.close();
     },
   };

@@ -1,0 +1,205 @@
+/**
+ * Service benchmarks, each against a peer measured in the same run:
+ *   ingest  — signed heartbeats accepted per second through the real HTTP API (single and batched)
+ *             next to the machine's raw Ed25519 `crypto.verify` rate (the ceiling);
+ *   close   — epoch close (build input, compute, write postings and statements, one transaction)
+ *             for 10k and 100k nodes with a day of heartbeats (seeded as the store keeps them:
+ *             a slot bitmap per node), on PGlite and on PostgreSQL.
+ */
+import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { TOKEN } from '../packages/core/src/index.ts';
+import { closeEpoch } from '../packages/node/src/keepers/epoch-close.ts';
+import { ManualClock } from '../packages/node/src/service/clock.ts';
+import { initContext } from '../packages/node/src/service/context.ts';
+import { type Db, openDb } from '../packages/node/src/store/db.ts';
+import { startProcess, stopProcess, tempDir } from '../packages/node/test/process.ts';
+import { type Heartbeat, type HeartbeatBody, keysFromSeed, signHeartbeat, signingBytes, signRegister } from '../packages/sdk/src/index.ts';
+
+export type Row = { case: string; n: number; value: number; unit: string; note?: string };
+
+const hex = (i: number, label: string) => Buffer.alloc(32).fill(`${label}-${i}`).toString('hex');
+
+/** Raw verify ceiling: crypto.verify over pre-encoded heartbeat bytes with cached keys, one core. */
+export function verifyCeiling(n = 20_000): number {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const msgs = Array.from({ length: 1000 }, (_, i) =>
+    Buffer.from(`swarm-rewards/v1\n{"body":${i},"metrics":{"gpuUtilisation":"0.5"},"nodeId":"node-${i}","seq":${i},"timestamp":1767225600,"type":"heartbeat"}`),
+  );
+  const sigs = msgs.map((m) => cryptoSign(null, m, privateKey));
+  const pub = createPublicKey(publicKey.export({ format: 'pem', type: 'spki' }));
+  const t = performance.now();
+  for (let i = 0; i < n; i++) cryptoVerify(null, msgs[i % 1000] as Buffer, pub, sigs[i % 1000] as Buffer);
+  return (n / (performance.now() - t)) * 1000;
+}
+
+export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches = 20, batchSize = 1000, singles = 3000): Promise<Row[]> {
+  const url = store === 'postgres' ? await freshSchema() : undefined;
+  const now = Math.floor(Date.now() / 1000);
+  // the service runs in its own process, as in production; this process only sends pre-signed requests
+  const proc = await startProcess(
+    ['--data-dir', tempDir('bench'), '--epoch-seconds', '86400', '--slot-seconds', '60', '--genesis', String(now - 100)],
+    url ? { DATABASE_URL: url } : {},
+  );
+  const running = { url: proc.url, stop: () => stopProcess(proc) };
+  const keys = Array.from({ length: nodes }, (_, i) => keysFromSeed(hex(i, 'bn')));
+  const owner = keysFromSeed(hex(0, 'bo'));
+  const post = async (path: string, body: unknown) => {
+    const r = await fetch(`${running.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  };
+  for (let i = 0; i < nodes; i++) {
+    await post(
+      '/v1/nodes',
+      signRegister(
+        {
+          type: 'register',
+          nodeId: `b-${i}`,
+          nodeKey: (keys[i] as { publicKey: string }).publicKey,
+          ownerKey: owner.publicKey,
+          owner: `0x${'ab'.repeat(20)}`,
+          region: 'eu-west',
+          slaClass: 'minimum',
+          providerClass: 'individual',
+          hardware: { gpus: [{ model: 'H100', count: 8 }], vcpus: 64, ramGb: 512, nvmeTb: 4, bandwidthGbps: 10 },
+          commitmentDays: 0,
+          referrer: null,
+          timestamp: now - 90,
+          seq: i + 1,
+        },
+        (keys[i] as { privateKey: string }).privateKey,
+        owner.privateKey,
+      ),
+    );
+  }
+  // pre-sign everything: the client's signing is not what is measured
+  let seq = 1;
+  const hb = (i: number, ts: number): Heartbeat => {
+    const body: HeartbeatBody = {
+      type: 'heartbeat',
+      nodeId: `b-${i}`,
+      seq: seq,
+      timestamp: ts,
+      metrics: { gpuUtilisation: '0.5', latencyMs: 9, packetLoss: '0', powerEfficiency: '0.9', jobsRunning: 1 },
+    };
+    return signHeartbeat(body, (keys[i] as { privateKey: string }).privateKey);
+  };
+  // two streams of batches, each over its own half of the nodes, so both can be in flight at once
+  // without reordering any node's sequence numbers
+  const half = Math.floor(nodes / 2);
+  const streams: string[][] = [[], []];
+  for (let b = 0; b < batches; b++) {
+    seq++;
+    const stream = b % 2;
+    const list: Heartbeat[] = [];
+    for (let k = 0; k < batchSize; k++) list.push(hb(stream * half + (k % half), now - 80 + (b % 60)));
+    (streams[stream] as string[]).push(JSON.stringify({ heartbeats: list }));
+  }
+  const t0 = performance.now();
+  await Promise.all(
+    streams.map(async (bodies) => {
+      for (const body of bodies) {
+        const r = await fetch(`${running.url}/v1/heartbeats/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        if (!r.ok) throw new Error(`batch: ${r.status} ${await r.text()}`);
+      }
+    }),
+  );
+  const batched = ((batches * batchSize) / (performance.now() - t0)) * 1000;
+  seq += 10;
+  const singleBodies = Array.from({ length: singles }, (_, k) => {
+    if (k % nodes === 0) seq++;
+    return JSON.stringify(hb(k % nodes, now - 10));
+  });
+  const t1 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < singleBodies.length) {
+        const body = singleBodies[next++] as string;
+        const r = await fetch(`${running.url}/v1/heartbeats`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        if (!r.ok) throw new Error(`single: ${r.status} ${await r.text()}`);
+      }
+    }),
+  );
+  const single = (singles / (performance.now() - t1)) * 1000;
+  await running.stop();
+  void signingBytes;
+  return [
+    { case: `ingest batched (${batchSize}/request), ${store}`, n: batches * batchSize, value: Math.round(batched), unit: 'heartbeats/s' },
+    { case: `ingest single (16 concurrent), ${store}`, n: singles, value: Math.round(single), unit: 'heartbeats/s' },
+  ];
+}
+
+async function freshSchema(): Promise<string> {
+  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const c = new pg.Client({ connectionString: base });
+  await c.connect();
+  await c.query(`CREATE SCHEMA ${schema}`);
+  await c.end();
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+/** Seeds `nodes` nodes with a day of heartbeats (1,440 one-minute slots, ~99.5 % up), bonds and receipts, then times the close. */
+export async function close(store: 'pglite' | 'postgres', nodes: number): Promise<Row> {
+  const db: Db = await openDb(store === 'postgres' ? { url: await freshSchema() } : { dataDir: 'memory://' });
+  const genesis = 1_767_225_600;
+  const clock = new ManualClock(genesis - 100);
+  const ctx = await initContext({
+    db,
+    clock,
+    operatorToken: 'x',
+    settings: { genesis, epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300 },
+  });
+  const CH = 10_000;
+  const models = ['H100', 'A100-80G', 'L40S', 'RTX-4090', 'A10', 'T4'];
+  for (let from = 0; from < nodes; from += CH) {
+    const ids: string[] = [];
+    const hw: string[] = [];
+    const bits: string[] = [];
+    const owners: string[] = [];
+    for (let i = from; i < Math.min(nodes, from + CH); i++) {
+      ids.push(`n-${String(i).padStart(7, '0')}`);
+      owners.push(`0x${(i % 30_000).toString(16).padStart(40, '0')}`);
+      hw.push(JSON.stringify({ gpus: [{ model: models[i % models.length], count: 1 + (i % 8) }], vcpus: 32, ramGb: 256, nvmeTb: 4, bandwidthGbps: 10 }));
+      const down = i % 50 === 0 ? 200 : i % 7; // most nodes miss a few minutes, some many
+      bits.push('1'.repeat(1440 - down) + '0'.repeat(down));
+    }
+    await db.query(
+      `INSERT INTO nodes (id, node_key, owner_key, owner, region, sla_class, provider_class, hardware, registered_at, commitment_days, message)
+       SELECT id, 'k' || id, 'owner', owner, 'eu-west', 'minimum', 'individual', hw, $1, 0, '{}' FROM unnest($2::text[], $3::text[], $4::text[]) AS u(id, owner, hw)`,
+      [genesis - 86_400, ids, owners, hw],
+    );
+    await db.query(
+      `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util)
+       SELECT id, 0, b::varbit, 1440, 1440 * 900000, 1440, 700000 FROM unnest($1::text[], $2::text[]) AS u(id, b)`,
+      [ids, bits],
+    );
+    await db.query(
+      `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch)
+       SELECT 'bond-' || id, 'bond', 'owner', id, owner, $1::numeric, 0, 0 FROM unnest($2::text[], $3::text[]) AS u(id, owner)`,
+      [(5000n * TOKEN).toString(), ids, owners],
+    );
+    await db.query(
+      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message)
+       SELECT 'job-' || id, id, 'consumer', 0, $1, 3600, $2::numeric, true, 80, 'standard', 4, true, '{}' FROM unnest($3::text[]) AS u(id)`,
+      [genesis + 100, (3n * TOKEN).toString(), ids],
+    );
+  }
+  await db.tx(async (sql) => {
+    const { post } = await import('../packages/node/src/ledger/ledger.ts');
+    await post(sql, [
+      { id: 'bench-supply', epoch: -1, from: 'mint', to: 'wallet:owner', amount: 5000n * TOKEN * BigInt(nodes) * 3n, memo: 'bench' },
+      { id: 'bench-consumer', epoch: -1, from: 'mint', to: 'wallet:consumer', amount: 3n * TOKEN * BigInt(nodes), memo: 'bench' },
+    ]);
+  });
+  clock.set(genesis + 86_400 + 61);
+  const t = performance.now();
+  const r = await closeEpoch(ctx, 0);
+  const ms = performance.now() - t;
+  if (r.summary.nodes !== nodes) throw new Error('bench close: wrong node count');
+  await db.close();
+  return { case: `epoch close, ${store}`, n: nodes, value: Math.round(ms), unit: 'ms', note: `${r.summary.earning} nodes earned, ${r.summary.payees} payees` };
+}
