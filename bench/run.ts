@@ -7,7 +7,11 @@
  *                           cost of the arithmetic alone, to read the engine's overhead against
  *   statements              materialising every node's full statement (what a service stores)
  *
- * Sizes: BENCH_SIZES=10000,100000,1000000 (default), BENCH_RUNS=5.
+ *   service (bench/service.ts): ingest through the HTTP API against the raw verify ceiling, and
+ *                           epoch close at 10k and 100k nodes on PGlite and PostgreSQL
+ *
+ * Sizes: BENCH_SIZES=10000,100000,1000000 (default), BENCH_RUNS=5. BENCH_ONLY=core|service.
+ * PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); skipped if unreachable.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -46,7 +50,8 @@ type Row = { case: string; nodes: number; medianMs: number; runsMs: number[]; pe
 const rows: Row[] = [];
 const machine = `${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 console.log(`machine: ${machine}`);
-for (const n of sizes) {
+const only = process.env.BENCH_ONLY;
+for (const n of only === 'service' ? [] : sizes) {
   process.stdout.write(`generating ${n.toLocaleString('en')} nodes… `);
   const input = syntheticEpoch({ seed: 1, nodes: n, validators: 100, stakes: 1000 });
   console.log('done');
@@ -79,8 +84,31 @@ for (const n of sizes) {
   }
 }
 
+type ServiceRow = { case: string; n: number; value: number; unit: string; note?: string };
+const service: ServiceRow[] = [];
+if (only !== 'core') {
+  const svc = await import('./service.ts');
+  const pgUp = await svc.postgresReachable();
+  const ceilings = Array.from({ length: 3 }, () => svc.verifyCeiling());
+  const ceiling = Math.round(median(ceilings));
+  service.push({ case: 'peer: raw crypto.verify (Ed25519, one core)', n: 20_000, value: ceiling, unit: 'verifies/s' });
+  console.log(`raw verify ceiling: ${ceiling}/s`);
+  for (const store of pgUp ? (['pglite', 'postgres'] as const) : (['pglite'] as const)) {
+    for (const r of await svc.ingest(store)) {
+      service.push({ ...r, note: `${Math.round((r.value / ceiling) * 100)} % of the verify ceiling` });
+      console.log(`${r.case}: ${r.value} ${r.unit}`);
+    }
+    for (const n of (process.env.BENCH_CLOSE_SIZES ?? '10000,100000').split(',').map(Number)) {
+      const r = await svc.close(store, n);
+      service.push(r);
+      console.log(`${r.case} ${n}: ${r.value} ms (${r.note})`);
+    }
+  }
+  if (!pgUp) console.log('PostgreSQL not reachable: its rows are skipped');
+}
+
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const json = { machine, date: new Date().toISOString(), runs, rows };
+const json = { machine, date: new Date().toISOString(), runs, rows, service };
 writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
 const md = [
   `Machine: ${machine}`,
@@ -88,6 +116,10 @@ const md = [
   '| case | nodes | median ms | µs / node |',
   '|---|---:|---:|---:|',
   ...rows.map((r) => `| ${r.case} | ${r.nodes.toLocaleString('en')} | ${r.medianMs} | ${r.perNodeUs} |`),
+  '',
+  '| service case | n | value | unit | note |',
+  '|---|---:|---:|---|---|',
+  ...service.map((r) => `| ${r.case} | ${r.n.toLocaleString('en')} | ${r.value.toLocaleString('en')} | ${r.unit} | ${r.note ?? ''} |`),
 ].join('\n');
 writeFileSync(new URL('./results/latest.md', import.meta.url), `${md}\n`);
 console.log(`\n${md}`);

@@ -203,3 +203,14 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
   await db.close();
   return { case: `epoch close, ${store}`, n: nodes, value: Math.round(ms), unit: 'ms', note: `${r.summary.earning} nodes earned, ${r.summary.payees} payees` };
 }
+
+export async function postgresReachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
