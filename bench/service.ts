@@ -197,7 +197,15 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
   });
   clock.set(genesis + 86_400 + 61);
   const t = performance.now();
-  const r = await closeEpoch(ctx, 0);
+  const marks: [string, number][] = [['start', t]];
+  const r = await closeEpoch(ctx, 0, { at: (p) => void marks.push([p, performance.now()]) });
+  if (process.env.BENCH_TRACE)
+    console.log(
+      marks
+        .slice(1)
+        .map(([p, x], i) => `${p} +${Math.round(x - (marks[i] as [string, number])[1])} ms`)
+        .join(' · '),
+    );
   const ms = performance.now() - t;
   if (r.summary.nodes !== nodes) throw new Error('bench close: wrong node count');
   await db.close();
@@ -205,7 +213,10 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
 }
 
 export async function postgresReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 2000 });
+  const c = new pg.Client({
+    connectionString: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await c.connect();
     await c.end();

@@ -1,16 +1,20 @@
 /**
  * Interns payout addresses to small integers: `indexOf` returns the same index for equal strings,
- * assigning the next one to a new address. An open-addressing table keyed by the address's own
- * leading hex digits (addresses are validated lower-case hex, so those digits are uniformly
- * spread): at a million nodes this is several times cheaper than a `Map<string, number>`, which
- * must hash every distinct string object JSON.parse produced.
+ * assigning the next one to a new address (so indices follow first appearance, whatever the hash).
+ * An open-addressing table over an FNV-1a hash of the whole string: at a million nodes cheaper
+ * than a `Map<string, number>`. Payout addresses are chosen by users, so collisions can be forced:
+ * if a probe ever runs long, the table hands over to a `Map` (V8's is seeded per process), so the
+ * worst case is the Map's, never quadratic.
  */
 export class AddressTable {
   readonly addresses: string[] = [];
   private slots: Int32Array;
   private mask: number;
 
-  constructor(expected = 1024) {
+  constructor(
+    expected = 1024,
+    private readonly maxProbes = 64,
+  ) {
     let size = 1024;
     while (size < expected * 2) size *= 2;
     this.slots = new Int32Array(size).fill(-1);
@@ -21,13 +25,29 @@ export class AddressTable {
     return this.addresses.length;
   }
 
+  private fallback: Map<string, number> | undefined;
+
   indexOf(address: string): number {
+    if (this.fallback !== undefined) {
+      let k = this.fallback.get(address);
+      if (k === undefined) {
+        k = this.addresses.length;
+        this.addresses.push(address);
+        this.fallback.set(address, k);
+      }
+      return k;
+    }
     let h = hash(address) & this.mask;
+    let probes = 0;
     for (;;) {
       const k = this.slots[h] as number;
       if (k < 0) break;
       if (this.addresses[k] === address) return k;
       h = (h + 1) & this.mask;
+      if (++probes > this.maxProbes) {
+        this.fallback = new Map(this.addresses.map((a, i) => [a, i]));
+        return this.indexOf(address);
+      }
     }
     const k = this.addresses.length;
     this.addresses.push(address);
@@ -49,10 +69,12 @@ export class AddressTable {
   }
 }
 
-/** 32 bits mixed from the characters after `0x` (any string works; addresses spread best). */
+/** FNV-1a over every character, finalised with a mix so nearby strings spread. */
 function hash(s: string): number {
   let h = 0x811c9dc5;
-  const end = Math.min(s.length, 14);
-  for (let i = 2; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h ^ (h >>> 15)) >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
 }

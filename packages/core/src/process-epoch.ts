@@ -67,6 +67,8 @@ export type EpochResult = {
   treasury: bigint;
   /** Node ids in ascending order; `nodeRewards[i]` is the compute reward of `nodeIds[i]`. */
   nodeIds: string[];
+  /** `nodeOwners[i]`: the payout address of `nodeIds[i]`. */
+  nodeOwners: string[];
   nodeRewards: bigint[];
   /** `bondRewards[i]`: the staker-pool reward of `nodeIds[i]`'s bond. */
   bondRewards: bigint[];
@@ -712,6 +714,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     pools,
     treasury,
     nodeIds: nodes.map((x) => x.id),
+    nodeOwners: nodes.map((x) => x.owner),
     nodeRewards: rewards,
     bondRewards,
     statement: (i: number) => evaluate(i, true) as NodeStatement,

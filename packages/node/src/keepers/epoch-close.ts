@@ -140,7 +140,7 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
     const reward = r.nodeRewards[i] as bigint;
     const bond = r.bondRewards[i] as bigint;
     if (reward === 0n && bond === 0n) continue;
-    const owner = r.statement(i).owner;
+    const owner = r.nodeOwners[i] as string;
     add('compute', owner, reward);
     add('stakers', owner, bond);
   }
