@@ -16,8 +16,8 @@ describe('AddressTable', () => {
   it('hands over to a Map when probes run long, keeping every index', () => {
     const t = new AddressTable(16, 0);
     const xs = Array.from({ length: 2000 }, (_, i) => `0x${(i * 7919).toString(16).padStart(40, '0')}`);
-    xs.forEach((x, i) => expect(t.indexOf(x)).toBe(i));
-    xs.forEach((x, i) => expect(t.indexOf(`${x} `.slice(0, -1))).toBe(i));
+    for (const [i, x] of xs.entries()) expect(t.indexOf(x)).toBe(i);
+    for (const [i, x] of xs.entries()) expect(t.indexOf(`${x} `.slice(0, -1))).toBe(i);
     expect(t.addresses).toEqual(xs);
   });
 
