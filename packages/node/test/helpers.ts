@@ -29,10 +29,14 @@ export const TEST_SETTINGS: Settings = { genesis: GENESIS, epochSeconds: 3600, s
 export const OPERATOR = 'test-operator-token';
 
 export async function testService(kind: 'pglite' | 'postgres' = 'pglite', settings: Partial<Settings> = {}) {
-  const db = await freshDb(kind);
+  return testServiceWith({ kind, settings });
+}
+
+export async function testServiceWith(o: { kind?: 'pglite' | 'postgres'; settings?: Partial<Settings>; rateLimit?: number }) {
+  const db = await freshDb(o.kind ?? 'pglite');
   const clock = new ManualClock(GENESIS + 10);
-  const ctx = await initContext({ db, clock, operatorToken: OPERATOR, settings: { ...TEST_SETTINGS, ...settings } });
-  const app = await buildServer(ctx, { rateLimit: 1_000_000 });
+  const ctx = await initContext({ db, clock, operatorToken: OPERATOR, settings: { ...TEST_SETTINGS, ...o.settings } });
+  const app = await buildServer(ctx, { rateLimit: o.rateLimit ?? 1_000_000 });
   return {
     db,
     clock,

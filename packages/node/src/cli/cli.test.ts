@@ -56,6 +56,60 @@ describe('swarm CLI', () => {
     expect(unknown.stderr).toMatch(/UNKNOWN_NODE/);
   });
 
+  it('keys generate writes a key pair that signs and verifies', async () => {
+    const { mkdtempSync, readFileSync: read } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { verifyBody, signBody } = await import('@swarm/sdk');
+    const dir = mkdtempSync(`${tmpdir()}/swarm-keys-`);
+    const { code, stdout } = await swarm('keys', 'generate', '--out', `${dir}/k.json`);
+    expect(code, stdout).toBe(0);
+    const k = JSON.parse(read(`${dir}/k.json`, 'utf8'));
+    expect(k.publicKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(verifyBody({ a: 1 }, signBody({ a: 1 }, k.privateKey), k.publicKey)).toBe(true);
+    expect((await swarm('keys', 'generate', '--out', `${dir}/k.json`)).code).toBe(2); // never overwrites a key
+    expect((await swarm('keys', 'show', `${dir}/k.json`)).stdout.trim()).toBe(k.publicKey);
+  });
+
+  it('agent registers a node and sends a signed heartbeat to a running service', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { startService } = await import('../service/run.ts');
+    const { readEnv } = await import('../env.ts');
+    const dir = mkdtempSync(`${tmpdir()}/swarm-agent-`);
+    const running = await startService({ env: { ...readEnv({}), dataDir: 'memory://agent', port: 0, operatorToken: 'agent-test' } });
+    try {
+      expect((await swarm('keys', 'generate', '--out', `${dir}/node.json`)).code).toBe(0);
+      expect((await swarm('keys', 'generate', '--out', `${dir}/owner.json`)).code).toBe(0);
+      const args = [
+        'agent',
+        '--server',
+        running.url,
+        '--node-id',
+        'cli-node',
+        '--keys',
+        `${dir}/node.json`,
+        '--owner-keys',
+        `${dir}/owner.json`,
+        '--owner',
+        `0x${'12'.repeat(20)}`,
+        '--gpu',
+        'H100:2',
+        '--once',
+      ];
+      const first = await swarm(...args);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/registered cli-node/);
+      expect(first.stdout).toMatch(/heartbeat accepted/);
+      const again = await swarm(...args);
+      expect(again.stdout).toMatch(/cli-node is registered/);
+      expect(again.stdout).toMatch(/heartbeat accepted/);
+      const node = (await (await fetch(`${running.url}/v1/nodes/cli-node`)).json()) as { hardware: { gpus: { model: string; count: number }[] } };
+      expect(node.hardware.gpus).toEqual([{ model: 'H100', count: 2 }]);
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('params prints the defaults with their hash', async () => {
     const { code, stdout } = await swarm('params');
     expect(code).toBe(0);

@@ -214,25 +214,19 @@ async function releasePostings(sql: Sql, n: number): Promise<Posting[]> {
   }));
 }
 
-/** Every node's statement, in bulk (unnest: one statement for thousands of rows). */
+/**
+ * Every node's statement, in bulk: each chunk travels as one JSON text that PostgreSQL splits
+ * (`json` keeps each element's text verbatim, so the stored statement is exactly what was written).
+ */
 async function writeStatements(sql: Sql, n: number, r: EpochResult): Promise<void> {
   const CHUNK = 5000;
   for (let from = 0; from < r.nodeIds.length; from += CHUNK) {
-    const ids: string[] = [];
-    const owners: string[] = [];
-    const rewards: string[] = [];
-    const texts: string[] = [];
-    for (let i = from; i < Math.min(r.nodeIds.length, from + CHUNK); i++) {
-      const st = r.statement(i);
-      ids.push(st.id);
-      owners.push(st.owner);
-      rewards.push(st.reward.toString());
-      texts.push(JSON.stringify(serializeNodeStatement(st)));
-    }
+    const parts: string[] = [];
+    for (let i = from; i < Math.min(r.nodeIds.length, from + CHUNK); i++) parts.push(JSON.stringify(serializeNodeStatement(r.statement(i))));
     await sql.query(
       `INSERT INTO statements (epoch, node_id, owner, reward, statement)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::numeric[], $5::text[])`,
-      [n, ids, owners, rewards, texts],
+       SELECT $1, x->>'id', x->>'owner', (x->>'reward')::numeric, x::text FROM json_array_elements($2::json) AS x`,
+      [n, `[${parts.join(',')}]`],
     );
   }
 }

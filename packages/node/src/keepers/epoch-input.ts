@@ -41,18 +41,22 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
     status: string;
     onboarded: boolean;
     probation_stage: number;
-    slots: string | null;
+    up_slots: number | null;
     power_sum: string | null;
     power_count: number | null;
     max_gpu_util: string | null;
   }>(
     `SELECT n.id, n.owner, n.region, n.sla_class, n.provider_class, n.hardware, n.registered_at::text AS registered_at,
             n.commitment_days, n.commitment_forfeited, n.referrer, n.status, n.onboarded, n.probation_stage,
-            s.slots::text AS slots, s.power_sum::text AS power_sum, s.power_count, s.max_gpu_util::text AS max_gpu_util
+            -- slots before registration are neither expected nor counted
+            CASE WHEN s.slots IS NULL THEN 0
+                 WHEN n.registered_at <= $3 THEN bit_count(s.slots)
+                 ELSE bit_count(substring(s.slots FROM (floor((n.registered_at - $3) / $4) + 1)::int)) END::int AS up_slots,
+            s.power_sum::text AS power_sum, s.power_count, s.max_gpu_util::text AS max_gpu_util
        FROM nodes n LEFT JOIN node_slots s ON s.node_id = n.id AND s.epoch = $1
       WHERE n.registered_at < $2
       ORDER BY n.id`,
-    [n, end],
+    [n, end, start, s.slotSeconds],
   );
   const usage = new Map<
     string,
@@ -116,9 +120,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
     // slots before registration are not expected, nor counted
     const first = registeredAt <= start ? 0 : Math.floor((registeredAt - start) / s.slotSeconds);
     const expectedSlots = totalSlots - first;
-    const bits = r.slots ?? '';
-    let upSlots = 0;
-    for (let i = first; i < bits.length; i++) if (bits.charCodeAt(i) === 49) upSlots++;
+    const upSlots = Number(r.up_slots ?? 0);
     const u = usage.get(r.id);
     const anomalies: Anomaly[] = [];
     if (r.max_gpu_util !== null && Number(r.max_gpu_util) > 1_000_000) anomalies.push('GPU_UTILISATION_OVER_100');
