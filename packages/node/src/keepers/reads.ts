@@ -72,64 +72,23 @@ export async function getStatement(ctx: Context, n: number, nodeId: string) {
   return JSON.parse(r.statement);
 }
 
-export async function listNodes(ctx: Context, limit: number, after?: string) {
-  const rows = await ctx.db.query<{
-    id: string;
-    owner: string;
-    region: string;
-    sla_class: string;
-    provider_class: string;
-    hardware: string;
-    status: string;
-    registered_at: string;
-  }>(
-    `SELECT id, owner, region, sla_class, provider_class, hardware, status, registered_at::text AS registered_at FROM nodes
-      WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
-    [after ?? null, Math.min(limit, 500)],
-  );
-  return {
-    nodes: rows.map((r) => ({
-      id: r.id,
-      owner: r.owner,
-      region: r.region,
-      slaClass: r.sla_class,
-      providerClass: r.provider_class,
-      hardware: JSON.parse(r.hardware),
-      status: r.status,
-      registeredAt: Number(r.registered_at),
-    })),
-    next: rows.length === Math.min(limit, 500) ? rows[rows.length - 1]?.id : null,
-  };
-}
+type NodeRow = {
+  id: string;
+  node_key: string;
+  owner: string;
+  region: string;
+  sla_class: string;
+  provider_class: string;
+  hardware: string;
+  status: string;
+  registered_at: string;
+  commitment_days: number;
+  probation_stage: number;
+};
+const NODE_COLUMNS =
+  'id, node_key, owner, region, sla_class, provider_class, hardware, status, registered_at::text AS registered_at, commitment_days, probation_stage';
 
-export async function getNode(ctx: Context, id: string) {
-  const r = (
-    await ctx.db.query<{
-      id: string;
-      node_key: string;
-      owner: string;
-      region: string;
-      sla_class: string;
-      provider_class: string;
-      hardware: string;
-      status: string;
-      registered_at: string;
-      commitment_days: number;
-      probation_stage: number;
-    }>(
-      `SELECT id, node_key, owner, region, sla_class, provider_class, hardware, status, registered_at::text AS registered_at, commitment_days, probation_stage FROM nodes WHERE id = $1`,
-      [id],
-    )
-  )[0];
-  if (!r) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(id)}`, 'id');
-  const history = await ctx.db.query<{ epoch: string; reward: string; statement: string }>(
-    'SELECT epoch::text AS epoch, reward::text AS reward, statement FROM statements WHERE node_id = $1 ORDER BY statements.epoch DESC LIMIT 30',
-    [id],
-  );
-  const bonds = await ctx.db.query<{ id: string; amount: string; effective_epoch: string }>(
-    "SELECT id, amount::text AS amount, effective_epoch::text AS effective_epoch FROM stakes WHERE node_id = $1 AND kind = 'bond' ORDER BY id",
-    [id],
-  );
+function nodeView(r: NodeRow) {
   return {
     id: r.id,
     nodeKey: r.node_key,
@@ -142,6 +101,30 @@ export async function getNode(ctx: Context, id: string) {
     registeredAt: Number(r.registered_at),
     commitmentDays: r.commitment_days,
     probationStage: r.probation_stage,
+  };
+}
+
+export async function listNodes(ctx: Context, limit: number, after?: string) {
+  const rows = await ctx.db.query<NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`, [
+    after ?? null,
+    Math.min(limit, 500),
+  ]);
+  return { nodes: rows.map(nodeView), next: rows.length === Math.min(limit, 500) ? rows[rows.length - 1]?.id : null };
+}
+
+export async function getNode(ctx: Context, id: string) {
+  const r = (await ctx.db.query<NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes WHERE id = $1`, [id]))[0];
+  if (!r) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(id)}`, 'id');
+  const history = await ctx.db.query<{ epoch: string; reward: string; statement: string }>(
+    'SELECT epoch::text AS epoch, reward::text AS reward, statement FROM statements WHERE node_id = $1 ORDER BY statements.epoch DESC LIMIT 30',
+    [id],
+  );
+  const bonds = await ctx.db.query<{ id: string; amount: string; effective_epoch: string }>(
+    "SELECT id, amount::text AS amount, effective_epoch::text AS effective_epoch FROM stakes WHERE node_id = $1 AND kind = 'bond' ORDER BY id",
+    [id],
+  );
+  return {
+    ...nodeView(r),
     bonds: bonds.map((b) => ({ id: b.id, amount: b.amount, effectiveEpoch: Number(b.effective_epoch) })),
     recent: history.map((h) => ({ epoch: Number(h.epoch), reward: h.reward, statement: JSON.parse(h.statement) })),
   };
