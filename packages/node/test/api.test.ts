@@ -381,6 +381,37 @@ describe.each(STORES)('API on %s', (kind) => {
     expect(await snapshot(t.db)).toBe(before);
   });
 
+  it('answers every read, and refuses unknown or malformed ones with a code', async () => {
+    const get = (url: string) => t.app.inject({ method: 'GET', url });
+    const status = (await get('/v1/status')).json();
+    expect(status).toMatchObject({ genesis: GENESIS, epochSeconds: 3600, currentEpoch: 0, nextEpochToClose: 0, nodes: 1, store: kind });
+    const nodes = (await get('/v1/nodes?limit=10')).json();
+    expect(nodes.nodes.map((n: { id: string }) => n.id)).toEqual(['n1']);
+    expect(nodes.next).toBeNull();
+    expect((await get('/v1/nodes/n1')).json()).toMatchObject({ id: 'n1', owner: reg.body.owner, providerClass: 'individual', recent: [] });
+    const params = (await get('/v1/params')).json();
+    expect(params.hash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(params.params.compute.gpuUnits.H100).toBe('12');
+    expect((await get('/v1/params/history')).json().versions).toHaveLength(1);
+    expect((await get('/v1/epochs')).json()).toEqual({ epochs: [] });
+    expect((await get('/v1/balances/wallet:' + consumer.publicKey)).json().balance).toBe((100n * TOKEN).toString());
+    expect((await get(`/v1/rewards/${reg.body.owner}`)).json()).toMatchObject({ claimable: '0', credits: [] });
+    for (const [url, code, st] of [
+      ['/v1/epochs/0', 'UNKNOWN_EPOCH', 404],
+      ['/v1/epochs/0/input', 'UNKNOWN_EPOCH', 404],
+      ['/v1/epochs/0/statements/n1', 'UNKNOWN_STATEMENT', 404],
+      ['/v1/nodes/nobody', 'UNKNOWN_NODE', 404],
+      ['/v1/epochs/x', 'SCHEMA_VIOLATION', 400],
+      ['/v1/epochs?limit=-1', 'SCHEMA_VIOLATION', 400],
+      ['/v1/rewards/0xABC', 'INVALID_FORMAT', 400],
+      ['/v1/nowhere', 'NOT_FOUND', 404],
+    ] as const) {
+      const r = await get(url);
+      expect(r.statusCode, url).toBe(st);
+      expect(r.json().code, url).toBe(code);
+    }
+  });
+
   it('serves OpenAPI, health and metrics', async () => {
     const o = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(o.openapi).toBe('3.1.0');
