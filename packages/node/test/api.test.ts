@@ -394,7 +394,7 @@ describe.each(STORES)('API on %s', (kind) => {
     expect(params.params.compute.gpuUnits.H100).toBe('12');
     expect((await get('/v1/params/history')).json().versions).toHaveLength(1);
     expect((await get('/v1/epochs')).json()).toEqual({ epochs: [] });
-    expect((await get('/v1/balances/wallet:' + consumer.publicKey)).json().balance).toBe((100n * TOKEN).toString());
+    expect((await get(`/v1/balances/wallet:${consumer.publicKey}`)).json().balance).toBe((100n * TOKEN).toString());
     expect((await get(`/v1/rewards/${reg.body.owner}`)).json()).toMatchObject({ claimable: '0', credits: [] });
     for (const [url, code, st] of [
       ['/v1/epochs/0', 'UNKNOWN_EPOCH', 404],
