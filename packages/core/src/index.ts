@@ -2,6 +2,7 @@ export * from './amount.ts';
 export * from './apportion.ts';
 export * from './canonical.ts';
 export * from './epoch-input.ts';
+export * from './merkle.ts';
 export * from './errors.ts';
 export * from './params.ts';
 export * from './process-epoch.ts';
