@@ -10,7 +10,10 @@
  *   service (bench/service.ts): ingest through the HTTP API against the raw verify ceiling, and
  *                           epoch close at 10k and 100k nodes on PGlite and PostgreSQL
  *
- * Sizes: BENCH_SIZES=10000,100000,1000000 (default), BENCH_RUNS=5. BENCH_ONLY=core|service.
+ *   merkle (bench/merkle.ts): the claim tree and every proof, ours against @openzeppelin/merkle-tree
+ *
+ * Sizes: BENCH_SIZES=10000,100000,1000000 (default), BENCH_RUNS=5. BENCH_ONLY=core|service|merkle.
+ * BENCH_MERKLE_SIZES=100000,1000000; BENCH_MERKLE_OZ_MAX (largest size OpenZeppelin runs at).
  * PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); skipped if unreachable.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -51,7 +54,7 @@ const rows: Row[] = [];
 const machine = `${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 console.log(`machine: ${machine}`);
 const only = process.env.BENCH_ONLY;
-for (const n of only === 'service' ? [] : sizes) {
+for (const n of only === undefined || only === 'core' ? sizes : []) {
   process.stdout.write(`generating ${n.toLocaleString('en')} nodes… `);
   const input = syntheticEpoch({ seed: 1, nodes: n, validators: 100, stakes: 1000 });
   console.log('done');
@@ -86,7 +89,7 @@ for (const n of only === 'service' ? [] : sizes) {
 
 type ServiceRow = { case: string; n: number; value: number; unit: string; note?: string };
 const service: ServiceRow[] = [];
-if (only !== 'core') {
+if (only === undefined || only === 'service') {
   const svc = await import('./service.ts');
   const pgUp = await svc.postgresReachable();
   const ceilings = Array.from({ length: 3 }, () => svc.verifyCeiling());
@@ -107,8 +110,22 @@ if (only !== 'core') {
   if (!pgUp) console.log('PostgreSQL not reachable: its rows are skipped');
 }
 
+const merkleRows: { case: string; n: number; ms: number; peakMiB: number; root: string }[] = [];
+if (only === undefined || only === 'merkle') {
+  const { merkle } = await import('./merkle.ts');
+  const ozMax = Number(process.env.BENCH_MERKLE_OZ_MAX ?? 1_000_000);
+  for (const n of (process.env.BENCH_MERKLE_SIZES ?? '100000,1000000').split(',').map(Number)) {
+    const r = await merkle(n, n <= ozMax);
+    merkleRows.push(...r);
+    const [ours, oz] = r;
+    console.log(
+      `merkle ${n}: ours ${ours?.ms} ms${oz ? `, OpenZeppelin ${oz.ms} ms (${((oz.ms ?? 0) / (ours?.ms ?? 1)).toFixed(1)}× slower), same root` : ''}`,
+    );
+  }
+}
+
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const json = { machine, date: new Date().toISOString(), runs, rows, service };
+const json = { machine, date: new Date().toISOString(), runs, rows, service, merkle: merkleRows };
 writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
 const md = [
   `Machine: ${machine}`,
@@ -120,6 +137,10 @@ const md = [
   '| service case | n | value | unit | note |',
   '|---|---:|---:|---|---|',
   ...service.map((r) => `| ${r.case} | ${r.n.toLocaleString('en')} | ${r.value.toLocaleString('en')} | ${r.unit} | ${r.note ?? ''} |`),
+  '',
+  '| merkle case (tree + one proof per payee) | payees | ms | memory held, MiB |',
+  '|---|---:|---:|---:|',
+  ...merkleRows.map((r) => `| ${r.case} | ${r.n.toLocaleString('en')} | ${r.ms.toLocaleString('en')} | ${r.peakMiB} |`),
 ].join('\n');
 writeFileSync(new URL('./results/latest.md', import.meta.url), `${md}\n`);
 console.log(`\n${md}`);

@@ -151,6 +151,7 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
     db,
     clock,
     operatorToken: 'x',
+    operatorEthKey: `0x${'22'.repeat(32)}`,
     settings: { genesis, epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300 },
   });
   const CH = 10_000;

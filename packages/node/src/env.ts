@@ -5,6 +5,7 @@ export type Env = {
   host: string;
   port: number;
   operatorToken: string | undefined;
+  operatorEthKey: `0x${string}` | undefined;
   logLevel: string;
 };
 
@@ -15,6 +16,7 @@ export function readEnv(e: NodeJS.ProcessEnv = process.env): Env {
     host: e.SWARM_HOST || '127.0.0.1',
     port: e.SWARM_PORT ? Number(e.SWARM_PORT) : 8640,
     operatorToken: e.SWARM_OPERATOR_TOKEN || undefined,
+    operatorEthKey: /^0x[0-9a-fA-F]{64}$/.test(e.SWARM_OPERATOR_ETH_KEY ?? '') ? (e.SWARM_OPERATOR_ETH_KEY as `0x${string}`) : undefined,
     logLevel: e.SWARM_LOG_LEVEL || 'warn',
   };
 }

@@ -27,6 +27,7 @@ export async function freshDb(kind: 'pglite' | 'postgres'): Promise<Db> {
 export const GENESIS = 1_767_225_600; // 2026-01-01T00:00:00Z
 export const TEST_SETTINGS: Settings = { genesis: GENESIS, epochSeconds: 3600, slotSeconds: 60, graceSeconds: 30, windowSeconds: 300 };
 export const OPERATOR = 'test-operator-token';
+export const OPERATOR_ETH_KEY = `0x${'11'.repeat(32)}` as const;
 
 export async function testService(kind: 'pglite' | 'postgres' = 'pglite', settings: Partial<Settings> = {}) {
   return testServiceWith({ kind, settings });
@@ -35,7 +36,7 @@ export async function testService(kind: 'pglite' | 'postgres' = 'pglite', settin
 export async function testServiceWith(o: { kind?: 'pglite' | 'postgres'; settings?: Partial<Settings>; rateLimit?: number }) {
   const db = await freshDb(o.kind ?? 'pglite');
   const clock = new ManualClock(GENESIS + 10);
-  const ctx = await initContext({ db, clock, operatorToken: OPERATOR, settings: { ...TEST_SETTINGS, ...o.settings } });
+  const ctx = await initContext({ db, clock, operatorToken: OPERATOR, operatorEthKey: OPERATOR_ETH_KEY, settings: { ...TEST_SETTINGS, ...o.settings } });
   const app = await buildServer(ctx, { rateLimit: o.rateLimit ?? 1_000_000 });
   return {
     db,

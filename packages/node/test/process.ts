@@ -18,7 +18,7 @@ export function tempDir(label: string): string {
 export async function startProcess(args: string[], env: Record<string, string> = {}): Promise<Proc> {
   const port = nextPort++;
   const child = spawn(process.execPath, [bin, 'start', '--port', String(port), '--quiet', ...args], {
-    env: { ...process.env, SWARM_OPERATOR_TOKEN: PROCESS_TOKEN, ...env },
+    env: { ...process.env, SWARM_OPERATOR_TOKEN: PROCESS_TOKEN, SWARM_OPERATOR_ETH_KEY: `0x${'33'.repeat(32)}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

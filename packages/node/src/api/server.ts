@@ -9,6 +9,7 @@ import Type from 'typebox';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
 import * as reads from '../keepers/reads.ts';
+import { getManifest, getProof, getTreeDump } from '../keepers/settlement.ts';
 import { checkLedger } from '../ledger/ledger.ts';
 import type { Context } from '../service/context.ts';
 import { RequestError } from '../service/errors.ts';
@@ -160,6 +161,15 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get('/v1/epochs/:n/input', { schema: { tags: ['reads'], summary: 'The epoch input, for replay' } }, async (req, reply) =>
     reply.type('application/json').send(await reads.getEpochInput(ctx, pathNumber(req.params, 'n'))),
   );
+  app.get('/v1/epochs/:n/manifest', { schema: { tags: ['settlement'], summary: 'The signed settlement manifest' } }, async (req) =>
+    getManifest(ctx.db, pathNumber(req.params, 'n')),
+  );
+  app.get('/v1/epochs/:n/proofs/:address', { schema: { tags: ['settlement'], summary: "An address's cumulative claim and its Merkle proof" } }, async (req) =>
+    getProof(ctx.db, pathNumber(req.params, 'n'), addressParam(req.params)),
+  );
+  app.get('/v1/epochs/:n/tree', { schema: { tags: ['settlement'], summary: 'The claim tree in OpenZeppelin’s dump format' } }, async (req) =>
+    getTreeDump(ctx.db, pathNumber(req.params, 'n')),
+  );
   app.get('/v1/epochs/:n/statements', { schema: { tags: ['reads'] } }, async (req) =>
     reads.listStatements(ctx, pathNumber(req.params, 'n'), numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after')),
   );
@@ -191,6 +201,12 @@ function numberQuery(q: unknown, key: string): number | undefined {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new RequestError(400, 'SCHEMA_VIOLATION', `${key} must be a non-negative integer`, `query.${key}`);
   return n;
+}
+
+function addressParam(p: unknown): string {
+  const a = String((p as Record<string, unknown>).address ?? '');
+  if (!/^0x[0-9a-fA-F]{40}$/.test(a)) throw new RequestError(400, 'INVALID_FORMAT', 'an address is 0x and 40 hex digits', 'params.address');
+  return a.toLowerCase();
 }
 
 function stringQuery(q: unknown, key: string): string | undefined {

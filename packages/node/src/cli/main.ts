@@ -2,11 +2,12 @@ import { DEFAULT_PARAMS_JSON, defaultParams, paramsHash, processEpoch, resultJso
 import { Command } from 'commander';
 import { agent, reportJob } from './agent.ts';
 import { demo } from './demo.ts';
-import { loadEpochInput, loadParams, run, UsageError } from './io.ts';
+import { loadEpochInput, loadParams, readJson, run, UsageError } from './io.ts';
 import { generate, readKeys } from './keys.ts';
 import { check, epochClose } from './ops.ts';
 import { formatStatement, formatSummary, formatWhatIf } from './rewards.ts';
 import { start } from './start.ts';
+import { verifyEpoch } from './verify.ts';
 
 const program = new Command();
 program.enablePositionalOptions().name('swarm').description('Swarm Rewards — the incentive engine of a decentralized GPU cloud').version('0.1.0');
@@ -155,6 +156,31 @@ program
   .option('--data-dir <dir>', 'where the operator token is')
   .option('--token <token>', 'operator token')
   .action((o) => run(() => epochClose(o)));
+
+program
+  .command('verify')
+  .description('recompute an epoch from its published input and check the signed manifest (exit 0, or 1 naming the first difference)')
+  .argument('<input>', 'the epoch input (GET /v1/epochs/{n}/input)')
+  .argument('<manifest>', 'the manifest (GET /v1/epochs/{n}/manifest)')
+  .option('--previous <tree>', "the previous epoch's tree (GET /v1/epochs/{n-1}/tree), needed after the first epoch")
+  .option('--params <file>', 'the parameter set the epoch used (default: the defaults)')
+  .option('--operator <address>', "the operator's address you trust")
+  .action((input: string, manifest: string, o: { previous?: string; params?: string; operator?: string }) =>
+    run(async () => {
+      const r = await verifyEpoch({
+        input: readJson(input, 'epoch input'),
+        manifest: readJson(manifest, 'manifest'),
+        previousTree: o.previous === undefined ? undefined : readJson(o.previous, 'previous tree'),
+        params: o.params === undefined ? undefined : readJson(o.params, 'parameter file'),
+        operator: o.operator,
+      });
+      if (r.ok) console.log(r.message);
+      else {
+        console.error(`NOT VERIFIED — ${r.message}`);
+        process.exitCode = 1;
+      }
+    }),
+  );
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -4,6 +4,7 @@ import { type Context, epochStart, paramsAt } from '../service/context.ts';
 import { conflict } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { buildEpochInput } from './epoch-input.ts';
+import { settleEpoch } from './settlement.ts';
 
 const CLOSE_LOCK = 0x434c4f53; // 'CLOS'
 
@@ -95,6 +96,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       'INSERT INTO epochs (epoch, params_hash, input_hash, input, result, summary, closed_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [n, hash, inputHash, JSON.stringify(inputJson), JSON.stringify(wire), JSON.stringify(summary), ctx.clock.now(), Math.round(performance.now() - t0)],
     );
+    await settleEpoch(sql, ctx.operatorAccount, n, result, hash, inputHash);
     await sql.query('UPDATE epoch_cursor SET next_epoch = $1 WHERE id = 1', [n + 1]);
     await hooks.at?.('before-commit');
     return { epoch: n, closed: true, summary };
@@ -168,7 +170,7 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
   return out;
 }
 
-/** Consumers pay for their epoch-n receipts: the provider's owner gets the price less the protocol fee, half burned, half to the treasury. */
+/** Consumers pay for their epoch-n receipts: the provider's owner gets the price less the protocol fee (in `fees:<address>`, apart from the claimable rewards the Merkle tree covers), half the fee burned, half to the treasury. */
 async function feePostings(sql: Sql, n: number, protocolFee: bigint, burnShare: bigint) {
   const rows = await sql.query<{ consumer_key: string; owner: string; price: string }>(
     `SELECT r.consumer_key, n.owner, SUM(r.price)::text AS price FROM receipts r JOIN nodes n ON n.id = r.node_id
@@ -186,7 +188,7 @@ async function feePostings(sql: Sql, n: number, protocolFee: bigint, burnShare: 
     const wallet = `wallet:${r.consumer_key}`;
     const id = `epoch:${n}:fees:${r.consumer_key}:${r.owner}`;
     if (price - fee > 0n)
-      postings.push({ id: `${id}:provider`, epoch: n, from: wallet, to: `claimable:${r.owner}`, amount: price - fee, memo: `epoch ${n} compute fees` });
+      postings.push({ id: `${id}:provider`, epoch: n, from: wallet, to: `fees:${r.owner}`, amount: price - fee, memo: `epoch ${n} compute fees` });
     if (burn > 0n) postings.push({ id: `${id}:burn`, epoch: n, from: wallet, to: 'burn', amount: burn, memo: `epoch ${n} protocol fee, burned share` });
     if (fee - burn > 0n)
       postings.push({ id: `${id}:treasury`, epoch: n, from: wallet, to: 'treasury', amount: fee - burn, memo: `epoch ${n} protocol fee, treasury share` });

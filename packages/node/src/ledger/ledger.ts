@@ -133,7 +133,8 @@ export type LedgerReport = {
  * The ledger's invariants (SPEC §8), checked from the postings themselves: the hash chain is
  * unbroken; the balances recomputed from postings equal the stored ones and sum to zero; no
  * account but `mint` is negative; supply = minted − burned; the role pools are empty between
- * epochs; consumers' reservations are covered by their wallets.
+ * epochs; consumers' reservations are covered by their wallets; claimable balances equal the
+ * cumulative claims of the latest settled Merkle tree (claimable = Merkle totals − claimed).
  */
 export async function checkLedger(sql: Sql): Promise<LedgerReport> {
   const violations: string[] = [];
@@ -187,6 +188,20 @@ export async function checkLedger(sql: Sql): Promise<LedgerReport> {
     "SELECT c.key, c.reserved::text AS reserved, a.balance::text AS balance FROM consumers c LEFT JOIN accounts a ON a.id = 'wallet:' || c.key",
   )) {
     if (BigInt(c.reserved) > BigInt(c.balance ?? '0')) violations.push(`consumer ${c.key} has ${c.reserved} reserved but only ${c.balance ?? 0} in its wallet`);
+  }
+  // claimable = Merkle totals − claimed: nothing is claimed on chain in embedded mode, so every
+  // claimable balance equals its cumulative claim in the latest settled tree
+  const tree = (
+    await sql.query<{ epoch: string; claims: string }>('SELECT epoch::text AS epoch, claims FROM epoch_trees ORDER BY epoch_trees.epoch DESC LIMIT 1')
+  )[0];
+  if (tree) {
+    const claims = new Map((JSON.parse(tree.claims) as [string, string][]).map(([a, x]) => [`claimable:${a}`, BigInt(x)]));
+    for (const [id, b] of computed) {
+      if (!id.startsWith('claimable:')) continue;
+      const c = claims.get(id) ?? 0n;
+      if (c !== b) violations.push(`${id} holds ${b} but the epoch ${tree.epoch} tree lets it claim ${c}`);
+    }
+    for (const [id, c] of claims) if (!computed.has(id)) violations.push(`the epoch ${tree.epoch} tree lets ${id} claim ${c}, which the ledger never credited`);
   }
   return { postings: rows.length, accounts: stored.length, minted, burned, supply: minted - burned, violations };
 }

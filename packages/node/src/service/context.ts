@@ -1,4 +1,6 @@
-import { DEFAULT_PARAMS_JSON, type Params, paramsHash, parseParams, serializeParams } from '@swarm/core';
+import { DEFAULT_PARAMS_JSON, loadKeccak, type Params, paramsHash, parseParams, serializeParams } from '@swarm/core';
+import type { LocalAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { GENESIS_HASH } from '../ledger/ledger.ts';
 import type { Db, Sql } from '../store/db.ts';
 import type { Clock } from './clock.ts';
@@ -28,6 +30,8 @@ export type Context = {
   /** Node identities never change once registered, so every process may cache them. */
   nodes: Map<string, NodeInfo>;
   operatorToken: string;
+  /** The operator's secp256k1 account: signs each epoch's settlement manifest. */
+  operatorAccount: LocalAccount;
   /** Worker threads that verify large batches of signatures; inline verification when absent. */
   verifier?: VerifyPool;
 };
@@ -36,6 +40,8 @@ export type InitParameters = {
   db: Db;
   clock: Clock;
   operatorToken: string;
+  /** The operator's secp256k1 private key (0x + 64 hex). */
+  operatorEthKey: `0x${string}`;
   settings?: Partial<Settings>;
   /** The genesis parameter set (wire form); the defaults when omitted. Ignored once the store exists. */
   params?: unknown;
@@ -81,7 +87,16 @@ export async function initContext(p: InitParameters): Promise<Context> {
     await sql.query('INSERT INTO epoch_cursor (id, next_epoch) VALUES (1, 0) ON CONFLICT (id) DO NOTHING');
     return s;
   });
-  return { db: p.db, clock: p.clock, settings, metrics: new Metrics(), nodes: new Map(), operatorToken: p.operatorToken };
+  await loadKeccak();
+  return {
+    db: p.db,
+    clock: p.clock,
+    settings,
+    metrics: new Metrics(),
+    nodes: new Map(),
+    operatorToken: p.operatorToken,
+    operatorAccount: privateKeyToAccount(p.operatorEthKey),
+  };
 }
 
 export function epochOf(s: Settings, ts: number): number {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { generatePrivateKey } from 'viem/accounts';
 import { buildServer } from '../api/server.ts';
 import type { Env } from '../env.ts';
 import { type CloseHooks, type CloseReturnType, closeDueEpochs } from '../keepers/epoch-close.ts';
@@ -36,7 +37,8 @@ export async function startService(p: StartParameters): Promise<Running> {
   const env = p.env;
   const db = await openDb({ url: env.databaseUrl, dataDir: env.databaseUrl ? undefined : env.dataDir });
   const operatorToken = env.operatorToken ?? loadOrCreateToken(env.dataDir);
-  const ctx = await initContext({ db, clock: p.clock ?? systemClock, operatorToken, settings: p.settings, params: p.params });
+  const operatorEthKey = env.operatorEthKey ?? loadOrCreateEthKey(env.dataDir);
+  const ctx = await initContext({ db, clock: p.clock ?? systemClock, operatorToken, operatorEthKey, settings: p.settings, params: p.params });
   ctx.verifier = new VerifyPool(Math.max(1, Math.min(4, cpus().length - 1)));
   const app = await buildServer(ctx, { rateLimit: p.rateLimit });
   await app.listen({ host: env.host, port: env.port });
@@ -83,4 +85,14 @@ export function loadOrCreateToken(dataDir: string): string {
   const token = randomBytes(24).toString('hex');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/** The operator's secp256k1 key (signs manifests) lives beside the data (mode 0600), created on first start. */
+export function loadOrCreateEthKey(dataDir: string): `0x${string}` {
+  const file = join(dataDir, 'operator-eth-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim() as `0x${string}`;
+  mkdirSync(dataDir, { recursive: true });
+  const key = generatePrivateKey();
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }

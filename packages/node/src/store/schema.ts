@@ -171,3 +171,11 @@ export const statements = pgTable(
 );
 
 export const epochCursor = pgTable('epoch_cursor', { id: integer('id').primaryKey(), nextEpoch: epochCol('next_epoch').notNull() });
+
+/** Settlement per closed epoch: every payee's cumulative claimable total, the Merkle root, the signed manifest. */
+export const epochTrees = pgTable('epoch_trees', {
+  epoch: epochCol('epoch').primaryKey(),
+  root: text('root').notNull(),
+  claims: text('claims').notNull(),
+  manifest: text('manifest').notNull(),
+});
