@@ -7,6 +7,9 @@ export type Env = {
   operatorToken: string | undefined;
   operatorEthKey: `0x${string}` | undefined;
   logLevel: string;
+  /** The chain adapter, off unless both are set: a JSON-RPC endpoint and the RewardDistributor address. */
+  chainRpc: string | undefined;
+  distributor: `0x${string}` | undefined;
 };
 
 export function readEnv(e: NodeJS.ProcessEnv = process.env): Env {
@@ -18,5 +21,7 @@ export function readEnv(e: NodeJS.ProcessEnv = process.env): Env {
     operatorToken: e.SWARM_OPERATOR_TOKEN || undefined,
     operatorEthKey: /^0x[0-9a-fA-F]{64}$/.test(e.SWARM_OPERATOR_ETH_KEY ?? '') ? (e.SWARM_OPERATOR_ETH_KEY as `0x${string}`) : undefined,
     logLevel: e.SWARM_LOG_LEVEL || 'warn',
+    chainRpc: e.SWARM_CHAIN_RPC || undefined,
+    distributor: /^0x[0-9a-fA-F]{40}$/.test(e.SWARM_DISTRIBUTOR ?? '') ? (e.SWARM_DISTRIBUTOR as `0x${string}`) : undefined,
   };
 }

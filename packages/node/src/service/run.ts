@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { generatePrivateKey } from 'viem/accounts';
 import { buildServer } from '../api/server.ts';
+import { RootPublisher } from '../chain/publisher.ts';
 import type { Env } from '../env.ts';
 import { type CloseHooks, type CloseReturnType, closeDueEpochs } from '../keepers/epoch-close.ts';
 import { type Db, openDb } from '../store/db.ts';
@@ -44,6 +45,9 @@ export async function startService(p: StartParameters): Promise<Running> {
   await app.listen({ host: env.host, port: env.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
+  // the chain adapter: off unless SWARM_CHAIN_RPC and SWARM_DISTRIBUTOR are set
+  const publisher =
+    env.chainRpc && env.distributor ? await RootPublisher.connect({ rpcUrl: env.chainRpc, distributor: env.distributor }, ctx.operatorAccount) : undefined;
   let busy = false;
   let stopped = false;
   const tick = async () => {
@@ -51,6 +55,7 @@ export async function startService(p: StartParameters): Promise<Running> {
     busy = true;
     try {
       await closeDueEpochs(ctx, p.hooks, p.onClosed);
+      if (publisher) await publisher.publishPending(db);
     } catch (e) {
       p.onError?.(e);
     } finally {
