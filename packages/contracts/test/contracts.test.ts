@@ -8,7 +8,7 @@ import RewardDistributor from '../artifacts/RewardDistributor.json' with { type:
 import StakingVault from '../artifacts/StakingVault.json' with { type: 'json' };
 import TestToken from '../artifacts/TestToken.json' with { type: 'json' };
 import { artifactText, compile } from '../src/build.ts';
-import { Chain } from './chain.ts';
+import { Chain } from '../src/evm-chain.ts';
 
 const operator = `0x${'0a'.repeat(20)}` as Hex;
 const alice = `0x${'a1'.repeat(20)}` as Hex;
@@ -143,7 +143,7 @@ describe('the chain adapter', () => {
   it('posts each settled root to the RewardDistributor through a JSON-RPC endpoint, once', async () => {
     const { privateKeyToAccount } = await import('viem/accounts');
     const { RootPublisher } = await import('../../node/src/chain/publisher.ts');
-    const { EvmRpc } = await import('./rpc.ts');
+    const { EvmRpc } = await import('../src/evm-rpc.ts');
     const t = await testService('pglite');
     const c = await Chain.create();
     const rpc = new EvmRpc(c);
@@ -176,5 +176,16 @@ describe('the chain adapter', () => {
       await rpc.close();
       await t.close();
     }
+  }, 120_000);
+});
+
+describe('examples/claim-demo.ts', () => {
+  it('claims a demo epoch end to end on the in-process EVM', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const root = new URL('../../../', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', `${root}examples/claim-demo.ts`], { cwd: root });
+    expect(stdout).toMatch(/posted roots of epochs 0, 1/);
+    expect(stdout).toMatch(/payees claimed [\d,.]+ tokens; the distributor holds 0 base units/);
   }, 120_000);
 });

@@ -3,7 +3,7 @@ import { Common, Mainnet } from '@ethereumjs/common';
 import { createTxFromRLP } from '@ethereumjs/tx';
 import { bytesToHex, hexToBytes } from '@ethereumjs/util';
 import { type Hex, keccak256 } from 'viem';
-import type { Chain } from './chain.ts';
+import type { Chain } from './evm-chain.ts';
 
 /**
  * A JSON-RPC endpoint over the in-process EVM, on loopback: just the methods a viem wallet client
