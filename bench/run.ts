@@ -126,7 +126,8 @@ if (only === undefined || only === 'merkle') {
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const json = { machine, date: new Date().toISOString(), runs, rows, service, merkle: merkleRows };
-writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
+const suffix = only === undefined ? '' : `-${only}`; // a partial run never overwrites the full results
+writeFileSync(new URL(`./results/latest${suffix}.json`, import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
 const md = [
   `Machine: ${machine}`,
   '',
@@ -138,9 +139,9 @@ const md = [
   '|---|---:|---:|---|---|',
   ...service.map((r) => `| ${r.case} | ${r.n.toLocaleString('en')} | ${r.value.toLocaleString('en')} | ${r.unit} | ${r.note ?? ''} |`),
   '',
-  '| merkle case (tree + one proof per payee) | payees | ms | memory held, MiB |',
+  '| merkle case (tree + one proof per payee) | payees | ms | process peak RSS after, MiB |',
   '|---|---:|---:|---:|',
   ...merkleRows.map((r) => `| ${r.case} | ${r.n.toLocaleString('en')} | ${r.ms.toLocaleString('en')} | ${r.peakMiB} |`),
 ].join('\n');
-writeFileSync(new URL('./results/latest.md', import.meta.url), `${md}\n`);
+writeFileSync(new URL(`./results/latest${suffix}.md`, import.meta.url), `${md}\n`);
 console.log(`\n${md}`);
