@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { BaseError, InvariantError } from '@swarm/core';
+import { BaseError, InvariantError, REASONS } from '@swarm/core';
 import { Attestation, AttestorApproval, ErrorBody, Grant, Heartbeat, HeartbeatBatch, Receipt, Register, Stake, Unbond } from '@swarm/sdk';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -10,9 +10,11 @@ import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
 import * as reads from '../keepers/reads.ts';
 import { getManifest, getProof, getTreeDump } from '../keepers/settlement.ts';
+import { whatIfEpoch } from '../keepers/whatif.ts';
 import { checkLedger } from '../ledger/ledger.ts';
 import type { Context } from '../service/context.ts';
 import { RequestError } from '../service/errors.ts';
+import { registerDashboard } from './dashboard.ts';
 
 export type ServerOptions = {
   /** Requests per minute per client address (default 60,000: a gateway batches for many nodes). */
@@ -35,6 +37,10 @@ const errors = {
   429: ErrorBody,
 };
 const SMALL_BODY = 64 * 1024;
+const WhatIfBody = Type.Object(
+  { nodeId: Type.String({ maxLength: 64 }), set: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 100 }), { maxProperties: 16 }) },
+  { additionalProperties: false },
+);
 
 /**
  * The HTTP API (SPEC §10): thin routes — validate against the message schema, call one keeper,
@@ -176,8 +182,18 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get('/v1/epochs/:n/statements/:nodeId', { schema: { tags: ['reads'] } }, async (req) =>
     reads.getStatement(ctx, pathNumber(req.params, 'n'), (req.params as { nodeId: string }).nodeId),
   );
-  app.get('/v1/nodes', { schema: { tags: ['reads'] } }, async (req) =>
-    reads.listNodes(ctx, numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after')),
+  app.get('/v1/nodes', { schema: { tags: ['reads'], summary: 'Nodes by id, optionally of one payout address (?owner=0x…)' } }, async (req) =>
+    reads.listNodes(ctx, numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after'), stringQuery(req.query, 'owner')),
+  );
+  app.get('/v1/network', { schema: { tags: ['reads'], summary: 'GPUs by model, nodes by region, stake ratio' } }, async () => reads.network(ctx));
+  app.get('/v1/reasons', { schema: { tags: ['reads'], summary: 'Every reason code, in words' } }, async () => REASONS);
+  app.post(
+    '/v1/epochs/:n/whatif',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['reads'], summary: "A closed epoch recomputed with one node's inputs changed", body: WhatIfBody, response: errors },
+    },
+    async (req) => whatIfEpoch(ctx, pathNumber(req.params, 'n'), req.body.nodeId, req.body.set),
   );
   app.get('/v1/nodes/:id', { schema: { tags: ['reads'] } }, async (req) => reads.getNode(ctx, (req.params as { id: string }).id));
   app.get('/v1/balances/:account', { schema: { tags: ['reads'] } }, async (req) => reads.getBalance(ctx, (req.params as { account: string }).account));
@@ -185,6 +201,7 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get('/v1/params', { schema: { tags: ['reads'] } }, async () => reads.currentParams(ctx));
   app.get('/v1/params/history', { schema: { tags: ['reads'] } }, async () => reads.paramsHistory(ctx));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerDashboard(app);
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await ctx.db.query('SELECT 1');
     return { ok: true };

@@ -104,11 +104,11 @@ function nodeView(r: NodeRow) {
   };
 }
 
-export async function listNodes(ctx: Context, limit: number, after?: string) {
-  const rows = await ctx.db.query<NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`, [
-    after ?? null,
-    Math.min(limit, 500),
-  ]);
+export async function listNodes(ctx: Context, limit: number, after?: string, owner?: string) {
+  const rows = await ctx.db.query<NodeRow>(
+    `SELECT ${NODE_COLUMNS} FROM nodes WHERE ($1::text IS NULL OR id > $1) AND ($3::text IS NULL OR owner = $3) ORDER BY id LIMIT $2`,
+    [after ?? null, Math.min(limit, 500), owner?.toLowerCase() ?? null],
+  );
   return { nodes: rows.map(nodeView), next: rows.length === Math.min(limit, 500) ? rows[rows.length - 1]?.id : null };
 }
 
@@ -162,4 +162,22 @@ export async function paramsHistory(ctx: Context) {
     'SELECT hash, effective_epoch::text AS effective_epoch, created_at::text AS created_at FROM params_versions ORDER BY params_versions.effective_epoch, params_versions.created_at',
   );
   return { versions: rows.map((r) => ({ hash: r.hash, effectiveEpoch: Number(r.effective_epoch), createdAt: Number(r.created_at) })) };
+}
+
+/** The network at a glance: GPUs by model, nodes by region, the stake ratio of the last epoch. */
+export async function network(ctx: Context) {
+  const models = await ctx.db.query<{ model: string; gpus: string; nodes: string }>(
+    `SELECT g->>'model' AS model, SUM((g->>'count')::int)::text AS gpus, COUNT(DISTINCT n.id)::text AS nodes
+       FROM nodes n, jsonb_array_elements((n.hardware::jsonb)->'gpus') AS g GROUP BY 1 ORDER BY SUM((g->>'count')::int) DESC, 1`,
+  );
+  const regions = await ctx.db.query<{ region: string; nodes: string }>(
+    'SELECT region, COUNT(*)::text AS nodes FROM nodes GROUP BY region ORDER BY COUNT(*) DESC, region',
+  );
+  const last = (await ctx.db.query<{ result: string }>('SELECT result FROM epochs ORDER BY epochs.epoch DESC LIMIT 1'))[0];
+  return {
+    gpus: models.reduce((a, m) => a + Number(m.gpus), 0),
+    models: models.map((m) => ({ model: m.model, gpus: Number(m.gpus), nodes: Number(m.nodes) })),
+    regions: regions.map((r) => ({ region: r.region, nodes: Number(r.nodes) })),
+    stakeRatio: last ? (JSON.parse(last.result) as { stakeRatio: string }).stakeRatio : null,
+  };
 }

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+
+const PUBLIC = new URL('../../../web/public/', import.meta.url);
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const FILES = ['index.html', 'app.js', 'style.css'];
+
+/** Serves the dashboard (`packages/web/public`, static files, no build step) at `/`. */
+export function registerDashboard(app: FastifyInstance): void {
+  const files = new Map(FILES.map((f) => [f, readFileSync(new URL(f, PUBLIC))]));
+  const send = (name: string) => async (_req: unknown, reply: import('fastify').FastifyReply) =>
+    reply
+      .header('cache-control', 'no-cache')
+      .type(TYPES[name.split('.').pop() as string] ?? 'application/octet-stream')
+      .send(files.get(name));
+  app.get('/', { schema: { hide: true } }, send('index.html'));
+  app.get('/assets/app.js', { schema: { hide: true } }, send('app.js'));
+  app.get('/assets/style.css', { schema: { hide: true } }, send('style.css'));
+}

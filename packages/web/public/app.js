@@ -1,0 +1,356 @@
+// Swarm Rewards dashboard: plain ES modules, every number fetched from the API.
+const app = document.getElementById('app');
+const WAD = 10n ** 18n;
+
+const api = async (path, init) => {
+  const r = await fetch(path, init);
+  const body = await r.json();
+  if (!r.ok) throw new Error(`${body.code ?? r.status}: ${body.message ?? r.statusText}`);
+  return body;
+};
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+/** Base units → tokens with `d` decimals and thousands separators (exact: BigInt). */
+export const tokens = (units, d = 2) => {
+  const v = BigInt(units);
+  const neg = v < 0n;
+  const a = neg ? -v : v;
+  const whole = (a / WAD).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const frac = (a % WAD).toString().padStart(18, '0').slice(0, d);
+  return `${neg ? '−' : ''}${whole}${d ? `.${frac}` : ''}`;
+};
+const pct = (x, d = 1) => `${(Number(x) * 100).toFixed(d)} %`;
+const fx = (x) => Number(x).toFixed(3);
+const when = (t) => new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 19);
+const card = (label, value) => `<div class="card"><div class="label">${esc(label)}</div><div class="value">${value}</div></div>`;
+let reasons = {};
+let timer;
+
+function bars(values, { width = 600, height = 120, color = '#1f6feb', label = '' } = {}) {
+  const max = Math.max(1, ...values.map((v) => v.y));
+  const w = width / Math.max(1, values.length);
+  const rects = values
+    .map((v, i) => {
+      const h = Math.round((v.y / max) * (height - 20));
+      return `<rect x="${(i * w + 1).toFixed(1)}" y="${height - h - 14}" width="${Math.max(1, w - 2).toFixed(1)}" height="${h}" fill="${color}"><title>${esc(v.label)}</title></rect>`;
+    })
+    .join('');
+  return `<svg role="img" aria-label="${esc(label)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${rects}<text x="4" y="${height - 2}" font-size="11" fill="#5b6470">${esc(label)}</text></svg>`;
+}
+
+const ROLE_COLORS = {
+  compute: '#1f6feb',
+  validators: '#8250df',
+  stakers: '#1a7f37',
+  model: '#bf8700',
+  developer: '#cf222e',
+  community: '#0a7ea4',
+  liquidity: '#6e7781',
+};
+function roleBar(pools) {
+  const total = Object.values(pools).reduce((a, p) => a + BigInt(p.allocated), 0n) || 1n;
+  const spans = Object.entries(pools)
+    .map(
+      ([role, p]) =>
+        `<span style="width:${Number((BigInt(p.allocated) * 10000n) / total) / 100}%;background:${ROLE_COLORS[role]}" title="${role}: ${tokens(p.allocated)}"></span>`,
+    )
+    .join('');
+  const legend = Object.entries(pools)
+    .map(
+      ([role, p]) =>
+        `<span style="color:${ROLE_COLORS[role]}">■</span> ${role} ${tokens(p.allocated)}${p.toTreasury !== '0' ? ` <span class="muted">(→ treasury)</span>` : ''}`,
+    )
+    .join(' · ');
+  return `<div class="bar" role="img" aria-label="role split">${spans}</div><div class="muted">${legend}</div>`;
+}
+
+async function network() {
+  const [s, n, e] = await Promise.all([api('/v1/status'), api('/v1/network'), api('/v1/epochs?limit=30')]);
+  const last = e.epochs[0];
+  const left = Math.max(0, s.nextCloseAt - Math.floor(Date.now() / 1000));
+  const hist = [...e.epochs].reverse();
+  app.innerHTML = `<h1>Network</h1>
+    <div class="cards">
+      ${card('current epoch', s.currentEpoch)}
+      ${card('next close in', `<span id="countdown" data-at="${s.nextCloseAt}">${left} s</span>`)}
+      ${card('nodes', s.nodes.toLocaleString('en'))}
+      ${card('GPUs', n.gpus.toLocaleString('en'))}
+      ${card('stake ratio', last ? pct(n.stakeRatio ?? 0) : '–')}
+      ${card('last epoch pool', last ? tokens(last.epochPool) : '–')}
+      ${card('network utilisation', last ? pct(last.networkUtilisation) : '–')}
+      ${card('receipts', s.receipts.toLocaleString('en'))}
+    </div>
+    ${last ? `<h2>Epoch ${last.epoch}: role split</h2>${roleBar(last.pools)}` : '<p class="muted">No epoch has closed yet.</p>'}
+    <h2>Emission and fees burned per epoch</h2>
+    ${bars(
+      hist.map((x) => ({ y: Number(BigInt(x.epochPool) / 10n ** 15n), label: `epoch ${x.epoch}: ${tokens(x.epochPool)} emitted` })),
+      { label: 'tokens emitted per epoch' },
+    )}
+    ${bars(
+      hist.map((x) => ({ y: Number(BigInt(x.burned) / 10n ** 12n), label: `epoch ${x.epoch}: ${tokens(x.burned, 4)} burned` })),
+      { color: '#cf222e', label: 'fees burned per epoch' },
+    )}
+    <h2>GPUs by model</h2>${table(
+      ['model', 'GPUs', 'nodes'],
+      n.models.map((m) => [esc(m.model), num(m.gpus), num(m.nodes)]),
+    )}
+    <h2>Nodes by region</h2>${table(
+      ['region', 'nodes'],
+      n.regions.map((r) => [esc(r.region), num(r.nodes)]),
+    )}
+    <h2>Recent epochs</h2>${epochTable(e.epochs.slice(0, 10))}`;
+  timer = setInterval(() => {
+    const c = document.getElementById('countdown');
+    if (!c) return;
+    const l = Number(c.dataset.at) - Math.floor(Date.now() / 1000);
+    c.textContent = `${Math.max(0, l)} s`;
+    if (l < -1) route();
+  }, 1000);
+}
+
+const num = (v) => ({ num: true, html: Number(v).toLocaleString('en') });
+function table(headers, rows) {
+  const th = headers.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => (c && typeof c === 'object' ? `<td class="num">${c.html}</td>` : `<td>${c}</td>`)).join('')}</tr>`).join('');
+  return `<div class="table-wrap"><table><thead><tr>${th}</tr></thead><tbody>${body || `<tr><td colspan="${headers.length}" class="muted">none</td></tr>`}</tbody></table></div>`;
+}
+const tok = (v) => ({ num: true, html: tokens(v) });
+
+function epochTable(list) {
+  return table(
+    ['epoch', 'closed', 'pool', 'earned', 'payees', 'fees', 'to treasury'],
+    list.map((x) => [
+      `<a href="#/epochs/${x.epoch}">${x.epoch}</a>`,
+      when(x.closedAt),
+      tok(x.epochPool),
+      `${x.earning}/${x.nodes}`,
+      num(x.payees),
+      tok(x.fees),
+      tok(x.treasury),
+    ]),
+  );
+}
+
+async function epochs(params) {
+  const before = params.get('before');
+  const e = await api(`/v1/epochs?limit=25${before ? `&before=${before}` : ''}`);
+  const oldest = e.epochs[e.epochs.length - 1];
+  app.innerHTML = `<h1>Epochs</h1>${epochTable(e.epochs)}
+    <div class="pager">${before ? '<a href="#/epochs">newest</a>' : ''}${e.epochs.length === 25 && oldest ? `<a href="#/epochs?before=${oldest.epoch}">older →</a>` : ''}</div>`;
+}
+
+async function epoch(n, params) {
+  const after = params.get('after');
+  const [e, m, st] = await Promise.all([
+    api(`/v1/epochs/${n}`),
+    api(`/v1/epochs/${n}/manifest`).catch(() => null),
+    api(`/v1/epochs/${n}/statements?limit=50${after ? `&after=${encodeURIComponent(after)}` : ''}`),
+  ]);
+  const s = e.summary;
+  app.innerHTML = `<h1>Epoch ${n}</h1>
+    <div class="cards">${card('pool', tokens(s.epochPool))}${card('dynamic factor', s.dynamicFactor)}${card('nodes earning', `${s.earning}/${s.nodes}`)}${card('payees', s.payees)}${card('fees', tokens(s.fees))}${card('burned', tokens(s.burned, 4))}</div>
+    <h2>Pools</h2>${roleBar(s.pools)}
+    ${table(
+      ['pool', 'allocated', 'paid', 'to treasury'],
+      Object.entries(s.pools).map(([k, p]) => [k, tok(p.allocated), tok(p.paid), tok(p.toTreasury)]),
+    )}
+    <h2>Settlement</h2>
+    ${m ? `<p>Root <code>${esc(m.body.root)}</code><br>signed by <code>${esc(m.body.operator)}</code>; parameters <code>${esc(s.paramsHash.slice(0, 18))}…</code>, input <code>${esc(s.inputHash.slice(0, 18))}…</code></p>` : ''}
+    <p><a href="/v1/epochs/${n}/input" download="epoch-${n}-input.json">Download the epoch input</a> (replay with <code>swarm rewards</code>, check with <code>swarm verify</code>) · <a href="/v1/epochs/${n}/manifest" download="epoch-${n}-manifest.json">manifest</a> · <a href="/v1/epochs/${n}/tree" download="epoch-${n}-tree.json">tree</a></p>
+    <h2>Statements</h2>
+    ${table(
+      ['node', 'class', 'uptime', 'Q', 'V', 'L', 'B', 'reward', 'reasons'],
+      st.statements.map((x) => [
+        `<a href="#/nodes/${encodeURIComponent(x.id)}">${esc(x.id)}</a>`,
+        esc(x.hardwareClass),
+        pct(x.uptime, 2),
+        fx(x.quality.total),
+        fx(x.valuation.total),
+        fx(x.commitment),
+        fx(x.bonuses.total),
+        tok(x.reward),
+        x.reasons.map(esc).join(', '),
+      ]),
+    )}
+    <div class="pager">${after ? `<a href="#/epochs/${n}">first page</a>` : ''}${st.next ? `<a href="#/epochs/${n}?after=${encodeURIComponent(st.next)}">next →</a>` : ''}</div>`;
+}
+
+async function nodes(params) {
+  const after = params.get('after');
+  const owner = params.get('owner');
+  const q = new URLSearchParams({ limit: '50' });
+  if (after) q.set('after', after);
+  if (owner) q.set('owner', owner);
+  const [list, rewards] = await Promise.all([api(`/v1/nodes?${q}`), owner ? api(`/v1/rewards/${owner}`).catch(() => null) : null]);
+  app.innerHTML = `<h1>Providers${owner ? ` of <code>${esc(owner)}</code>` : ''}</h1>
+    ${rewards ? `<div class="cards">${card('claimable rewards', tokens(rewards.claimable))}</div>` : ''}
+    ${table(
+      ['node', 'owner', 'class', 'SLA', 'region', 'GPUs', 'status'],
+      list.nodes.map((x) => [
+        `<a href="#/nodes/${encodeURIComponent(x.id)}">${esc(x.id)}</a>`,
+        `<a href="#/nodes?owner=${x.owner}"><code>${esc(x.owner.slice(0, 10))}…</code></a>`,
+        esc(x.providerClass),
+        esc(x.slaClass),
+        esc(x.region),
+        esc(x.hardware.gpus.map((g) => `${g.count}× ${g.model}`).join(', ') || 'CPU'),
+        esc(x.status),
+      ]),
+    )}
+    <div class="pager">${after ? `<a href="#/nodes${owner ? `?owner=${owner}` : ''}">first page</a>` : ''}${list.next ? `<a href="#/nodes?after=${encodeURIComponent(list.next)}${owner ? `&owner=${owner}` : ''}">next →</a>` : ''}</div>`;
+}
+
+function statementRows(s) {
+  const q = s.quality;
+  const b = s.bonuses;
+  return [
+    [
+      'Contribution C',
+      `${Number(s.contribution).toLocaleString('en')} CU·s`,
+      `${s.computeUnits} CU × ${s.upSeconds} s up × (0.4 + 0.6 × utilisation ${pct(s.utilisation)}); ${s.countedGpus}/${s.gpus} GPUs counted`,
+    ],
+    ['Quality Q', fx(q.total), `0.3·uptime ${fx(q.uptime)} + 0.3·errors ${fx(q.errors)} + 0.2·response ${fx(q.response)} + 0.2·rating ${fx(q.rating)}`],
+    ['Valuation V', fx(s.valuation.total), `scarcity of ${esc(s.hardwareClass)} ${fx(s.valuation.scarcity)} × geography ${fx(s.valuation.geo)}`],
+    ['Commitment L', fx(s.commitment), 'lock multiplier'],
+    [
+      'Bonuses B',
+      fx(b.total),
+      `quality ${fx(b.quality)}, new ${fx(b.newNode)}, region ${fx(b.underServed)}, innovation ${fx(b.innovation)}, energy ${fx(b.energy)}`,
+    ],
+    ['Score S', Number(s.score).toLocaleString('en'), `C·Q·V·L·(1+B) = ${Number(s.rawScore).toLocaleString('en')}, probation share ${fx(s.probationShare)}`],
+    ['Bond', tokens(s.bond), `minimum ${tokens(s.minBond)}; staking reward ${tokens(s.bondReward)}`],
+  ];
+}
+
+async function node(id) {
+  const [n, status] = await Promise.all([api(`/v1/nodes/${encodeURIComponent(id)}`), api('/v1/status')]);
+  const latest = n.recent[0];
+  const s = latest?.statement;
+  const hist = [...n.recent].reverse();
+  const gpus = n.hardware.gpus.reduce((a, g) => a + g.count, 0);
+  app.innerHTML = `<h1>Node ${esc(n.id)}</h1>
+    <p class="muted">owner <a href="#/nodes?owner=${n.owner}"><code>${esc(n.owner)}</code></a> · ${esc(n.providerClass)} · SLA ${esc(n.slaClass)} · ${esc(n.region)} · ${esc(n.hardware.gpus.map((g) => `${g.count}× ${g.model}`).join(', ') || 'CPU only')} · status ${esc(n.status)} · registered ${when(n.registeredAt)}</p>
+    ${
+      s
+        ? `<h2>Statement, epoch ${latest.epoch}: <span id="reward">${tokens(s.reward, 6)}</span> tokens</h2>
+    ${table(['factor', 'value', 'from'], statementRows(s))}
+    ${s.reasons.length ? `<h2>Why</h2>${s.reasons.map((r) => `<span class="reason"><b>${esc(r)}</b> — ${esc(reasons[r] ?? '')}</span>`).join('')}` : '<p class="muted">No reductions: every factor at its best for this node.</p>'}
+    <h2>What if</h2>
+    <form id="whatif" class="whatif">
+      <label for="wi-uptime">uptime (0–1)<input id="wi-uptime" name="uptime" inputmode="decimal" value="${esc(s.uptime)}"></label>
+      <label for="wi-rating">mean rating (1–5)<input id="wi-rating" name="rating" inputmode="decimal" placeholder="unchanged"></label>
+      <label for="wi-commitment">commitment (days)<input id="wi-commitment" name="commitment" inputmode="numeric" placeholder="unchanged"></label>
+      <label for="wi-gpus">GPUs of the first model<input id="wi-gpus" name="gpus" inputmode="numeric" placeholder="unchanged"></label>
+      <button type="submit">Recompute</button>
+    </form>
+    <p id="whatif-out" aria-live="polite"></p>
+    <h2>Economics (per epoch, SPEC §9)</h2>
+    <form id="econ" class="whatif">
+      <label for="ec-price">token price, $<input id="ec-price" value="0.10" inputmode="decimal"></label>
+      <label for="ec-power">power cost, $/GPU-h<input id="ec-power" value="0.05" inputmode="decimal"></label>
+      <label for="ec-rate">usage rate, $/GPU-h<input id="ec-rate" value="0.30" inputmode="decimal"></label>
+      <label for="ec-hw">hardware cost, $<input id="ec-hw" value="${gpus * 2000}" inputmode="decimal"></label>
+      <button type="submit">Compute</button>
+    </form>
+    <div id="econ-out"></div>`
+        : '<p class="muted">No closed epoch has a statement for this node yet.</p>'
+    }
+    <h2>Earnings per epoch</h2>${bars(
+      hist.map((h) => ({ y: Number(BigInt(h.reward) / 10n ** 12n), label: `epoch ${h.epoch}: ${tokens(h.reward)}` })),
+      { label: 'compute reward per epoch' },
+    )}
+    <h2>Uptime per epoch</h2>${bars(
+      hist.map((h) => ({ y: Number(h.statement.uptime) * 1000, label: `epoch ${h.epoch}: ${pct(h.statement.uptime, 2)}` })),
+      { color: '#1a7f37', label: 'uptime per epoch' },
+    )}
+    <h2>Bonds</h2>${table(
+      ['bond', 'amount', 'from epoch'],
+      n.bonds.map((b) => [esc(b.id), tok(b.amount), b.effectiveEpoch]),
+    )}`;
+  if (!s) return;
+  document.getElementById('whatif').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const set = {};
+    for (const [k, v] of new FormData(ev.target)) if (String(v).trim() !== '' && !(k === 'uptime' && v === s.uptime)) set[k] = String(v).trim();
+    const out = document.getElementById('whatif-out');
+    if (Object.keys(set).length === 0) return void (out.textContent = 'Change a value first.');
+    try {
+      const r = await api(`/v1/epochs/${latest.epoch}/whatif`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ nodeId: n.id, set }),
+      });
+      const d = BigInt(r.after.reward) - BigInt(r.before.reward);
+      out.innerHTML = `Reward ${tokens(r.before.reward, 6)} → <b id="whatif-after">${tokens(r.after.reward, 6)}</b> <span class="${d >= 0n ? 'up' : 'down'}">(${d >= 0n ? '+' : ''}${tokens(d, 6)})</span>; Q ${fx(r.before.quality.total)} → ${fx(r.after.quality.total)}${r.after.reasons.length ? `; reasons: ${r.after.reasons.map(esc).join(', ')}` : ''}`;
+      out.dataset.after = r.after.reward;
+      out.dataset.before = r.before.reward;
+    } catch (e) {
+      out.textContent = e.message;
+    }
+  });
+  const econ = (ev) => {
+    ev?.preventDefault();
+    const f = (id) => Number(document.getElementById(id).value);
+    const gpuHours = (Number(s.utilisation) * s.upSeconds * s.gpus) / 3600;
+    const revenue = gpuHours * f('ec-rate');
+    const rewardUsd = (Number(BigInt(s.reward) / 10n ** 12n) / 1e6) * f('ec-price');
+    const power = ((s.upSeconds * s.gpus) / 3600) * f('ec-power');
+    const net = revenue + rewardUsd - power;
+    const margin = revenue + rewardUsd > 0 ? net / (revenue + rewardUsd) : 0;
+    const epochsPerYear = (365 * 86400) / status.epochSeconds;
+    const roi = f('ec-hw') > 0 ? (net * epochsPerYear) / f('ec-hw') : 0;
+    document.getElementById('econ-out').innerHTML = table(
+      ['', 'per epoch', 'target'],
+      [
+        ['usage revenue', `$${revenue.toFixed(2)}`, '$0.30/GPU-h'],
+        ['reward income', `$${rewardUsd.toFixed(2)}`, ''],
+        ['power cost', `$${power.toFixed(2)}`, '$0.05/GPU-h'],
+        ['net margin', pct(margin), '60 %'],
+        ['annual ROI on hardware', pct(roi), '200 %'],
+      ],
+    );
+  };
+  document.getElementById('econ').addEventListener('submit', econ);
+  econ();
+}
+
+async function paramsPage() {
+  const [p, h] = await Promise.all([api('/v1/params'), api('/v1/params/history')]);
+  app.innerHTML = `<h1>Parameters</h1><p>Version <code>${esc(p.hash)}</code>, in force from epoch ${p.effectiveEpoch}.</p>
+    <h2>History</h2>${table(
+      ['version', 'from epoch', 'created'],
+      h.versions.map((v) => [`<code>${esc(v.hash.slice(0, 18))}…</code>`, v.effectiveEpoch, when(v.createdAt)]),
+    )}
+    <h2>Governance</h2><p class="muted">Proposals and votes appear here when governance lands; every change takes effect from the next epoch.</p>
+    <h2>Current set</h2><pre>${esc(JSON.stringify(p.params, null, 2))}</pre>`;
+}
+
+async function route() {
+  clearInterval(timer);
+  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const parts = (path || '/').split('/').filter(Boolean);
+  const params = new URLSearchParams(query);
+  for (const a of document.querySelectorAll('nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === `#/${parts[0] ?? ''}`);
+  for (const a of document.querySelectorAll('nav a[aria-current]')) a.setAttribute('aria-current', 'page');
+  try {
+    if (parts.length === 0) await network();
+    else if (parts[0] === 'epochs' && parts[1] !== undefined) await epoch(Number(parts[1]), params);
+    else if (parts[0] === 'epochs') await epochs(params);
+    else if (parts[0] === 'nodes' && parts[1] !== undefined) await node(decodeURIComponent(parts[1]));
+    else if (parts[0] === 'nodes') await nodes(params);
+    else if (parts[0] === 'params') await paramsPage();
+    else app.innerHTML = '<h1>Not found</h1>';
+  } catch (e) {
+    app.innerHTML = `<h1>Something went wrong</h1><p>${esc(e.message)}</p>`;
+  }
+}
+
+document.getElementById('search').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const q = document.getElementById('q').value.trim();
+  if (!q) return;
+  location.hash = /^0x[0-9a-fA-F]{40}$/.test(q) ? `#/nodes?owner=${q.toLowerCase()}` : `#/nodes/${encodeURIComponent(q)}`;
+});
+window.addEventListener('hashchange', route);
+api('/v1/reasons')
+  .then((r) => (reasons = r))
+  .catch(() => {})
+  .finally(route);

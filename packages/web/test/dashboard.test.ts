@@ -1,0 +1,155 @@
+import { mkdirSync } from 'node:fs';
+import { SwarmClient } from '@swarm/sdk';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedNetwork } from '../../node/src/demo/network.ts';
+import { closeDueEpochs } from '../../node/src/keepers/epoch-close.ts';
+import { GENESIS, OPERATOR, testServiceWith } from '../../node/test/helpers.ts';
+
+/**
+ * The dashboard in a real browser (Debian's chromium, driven by playwright-core) against a service
+ * seeded by a short demo: every page loads without console errors, a click from the network page to
+ * a provider shows the numbers the API returns, a what-if moves the reward the expected way, and
+ * the main flows work from the keyboard. Screenshots go to test-output/screenshots.
+ */
+const SHOTS = new URL('../../../test-output/screenshots/', import.meta.url).pathname;
+let t: Awaited<ReturnType<typeof testServiceWith>>;
+let browser: Browser;
+let base: string;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  t = await testServiceWith({ settings: { genesis: GENESIS, epochSeconds: 60, slotSeconds: 1, graceSeconds: 2, windowSeconds: 100_000 } });
+  const viaInject: typeof fetch = async (input, init) => {
+    const u = new URL(String(input));
+    const r = await t.app.inject({
+      method: (init?.method ?? 'GET') as 'GET',
+      url: u.pathname + u.search,
+      payload: (init?.body as string | undefined) ?? undefined,
+      headers: init?.headers as Record<string, string>,
+    });
+    return new Response(r.body === '' ? null : r.body, { status: r.statusCode });
+  };
+  const net = new SimulatedNetwork(new SwarmClient({ baseUrl: 'http://x', operatorToken: OPERATOR, fetch: viaInject }), { seed: 5, nodes: 30 });
+  t.clock.set(GENESIS - 3);
+  await net.bootstrap(t.clock.now());
+  for (let slot = 0; slot < 185; slot++) {
+    t.clock.set(GENESIS + slot);
+    if (slot < 180) await net.tick(t.clock.now(), slot, Math.floor(slot / 60), 60);
+    await closeDueEpochs(t.ctx);
+  }
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const a = t.app.server.address();
+  base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function open(path: string, size = { width: 1280, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport: size });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`${path}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
+  await page.goto(`${base}/${path}`);
+  await page.waitForSelector('main h1');
+  return page;
+}
+
+const api = async (path: string) => (await fetch(`${base}${path}`)).json();
+
+describe('dashboard', () => {
+  it('loads every page without console errors, and saves screenshots', async () => {
+    for (const [name, path] of [
+      ['network', '#/'],
+      ['epochs', '#/epochs'],
+      ['epoch', '#/epochs/1'],
+      ['providers', '#/nodes'],
+      ['provider', '#/nodes/node-001'],
+      ['parameters', '#/params'],
+    ] as const) {
+      const page = await open(path);
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('main h1').textContent(), name).not.toMatch(/went wrong|Not found/);
+      await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+      await page.close();
+    }
+    const phone = await open('#/nodes/node-001', { width: 390, height: 844 });
+    await phone.screenshot({ path: `${SHOTS}provider-phone.png`, fullPage: true });
+    await phone.close();
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('clicking from the network page to a provider shows the numbers the API returns', async () => {
+    const page = await open('#/');
+    await page.getByRole('link', { name: '2', exact: true }).first().click();
+    await page.waitForSelector('main h1:has-text("Epoch 2")');
+    const statements = (await api('/v1/epochs/2/statements?limit=500')).statements as { id: string; reward: string }[];
+    const earner = statements.find((s) => BigInt(s.reward) > 0n) as { id: string; reward: string };
+    await page.getByRole('link', { name: earner.id, exact: true }).click();
+    await page.waitForSelector(`main h1:has-text("Node ${earner.id}")`);
+    const shown = (await page.locator('#reward').textContent()) as string;
+    const node = await api(`/v1/nodes/${earner.id}`);
+    const reward = BigInt(node.recent[0].reward);
+    const whole = (reward / 10n ** 18n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    const frac = (reward % 10n ** 18n).toString().padStart(18, '0').slice(0, 6);
+    expect(shown).toBe(`${whole}.${frac}`);
+    expect(node.recent[0].epoch).toBe(2);
+    await page.close();
+  });
+
+  it('a what-if moves the reward in the expected direction', async () => {
+    const statements = (await api('/v1/epochs/2/statements?limit=500')).statements as { id: string; reward: string; uptime: string; eligible: boolean }[];
+    const s = statements.find((x) => x.eligible && Number(x.uptime) === 1) as { id: string };
+    const page = await open(`#/nodes/${s.id}`);
+    await page.fill('#wi-uptime', '0.97');
+    await page.getByRole('button', { name: 'Recompute' }).click();
+    await page.waitForSelector('#whatif-after');
+    const out = page.locator('#whatif-out');
+    const before = BigInt((await out.getAttribute('data-before')) as string);
+    const after = BigInt((await out.getAttribute('data-after')) as string);
+    expect(after).toBeLessThan(before);
+    await page.close();
+  });
+
+  it('every control is labelled, and the main flows work from the keyboard', async () => {
+    const page = await open('#/nodes/node-001');
+    const unlabelled = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('input, select, button')].filter((el) => {
+          const id = el.getAttribute('id');
+          const labelled =
+            (id && document.querySelector(`label[for="${id}"]`)) || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent?.trim());
+          return !labelled;
+        }).length,
+    );
+    expect(unlabelled).toBe(0);
+    // keyboard: tab to the search box, type a node id, submit with Enter
+    await page.focus('#q');
+    await page.keyboard.type('node-002');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('main h1:has-text("Node node-002")');
+    // tab through the navigation and follow "Epochs" with Enter
+    await page.focus('nav a[href="#/epochs"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('main h1:has-text("Epochs")');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+});
