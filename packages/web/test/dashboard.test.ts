@@ -72,7 +72,7 @@ async function open(path: string, size = { width: 1280, height: 900 }): Promise<
   return page;
 }
 
-const api = async (path: string) => (await fetch(`${base}${path}`)).json();
+const api = async (path: string): Promise<any> => (await fetch(`${base}${path}`)).json();
 
 describe('dashboard', () => {
   it('loads every page without console errors, and saves screenshots', async () => {
