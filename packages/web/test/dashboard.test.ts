@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { SwarmClient } from '@swarm/sdk';
 import { type Browser, chromium, type Page } from 'playwright-core';
