@@ -133,7 +133,7 @@ describe('dashboard', () => {
     const page = await open('#/nodes/node-001');
     const unlabelled = await page.evaluate(
       () =>
-        [...document.querySelectorAll('input, select, button')].filter((el) => {
+        Array.from(document.querySelectorAll('input, select, button')).filter((el) => {
           const id = el.getAttribute('id');
           const labelled =
             (id && document.querySelector(`label[for="${id}"]`)) || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent?.trim());
