@@ -39,7 +39,7 @@ export async function demo(o: DemoOptions): Promise<void> {
     onError: (e) => console.error(`epoch close failed: ${(e as Error).message}`),
   });
   const client = new SwarmClient({ baseUrl: running.url, operatorToken: running.operatorToken });
-  console.log(`Swarm Rewards demo — service and API on ${running.url} (OpenAPI at /openapi.json, metrics at /metrics)`);
+  console.log(`Swarm Rewards demo — dashboard at ${running.url}/ · API under /v1 (OpenAPI at /openapi.json, metrics at /metrics)`);
   console.log(`A simulated network of ${nodes} nodes (mixed GPUs, classes, regions, behaviour), 4 consumers, 3 stakers and an attestor;`);
   console.log(`epochs of ${epochSeconds} s with 1-s heartbeat slots; store: PGlite in ${o.dataDir}. Ctrl-C to stop.\n`);
   const net = new SimulatedNetwork(client, { seed: Number(o.seed), nodes });

@@ -54,7 +54,7 @@ export async function start(o: StartOptions): Promise<Running> {
   });
   const s = running.ctx.settings;
   if (!o.quiet) {
-    console.log(`Swarm Rewards listening on ${running.url} (store: ${running.db.kind === 'pglite' ? `PGlite in ${env.dataDir}` : 'PostgreSQL'})`);
+    console.log(`Swarm Rewards: dashboard and API on ${running.url} (store: ${running.db.kind === 'pglite' ? `PGlite in ${env.dataDir}` : 'PostgreSQL'})`);
     console.log(
       `epochs of ${s.epochSeconds} s from ${new Date(s.genesis * 1000).toISOString()}, slots of ${s.slotSeconds} s; operator token in ${env.dataDir}/operator-token`,
     );
