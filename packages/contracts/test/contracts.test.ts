@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Hex } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closeDueEpochs } from '../../node/src/keepers/epoch-close.ts';
-import { GENESIS, testService } from '../../node/test/helpers.ts';
-import { playTraffic } from '../../node/test/traffic.ts';
+import { testService } from '../../node/test/helpers.ts';
+import { twoClosedEpochs } from '../../node/test/traffic.ts';
 import RewardDistributor from '../artifacts/RewardDistributor.json' with { type: 'json' };
 import StakingVault from '../artifacts/StakingVault.json' with { type: 'json' };
 import TestToken from '../artifacts/TestToken.json' with { type: 'json' };
@@ -22,12 +21,7 @@ const epochs: Epoch[] = [];
 beforeAll(async () => {
   const t = await testService('pglite');
   try {
-    await playTraffic(t.app, t.clock, 0);
-    t.clock.set(GENESIS + 3600 + 30);
-    await closeDueEpochs(t.ctx);
-    await playTraffic(t.app, t.clock, 1);
-    t.clock.set(GENESIS + 2 * 3600 + 30);
-    await closeDueEpochs(t.ctx);
+    await twoClosedEpochs(t);
     for (const n of [0, 1]) {
       const tree = (await t.app.inject({ method: 'GET', url: `/v1/epochs/${n}/tree` })).json() as { tree: Hex[]; values: { value: [Hex, string] }[] };
       const claims = [];
@@ -152,12 +146,7 @@ describe('the chain adapter', () => {
       const op = privateKeyToAccount(`0x${'11'.repeat(32)}`); // the service's operator key in tests
       const token = await c.deploy(TestToken, [], operator);
       const dist = await c.deploy(RewardDistributor, [token, op.address], operator);
-      await playTraffic(t.app, t.clock, 0);
-      t.clock.set(GENESIS + 3600 + 30);
-      await closeDueEpochs(t.ctx);
-      await playTraffic(t.app, t.clock, 1);
-      t.clock.set(GENESIS + 2 * 3600 + 30);
-      await closeDueEpochs(t.ctx);
+      await twoClosedEpochs(t);
       const publisher = await RootPublisher.connect({ rpcUrl: url, distributor: dist }, op);
       expect(await publisher.publishPending(t.db)).toEqual([0, 1]);
       expect(await publisher.publishPending(t.db)).toEqual([]); // nothing twice

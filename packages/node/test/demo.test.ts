@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedNetwork } from '../src/demo/network.ts';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
-import { GENESIS, OPERATOR, testServiceWith } from './helpers.ts';
+import { GENESIS, injectFetch, OPERATOR, testServiceWith } from './helpers.ts';
 
 /** The demo's simulated network, driving the service through its HTTP routes for two epochs. */
 describe('the demo network', () => {
@@ -13,16 +13,7 @@ describe('the demo network', () => {
   it('registers, bonds, sends heartbeats and receipts, and earns from the second epoch', async () => {
     t = await testServiceWith({ settings: { genesis: GENESIS, epochSeconds: 60, slotSeconds: 1, graceSeconds: 2, windowSeconds: 120 } });
     // SwarmClient over fastify.inject: the same requests as over a socket
-    const fetchViaInject: typeof fetch = async (input, init) => {
-      const url = new URL(String(input));
-      const r = await t.app.inject({
-        method: (init?.method ?? 'GET') as 'GET',
-        url: url.pathname + url.search,
-        payload: (init?.body as string | undefined) ?? undefined,
-        headers: init?.headers as Record<string, string>,
-      });
-      return new Response(r.body === '' ? null : r.body, { status: r.statusCode, headers: { 'content-type': 'application/json' } });
-    };
+    const fetchViaInject = injectFetch(t.app);
     const net = new SimulatedNetwork(new SwarmClient({ baseUrl: 'http://demo', operatorToken: OPERATOR, fetch: fetchViaInject }), { seed: 7, nodes: 24 });
     t.clock.set(GENESIS - 3);
     await net.bootstrap(t.clock.now());

@@ -7,9 +7,8 @@ import { contentHash, loadKeccak, manifestMessage, verifyClaim } from '@swarm/co
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEpoch } from '../src/cli/verify.ts';
-import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
-import { GENESIS, OPERATOR_ETH_KEY, testService } from './helpers.ts';
-import { playTraffic } from './traffic.ts';
+import { OPERATOR_ETH_KEY, testService } from './helpers.ts';
+import { twoClosedEpochs } from './traffic.ts';
 
 const exec = promisify(execFile);
 let t: Awaited<ReturnType<typeof testService>>;
@@ -22,12 +21,7 @@ const get = async (url: string) => {
 beforeAll(async () => {
   await loadKeccak();
   t = await testService('pglite');
-  await playTraffic(t.app, t.clock, 0);
-  t.clock.set(GENESIS + 3600 + 30);
-  await closeDueEpochs(t.ctx);
-  await playTraffic(t.app, t.clock, 1);
-  t.clock.set(GENESIS + 2 * 3600 + 30);
-  await closeDueEpochs(t.ctx);
+  await twoClosedEpochs(t);
 }, 120_000);
 afterAll(async () => t?.close());
 

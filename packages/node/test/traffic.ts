@@ -131,3 +131,14 @@ export async function playTraffic(app: FastifyInstance, clock: ManualClock, epoc
     ),
   );
 }
+
+/** Two epochs of recorded traffic, each closed: what settlement, contract and replay tests build on. */
+export async function twoClosedEpochs(t: { app: FastifyInstance; clock: ManualClock; ctx: import('../src/service/context.ts').Context }): Promise<void> {
+  const { closeDueEpochs } = await import('../src/keepers/epoch-close.ts');
+  await playTraffic(t.app, t.clock, 0);
+  t.clock.set(GENESIS + 3600 + 30);
+  await closeDueEpochs(t.ctx);
+  await playTraffic(t.app, t.clock, 1);
+  t.clock.set(GENESIS + 2 * 3600 + 30);
+  await closeDueEpochs(t.ctx);
+}

@@ -5,7 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedNetwork } from '../../node/src/demo/network.ts';
 import { closeDueEpochs } from '../../node/src/keepers/epoch-close.ts';
-import { GENESIS, OPERATOR, testServiceWith } from '../../node/test/helpers.ts';
+import { GENESIS, injectFetch, OPERATOR, testServiceWith } from '../../node/test/helpers.ts';
 
 /**
  * The dashboard in a real browser (Debian's chromium, driven by playwright-core) against a service
@@ -22,16 +22,7 @@ const errors: string[] = [];
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   t = await testServiceWith({ settings: { genesis: GENESIS, epochSeconds: 60, slotSeconds: 1, graceSeconds: 2, windowSeconds: 100_000 } });
-  const viaInject: typeof fetch = async (input, init) => {
-    const u = new URL(String(input));
-    const r = await t.app.inject({
-      method: (init?.method ?? 'GET') as 'GET',
-      url: u.pathname + u.search,
-      payload: (init?.body as string | undefined) ?? undefined,
-      headers: init?.headers as Record<string, string>,
-    });
-    return new Response(r.body === '' ? null : r.body, { status: r.statusCode });
-  };
+  const viaInject = injectFetch(t.app);
   const net = new SimulatedNetwork(new SwarmClient({ baseUrl: 'http://x', operatorToken: OPERATOR, fetch: viaInject }), { seed: 5, nodes: 30 });
   t.clock.set(GENESIS - 3);
   await net.bootstrap(t.clock.now());
