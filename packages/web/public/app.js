@@ -89,6 +89,13 @@ async function network() {
       hist.map((x) => ({ y: Number(BigInt(x.burned) / 10n ** 12n), label: `epoch ${x.epoch}: ${tokens(x.burned, 4)} burned` })),
       { color: '#cf222e', label: 'fees burned per epoch' },
     )}
+    <h2>Stake ratio and supply per epoch</h2>
+    ${bars(
+      hist
+        .filter((x) => x.stakeRatio)
+        .map((x) => ({ y: Number(x.stakeRatio) * 1000, label: `epoch ${x.epoch}: ${pct(x.stakeRatio)} of ${tokens(x.supply, 0)} staked` })),
+      { color: '#1a7f37', label: 'stake ratio per epoch' },
+    )}
     <h2>GPUs by model</h2>${table(
       ['model', 'GPUs', 'nodes'],
       n.models.map((m) => [esc(m.model), num(m.gpus), num(m.nodes)]),

@@ -25,6 +25,10 @@ export type EpochSummary = {
   fees: string;
   burned: string;
   reasonCounts: Record<string, number>;
+  /** Staked ÷ supply at the start of the epoch, and the two amounts (base units). */
+  stakeRatio: string;
+  supply: string;
+  staked: string;
 };
 
 /** A hook the crash tests use to stop the process at a chosen point inside a close. */
@@ -91,6 +95,9 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       fees: fees.total.toString(),
       burned: fees.burned.toString(),
       reasonCounts: result.reasonCounts,
+      stakeRatio: wire.stakeRatio as string,
+      supply: input.supply.total.toString(),
+      staked: input.supply.staked.toString(),
     };
     await sql.query(
       'INSERT INTO epochs (epoch, params_hash, input_hash, input, result, summary, closed_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',

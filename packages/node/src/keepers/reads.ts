@@ -123,9 +123,15 @@ export async function getNode(ctx: Context, id: string) {
     "SELECT id, amount::text AS amount, effective_epoch::text AS effective_epoch FROM stakes WHERE node_id = $1 AND kind = 'bond' ORDER BY id",
     [id],
   );
+  const unbondings = await ctx.db.query<{ id: string; amount: string; release_epoch: string; released: boolean }>(
+    `SELECT u.id, u.amount::text AS amount, u.release_epoch::text AS release_epoch, u.released FROM unbondings u JOIN stakes s ON s.id = u.stake_id
+      WHERE s.node_id = $1 ORDER BY u.id`,
+    [id],
+  );
   return {
     ...nodeView(r),
     bonds: bonds.map((b) => ({ id: b.id, amount: b.amount, effectiveEpoch: Number(b.effective_epoch) })),
+    unbondings: unbondings.map((u) => ({ id: u.id, amount: u.amount, releaseEpoch: Number(u.release_epoch), released: u.released })),
     recent: history.map((h) => ({ epoch: Number(h.epoch), reward: h.reward, statement: JSON.parse(h.statement) })),
   };
 }
