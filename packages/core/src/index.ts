@@ -3,6 +3,7 @@ export * from './apportion.ts';
 export * from './canonical.ts';
 export * from './epoch-input.ts';
 export * from './errors.ts';
+export * from './governance.ts';
 export * from './manifest.ts';
 export * from './merkle.ts';
 export * from './params.ts';

@@ -1,4 +1,4 @@
-import type { ApiError, Attestation, AttestorApproval, Grant, Heartbeat, Receipt, Register, Stake, Unbond } from './messages.ts';
+import type { ApiError, Attestation, AttestorApproval, Grant, Heartbeat, Proposal, Receipt, Register, Stake, Unbond, Vote } from './messages.ts';
 
 /** An API refusal, with the server's `{code, message, field}`. */
 export class SwarmApiError extends Error {
@@ -65,6 +65,15 @@ export class SwarmClient {
   }
   unbond(m: Unbond) {
     return this.call<{ unbondingId: string; releaseEpoch: number }>('POST', '/v1/unbond', m);
+  }
+  propose(m: Proposal) {
+    return this.call<{ proposalId: string; votingEndsAfterEpoch: number }>('POST', '/v1/proposals', m);
+  }
+  vote(m: Vote) {
+    return this.call<{ proposalId: string; option: string }>('POST', '/v1/votes', m);
+  }
+  proposals() {
+    return this.call<{ proposals: Record<string, unknown>[] }>('GET', '/v1/proposals');
   }
   grant(g: Grant) {
     return this.call<{ posted: boolean }>('POST', '/v1/operator/grants', g, true);

@@ -126,6 +126,27 @@ export const Stake = Type.Object({ body: StakeBody, signature: sig }, strict);
 export const UnbondBody = Type.Object({ type: literal('unbond'), stakeId: id, ownerKey: hex32, amount, timestamp, seq }, strict);
 export const Unbond = Type.Object({ body: UnbondBody, signature: sig }, strict);
 
+/** A governance proposal: a patch of the parameter set, signed by a staking key that pays the deposit. */
+export const ProposalBody = Type.Object(
+  {
+    type: literal('proposal'),
+    proposalId: id,
+    proposerKey: hex32,
+    kind: literal('params'),
+    patch: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32 }),
+    description: Type.String({ maxLength: 2000 }),
+    timestamp,
+    seq,
+  },
+  strict,
+);
+export const Proposal = Type.Object({ body: ProposalBody, signature: sig }, strict);
+export const VoteBody = Type.Object(
+  { type: literal('vote'), proposalId: id, voterKey: hex32, option: oneOf(['yes', 'no', 'abstain', 'veto'] as const), timestamp, seq },
+  strict,
+);
+export const Vote = Type.Object({ body: VoteBody, signature: sig }, strict);
+
 /** Operator (embedded mode): credit tokens to a key's wallet — the genesis allocation and test funds. */
 export const Grant = Type.Object({ key: hex32, amount, memo: Type.String({ maxLength: 200 }) }, strict);
 /** Operator: approve an attestor's key for some roles. */
@@ -149,6 +170,10 @@ export type Stake = Static<typeof Stake>;
 export type UnbondBody = Static<typeof UnbondBody>;
 export type Unbond = Static<typeof Unbond>;
 export type Grant = Static<typeof Grant>;
+export type ProposalBody = Static<typeof ProposalBody>;
+export type Proposal = Static<typeof Proposal>;
+export type VoteBody = Static<typeof VoteBody>;
+export type Vote = Static<typeof Vote>;
 export type AttestorApproval = Static<typeof AttestorApproval>;
 export type ApiError = Static<typeof ErrorBody>;
 

@@ -5,6 +5,8 @@ import type {
   CountersignBody,
   Heartbeat,
   HeartbeatBody,
+  Proposal,
+  ProposalBody,
   Receipt,
   ReceiptBody,
   Register,
@@ -13,6 +15,8 @@ import type {
   StakeBody,
   Unbond,
   UnbondBody,
+  Vote,
+  VoteBody,
 } from './messages.ts';
 
 /** Builders that sign message bodies: what a node agent, a consumer or a staker calls. */
@@ -45,4 +49,12 @@ export function signStake(body: StakeBody, ownerPrivateKey: string): Stake {
 
 export function signUnbond(body: UnbondBody, ownerPrivateKey: string): Unbond {
   return { body, signature: signBody(body, ownerPrivateKey) };
+}
+
+export function signProposal(body: ProposalBody, proposerPrivateKey: string): Proposal {
+  return { body, signature: signBody(body, proposerPrivateKey) };
+}
+
+export function signVote(body: VoteBody, voterPrivateKey: string): Vote {
+  return { body, signature: signBody(body, voterPrivateKey) };
 }

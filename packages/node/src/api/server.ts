@@ -3,10 +3,11 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BaseError, InvariantError, REASONS } from '@swarm/core';
-import { Attestation, AttestorApproval, ErrorBody, Grant, Heartbeat, HeartbeatBatch, Receipt, Register, Stake, Unbond } from '@swarm/sdk';
+import { Attestation, AttestorApproval, ErrorBody, Grant, Heartbeat, HeartbeatBatch, Proposal, Receipt, Register, Stake, Unbond, Vote } from '@swarm/sdk';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
+import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
 import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
 import * as reads from '../keepers/reads.ts';
 import { getManifest, getProof, getTreeDump } from '../keepers/settlement.ts';
@@ -137,6 +138,23 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
       return { ok: true };
     },
   );
+  app.post(
+    '/v1/proposals',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['governance'], summary: 'Propose a parameter patch (signed by a staking key; pays the deposit)', body: Proposal, response: errors },
+    },
+    async (req, reply) => reply.status(201).send(await submitProposal(ctx, req.body)),
+  );
+  app.post(
+    '/v1/votes',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['governance'], summary: 'Vote yes, no, abstain or veto (stake-weighted at the tally)', body: Vote, response: errors },
+    },
+    async (req, reply) => reply.status(201).send(await castVote(ctx, req.body)),
+  );
+  app.get('/v1/proposals', { schema: { tags: ['governance'], summary: 'Proposals with their patch, votes and tally' } }, async () => listProposals(ctx));
   app.get(
     '/v1/operator/check',
     { preHandler: operator, schema: { tags: ['operator'], summary: 'The ledger invariants', security: [{ operator: [] }] } },

@@ -4,6 +4,7 @@ import { type Context, epochStart, paramsAt } from '../service/context.ts';
 import { conflict } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { buildEpochInput } from './epoch-input.ts';
+import { tallyProposals } from './governance.ts';
 import { settleEpoch } from './settlement.ts';
 
 const CLOSE_LOCK = 0x434c4f53; // 'CLOS'
@@ -104,6 +105,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       [n, hash, inputHash, JSON.stringify(inputJson), JSON.stringify(wire), JSON.stringify(summary), ctx.clock.now(), Math.round(performance.now() - t0)],
     );
     await settleEpoch(sql, ctx.operatorAccount, n, result, hash, inputHash);
+    await tallyProposals(sql, n, params, input.supply.staked, ctx.clock.now());
     await sql.query('UPDATE epoch_cursor SET next_epoch = $1 WHERE id = 1', [n + 1]);
     await hooks.at?.('before-commit');
     return { epoch: n, closed: true, summary };

@@ -179,3 +179,30 @@ export const epochTrees = pgTable('epoch_trees', {
   claims: text('claims').notNull(),
   manifest: text('manifest').notNull(),
 });
+
+/** Governance proposals (SPEC §7): a parameter patch, its deposit, its voting window and outcome. */
+export const proposals = pgTable('proposals', {
+  id: text('id').primaryKey(),
+  proposerKey: text('proposer_key').notNull(),
+  kind: text('kind').notNull(),
+  patch: text('patch').notNull(),
+  description: text('description').notNull(),
+  deposit: amount('deposit').notNull(),
+  createdEpoch: epochCol('created_epoch').notNull(),
+  votingEndsAfterEpoch: epochCol('voting_ends_after_epoch').notNull(),
+  status: text('status').notNull(),
+  tally: text('tally'),
+  message: text('message').notNull(),
+});
+
+export const votes = pgTable(
+  'votes',
+  {
+    proposalId: text('proposal_id').notNull(),
+    voterKey: text('voter_key').notNull(),
+    option: text('option').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.proposalId, t.voterKey] })],
+);

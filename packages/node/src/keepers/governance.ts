@@ -1,0 +1,214 @@
+import {
+  computeOutcome,
+  InvalidParamsError,
+  type Params,
+  paramsHash,
+  parseParams,
+  patchParams,
+  serializeParams,
+  VOTE_OPTIONS,
+  type VoteOption,
+} from '@swarm/core';
+import { type Proposal, type Vote, verifyBody } from '@swarm/sdk';
+import { balanceOf, type Posting, post } from '../ledger/ledger.ts';
+import { type Context, epochOf, epochStart, nextEpoch, paramsAt } from '../service/context.ts';
+import { badRequest, conflict, forbidden, notFound, paymentRequired, unauthorized } from '../service/errors.ts';
+import type { Sql } from '../store/db.ts';
+
+/**
+ * Governance keepers (SPEC §7): proposals that patch the parameter set, stake-weighted votes, and
+ * the tally at the close of the proposal's last voting epoch — a passed patch takes effect from the
+ * next epoch, every version is kept, and a vetoed proposal's deposit is burned.
+ */
+
+function timestampEpoch(ctx: Context, ts: number, field: string): number {
+  const now = ctx.clock.now();
+  const w = ctx.settings.windowSeconds;
+  if (ts < now - w) throw badRequest('STALE_TIMESTAMP', `timestamp ${ts} is more than ${w} s in the past`, field);
+  if (ts > now + w) throw badRequest('FUTURE_TIMESTAMP', `timestamp ${ts} is more than ${w} s in the future`, field);
+  const e = epochOf(ctx.settings, ts);
+  if (e < 0) throw badRequest('BEFORE_GENESIS', 'the timestamp is before the first epoch', field);
+  if (now > epochStart(ctx.settings, e + 1) + ctx.settings.graceSeconds) throw conflict('EPOCH_CLOSED', `epoch ${e} no longer accepts messages`, field);
+  return e;
+}
+
+async function advanceSeq(sql: Sql, key: string, seq: number): Promise<void> {
+  const r = await sql.query(
+    'INSERT INTO key_seqs (key, last_seq) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET last_seq = excluded.last_seq WHERE key_seqs.last_seq < excluded.last_seq RETURNING key',
+    [key, seq],
+  );
+  if (r.length === 0) throw conflict('REPLAYED', `sequence number ${seq} was already used by this key (it must increase)`, 'body.seq');
+}
+
+/** Stake owned by `key` in effect in epoch `n` (every kind), less what is unbonding by then. */
+async function stakeOf(sql: Sql, key: string, n: number): Promise<bigint> {
+  const r = await sql.query<{ amount: string | null }>(
+    `SELECT SUM(st.amount - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $2), 0))::text AS amount
+       FROM stakes st WHERE st.owner_key = $1 AND st.effective_epoch <= $2`,
+    [key, n],
+  );
+  return BigInt(r[0]?.amount ?? '0');
+}
+
+export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ proposalId: string; votingEndsAfterEpoch: number }> {
+  const b = msg.body;
+  if (!verifyBody(b, msg.signature, b.proposerKey)) throw unauthorized('the proposal signature does not verify', 'signature');
+  const epoch = timestampEpoch(ctx, b.timestamp, 'body.timestamp');
+  return ctx.db.tx(async (sql) => {
+    const { params } = await paramsAt(sql, epoch);
+    if ((await stakeOf(sql, b.proposerKey, Number.MAX_SAFE_INTEGER)) <= 0n)
+      throw forbidden('NO_STAKE', 'only a key with stake can propose', 'body.proposerKey');
+    // the whole patched set must validate: an invalid proposal is refused at submission
+    let patched: Params;
+    try {
+      patched = parseParams(patchParams(serializeParams(params), b.patch));
+    } catch (e) {
+      if (e instanceof InvalidParamsError)
+        throw badRequest('INVALID_PARAMS', `the patched parameter set is invalid: ${e.message}`, `body.patch.${e.field ?? ''}`.replace(/\.$/, ''));
+      throw e;
+    }
+    void patched;
+    await advanceSeq(sql, b.proposerKey, b.seq);
+    const deposit = params.governance.deposit;
+    const votingEndsAfterEpoch = epoch + params.governance.votingEpochs - 1;
+    const r = await sql.query(
+      `INSERT INTO proposals (id, proposer_key, kind, patch, description, deposit, created_epoch, voting_ends_after_epoch, status, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'voting', $9) ON CONFLICT DO NOTHING RETURNING id`,
+      [b.proposalId, b.proposerKey, b.kind, JSON.stringify(b.patch), b.description, deposit.toString(), epoch, votingEndsAfterEpoch, JSON.stringify(msg)],
+    );
+    if (r.length === 0) throw conflict('DUPLICATE_PROPOSAL', `proposal ${b.proposalId} exists`, 'body.proposalId');
+    const wallet = await balanceOf(sql, `wallet:${b.proposerKey}`);
+    const reserved = BigInt(
+      (await sql.query<{ reserved: string }>('SELECT reserved::text AS reserved FROM consumers WHERE key = $1', [b.proposerKey]))[0]?.reserved ?? '0',
+    );
+    if (wallet - reserved < deposit) throw paymentRequired(`the deposit is ${deposit}; the wallet holds ${wallet - reserved} available`, 'body.proposerKey');
+    await post(sql, [
+      {
+        id: `proposal:${b.proposalId}:deposit`,
+        epoch,
+        from: `wallet:${b.proposerKey}`,
+        to: `deposit:${b.proposalId}`,
+        amount: deposit,
+        memo: 'proposal deposit',
+      },
+    ]);
+    return { proposalId: b.proposalId, votingEndsAfterEpoch };
+  });
+}
+
+export async function castVote(ctx: Context, msg: Vote): Promise<{ proposalId: string; option: VoteOption }> {
+  const b = msg.body;
+  if (!verifyBody(b, msg.signature, b.voterKey)) throw unauthorized('the vote signature does not verify', 'signature');
+  const epoch = timestampEpoch(ctx, b.timestamp, 'body.timestamp');
+  return ctx.db.tx(async (sql) => {
+    const p = (
+      await sql.query<{ status: string; voting_ends_after_epoch: string }>(
+        'SELECT status, voting_ends_after_epoch::text AS voting_ends_after_epoch FROM proposals WHERE id = $1',
+        [b.proposalId],
+      )
+    )[0];
+    if (!p) throw notFound('UNKNOWN_PROPOSAL', `no proposal ${JSON.stringify(b.proposalId)}`, 'body.proposalId');
+    if (p.status !== 'voting' || epoch > Number(p.voting_ends_after_epoch) || epoch < (await nextEpoch(sql))) {
+      throw conflict('VOTING_CLOSED', `voting on ${b.proposalId} ended after epoch ${p.voting_ends_after_epoch}`, 'body.timestamp');
+    }
+    if ((await stakeOf(sql, b.voterKey, Number.MAX_SAFE_INTEGER)) <= 0n) throw forbidden('NO_STAKE', 'only a key with stake can vote', 'body.voterKey');
+    await advanceSeq(sql, b.voterKey, b.seq);
+    const r = await sql.query(
+      'INSERT INTO votes (proposal_id, voter_key, option, epoch, message) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING voter_key',
+      [b.proposalId, b.voterKey, b.option, epoch, JSON.stringify(msg)],
+    );
+    if (r.length === 0) throw conflict('DOUBLE_VOTE', 'this key has already voted on this proposal', 'body.voterKey');
+    return { proposalId: b.proposalId, option: b.option as VoteOption };
+  });
+}
+
+/**
+ * Inside the close of epoch `n`: tallies every proposal whose voting ends with `n`, weighting each
+ * vote by the voter's stake in effect in `n`; passed patches become the parameter set from `n + 1`
+ * (applied in id order); deposits are returned, or burned when vetoed.
+ */
+export async function tallyProposals(sql: Sql, n: number, params: Params, totalStaked: bigint, now: number): Promise<void> {
+  const due = await sql.query<{ id: string; proposer_key: string; patch: string; deposit: string }>(
+    "SELECT id, proposer_key, patch, deposit::text AS deposit FROM proposals WHERE voting_ends_after_epoch = $1 AND status = 'voting' ORDER BY id",
+    [n],
+  );
+  let current = params;
+  const postings: Posting[] = [];
+  for (const p of due) {
+    const tally = Object.fromEntries(VOTE_OPTIONS.map((o) => [o, 0n])) as Record<VoteOption, bigint>;
+    for (const v of await sql.query<{ voter_key: string; option: VoteOption }>(
+      'SELECT voter_key, option FROM votes WHERE proposal_id = $1 ORDER BY voter_key',
+      [p.id],
+    )) {
+      tally[v.option] += await stakeOf(sql, v.voter_key, n);
+    }
+    const r = computeOutcome(tally, totalStaked, current.governance);
+    if (r.outcome === 'passed') {
+      current = parseParams(patchParams(serializeParams(current), JSON.parse(p.patch)));
+      await sql.query('INSERT INTO params_versions (hash, params, effective_epoch, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING', [
+        paramsHash(current),
+        JSON.stringify(serializeParams(current)),
+        n + 1,
+        now,
+      ]);
+    }
+    const deposit = BigInt(p.deposit);
+    if (deposit > 0n) {
+      postings.push({
+        id: `proposal:${p.id}:${r.burnDeposit ? 'burn' : 'refund'}`,
+        epoch: n,
+        from: `deposit:${p.id}`,
+        to: r.burnDeposit ? 'burn' : `wallet:${p.proposer_key}`,
+        amount: deposit,
+        memo: r.burnDeposit ? 'vetoed proposal: deposit burned' : 'proposal deposit returned',
+      });
+    }
+    const wire = Object.fromEntries(Object.entries(tally).map(([k, v]) => [k, v.toString()]));
+    await sql.query('UPDATE proposals SET status = $2, tally = $3 WHERE id = $1', [
+      p.id,
+      r.outcome,
+      JSON.stringify({
+        ...wire,
+        totalStaked: totalStaked.toString(),
+        turnout: r.turnout.toString(),
+        effectiveEpoch: r.outcome === 'passed' ? n + 1 : null,
+        paramsHash: r.outcome === 'passed' ? paramsHash(current) : null,
+      }),
+    ]);
+  }
+  await post(sql, postings);
+}
+
+export async function listProposals(ctx: Context) {
+  const rows = await ctx.db.query<{
+    id: string;
+    proposer_key: string;
+    patch: string;
+    description: string;
+    deposit: string;
+    created_epoch: string;
+    voting_ends_after_epoch: string;
+    status: string;
+    tally: string | null;
+  }>(
+    `SELECT id, proposer_key, patch, description, deposit::text AS deposit, created_epoch::text AS created_epoch, voting_ends_after_epoch::text AS voting_ends_after_epoch, status, tally
+       FROM proposals ORDER BY proposals.created_epoch DESC, id LIMIT 200`,
+  );
+  const votes = await ctx.db.query<{ proposal_id: string; voter_key: string; option: string; epoch: string }>(
+    'SELECT proposal_id, voter_key, option, epoch::text AS epoch FROM votes ORDER BY proposal_id, voter_key',
+  );
+  return {
+    proposals: rows.map((r) => ({
+      id: r.id,
+      proposer: r.proposer_key,
+      patch: JSON.parse(r.patch),
+      description: r.description,
+      deposit: r.deposit,
+      createdEpoch: Number(r.created_epoch),
+      votingEndsAfterEpoch: Number(r.voting_ends_after_epoch),
+      status: r.status,
+      tally: r.tally === null ? null : JSON.parse(r.tally),
+      votes: votes.filter((v) => v.proposal_id === r.id).map((v) => ({ voter: v.voter_key, option: v.option, epoch: Number(v.epoch) })),
+    })),
+  };
+}
