@@ -319,6 +319,30 @@ async function node(id) {
   econ();
 }
 
+/** A patch as rows of (path, current value, proposed value). */
+function flatten(obj, prefix = '') {
+  return Object.entries(obj).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? flatten(v, `${prefix}${k}.`) : [[`${prefix}${k}`, v]]));
+}
+const at = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+
+async function governance() {
+  const [g, p] = await Promise.all([api('/v1/proposals'), api('/v1/params')]);
+  const rows = g.proposals.map((x) => {
+    const diff = flatten(x.patch)
+      .map(([path, v]) => `<code>${esc(path)}</code>: ${esc(JSON.stringify(at(p.params, path)))} → <b>${esc(JSON.stringify(v))}</b>`)
+      .join('<br>');
+    const votes = x.votes.map((v) => `${esc(v.option)} <code>${esc(v.voter.slice(0, 10))}…</code>`).join(', ') || '—';
+    const tally = x.tally
+      ? `yes ${tokens(x.tally.yes, 0)} · no ${tokens(x.tally.no, 0)} · abstain ${tokens(x.tally.abstain, 0)} · veto ${tokens(x.tally.veto, 0)} of ${tokens(x.tally.totalStaked, 0)} staked`
+      : `voting until the end of epoch ${x.votingEndsAfterEpoch}`;
+    return [`<b>${esc(x.id)}</b><br><span class="muted">${esc(x.description)}</span>`, diff, esc(x.status), votes, tally];
+  });
+  app.innerHTML = `<h1>Governance</h1>
+    <p class="muted">Stake-weighted yes / no / abstain / veto over ${esc(p.params.governance.votingEpochs)} epochs; passes with a quorum of ${pct(p.params.governance.quorum)} of the stake, more than ${pct(p.params.governance.threshold)} yes, and less than ${pct(p.params.governance.veto)} veto (a veto burns the deposit of ${tokens(BigInt(Math.round(Number(p.params.governance.deposit))) * WAD, 0)} tokens). A change applies from the next epoch.</p>
+    <h2>Proposals</h2>${table(['proposal', 'change', 'status', 'votes', 'tally'], rows)}
+    <p><a href="#/params">Parameter history</a></p>`;
+}
+
 async function paramsPage() {
   const [p, h] = await Promise.all([api('/v1/params'), api('/v1/params/history')]);
   app.innerHTML = `<h1>Parameters</h1><p>Version <code>${esc(p.hash)}</code>, in force from epoch ${p.effectiveEpoch}.</p>
@@ -326,7 +350,7 @@ async function paramsPage() {
       ['version', 'from epoch', 'created'],
       h.versions.map((v) => [`<code>${esc(v.hash.slice(0, 18))}…</code>`, v.effectiveEpoch, when(v.createdAt)]),
     )}
-    <h2>Governance</h2><p class="muted">Proposals and votes appear here when governance lands; every change takes effect from the next epoch.</p>
+    <h2>Governance</h2><p>Proposals, their votes and tallies are on the <a href="#/governance">governance page</a>; every change takes effect from the next epoch.</p>
     <h2>Current set</h2><pre>${esc(JSON.stringify(p.params, null, 2))}</pre>`;
 }
 
@@ -344,6 +368,7 @@ async function route() {
     else if (parts[0] === 'nodes' && parts[1] !== undefined) await node(decodeURIComponent(parts[1]));
     else if (parts[0] === 'nodes') await nodes(params);
     else if (parts[0] === 'params') await paramsPage();
+    else if (parts[0] === 'governance') await governance();
     else app.innerHTML = '<h1>Not found</h1>';
   } catch (e) {
     app.innerHTML = `<h1>Something went wrong</h1><p>${esc(e.message)}</p>`;

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
-import { SwarmClient } from '@swarm/sdk';
+import { SwarmClient, signProposal } from '@swarm/sdk';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedNetwork } from '../../node/src/demo/network.ts';
@@ -31,6 +31,24 @@ beforeAll(async () => {
     if (slot < 180) await net.tick(t.clock.now(), slot, Math.floor(slot / 60), 60);
     await closeDueEpochs(t.ctx);
   }
+  // a proposal, so governance has something to list
+  const staker = net.stakers[1] as (typeof net.stakers)[number];
+  const proposed = await new SwarmClient({ baseUrl: 'http://x', fetch: viaInject }).propose(
+    signProposal(
+      {
+        type: 'proposal',
+        proposalId: 'raise-compute',
+        proposerKey: staker.keys.publicKey,
+        kind: 'params',
+        patch: { roles: { weights: { compute: '65' } } },
+        description: 'Pay compute a larger share',
+        timestamp: t.clock.now(),
+        seq: 10,
+      },
+      staker.keys.privateKey,
+    ),
+  );
+  expect(proposed.proposalId).toBe('raise-compute');
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const a = t.app.server.address();
   base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
@@ -75,6 +93,7 @@ describe('dashboard', () => {
       ['providers', '#/nodes'],
       ['provider', '#/nodes/node-001'],
       ['parameters', '#/params'],
+      ['governance', '#/governance'],
     ] as const) {
       const page = await open(path);
       await page.waitForLoadState('networkidle');
@@ -103,6 +122,15 @@ describe('dashboard', () => {
     const frac = (reward % 10n ** 18n).toString().padStart(18, '0').slice(0, 6);
     expect(shown).toBe(`${whole}.${frac}`);
     expect(node.recent[0].epoch).toBe(2);
+    await page.close();
+  });
+
+  it('governance lists the proposal with its parameter change', async () => {
+    const page = await open('#/governance');
+    await page.waitForSelector('text=raise-compute');
+    const row = page.locator('tr', { hasText: 'raise-compute' });
+    expect(await row.textContent()).toMatch(/roles\.weights\.compute: "60" → "65"/);
+    expect(await row.textContent()).toMatch(/voting/);
     await page.close();
   });
 
