@@ -2,6 +2,7 @@ import type { ApiError, Attestation, AttestorApproval, Grant, Heartbeat, Proposa
 
 /** An API refusal, with the server's `{code, message, field}`. */
 export class SwarmApiError extends Error {
+  override name = 'SwarmApiError';
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;

@@ -110,6 +110,65 @@ describe('swarm CLI', () => {
     }
   });
 
+  it('stake, gov propose, vote, list and show work against a running service', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { startService } = await import('../service/run.ts');
+    const { readEnv } = await import('../env.ts');
+    const { SwarmClient } = await import('@swarm/sdk');
+    const dir = mkdtempSync(`${tmpdir()}/swarm-gov-`);
+    const running = await startService({ env: { ...readEnv({}), dataDir: 'memory://gov', port: 0, operatorToken: 'gov-test' } });
+    try {
+      expect((await swarm('keys', 'generate', '--out', `${dir}/k.json`)).code).toBe(0);
+      const k = JSON.parse(readFileSync(`${dir}/k.json`, 'utf8'));
+      await new SwarmClient({ baseUrl: running.url, operatorToken: 'gov-test' }).grant({
+        key: k.publicKey,
+        amount: (5000n * 10n ** 18n).toString(),
+        memo: 'cli',
+      });
+      const st = await swarm(
+        'stake',
+        '--server',
+        running.url,
+        '--keys',
+        `${dir}/k.json`,
+        '--id',
+        'cli-stake',
+        '--amount',
+        '2000',
+        '--payout',
+        `0x${'34'.repeat(20)}`,
+      );
+      expect(st.code, st.stderr).toBe(0);
+      expect(st.stdout).toMatch(/stake cli-stake accepted/);
+      const p = await swarm(
+        'gov',
+        'propose',
+        '--server',
+        running.url,
+        '--keys',
+        `${dir}/k.json`,
+        '--id',
+        'cap',
+        '--patch',
+        '{"compute":{"scoreCap":"2.5"}}',
+        '--description',
+        'lower the cap',
+      );
+      expect(p.code, p.stderr).toBe(0);
+      const bad = await swarm('gov', 'propose', '--server', running.url, '--keys', `${dir}/k.json`, '--id', 'bad', '--patch', '{"compute":{"scoreCap":"0.5"}}');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/INVALID_PARAMS/);
+      expect((await swarm('gov', 'vote', '--server', running.url, '--keys', `${dir}/k.json`, '--id', 'cap', '--option', 'yes')).code).toBe(0);
+      const list = await swarm('gov', 'list', '--server', running.url);
+      expect(list.stdout).toMatch(/^cap — voting — lower the cap/m);
+      const show = await swarm('gov', 'show', 'cap', '--server', running.url);
+      expect(show.stdout).toMatch(new RegExp(`yes ${k.publicKey}`));
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('params prints the defaults with their hash', async () => {
     const { code, stdout } = await swarm('params');
     expect(code).toBe(0);

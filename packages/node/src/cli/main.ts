@@ -2,6 +2,7 @@ import { DEFAULT_PARAMS_JSON, defaultParams, paramsHash, processEpoch, resultJso
 import { Command } from 'commander';
 import { agent, reportJob } from './agent.ts';
 import { demo } from './demo.ts';
+import { listOrShow, propose, stake, unbond, vote } from './gov.ts';
 import { loadEpochInput, loadParams, readJson, run, UsageError } from './io.ts';
 import { generate, readKeys } from './keys.ts';
 import { check, epochClose } from './ops.ts';
@@ -181,6 +182,50 @@ program
       }
     }),
   );
+
+const server = (c: Command) => c.option('--server <url>', 'the service', 'http://127.0.0.1:8640');
+server(
+  program
+    .command('stake')
+    .description('stake (user, operator) or bond a node from your wallet (embedded mode)')
+    .requiredOption('--keys <file>', 'the staking key file')
+    .requiredOption('--id <id>', 'a new stake id')
+    .requiredOption('--amount <tokens>', 'amount in tokens')
+    .requiredOption('--payout <address>', 'where its rewards are claimable')
+    .option('--kind <kind>', 'user, operator or bond', 'user')
+    .option('--node <id>', 'the node, for a bond')
+    .option('--lock-days <days>', 'commitment lock', '0'),
+).action((o) => run(() => stake(o)));
+server(
+  program
+    .command('unbond')
+    .description('start unbonding part of a stake (released after the unbonding delay)')
+    .requiredOption('--keys <file>', 'the staking key file')
+    .requiredOption('--id <id>', 'the stake id')
+    .requiredOption('--amount <tokens>', 'amount in tokens'),
+).action((o) => run(() => unbond(o)));
+const gov = program.command('gov').description('governance: proposals and votes');
+server(
+  gov
+    .command('propose')
+    .description('propose a parameter patch (your key pays the deposit)')
+    .requiredOption('--keys <file>', 'a staking key file')
+    .requiredOption('--id <id>', 'a new proposal id')
+    .requiredOption('--patch <json>', 'the patch, e.g. \'{"compute":{"scoreCap":"2.5"}}\'')
+    .option('--description <text>', 'what and why', ''),
+).action((o) => run(() => propose(o)));
+server(
+  gov
+    .command('vote')
+    .description('vote on a proposal')
+    .requiredOption('--keys <file>', 'a staking key file')
+    .requiredOption('--id <id>', 'the proposal')
+    .requiredOption('--option <option>', 'yes, no, abstain or veto'),
+).action((o) => run(() => vote(o)));
+server(gov.command('list').description('every proposal with its status and tally')).action((o) => run(() => listOrShow(o)));
+server(gov.command('show').argument('<id>', 'the proposal').description('one proposal with its votes')).action((id: string, o) =>
+  run(() => listOrShow({ ...o, id })),
+);
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

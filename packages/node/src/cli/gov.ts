@@ -1,0 +1,107 @@
+import { formatTokens, parseWad } from '@swarm/core';
+import { SwarmClient, signProposal, signStake, signUnbond, signVote } from '@swarm/sdk';
+import { UsageError } from './io.ts';
+import { readKeys } from './keys.ts';
+
+const now = () => Math.floor(Date.now() / 1000);
+let last = 0;
+/** Sequence numbers from the clock (ms): they keep rising across runs of the CLI. */
+const seq = () => (last = Math.max(last + 1, Date.now()));
+
+function tokens(v: string, field: string): string {
+  try {
+    return parseWad(v, field).toString();
+  } catch {
+    throw new UsageError(`${field} takes a token amount like 1000 or 0.5, got ${v}`);
+  }
+}
+
+export type StakeOptions = { server: string; keys: string; id: string; amount: string; kind: string; node?: string; payout: string; lockDays: string };
+
+/** `swarm stake`: stake (user, operator) or bond a node, from the key's wallet (embedded mode). */
+export async function stake(o: StakeOptions): Promise<void> {
+  const k = readKeys(o.keys);
+  if (!['user', 'operator', 'bond'].includes(o.kind)) throw new UsageError('--kind is user, operator or bond');
+  const r = await new SwarmClient({ baseUrl: o.server }).stake(
+    signStake(
+      {
+        type: 'stake',
+        stakeId: o.id,
+        ownerKey: k.publicKey,
+        kind: o.kind as 'user',
+        nodeId: o.node ?? null,
+        payout: o.payout,
+        amount: tokens(o.amount, '--amount'),
+        lockDays: Number(o.lockDays),
+        timestamp: now(),
+        seq: seq(),
+      },
+      k.privateKey,
+    ),
+  );
+  console.log(`stake ${r.stakeId} accepted; it counts from epoch ${r.effectiveEpoch}`);
+}
+
+/** `swarm unbond`: start unbonding part of a stake. */
+export async function unbond(o: { server: string; keys: string; id: string; amount: string }): Promise<void> {
+  const k = readKeys(o.keys);
+  const r = await new SwarmClient({ baseUrl: o.server }).unbond(
+    signUnbond({ type: 'unbond', stakeId: o.id, ownerKey: k.publicKey, amount: tokens(o.amount, '--amount'), timestamp: now(), seq: seq() }, k.privateKey),
+  );
+  console.log(`unbonding ${r.unbondingId}: back in the wallet after epoch ${r.releaseEpoch}`);
+}
+
+/** `swarm gov propose`: a parameter patch (JSON), signed by a staking key that pays the deposit. */
+export async function propose(o: { server: string; keys: string; id: string; patch: string; description: string }): Promise<void> {
+  const k = readKeys(o.keys);
+  let patch: Record<string, unknown>;
+  try {
+    patch = JSON.parse(o.patch);
+  } catch {
+    throw new UsageError(`--patch takes JSON, e.g. '{"compute":{"scoreCap":"2.5"}}'`);
+  }
+  const r = await new SwarmClient({ baseUrl: o.server }).propose(
+    signProposal(
+      { type: 'proposal', proposalId: o.id, proposerKey: k.publicKey, kind: 'params', patch, description: o.description, timestamp: now(), seq: seq() },
+      k.privateKey,
+    ),
+  );
+  console.log(`proposal ${r.proposalId} open for votes until the end of epoch ${r.votingEndsAfterEpoch}`);
+}
+
+/** `swarm gov vote`. */
+export async function vote(o: { server: string; keys: string; id: string; option: string }): Promise<void> {
+  if (!['yes', 'no', 'abstain', 'veto'].includes(o.option)) throw new UsageError('--option is yes, no, abstain or veto');
+  const k = readKeys(o.keys);
+  const r = await new SwarmClient({ baseUrl: o.server }).vote(
+    signVote({ type: 'vote', proposalId: o.id, voterKey: k.publicKey, option: o.option as 'yes', timestamp: now(), seq: seq() }, k.privateKey),
+  );
+  console.log(`voted ${r.option} on ${r.proposalId}`);
+}
+
+type ProposalView = {
+  id: string;
+  status: string;
+  description: string;
+  patch: unknown;
+  votingEndsAfterEpoch: number;
+  tally: Record<string, string> | null;
+  votes: { voter: string; option: string }[];
+};
+
+/** `swarm gov list` and `swarm gov show ID`. */
+export async function listOrShow(o: { server: string; id?: string }): Promise<void> {
+  const { proposals } = (await new SwarmClient({ baseUrl: o.server }).proposals()) as unknown as { proposals: ProposalView[] };
+  const chosen = o.id === undefined ? proposals : proposals.filter((p) => p.id === o.id);
+  if (o.id !== undefined && chosen.length === 0) throw new UsageError(`no proposal ${o.id}`);
+  for (const p of chosen) {
+    console.log(`${p.id} — ${p.status} — ${p.description}`);
+    console.log(`  patch ${JSON.stringify(p.patch)}; voting until the end of epoch ${p.votingEndsAfterEpoch}; ${p.votes.length} votes`);
+    if (p.tally)
+      console.log(
+        `  tally: yes ${formatTokens(BigInt(p.tally.yes ?? '0'))}, no ${formatTokens(BigInt(p.tally.no ?? '0'))}, abstain ${formatTokens(BigInt(p.tally.abstain ?? '0'))}, veto ${formatTokens(BigInt(p.tally.veto ?? '0'))} of ${formatTokens(BigInt(p.tally.totalStaked ?? '0'))} staked`,
+      );
+    if (o.id !== undefined) for (const v of p.votes) console.log(`  ${v.option} ${v.voter}`);
+  }
+  if (chosen.length === 0) console.log('no proposals');
+}
