@@ -202,7 +202,7 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
     if (util > g.maxUtil) g.maxUtil = util;
   }
   return ctx.db.tx(async (sql) => {
-    for (const e of [...epochs].sort((a, b) => a - b)) await checkEpochOpen(ctx, sql, e, `${fieldPrefix}`);
+    for (const e of [...epochs].sort((a, b) => a - b)) await checkEpochOpen(ctx, sql, e, fieldPrefix === '' ? 'body.timestamp' : fieldPrefix);
     // sequence numbers: each node's first in this batch must exceed its last accepted one
     const ids = [...seqs.keys()].sort();
     const updated = await sql.query<{ id: string }>(
