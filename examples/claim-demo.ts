@@ -13,6 +13,7 @@ import { SwarmClient } from '@swarm/sdk';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import TestToken from '../packages/contracts/artifacts/TestToken.json' with { type: 'json' };
+import { injectFetch } from '../packages/node/src/api/inject-fetch.ts';
 import { buildServer } from '../packages/node/src/api/server.ts';
 import { RootPublisher } from '../packages/node/src/chain/publisher.ts';
 import { SimulatedNetwork } from '../packages/node/src/demo/network.ts';
@@ -34,16 +35,7 @@ const ctx = await initContext({
 });
 const app = await buildServer(ctx, { rateLimit: 1e9 });
 // the SDK client, over the service's routes in this process
-const viaInject: typeof fetch = async (input, init) => {
-  const u = new URL(String(input));
-  const r = await app.inject({
-    method: (init?.method ?? 'GET') as 'GET',
-    url: u.pathname + u.search,
-    payload: (init?.body as string | undefined) ?? undefined,
-    headers: init?.headers as Record<string, string>,
-  });
-  return new Response(r.body === '' ? null : r.body, { status: r.statusCode });
-};
+const viaInject = injectFetch(app);
 const client = new SwarmClient({ baseUrl: 'http://service', operatorToken: 'demo', fetch: viaInject });
 const net = new SimulatedNetwork(client, { seed: 3, nodes: 30 });
 await net.bootstrap(clock.now());

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeDueEpochs, closeEpoch } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { GENESIS, OPERATOR, STORES, testService } from './helpers.ts';
-import { playTraffic } from './traffic.ts';
+import { playTraffic, twoClosedEpochs } from './traffic.ts';
 
 /** Everything an epoch close wrote that must never differ: input, result, statements, postings. */
 async function dump(t: Awaited<ReturnType<typeof testService>>) {
@@ -91,12 +91,7 @@ describe.runIf(STORES.includes('postgres'))('the same traffic on PGlite and Post
     const out: string[] = [];
     for (const kind of ['pglite', 'postgres'] as const) {
       const t = await testService(kind);
-      await playTraffic(t.app, t.clock, 0);
-      t.clock.set(GENESIS + 3600 + 30);
-      await closeDueEpochs(t.ctx);
-      await playTraffic(t.app, t.clock, 1);
-      t.clock.set(GENESIS + 2 * 3600 + 30);
-      await closeDueEpochs(t.ctx);
+      await twoClosedEpochs(t);
       out.push(await dump(t));
       await t.close();
     }

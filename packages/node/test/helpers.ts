@@ -105,16 +105,4 @@ export function receipt(nodeId: string, node: KeyPair, consumer: KeyPair, jobId:
   return signReceipt(body, node.privateKey, consumer.privateKey, rating);
 }
 
-/** A `fetch` that answers through the service's routes in this process (`fastify.inject`). */
-export function injectFetch(app: import('fastify').FastifyInstance): typeof fetch {
-  return async (input, init) => {
-    const u = new URL(String(input));
-    const r = await app.inject({
-      method: (init?.method ?? 'GET') as 'GET',
-      url: u.pathname + u.search,
-      payload: (init?.body as string | undefined) ?? undefined,
-      headers: init?.headers as Record<string, string>,
-    });
-    return new Response(r.body === '' ? null : r.body, { status: r.statusCode, headers: { 'content-type': 'application/json' } });
-  };
-}
+export { injectFetch } from '../src/api/inject-fetch.ts';
