@@ -12,4 +12,5 @@ export * from './reasons.ts';
 export * from './result-json.ts';
 export * from './schema.ts';
 export * from './synthetic.ts';
+export * from './violations.ts';
 export * from './what-if.ts';

@@ -174,6 +174,9 @@ export const paramsDesc: Desc = {
         windowDays: days('violations are counted over this rolling window'),
         performance: { t: 'arr', maxItems: 16, item: frac, doc: 'slash of bond at the 1st, 2nd, … performance violation' },
         suspensionDays: days('suspension after the 3rd performance violation'),
+        exclusionDays: days('exclusion after the 4th performance violation, before probation (proposed)'),
+        lowUptime: frac,
+        lowUptimeEpochs: { t: 'int', min: 1, max: 1000, doc: 'epochs running below lowUptime that count as a 4th violation' },
         failedVerification: frac,
         jailDays: days('jail after a failed verification'),
         equivocation: frac,
@@ -269,6 +272,9 @@ export type Params = {
     windowDays: number;
     performance: Wad[];
     suspensionDays: number;
+    exclusionDays: number;
+    lowUptime: Wad;
+    lowUptimeEpochs: number;
     failedVerification: Wad;
     jailDays: number;
     equivocation: Wad;
@@ -389,6 +395,9 @@ export const DEFAULT_PARAMS_JSON = {
     windowDays: 30,
     performance: ['0', '0.01', '0.05', '0.2'],
     suspensionDays: 7,
+    exclusionDays: 30,
+    lowUptime: '0.9',
+    lowUptimeEpochs: 3,
     failedVerification: '0.1',
     jailDays: 7,
     equivocation: '1',
