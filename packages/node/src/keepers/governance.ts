@@ -11,34 +11,16 @@ import {
 } from '@swarm/core';
 import { type Proposal, type Vote, verifyBody } from '@swarm/sdk';
 import { balanceOf, type Posting, post } from '../ledger/ledger.ts';
-import { type Context, epochOf, epochStart, nextEpoch, paramsAt } from '../service/context.ts';
+import { type Context, nextEpoch, paramsAt } from '../service/context.ts';
 import { badRequest, conflict, forbidden, notFound, paymentRequired, unauthorized } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
+import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
 
 /**
  * Governance keepers (SPEC §7): proposals that patch the parameter set, stake-weighted votes, and
  * the tally at the close of the proposal's last voting epoch — a passed patch takes effect from the
  * next epoch, every version is kept, and a vetoed proposal's deposit is burned.
  */
-
-function timestampEpoch(ctx: Context, ts: number, field: string): number {
-  const now = ctx.clock.now();
-  const w = ctx.settings.windowSeconds;
-  if (ts < now - w) throw badRequest('STALE_TIMESTAMP', `timestamp ${ts} is more than ${w} s in the past`, field);
-  if (ts > now + w) throw badRequest('FUTURE_TIMESTAMP', `timestamp ${ts} is more than ${w} s in the future`, field);
-  const e = epochOf(ctx.settings, ts);
-  if (e < 0) throw badRequest('BEFORE_GENESIS', 'the timestamp is before the first epoch', field);
-  if (now > epochStart(ctx.settings, e + 1) + ctx.settings.graceSeconds) throw conflict('EPOCH_CLOSED', `epoch ${e} no longer accepts messages`, field);
-  return e;
-}
-
-async function advanceSeq(sql: Sql, key: string, seq: number): Promise<void> {
-  const r = await sql.query(
-    'INSERT INTO key_seqs (key, last_seq) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET last_seq = excluded.last_seq WHERE key_seqs.last_seq < excluded.last_seq RETURNING key',
-    [key, seq],
-  );
-  if (r.length === 0) throw conflict('REPLAYED', `sequence number ${seq} was already used by this key (it must increase)`, 'body.seq');
-}
 
 /** Stake owned by `key` in effect in epoch `n` (every kind), less what is unbonding by then. */
 async function stakeOf(sql: Sql, key: string, n: number): Promise<bigint> {
@@ -53,8 +35,10 @@ async function stakeOf(sql: Sql, key: string, n: number): Promise<bigint> {
 export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ proposalId: string; votingEndsAfterEpoch: number }> {
   const b = msg.body;
   if (!verifyBody(b, msg.signature, b.proposerKey)) throw unauthorized('the proposal signature does not verify', 'signature');
-  const epoch = timestampEpoch(ctx, b.timestamp, 'body.timestamp');
+  const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+  requireEpoch(epoch, 'body.timestamp');
   return ctx.db.tx(async (sql) => {
+    await checkEpochOpen(ctx, sql, epoch, 'body.timestamp');
     const { params } = await paramsAt(sql, epoch);
     if ((await stakeOf(sql, b.proposerKey, Number.MAX_SAFE_INTEGER)) <= 0n)
       throw forbidden('NO_STAKE', 'only a key with stake can propose', 'body.proposerKey');
@@ -68,7 +52,7 @@ export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ pro
       throw e;
     }
     void patched;
-    await advanceSeq(sql, b.proposerKey, b.seq);
+    await advanceSeq(sql, b.proposerKey, b.seq, 'body.seq');
     const deposit = params.governance.deposit;
     const votingEndsAfterEpoch = epoch + params.governance.votingEpochs - 1;
     const r = await sql.query(
@@ -99,8 +83,10 @@ export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ pro
 export async function castVote(ctx: Context, msg: Vote): Promise<{ proposalId: string; option: VoteOption }> {
   const b = msg.body;
   if (!verifyBody(b, msg.signature, b.voterKey)) throw unauthorized('the vote signature does not verify', 'signature');
-  const epoch = timestampEpoch(ctx, b.timestamp, 'body.timestamp');
+  const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+  requireEpoch(epoch, 'body.timestamp');
   return ctx.db.tx(async (sql) => {
+    await checkEpochOpen(ctx, sql, epoch, 'body.timestamp');
     const p = (
       await sql.query<{ status: string; voting_ends_after_epoch: string }>(
         'SELECT status, voting_ends_after_epoch::text AS voting_ends_after_epoch FROM proposals WHERE id = $1',
@@ -112,7 +98,7 @@ export async function castVote(ctx: Context, msg: Vote): Promise<{ proposalId: s
       throw conflict('VOTING_CLOSED', `voting on ${b.proposalId} ended after epoch ${p.voting_ends_after_epoch}`, 'body.timestamp');
     }
     if ((await stakeOf(sql, b.voterKey, Number.MAX_SAFE_INTEGER)) <= 0n) throw forbidden('NO_STAKE', 'only a key with stake can vote', 'body.voterKey');
-    await advanceSeq(sql, b.voterKey, b.seq);
+    await advanceSeq(sql, b.voterKey, b.seq, 'body.seq');
     const r = await sql.query(
       'INSERT INTO votes (proposal_id, voter_key, option, epoch, message) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING voter_key',
       [b.proposalId, b.voterKey, b.option, epoch, JSON.stringify(msg)],
