@@ -1,5 +1,6 @@
 export * from './amount.ts';
 export * from './apportion.ts';
+export * from './audits.ts';
 export * from './canonical.ts';
 export * from './epoch-input.ts';
 export * from './errors.ts';
@@ -11,6 +12,7 @@ export * from './process-epoch.ts';
 export * from './reasons.ts';
 export * from './result-json.ts';
 export * from './schema.ts';
+export * from './slashing.ts';
 export * from './synthetic.ts';
 export * from './violations.ts';
 export * from './what-if.ts';

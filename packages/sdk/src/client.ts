@@ -1,4 +1,4 @@
-import type { ApiError, Attestation, AttestorApproval, Grant, Heartbeat, Proposal, Receipt, Register, Stake, Unbond, Vote } from './messages.ts';
+import type { ApiError, Attestation, AttestorApproval, Audit, Grant, Heartbeat, Proposal, Receipt, Register, Stake, Unbond, Vote } from './messages.ts';
 
 /** An API refusal, with the server's `{code, message, field}`. */
 export class SwarmApiError extends Error {
@@ -72,6 +72,19 @@ export class SwarmClient {
   }
   vote(m: Vote) {
     return this.call<{ proposalId: string; option: string }>('POST', '/v1/votes', m);
+  }
+  audit(m: Audit) {
+    return this.call<{ jobId: string; verdict: string }>('POST', '/v1/audits', m);
+  }
+  /** The receipts assigned to a validator whose audit window is open. */
+  audits(validatorKey: string) {
+    return this.call<{ assignments: { epoch: number; jobId: string; nodeId: string; receipt: unknown; reported: string | null }[] }>(
+      'GET',
+      `/v1/audits?validator=${validatorKey}`,
+    );
+  }
+  slashes(nodeId?: string) {
+    return this.call<{ slashes: Record<string, unknown>[] }>('GET', `/v1/slashes${nodeId === undefined ? '' : `?node=${encodeURIComponent(nodeId)}`}`);
   }
   proposals() {
     return this.call<{ proposals: Record<string, unknown>[] }>('GET', '/v1/proposals');

@@ -132,8 +132,11 @@ export const ProposalBody = Type.Object(
     type: literal('proposal'),
     proposalId: id,
     proposerKey: hex32,
-    kind: literal('params'),
-    patch: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32 }),
+    kind: Type.Union([literal('params'), literal('slash-reversal')], {
+      description: "'params': a patch of the parameter set; 'slash-reversal': an appeal that returns an escrowed slash (`slashId`) to the bond",
+    }),
+    patch: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32, description: 'the parameter patch; {} for a slash reversal' }),
+    slashId: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}-[A-Za-z0-9._-]{1,64}-[0-9]{1,3}$', description: 'the slash a reversal undoes' })),
     description: Type.String({ maxLength: 2000 }),
     timestamp,
     seq,
@@ -146,6 +149,24 @@ export const VoteBody = Type.Object(
   strict,
 );
 export const Vote = Type.Object({ body: VoteBody, signature: sig }, strict);
+
+/**
+ * A validator's audit of a sampled receipt (SPEC §3.4): the result hash its re-execution obtained
+ * and whether that matches the provider's work. Signed by the validator's operator-stake key.
+ */
+export const AuditBody = Type.Object(
+  {
+    type: literal('audit'),
+    jobId: id,
+    validatorKey: hex32,
+    verdict: oneOf(['match', 'mismatch'] as const),
+    resultHash: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'sha256 of the re-executed result, hex' }),
+    timestamp,
+    seq,
+  },
+  strict,
+);
+export const Audit = Type.Object({ body: AuditBody, signature: sig }, strict);
 
 /** Operator (embedded mode): credit tokens to a key's wallet — the genesis allocation and test funds. */
 export const Grant = Type.Object({ key: hex32, amount, memo: Type.String({ maxLength: 200 }) }, strict);
@@ -174,6 +195,8 @@ export type ProposalBody = Static<typeof ProposalBody>;
 export type Proposal = Static<typeof Proposal>;
 export type VoteBody = Static<typeof VoteBody>;
 export type Vote = Static<typeof Vote>;
+export type AuditBody = Static<typeof AuditBody>;
+export type Audit = Static<typeof Audit>;
 export type AttestorApproval = Static<typeof AttestorApproval>;
 export type ApiError = Static<typeof ErrorBody>;
 

@@ -2,6 +2,8 @@ import { signBody } from './keys.ts';
 import type {
   Attestation,
   AttestationBody,
+  Audit,
+  AuditBody,
   CountersignBody,
   Heartbeat,
   HeartbeatBody,
@@ -53,6 +55,10 @@ export function signUnbond(body: UnbondBody, ownerPrivateKey: string): Unbond {
 
 export function signProposal(body: ProposalBody, proposerPrivateKey: string): Proposal {
   return { body, signature: signBody(body, proposerPrivateKey) };
+}
+
+export function signAudit(body: AuditBody, validatorPrivateKey: string): Audit {
+  return { body, signature: signBody(body, validatorPrivateKey) };
 }
 
 export function signVote(body: VoteBody, voterPrivateKey: string): Vote {

@@ -3,9 +3,24 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BaseError, InvariantError, REASONS } from '@swarm/core';
-import { Attestation, AttestorApproval, ErrorBody, Grant, Heartbeat, HeartbeatBatch, Proposal, Receipt, Register, Stake, Unbond, Vote } from '@swarm/sdk';
+import {
+  Attestation,
+  AttestorApproval,
+  Audit,
+  ErrorBody,
+  Grant,
+  Heartbeat,
+  HeartbeatBatch,
+  Proposal,
+  Receipt,
+  Register,
+  Stake,
+  Unbond,
+  Vote,
+} from '@swarm/sdk';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { acceptAudit, listAssignments, listSlashes } from '../keepers/audits.ts';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
 import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
@@ -153,6 +168,24 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
       schema: { tags: ['governance'], summary: 'Vote yes, no, abstain or veto (stake-weighted at the tally)', body: Vote, response: errors },
     },
     async (req, reply) => reply.status(201).send(await castVote(ctx, req.body)),
+  );
+  app.post(
+    '/v1/audits',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['audits'], summary: 'A validator’s signed verdict on a receipt assigned to it', body: Audit, response: errors },
+    },
+    async (req, reply) => reply.status(201).send(await acceptAudit(ctx, req.body)),
+  );
+  app.get(
+    '/v1/audits',
+    { schema: { tags: ['audits'], summary: 'Receipts assigned to a validator (?validator=KEY) whose audit window is open' } },
+    async (req) => listAssignments(ctx, stringQuery(req.query, 'validator') ?? ''),
+  );
+  app.get(
+    '/v1/slashes',
+    { schema: { tags: ['audits'], summary: 'Slashes and warnings with their evidence and escrow (?node=ID for one node)' } },
+    async (req) => listSlashes(ctx, stringQuery(req.query, 'node')),
   );
   app.get('/v1/proposals', { schema: { tags: ['governance'], summary: 'Proposals with their patch, votes and tally' } }, async () => listProposals(ctx));
   app.get(

@@ -6,6 +6,7 @@ import type { Sql } from '../store/db.ts';
 import { buildEpochInput } from './epoch-input.ts';
 import { tallyProposals } from './governance.ts';
 import { settleEpoch } from './settlement.ts';
+import { drawAuditSample, judgeEpoch, releaseEscrow, writeJudgement } from './slashing.ts';
 
 const CLOSE_LOCK = 0x434c4f53; // 'CLOS'
 
@@ -30,6 +31,11 @@ export type EpochSummary = {
   stakeRatio: string;
   supply: string;
   staked: string;
+  /** Slashes and warnings this close imposed, the tokens put in escrow, and the audits it judged. */
+  slashes: number;
+  warnings: number;
+  slashed: string;
+  audits: number;
 };
 
 /** A hook the crash tests use to stop the process at a chosen point inside a close. */
@@ -58,14 +64,18 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     if (n > next) throw conflict('EPOCH_OUT_OF_ORDER', `epoch ${next} must close before epoch ${n}`, 'epoch');
     const { params, hash } = await paramsAt(sql, n);
     const input = await buildEpochInput(sql, ctx.settings, n, params.emission.genesisPerEpoch);
+    // penalties first: a node suspended, jailed or excluded by this epoch's violations earns nothing for it
+    const judgement = await judgeEpoch(sql, ctx.settings, n, input, params);
     const inputJson = serializeEpochInput(input);
     const inputHash = contentHash(inputJson);
     await hooks.at?.('input-built');
     const result = processEpoch(input, params, { checked: false });
     await hooks.at?.('computed');
     const fees = await feePostings(sql, n, params.fees.protocolFee, params.fees.burnShare);
-    const postings = [...rewardPostings(result, n), ...fees.postings, ...(await releasePostings(sql, n))];
-    await post(sql, postings);
+    await post(sql, [...rewardPostings(result, n), ...fees.postings]);
+    // slashes before releases: an unbonding due now is still slashable for an earlier fault
+    await writeJudgement(sql, ctx.settings, n, judgement, params);
+    await post(sql, await releasePostings(sql, n));
     await sql.query(
       'UPDATE consumers SET reserved = consumers.reserved - v.amount FROM unnest($1::text[], $2::numeric[]) AS v(key, amount) WHERE consumers.key = v.key',
       [fees.consumers.map((c) => c[0]), fees.consumers.map((c) => c[1].toString())],
@@ -99,6 +109,10 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       stakeRatio: wire.stakeRatio as string,
       supply: input.supply.total.toString(),
       staked: input.supply.staked.toString(),
+      slashes: judgement.slashes.filter((x) => x.penalty.amount > 0n).length,
+      warnings: judgement.slashes.filter((x) => x.penalty.amount === 0n).length,
+      slashed: judgement.slashes.reduce((a, x) => a + x.penalty.amount, 0n).toString(),
+      audits: judgement.audits.length,
     };
     await sql.query(
       'INSERT INTO epochs (epoch, params_hash, input_hash, input, result, summary, closed_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
@@ -106,6 +120,9 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     );
     await settleEpoch(sql, ctx.operatorAccount, n, result, hash, inputHash);
     await tallyProposals(sql, n, params, input.supply.staked, ctx.clock.now());
+    // after the tally, so an appeal passed in this close is applied before its slash could be released
+    await releaseEscrow(sql, n, params);
+    await drawAuditSample(sql, ctx.settings, n, inputHash, params);
     await sql.query('UPDATE epoch_cursor SET next_epoch = $1 WHERE id = 1', [n + 1]);
     await hooks.at?.('before-commit');
     return { epoch: n, closed: true, summary };
@@ -211,8 +228,8 @@ async function feePostings(sql: Sql, n: number, protocolFee: bigint, burnShare: 
 /** Unbondings whose delay has passed return to their owner's wallet. */
 async function releasePostings(sql: Sql, n: number): Promise<Posting[]> {
   const rows = await sql.query<{ id: string; owner_key: string; amount: string }>(
-    `SELECT u.id, s.owner_key, u.amount::text AS amount FROM unbondings u JOIN stakes s ON s.id = u.stake_id
-      WHERE u.release_epoch <= $1 AND NOT u.released ORDER BY u.id`,
+    `SELECT u.id, s.owner_key, (u.amount - u.slashed)::text AS amount FROM unbondings u JOIN stakes s ON s.id = u.stake_id
+      WHERE u.release_epoch <= $1 AND NOT u.released AND u.amount > u.slashed ORDER BY u.id`,
     [n],
   );
   return rows.map((r) => ({

@@ -15,6 +15,7 @@ import { type Context, nextEpoch, paramsAt } from '../service/context.ts';
 import { badRequest, conflict, forbidden, notFound, paymentRequired, unauthorized } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
+import { reverseSlash } from './slashing.ts';
 
 /**
  * Governance keepers (SPEC §7): proposals that patch the parameter set, stake-weighted votes, and
@@ -25,7 +26,7 @@ import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './chec
 /** Stake owned by `key` in effect in epoch `n` (every kind), less what is unbonding by then. */
 async function stakeOf(sql: Sql, key: string, n: number): Promise<bigint> {
   const r = await sql.query<{ amount: string | null }>(
-    `SELECT SUM(st.amount - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $2), 0))::text AS amount
+    `SELECT SUM(st.amount - st.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $2), 0))::text AS amount
        FROM stakes st WHERE st.owner_key = $1 AND st.effective_epoch <= $2`,
     [key, n],
   );
@@ -42,23 +43,43 @@ export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ pro
     const { params } = await paramsAt(sql, epoch);
     if ((await stakeOf(sql, b.proposerKey, Number.MAX_SAFE_INTEGER)) <= 0n)
       throw forbidden('NO_STAKE', 'only a key with stake can propose', 'body.proposerKey');
-    // the whole patched set must validate: an invalid proposal is refused at submission
-    let patched: Params;
-    try {
-      patched = parseParams(patchParams(serializeParams(params), b.patch));
-    } catch (e) {
-      if (e instanceof InvalidParamsError)
-        throw badRequest('INVALID_PARAMS', `the patched parameter set is invalid: ${e.message}`, `body.patch.${e.field ?? ''}`.replace(/\.$/, ''));
-      throw e;
+    if (b.kind === 'slash-reversal') {
+      // an appeal: it names a slash still in escrow and changes no parameter
+      if (b.slashId === undefined) throw badRequest('MISSING_FIELD', 'a slash reversal names its slash', 'body.slashId');
+      if (Object.keys(b.patch).length > 0) throw badRequest('UNEXPECTED_FIELD', 'a slash reversal carries an empty patch', 'body.patch');
+      const x = (await sql.query<{ status: string }>('SELECT status FROM slashes WHERE id = $1', [b.slashId]))[0];
+      if (!x) throw notFound('UNKNOWN_SLASH', `no slash ${JSON.stringify(b.slashId)}`, 'body.slashId');
+      if (x.status !== 'escrowed')
+        throw conflict('SLASH_NOT_IN_ESCROW', `slash ${b.slashId} is ${x.status}: only a slash in escrow can be reversed`, 'body.slashId');
+    } else {
+      if (b.slashId !== undefined) throw badRequest('UNEXPECTED_FIELD', 'only a slash reversal names a slash', 'body.slashId');
+      // the whole patched set must validate: an invalid proposal is refused at submission
+      try {
+        parseParams(patchParams(serializeParams(params), b.patch));
+      } catch (e) {
+        if (e instanceof InvalidParamsError)
+          throw badRequest('INVALID_PARAMS', `the patched parameter set is invalid: ${e.message}`, `body.patch.${e.field ?? ''}`.replace(/\.$/, ''));
+        throw e;
+      }
     }
-    void patched;
     await advanceSeq(sql, b.proposerKey, b.seq, 'body.seq');
     const deposit = params.governance.deposit;
     const votingEndsAfterEpoch = epoch + params.governance.votingEpochs - 1;
     const r = await sql.query(
-      `INSERT INTO proposals (id, proposer_key, kind, patch, description, deposit, created_epoch, voting_ends_after_epoch, status, message)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'voting', $9) ON CONFLICT DO NOTHING RETURNING id`,
-      [b.proposalId, b.proposerKey, b.kind, JSON.stringify(b.patch), b.description, deposit.toString(), epoch, votingEndsAfterEpoch, JSON.stringify(msg)],
+      `INSERT INTO proposals (id, proposer_key, kind, patch, description, deposit, created_epoch, voting_ends_after_epoch, status, target, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'voting', $9, $10) ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        b.proposalId,
+        b.proposerKey,
+        b.kind,
+        JSON.stringify(b.patch),
+        b.description,
+        deposit.toString(),
+        epoch,
+        votingEndsAfterEpoch,
+        b.slashId ?? null,
+        JSON.stringify(msg),
+      ],
     );
     if (r.length === 0) throw conflict('DUPLICATE_PROPOSAL', `proposal ${b.proposalId} exists`, 'body.proposalId');
     const wallet = await balanceOf(sql, `wallet:${b.proposerKey}`);
@@ -114,8 +135,8 @@ export async function castVote(ctx: Context, msg: Vote): Promise<{ proposalId: s
  * (applied in id order); deposits are returned, or burned when vetoed.
  */
 export async function tallyProposals(sql: Sql, n: number, params: Params, totalStaked: bigint, now: number): Promise<void> {
-  const due = await sql.query<{ id: string; proposer_key: string; patch: string; deposit: string }>(
-    "SELECT id, proposer_key, patch, deposit::text AS deposit FROM proposals WHERE voting_ends_after_epoch = $1 AND status = 'voting' ORDER BY id",
+  const due = await sql.query<{ id: string; proposer_key: string; kind: string; patch: string; target: string | null; deposit: string }>(
+    "SELECT id, proposer_key, kind, patch, target, deposit::text AS deposit FROM proposals WHERE voting_ends_after_epoch = $1 AND status = 'voting' ORDER BY id",
     [n],
   );
   let current = params;
@@ -129,7 +150,10 @@ export async function tallyProposals(sql: Sql, n: number, params: Params, totalS
       tally[v.option] += await stakeOf(sql, v.voter_key, n);
     }
     const r = computeOutcome(tally, totalStaked, current.governance);
-    if (r.outcome === 'passed') {
+    let reversal: string | null = null;
+    if (r.outcome === 'passed' && p.kind === 'slash-reversal') {
+      reversal = (await reverseSlash(sql, n, p.target as string, p.id)) ? 'applied' : 'too late: the slash had left escrow';
+    } else if (r.outcome === 'passed') {
       current = parseParams(patchParams(serializeParams(current), JSON.parse(p.patch)));
       await sql.query('INSERT INTO params_versions (hash, params, effective_epoch, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING', [
         paramsHash(current),
@@ -158,7 +182,8 @@ export async function tallyProposals(sql: Sql, n: number, params: Params, totalS
         totalStaked: totalStaked.toString(),
         turnout: r.turnout.toString(),
         effectiveEpoch: r.outcome === 'passed' ? n + 1 : null,
-        paramsHash: r.outcome === 'passed' ? paramsHash(current) : null,
+        paramsHash: r.outcome === 'passed' && p.kind === 'params' ? paramsHash(current) : null,
+        ...(reversal === null ? {} : { reversal }),
       }),
     ]);
   }
@@ -176,8 +201,10 @@ export async function listProposals(ctx: Context) {
     voting_ends_after_epoch: string;
     status: string;
     tally: string | null;
+    kind: string;
+    target: string | null;
   }>(
-    `SELECT id, proposer_key, patch, description, deposit::text AS deposit, created_epoch::text AS created_epoch, voting_ends_after_epoch::text AS voting_ends_after_epoch, status, tally
+    `SELECT id, proposer_key, kind, target, patch, description, deposit::text AS deposit, created_epoch::text AS created_epoch, voting_ends_after_epoch::text AS voting_ends_after_epoch, status, tally
        FROM proposals ORDER BY proposals.created_epoch DESC, id LIMIT 200`,
   );
   const votes = await ctx.db.query<{ proposal_id: string; voter_key: string; option: string; epoch: string }>(
@@ -187,6 +214,8 @@ export async function listProposals(ctx: Context) {
     proposals: rows.map((r) => ({
       id: r.id,
       proposer: r.proposer_key,
+      kind: r.kind,
+      slashId: r.target,
       patch: JSON.parse(r.patch),
       description: r.description,
       deposit: r.deposit,

@@ -257,7 +257,7 @@ function micro(v: string, field: string): number {
 export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId: string; billable: boolean }> {
   const b = msg.body;
   const price = parseAmount(b.price, 'body.price');
-  return ctx.db.tx(async (sql) => {
+  const out = await ctx.db.tx(async (sql) => {
     const node = await getNode(ctx, sql, b.nodeId);
     if (!node) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(b.nodeId)} is registered`, 'body.nodeId');
     sign(verifyBody(b, msg.nodeSignature, node.nodeKey), 'nodeSignature', 'the node signature');
@@ -265,6 +265,7 @@ export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId
     const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
     requireEpoch(epoch, 'body.timestamp');
     await checkEpochOpen(ctx, sql, epoch, 'body.timestamp');
+    if (await recordEquivocation(sql, msg, epoch)) return { equivocation: true as const };
     const { params } = await paramsAt(sql, epoch);
     let gpuSeconds = 0;
     b.usage.forEach((u, i) => {
@@ -305,6 +306,34 @@ export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId
     ctx.metrics.accepted.inc({ type: 'receipt' });
     return { jobId: b.jobId, billable };
   });
+  if ('equivocation' in out) {
+    throw conflict('EQUIVOCATION', `job ${b.jobId} already has a different receipt signed by node ${b.nodeId}; both are kept as evidence`, 'body.jobId');
+  }
+  return out;
+}
+
+/**
+ * Two different receipts for one job, both signed by the node, are an equivocation (SPEC §6.1):
+ * the pair is kept as evidence — committed even though the receipt itself is refused — and
+ * judged when the epoch closes. Returns whether this receipt was one.
+ */
+async function recordEquivocation(sql: Sql, msg: Receipt, epoch: number): Promise<boolean> {
+  const b = msg.body;
+  const prev = (await sql.query<{ node_id: string; message: string }>('SELECT node_id, message FROM receipts WHERE job_id = $1', [b.jobId]))[0];
+  if (!prev || prev.node_id !== b.nodeId) return false;
+  const first = JSON.parse(prev.message) as Receipt;
+  if (canonicalJson(first.body) === canonicalJson(b)) return false; // the same receipt again: a replay, refused as a duplicate
+  const hashes = [first.nodeSignature, msg.nodeSignature].map((x) => `sig:${x}`);
+  await sql.query('INSERT INTO evidence (id, node_id, epoch, kind, at, hashes, messages) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING', [
+    `equivocation:${b.jobId}:${msg.nodeSignature.slice(0, 32)}`,
+    b.nodeId,
+    epoch,
+    'equivocation',
+    b.timestamp,
+    JSON.stringify(hashes),
+    JSON.stringify([first, msg]),
+  ]);
+  return true;
 }
 
 /** price × reference price ≥ minimum rate × GPU-hours, exactly. */

@@ -134,7 +134,9 @@ export type LedgerReport = {
  * unbroken; the balances recomputed from postings equal the stored ones and sum to zero; no
  * account but `mint` is negative; supply = minted − burned; the role pools are empty between
  * epochs; consumers' reservations are covered by their wallets; claimable balances equal the
- * cumulative claims of the latest settled Merkle tree (claimable = Merkle totals − claimed).
+ * cumulative claims of the latest settled Merkle tree (claimable = Merkle totals − claimed); each
+ * escrow holds exactly its slash while it is escrowed and nothing after (escrow = slashes not yet
+ * released); each stake and unbonding holds what its rows say.
  */
 export async function checkLedger(sql: Sql): Promise<LedgerReport> {
   const violations: string[] = [];
@@ -188,6 +190,28 @@ export async function checkLedger(sql: Sql): Promise<LedgerReport> {
     "SELECT c.key, c.reserved::text AS reserved, a.balance::text AS balance FROM consumers c LEFT JOIN accounts a ON a.id = 'wallet:' || c.key",
   )) {
     if (BigInt(c.reserved) > BigInt(c.balance ?? '0')) violations.push(`consumer ${c.key} has ${c.reserved} reserved but only ${c.balance ?? 0} in its wallet`);
+  }
+  // escrow = slashes not yet released: each escrowed slash's account holds exactly its amount, every other escrow is empty
+  const escrowed = new Map(
+    (await sql.query<{ id: string; amount: string }>("SELECT id, amount::text AS amount FROM slashes WHERE status = 'escrowed'")).map((r) => [
+      `escrow:${r.id}`,
+      BigInt(r.amount),
+    ]),
+  );
+  for (const [id, b] of computed) {
+    if (!id.startsWith('escrow:')) continue;
+    const want = escrowed.get(id) ?? 0n;
+    if (b !== want) violations.push(`${id} holds ${b}; its slash ${want === 0n ? 'is no longer in escrow' : `put ${want} in escrow`}`);
+  }
+  for (const [id, want] of escrowed) if (!computed.has(id)) violations.push(`${id} should hold ${want} but was never credited`);
+  // bonds: each stake and unbonding holds what its rows say (amount − slashed − what left it)
+  for (const r of await sql.query<{ id: string; held: string }>(
+    `SELECT 'stake:' || s.id AS id, (s.amount - s.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = s.id), 0))::text AS held FROM stakes s
+     UNION ALL
+     SELECT 'unbonding:' || u.id, CASE WHEN u.released THEN '0' ELSE (u.amount - u.slashed)::text END FROM unbondings u`,
+  )) {
+    const b = computed.get(r.id) ?? 0n;
+    if (b !== BigInt(r.held)) violations.push(`${r.id} holds ${b} but its rows say ${r.held}`);
   }
   // claimable = Merkle totals − claimed: nothing is claimed on chain in embedded mode, so every
   // claimable balance equals its cumulative claim in the latest settled tree

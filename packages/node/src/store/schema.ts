@@ -109,6 +109,8 @@ export const stakes = pgTable('stakes', {
   amount: amount('amount').notNull(),
   lockDays: integer('lock_days').notNull(),
   effectiveEpoch: epochCol('effective_epoch').notNull(),
+  /** Taken by slashes from the part still bonded (the ledger's `stake:<id>` is the truth; this keeps the bond in effect computable per epoch). */
+  slashed: amount('slashed').notNull().default('0'),
 });
 
 /** Amounts leaving a stake: out of it from `effectiveEpoch`, back in the wallet at `releaseEpoch`. */
@@ -119,6 +121,8 @@ export const unbondings = pgTable('unbondings', {
   effectiveEpoch: epochCol('effective_epoch').notNull(),
   releaseEpoch: epochCol('release_epoch').notNull(),
   released: boolean('released').notNull().default(false),
+  /** Taken by slashes for faults committed before the unbonding started. */
+  slashed: amount('slashed').notNull().default('0'),
 });
 
 /** Balances, kept with every posting in the same transaction (the postings remain the truth). */
@@ -192,6 +196,8 @@ export const proposals = pgTable('proposals', {
   votingEndsAfterEpoch: epochCol('voting_ends_after_epoch').notNull(),
   status: text('status').notNull(),
   tally: text('tally'),
+  /** What a non-parameter proposal acts on: the slash a reversal (appeal) would undo. */
+  target: text('target'),
   message: text('message').notNull(),
 });
 
@@ -205,4 +211,73 @@ export const votes = pgTable(
     message: text('message').notNull(),
   },
   (t) => [primaryKey({ columns: [t.proposalId, t.voterKey] })],
+);
+
+/** Each node's place on the penalty ladder (SPEC §6): status, recent violations, probation. Only nodes ever penalised have a row. */
+export const standings = pgTable('standings', { nodeId: text('node_id').primaryKey(), standing: text('standing').notNull() });
+
+/** Signed evidence found at ingest (two conflicting messages for one slot or job), judged when its epoch closes. */
+export const evidence = pgTable(
+  'evidence',
+  {
+    id: text('id').primaryKey(),
+    nodeId: text('node_id').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    kind: text('kind').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    hashes: text('hashes').notNull(),
+    messages: text('messages').notNull(),
+  },
+  (t) => [index('evidence_epoch').on(t.epoch)],
+);
+
+/** Every slash (SPEC §6.1–6.2): node, violation, evidence, amount, the accounts it came from, and its escrow. */
+export const slashes = pgTable(
+  'slashes',
+  {
+    id: text('id').primaryKey(),
+    nodeId: text('node_id').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    faultEpoch: epochCol('fault_epoch').notNull(),
+    /** When the violation was found (unix seconds): its place in the node's record. */
+    at: bigint('at', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(),
+    action: text('action').notNull(),
+    share: text('share').notNull(),
+    amount: amount('amount').notNull(),
+    evidence: text('evidence').notNull(),
+    sources: text('sources').notNull(),
+    note: text('note').notNull(),
+    releaseEpoch: epochCol('release_epoch').notNull(),
+    status: text('status').notNull(),
+    resolvedEpoch: epochCol('resolved_epoch'),
+    resolution: text('resolution'),
+  },
+  (t) => [index('slashes_node').on(t.nodeId)],
+);
+
+/** The audit sample of an epoch's receipts (SPEC §3.4) and the validators each is assigned to. */
+export const auditAssignments = pgTable(
+  'audit_assignments',
+  {
+    epoch: epochCol('epoch').notNull(),
+    jobId: text('job_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    validatorKey: text('validator_key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.validatorKey] }), index('audit_assignments_validator').on(t.validatorKey, t.epoch)],
+);
+
+/** Validators' signed audit reports. */
+export const auditReports = pgTable(
+  'audit_reports',
+  {
+    jobId: text('job_id').notNull(),
+    validatorKey: text('validator_key').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    verdict: text('verdict').notNull(),
+    resultHash: text('result_hash').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.validatorKey] })],
 );

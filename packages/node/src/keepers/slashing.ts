@@ -1,0 +1,390 @@
+import {
+  allocateSlash,
+  assignAuditors,
+  CLEAN_STANDING,
+  computeAuditOutcome,
+  computeCompensation,
+  detectViolations,
+  type EpochInput,
+  formatWad,
+  type Params,
+  type Penalty,
+  processStandings,
+  type SlashSource,
+  type Standing,
+  type StandingOutcome,
+  selectAuditSample,
+  type Violation,
+  type ViolationKind,
+  WAD,
+} from '@swarm/core';
+import { balanceOf, type Posting, post } from '../ledger/ledger.ts';
+import { epochStart, type Settings } from '../service/context.ts';
+import type { Sql } from '../store/db.ts';
+
+/**
+ * The slashing keepers (SPEC §3.4, §6), run inside an epoch close. `judgeEpoch` gathers the
+ * epoch's violations — what the input shows (core `detectViolations`), equivocations recorded at
+ * ingest, and failed verifications confirmed by two validators' audits of the previous epoch —
+ * moves every node along the penalty ladder (core `processStandings`), and marks nodes suspended,
+ * jailed or excluded by it in the input, so the penalty bites this epoch. `writeJudgement` puts
+ * each slash in escrow as ledger postings; `releaseEscrow` later splits it into compensation for
+ * the affected consumers and a burn; `reverseSlash` is what a passed appeal does.
+ */
+
+const DAY = 86_400;
+
+export type SlashPlan = {
+  id: string;
+  nodeId: string;
+  faultEpoch: number;
+  penalty: Penalty;
+  sources: { account: string; amount: bigint }[];
+};
+export type Judgement = { outcomes: StandingOutcome[]; slashes: SlashPlan[]; audits: { jobId: string; outcome: string }[] };
+
+type Found = Violation & { faultEpoch: number };
+
+/** Loads every node's standing (nodes never penalised have none and are clean). */
+export async function loadStandings(sql: Sql): Promise<Map<string, Standing>> {
+  const out = new Map<string, Standing>();
+  for (const r of await sql.query<{ node_id: string; standing: string }>('SELECT node_id, standing FROM standings ORDER BY node_id')) {
+    out.set(r.node_id, JSON.parse(r.standing) as Standing);
+  }
+  return out;
+}
+
+/**
+ * What a node's bond can lose for a fault in `faultEpoch`: each of its bonds in effect then (what
+ * the ledger holds for it now), then each unbonding that started after the fault and is not yet
+ * released — unbonding stake stays slashable for earlier faults (SPEC §5).
+ */
+export async function slashableSources(sql: Sql, nodeId: string, faultEpoch: number): Promise<SlashSource[]> {
+  const out: SlashSource[] = [];
+  const stakes = await sql.query<{ id: string }>("SELECT id FROM stakes WHERE kind = 'bond' AND node_id = $1 AND effective_epoch <= $2 ORDER BY id", [
+    nodeId,
+    faultEpoch,
+  ]);
+  for (const s of stakes) out.push({ account: `stake:${s.id}`, available: await balanceOf(sql, `stake:${s.id}`) });
+  const unbondings = await sql.query<{ id: string }>(
+    `SELECT u.id FROM unbondings u JOIN stakes s ON s.id = u.stake_id
+      WHERE s.kind = 'bond' AND s.node_id = $1 AND s.effective_epoch <= $2 AND u.effective_epoch > $2 AND NOT u.released ORDER BY u.id`,
+    [nodeId, faultEpoch],
+  );
+  for (const u of unbondings) out.push({ account: `unbonding:${u.id}`, available: await balanceOf(sql, `unbonding:${u.id}`) });
+  return out;
+}
+
+/** Validators in effect in epoch `n`: keys whose operator stake, less what unbonds by then, reaches the minimum. */
+export async function validatorsAt(sql: Sql, n: number, params: Params): Promise<{ key: string; payout: string }[]> {
+  const rows = await sql.query<{ owner_key: string; payout: string; amount: string }>(
+    `SELECT st.owner_key, MIN(st.payout) AS payout,
+            SUM(st.amount - st.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $1), 0))::text AS amount
+       FROM stakes st WHERE st.kind = 'operator' AND st.effective_epoch <= $1 GROUP BY st.owner_key ORDER BY st.owner_key`,
+    [n],
+  );
+  return rows.filter((r) => BigInt(r.amount) >= params.staking.operatorMinStake).map((r) => ({ key: r.owner_key, payout: r.payout }));
+}
+
+/**
+ * Judges the audits of epoch `n − 1`'s sample (their window closes with epoch `n`): each receipt's
+ * outcome from its validators' verdicts; a confirmed mismatch is a failed verification of the
+ * node; validators whose verdict agreed are credited in epoch `n`'s validator pool.
+ */
+async function judgeAudits(sql: Sql, n: number, at: number) {
+  const rows = await sql.query<{ job_id: string; node_id: string; validator_key: string; verdict: string | null; message: string | null }>(
+    `SELECT a.job_id, a.node_id, a.validator_key, r.verdict, r.message FROM audit_assignments a
+       LEFT JOIN audit_reports r ON r.job_id = a.job_id AND r.validator_key = a.validator_key
+      WHERE a.epoch = $1 ORDER BY a.job_id, a.validator_key`,
+    [n - 1],
+  );
+  const byJob = new Map<string, { nodeId: string; reports: { validator: string; verdict: 'match' | 'mismatch' }[] }>();
+  for (const r of rows) {
+    const j = byJob.get(r.job_id) ?? { nodeId: r.node_id, reports: [] };
+    if (r.verdict !== null) j.reports.push({ validator: r.validator_key, verdict: r.verdict as 'match' | 'mismatch' });
+    byJob.set(r.job_id, j);
+  }
+  const credits = new Map<string, number>();
+  const violations: (Found & { nodeId: string })[] = [];
+  const audits: Judgement['audits'] = [];
+  for (const [jobId, j] of byJob) {
+    const o = computeAuditOutcome(j.reports);
+    audits.push({ jobId, outcome: o.outcome });
+    for (const v of o.agreeing) credits.set(v, (credits.get(v) ?? 0) + 1);
+    if (o.outcome === 'mismatch') {
+      const evidence = [`receipt:${jobId}`, ...o.agreeing.map((v) => `audit:${jobId}:${v}`)];
+      violations.push({ nodeId: j.nodeId, kind: 'failed-verification', at, faultEpoch: n - 1, evidence });
+    }
+  }
+  return { credits, violations, audits };
+}
+
+/**
+ * Everything the close of epoch `n` decides about penalties, before the rewards are computed:
+ * the validators' audit credits go into `input.validators`, and nodes suspended, jailed or
+ * excluded by this epoch's violations are marked so in `input` (they earn nothing for it).
+ */
+export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochInput, params: Params): Promise<Judgement> {
+  const end = epochStart(s, n + 1);
+  const audit = await judgeAudits(sql, n, end);
+  const validators = await validatorsAt(sql, n, params);
+  input.validators = validators
+    .filter((v) => (audit.credits.get(v.key) ?? 0) > 0)
+    .map((v) => ({ id: v.key, payout: v.payout, agreedAudits: audit.credits.get(v.key) as number }));
+
+  const found = new Map<string, Found[]>();
+  const add = (nodeId: string, v: Found) => found.set(nodeId, [...(found.get(nodeId) ?? []), v]);
+  for (const [nodeId, vs] of detectViolations(input, params, end)) for (const v of vs) add(nodeId, { ...v, faultEpoch: n });
+  for (const e of await sql.query<{ node_id: string; kind: string; at: string; hashes: string }>(
+    'SELECT node_id, kind, at::text AS at, hashes FROM evidence WHERE epoch = $1 ORDER BY id',
+    [n],
+  )) {
+    add(e.node_id, { kind: e.kind as ViolationKind, at: Number(e.at), faultEpoch: n, evidence: JSON.parse(e.hashes) as string[] });
+  }
+  for (const v of audit.violations) add(v.nodeId, v);
+
+  const standings = await loadStandings(sql);
+  const steps = [];
+  const sources = new Map<string, SlashSource[]>();
+  for (const node of input.nodes) {
+    const vs = found.get(node.id) ?? [];
+    const standing = standings.get(node.id) ?? CLEAN_STANDING;
+    if (vs.length === 0 && !standings.has(node.id)) continue;
+    let slashable = 0n;
+    if (vs.length > 0) {
+      const src = await slashableSources(sql, node.id, Math.min(...vs.map((v) => v.faultEpoch)));
+      sources.set(node.id, src);
+      for (const x of src) slashable += x.available;
+    }
+    const uptime = node.expectedSlots === 0 ? null : (BigInt(node.upSlots) * WAD) / BigInt(node.expectedSlots);
+    steps.push({ nodeId: node.id, standing, slashable, uptime, violations: vs });
+  }
+  const outcomes = processStandings(steps, end, params);
+  const slashes: SlashPlan[] = [];
+  const byNode = new Map(input.nodes.map((x, i) => [x.id, i]));
+  for (const o of outcomes) {
+    const i = byNode.get(o.nodeId) as number;
+    const node = input.nodes[i];
+    // suspension, jail and exclusion take effect at once: nothing is earned for this epoch
+    if (node && o.penalties.length > 0 && o.standing.status !== 'active') input.nodes[i] = { ...node, status: o.standing.status };
+    const remaining = (sources.get(o.nodeId) ?? []).map((x) => ({ ...x }));
+    const faults = found.get(o.nodeId) ?? [];
+    o.penalties.forEach((p, k) => {
+      const taken = allocateSlash(p.amount, remaining);
+      for (const t of taken) {
+        const r = remaining.find((x) => x.account === t.account) as SlashSource;
+        r.available -= t.amount;
+      }
+      const fault = faults.find((f) => f.kind === p.kind && f.at === p.at);
+      slashes.push({ id: `${n}-${o.nodeId}-${k}`, nodeId: o.nodeId, faultEpoch: fault?.faultEpoch ?? n, penalty: p, sources: taken });
+    });
+  }
+  return { outcomes, slashes, audits: audit.audits };
+}
+
+/** Writes a judgement: every slash into escrow (postings + its event), the bonds' slashed totals, and the new standings. */
+export async function writeJudgement(sql: Sql, s: Settings, n: number, j: Judgement, params: Params): Promise<void> {
+  const releaseEpoch = n + Math.ceil((params.slashing.escrowDays * DAY) / s.epochSeconds);
+  const postings: Posting[] = [];
+  for (const x of j.slashes) {
+    const p = x.penalty;
+    for (const t of x.sources) {
+      postings.push({
+        id: `slash:${x.id}:${t.account}`,
+        epoch: n,
+        from: t.account,
+        to: `escrow:${x.id}`,
+        amount: t.amount,
+        memo: `slash (${p.kind}) into escrow`,
+      });
+      await addSlashed(sql, t.account, t.amount);
+    }
+    await sql.query(
+      `INSERT INTO slashes (id, node_id, epoch, fault_epoch, at, kind, action, share, amount, evidence, sources, note, release_epoch, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        x.id,
+        x.nodeId,
+        n,
+        x.faultEpoch,
+        p.at,
+        p.kind,
+        p.action,
+        formatWad(p.share),
+        p.amount.toString(),
+        JSON.stringify(p.evidence),
+        JSON.stringify(x.sources.map((t) => ({ account: t.account, amount: t.amount.toString() }))),
+        p.note,
+        p.amount > 0n ? releaseEpoch : n,
+        p.amount > 0n ? 'escrowed' : 'warning',
+      ],
+    );
+  }
+  await post(sql, postings);
+  for (const o of j.outcomes) await saveStanding(sql, o.nodeId, o.standing);
+}
+
+async function saveStanding(sql: Sql, nodeId: string, st: Standing): Promise<void> {
+  await sql.query('INSERT INTO standings (node_id, standing) VALUES ($1, $2) ON CONFLICT (node_id) DO UPDATE SET standing = excluded.standing', [
+    nodeId,
+    JSON.stringify(st),
+  ]);
+  await sql.query('UPDATE nodes SET status = $2, probation_stage = $3 WHERE id = $1', [nodeId, st.status, st.probationStage]);
+}
+
+/** Keeps `stakes.slashed` / `unbondings.slashed` in step with the ledger (negative to give back). */
+async function addSlashed(sql: Sql, account: string, amount: bigint): Promise<void> {
+  const [kind, id] = [account.slice(0, account.indexOf(':')), account.slice(account.indexOf(':') + 1)];
+  if (kind === 'stake') await sql.query('UPDATE stakes SET slashed = slashed + $2 WHERE id = $1', [id, amount.toString()]);
+  else if (kind === 'unbonding') await sql.query('UPDATE unbondings SET slashed = slashed + $2 WHERE id = $1', [id, amount.toString()]);
+}
+
+/**
+ * Releases every escrowed slash whose appeal window has passed by the close of `n`: the
+ * compensation share to the consumers of the node's receipts in the fault epoch, pro rata to
+ * their GPU-seconds (the treasury when there were none), the rest burned.
+ */
+export async function releaseEscrow(sql: Sql, n: number, params: Params): Promise<number> {
+  const due = await sql.query<{ id: string; node_id: string; fault_epoch: string; amount: string }>(
+    "SELECT id, node_id, fault_epoch::text AS fault_epoch, amount::text AS amount FROM slashes WHERE status = 'escrowed' AND release_epoch <= $1 ORDER BY id",
+    [n],
+  );
+  const postings: Posting[] = [];
+  for (const x of due) {
+    const consumers = await sql.query<{ consumer_key: string; gpu_seconds: string }>(
+      'SELECT consumer_key, SUM(gpu_seconds)::text AS gpu_seconds FROM receipts WHERE node_id = $1 AND epoch = $2 GROUP BY consumer_key ORDER BY consumer_key',
+      [x.node_id, Number(x.fault_epoch)],
+    );
+    const c = computeCompensation(
+      BigInt(x.amount),
+      consumers.map((r) => ({ consumer: r.consumer_key, gpuSeconds: BigInt(r.gpu_seconds) })),
+      params.slashing.compensationShare,
+    );
+    const escrow = `escrow:${x.id}`;
+    for (const p of c.payouts)
+      postings.push({
+        id: `slash:${x.id}:compensation:${p.consumer}`,
+        epoch: n,
+        from: escrow,
+        to: `wallet:${p.consumer}`,
+        amount: p.amount,
+        memo: 'slash compensation',
+      });
+    if (c.toTreasury > 0n)
+      postings.push({
+        id: `slash:${x.id}:treasury`,
+        epoch: n,
+        from: escrow,
+        to: 'treasury',
+        amount: c.toTreasury,
+        memo: 'slash compensation, no affected consumer',
+      });
+    if (c.burned > 0n) postings.push({ id: `slash:${x.id}:burn`, epoch: n, from: escrow, to: 'burn', amount: c.burned, memo: 'slash, burned share' });
+    await sql.query("UPDATE slashes SET status = 'released', resolved_epoch = $2, resolution = $3 WHERE id = $1", [
+      x.id,
+      n,
+      JSON.stringify({
+        compensation: c.payouts.map((p) => ({ consumer: p.consumer, amount: p.amount.toString() })),
+        burned: c.burned.toString(),
+        toTreasury: c.toTreasury.toString(),
+      }),
+    ]);
+  }
+  await post(sql, postings);
+  return due.length;
+}
+
+/**
+ * A passed appeal (SPEC §6.2): while the slash is still in escrow, its tokens go back where they
+ * came from (the owner's wallet if that unbonding has since been released), the violation leaves
+ * the node's record, and a suspension, jail or exclusion it caused is lifted. Returns false when
+ * the slash has already been released (the appeal came too late) or reversed.
+ */
+export async function reverseSlash(sql: Sql, n: number, slashId: string, proposalId: string): Promise<boolean> {
+  const x = (
+    await sql.query<{ node_id: string; kind: string; at: string; action: string; sources: string; status: string }>(
+      'SELECT node_id, kind, at::text AS at, action, sources, status FROM slashes WHERE id = $1 FOR UPDATE',
+      [slashId],
+    )
+  )[0];
+  if (!x || x.status !== 'escrowed') return false;
+  const postings: Posting[] = [];
+  for (const t of JSON.parse(x.sources) as { account: string; amount: string }[]) {
+    let to = t.account;
+    if (to.startsWith('unbonding:')) {
+      const u = (
+        await sql.query<{ released: boolean; owner_key: string }>(
+          'SELECT u.released, s.owner_key FROM unbondings u JOIN stakes s ON s.id = u.stake_id WHERE u.id = $1',
+          [to.slice('unbonding:'.length)],
+        )
+      )[0];
+      if (u?.released) to = `wallet:${u.owner_key}`;
+    }
+    postings.push({
+      id: `slash:${slashId}:reversed:${t.account}`,
+      epoch: n,
+      from: `escrow:${slashId}`,
+      to,
+      amount: BigInt(t.amount),
+      memo: `slash reversed by ${proposalId}`,
+    });
+    if (to === t.account) await addSlashed(sql, t.account, -BigInt(t.amount));
+  }
+  await post(sql, postings);
+  await sql.query("UPDATE slashes SET status = 'reversed', resolved_epoch = $2, resolution = $3 WHERE id = $1", [
+    slashId,
+    n,
+    JSON.stringify({ proposal: proposalId }),
+  ]);
+  const st = (await loadStandings(sql)).get(x.node_id);
+  if (st) {
+    const lifted = ['suspend', 'jail', 'exclude', 'exclude-permanently'].includes(x.action);
+    const history = [...st.history];
+    const k = history.findIndex((h) => h.kind === x.kind && h.at === Number(x.at));
+    if (k >= 0) history.splice(k, 1);
+    await saveStanding(sql, x.node_id, lifted ? { ...st, history, status: 'active', until: null, permanent: false, probationStage: 0 } : { ...st, history });
+  }
+  return true;
+}
+
+/**
+ * Draws epoch `n`'s audit sample from its input hash, once it is closed: the receipts chosen and,
+ * for each, two validators of those in effect next epoch (never the node's own owner). Nodes with
+ * no audit in the last week are covered by at least one receipt.
+ */
+export async function drawAuditSample(sql: Sql, s: Settings, n: number, inputHash: string, params: Params): Promise<number> {
+  const validators = (await validatorsAt(sql, n + 1, params)).map((v) => v.key);
+  if (validators.length === 0 || (params.audits.rate === 0n && params.audits.minPerNodePerWeek === 0)) return 0;
+  const receipts = await sql.query<{ job_id: string; node_id: string; owner_key: string }>(
+    'SELECT r.job_id, r.node_id, n.owner_key FROM receipts r JOIN nodes n ON n.id = r.node_id WHERE r.epoch = $1 ORDER BY r.job_id',
+    [n],
+  );
+  const weekEpochs = Math.max(1, Math.ceil((7 * DAY) / s.epochSeconds));
+  const recent = new Set(
+    (await sql.query<{ node_id: string }>('SELECT DISTINCT node_id FROM audit_assignments WHERE epoch > $1 AND epoch < $2', [n - weekEpochs, n])).map(
+      (r) => r.node_id,
+    ),
+  );
+  const mustCover = new Set(params.audits.minPerNodePerWeek > 0 ? receipts.map((r) => r.node_id).filter((id) => !recent.has(id)) : []);
+  const sample = selectAuditSample({
+    seed: inputHash,
+    receipts: receipts.map((r) => ({ jobId: r.job_id, nodeId: r.node_id })),
+    rate: params.audits.rate,
+    mustCover,
+  });
+  const byJob = new Map(receipts.map((r) => [r.job_id, r]));
+  const rows: [string, string, string][] = [];
+  for (const jobId of sample) {
+    const r = byJob.get(jobId) as { node_id: string; owner_key: string };
+    for (const v of assignAuditors(inputHash, jobId, validators, 2, new Set([r.owner_key]))) rows.push([jobId, r.node_id, v]);
+  }
+  if (rows.length > 0) {
+    await sql.query('INSERT INTO audit_assignments (epoch, job_id, node_id, validator_key) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])', [
+      n,
+      rows.map((r) => r[0]),
+      rows.map((r) => r[1]),
+      rows.map((r) => r[2]),
+    ]);
+  }
+  return sample.length;
+}
