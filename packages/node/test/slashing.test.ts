@@ -1,4 +1,5 @@
 import { apportion, WAD } from '@swarm/core';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { keys, STORES } from './helpers.ts';
@@ -247,4 +248,43 @@ describe.each(STORES)('slashing on %s', (kind) => {
     expect([r.statusCode, r.json().code]).toEqual([409, 'SLASH_NOT_IN_ESCROW']);
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 180_000);
+});
+
+describe('slashing: properties through the service', () => {
+  let net: Net | undefined;
+  afterEach(async () => net?.t.close());
+
+  it('never creates tokens, never drives an account but mint negative, keeps escrow = unreleased slashes, and pays nothing to a sanctioned node', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.constantFrom(24, 24, 23, 20, 0), { minLength: 4, maxLength: 4 }), { minLength: 7, maxLength: 7 }),
+        fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }),
+        async (uptimes, equivocate) => {
+          await net?.t.close();
+          net = await dailyNetwork('pglite');
+          const ids = ['n0', 'n1', 'n2', 'n3'];
+          for (const id of ids) await net.join(id, 3n * net.minBond);
+          const c = keys('consumer-p');
+          await net.grant(c, 10_000n);
+          for (let e = 0; e < uptimes.length; e++) {
+            const up = Object.fromEntries(ids.map((id, i) => [id, uptimes[e]?.[i] as number]));
+            await net.epoch(e, up, async () => {
+              const n = net as Net;
+              await n.ok('/v1/receipts', n.receipt(ids[e % 4] as string, c, `p-${e}`, 1800));
+              if (equivocate[e]) expect((await n.post('/v1/receipts', n.receipt(ids[e % 4] as string, c, `p-${e}`, 900))).statusCode).toBe(409);
+            });
+            const check = await checkLedger(net.t.db);
+            expect(check.violations, `epoch ${e}`).toEqual([]);
+            const input = JSON.parse(await (await net.t.app.inject({ method: 'GET', url: `/v1/epochs/${e}/input` })).body) as {
+              nodes: { id: string; status: string }[];
+            };
+            for (const n of input.nodes) {
+              if (n.status !== 'active') expect(BigInt((await net.statement(e, n.id)).reward as string), `${n.id} in epoch ${e}`).toBe(0n);
+            }
+          }
+        },
+      ),
+      { numRuns: 3 },
+    );
+  }, 240_000);
 });
