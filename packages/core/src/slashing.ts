@@ -3,7 +3,7 @@ import { apportion } from './apportion.ts';
 import type { EpochInput, NodeInput } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
 import type { Params } from './params.ts';
-import { advanceStanding, applyViolations, CLEAN_STANDING, type Penalty, type Standing, type Violation } from './violations.ts';
+import { advanceStanding, applyViolations, CLEAN_STANDING, DAY_SECONDS, type Penalty, type Standing, type Violation } from './violations.ts';
 
 /**
  * One epoch's slashing step (SPEC §6) as pure functions: what the epoch input shows was violated,
@@ -78,15 +78,15 @@ export type StandingOutcome = { nodeId: string; before: Standing; standing: Stan
  *
  * @example processStandings([{ nodeId, standing: CLEAN_STANDING, slashable, uptime, violations }], at, params)
  */
-export function processStandings(steps: readonly StandingStep[], at: number, params: Params): StandingOutcome[] {
+export function processStandings(steps: readonly StandingStep[], at: number, params: Params, daySeconds = DAY_SECONDS): StandingOutcome[] {
   const out: StandingOutcome[] = [];
   for (const s of steps) {
     if (s.violations.length > 0) {
-      const r = applyViolations(s.standing, s.slashable, s.violations, s.uptime, params);
+      const r = applyViolations(s.standing, s.slashable, s.violations, s.uptime, params, daySeconds);
       out.push({ nodeId: s.nodeId, before: s.standing, standing: r.standing, penalties: r.penalties, slashed: r.slashed });
       continue;
     }
-    const next = advanceStanding({ ...s.standing, lowUptimeStreak: 0 }, at, params);
+    const next = advanceStanding({ ...s.standing, lowUptimeStreak: 0 }, at, params, daySeconds);
     if (!sameStanding(next, s.standing)) out.push({ nodeId: s.nodeId, before: s.standing, standing: next, penalties: [], slashed: 0n });
   }
   return out;

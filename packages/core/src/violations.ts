@@ -29,7 +29,8 @@ export type PenaltyAction = 'warning' | 'slash' | 'suspend' | 'jail' | 'exclude'
 export type Penalty = { kind: ViolationKind; at: number; action: PenaltyAction; share: bigint; amount: bigint; evidence: readonly string[]; note: string };
 
 export const CLEAN_STANDING: Standing = { status: 'active', until: null, permanent: false, history: [], probationStage: 0, lowUptimeStreak: 0 };
-const DAY = 86_400;
+/** Seconds in a day: the ladder's durations are in days; a demo network may run a faster calendar. */
+export const DAY_SECONDS = 86_400;
 
 /**
  * Applies an epoch's violations to a node's standing, in time order. Slashes come off `bond` one
@@ -45,8 +46,10 @@ export function applyViolations(
   violations: readonly Violation[],
   uptime: bigint | null,
   params: Params,
+  daySeconds = DAY_SECONDS,
 ): { standing: Standing; penalties: Penalty[]; slashed: bigint } {
   const p = params.slashing;
+  const DAY = daySeconds;
   const window = p.windowDays * DAY;
   let s: Standing = { ...standing, history: [...standing.history] };
   let left = bond;
@@ -113,8 +116,8 @@ export function applyViolations(
  * permanent) exclusion lifts into probation; a clean epoch on probation moves it one stage on, and
  * past the last stage (full reward) the node is off probation.
  */
-export function advanceStanding(s: Standing, now: number, params: Params): Standing {
-  const window = params.slashing.windowDays * DAY;
+export function advanceStanding(s: Standing, now: number, params: Params, daySeconds = DAY_SECONDS): Standing {
+  const window = params.slashing.windowDays * daySeconds;
   const history = s.history.filter((h) => h.at > now - window);
   if (s.status !== 'active') {
     if (!s.permanent && s.until !== null && now >= s.until) return { ...s, history, status: 'active', until: null, probationStage: 1 };

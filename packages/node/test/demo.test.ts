@@ -1,5 +1,6 @@
 import { SwarmClient } from '@swarm/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
+import { demoDaySeconds } from '../src/cli/demo.ts';
 import { SimulatedNetwork } from '../src/demo/network.ts';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
@@ -10,20 +11,24 @@ describe('the demo network', () => {
   let t: Awaited<ReturnType<typeof testServiceWith>>;
   afterEach(async () => t?.close());
 
-  it('registers, bonds, sends heartbeats and receipts, and earns from the second epoch', async () => {
-    t = await testServiceWith({ settings: { genesis: GENESIS, epochSeconds: 60, slotSeconds: 1, graceSeconds: 2, windowSeconds: 120 } });
+  it('registers, bonds, sends heartbeats, receipts and audits, earns from the second epoch, and warns, slashes and compensates', async () => {
+    const epochSeconds = 60;
+    t = await testServiceWith({
+      settings: { genesis: GENESIS, epochSeconds, slotSeconds: 1, graceSeconds: 2, windowSeconds: 120, daySeconds: demoDaySeconds(epochSeconds) },
+    });
     // SwarmClient over fastify.inject: the same requests as over a socket
     const fetchViaInject = injectFetch(t.app);
     const net = new SimulatedNetwork(new SwarmClient({ baseUrl: 'http://demo', operatorToken: OPERATOR, fetch: fetchViaInject }), { seed: 7, nodes: 24 });
     t.clock.set(GENESIS - 3);
     await net.bootstrap(t.clock.now());
-    for (let slot = 0; slot < 120; slot++) {
+    const EPOCHS = 8;
+    for (let slot = 0; slot < EPOCHS * epochSeconds; slot++) {
       t.clock.set(GENESIS + slot);
-      await net.tick(t.clock.now(), slot, Math.floor(slot / 60), 60);
+      await net.tick(t.clock.now(), slot, Math.floor(slot / epochSeconds), epochSeconds);
       await closeDueEpochs(t.ctx);
     }
-    t.clock.set(GENESIS + 125);
-    expect(await closeDueEpochs(t.ctx)).toEqual([1]);
+    t.clock.set(GENESIS + EPOCHS * epochSeconds + 5);
+    expect(await closeDueEpochs(t.ctx)).toEqual([EPOCHS - 1]);
     expect(net.rejected).toBe(0);
     expect(net.receipts).toBeGreaterThan(0);
     const e1 = (await t.app.inject({ method: 'GET', url: '/v1/epochs/1' })).json();
@@ -36,6 +41,26 @@ describe('the demo network', () => {
     }[];
     const unbonded = net.nodes.filter((n) => n.behaviour === 'unbonded').map((n) => n.id);
     for (const s of statements) if (unbonded.includes(s.id)) expect(s.reasons).toContain('NOT_BONDED');
+    // the validator audited its sample and the validator pool paid it
+    expect(net.audits).toBeGreaterThan(0);
+    const later = (await t.app.inject({ method: 'GET', url: `/v1/epochs/${EPOCHS - 1}` })).json();
+    expect(BigInt(later.summary.pools.validators.paid)).toBeGreaterThan(0n);
+    // providers that missed slots were warned, then slashed (never a reliable one); a released slash compensated consumers
+    const slashes = (await t.app.inject({ method: 'GET', url: '/v1/slashes' })).json().slashes as {
+      action: string;
+      amount: string;
+      status: string;
+      nodeId: string;
+    }[];
+    const reliable = new Set(net.nodes.filter((n) => n.behaviour === 'reliable').map((n) => n.id));
+    expect(slashes.filter((s) => reliable.has(s.nodeId))).toEqual([]);
+    expect(slashes.some((s) => s.action === 'warning')).toBe(true);
+    expect(slashes.some((s) => BigInt(s.amount) > 0n)).toBe(true);
+    const summaries = await Promise.all(
+      Array.from({ length: EPOCHS }, async (_, e) => (await t.app.inject({ method: 'GET', url: `/v1/epochs/${e}` })).json().summary),
+    );
+    expect(summaries.reduce((a, s) => a + BigInt(s.compensated), 0n)).toBeGreaterThan(0n);
+    expect(slashes.some((s) => s.status === 'released')).toBe(true);
     expect((await checkLedger(t.db)).violations).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

@@ -28,7 +28,7 @@ export async function demo(o: DemoOptions): Promise<void> {
   const closed: CloseReturnType[] = [];
   const running = await startService({
     env,
-    settings: { genesis, epochSeconds, slotSeconds: 1, graceSeconds: 2, windowSeconds: 120 },
+    settings: { genesis, epochSeconds, slotSeconds: 1, graceSeconds: 2, windowSeconds: 120, daySeconds: demoDaySeconds(epochSeconds) },
     rateLimit: 10_000_000,
     onClosed: (r) => {
       closed.push(r);
@@ -41,7 +41,9 @@ export async function demo(o: DemoOptions): Promise<void> {
   const client = new SwarmClient({ baseUrl: running.url, operatorToken: running.operatorToken });
   console.log(`Swarm Rewards demo — dashboard at ${running.url}/ · API under /v1 (OpenAPI at /openapi.json, metrics at /metrics)`);
   console.log(`A simulated network of ${nodes} nodes (mixed GPUs, classes, regions, behaviour), 4 consumers, 3 stakers and an attestor;`);
-  console.log(`epochs of ${epochSeconds} s with 1-s heartbeat slots; store: PGlite in ${o.dataDir}. Ctrl-C to stop.\n`);
+  console.log(
+    `epochs of ${epochSeconds} s with 1-s heartbeat slots, a ${demoDaySeconds(epochSeconds)}-s "day" for suspensions and escrow; store: PGlite in ${o.dataDir}. Ctrl-C to stop.\n`,
+  );
   const net = new SimulatedNetwork(client, { seed: Number(o.seed), nodes });
   await net.bootstrap(Math.floor(Date.now() / 1000));
   console.log(`registered ${nodes} nodes and their bonds; epoch 0 starts ${new Date(genesis * 1000).toISOString()}\n`);
@@ -88,6 +90,15 @@ export async function demo(o: DemoOptions): Promise<void> {
   }
 }
 
+/**
+ * The demo's calendar: a "day" is a seventh of an epoch, so a week is one epoch — a 7-day
+ * suspension lasts an epoch and the 14-day escrow two, and the ladder, escrow and compensation
+ * play out within minutes. Production runs 86,400-second days.
+ */
+export function demoDaySeconds(epochSeconds: number): number {
+  return Math.max(1, Math.floor(epochSeconds / 7));
+}
+
 function printEpoch(r: CloseReturnType): void {
   const s = r.summary;
   const pools = Object.entries(s.pools)
@@ -106,4 +117,9 @@ function printEpoch(r: CloseReturnType): void {
     `  ${s.earning}/${s.nodes} nodes earned · ${s.payees} payees · fees ${formatTokens(BigInt(s.fees))} (${formatTokens(BigInt(s.burned))} burned) · to treasury ${formatTokens(BigInt(s.treasury))}`,
   );
   if (reasons) console.log(`  reasons: ${reasons}`);
+  if (s.warnings + s.slashes > 0 || s.released !== '0') {
+    console.log(
+      `  penalties: ${s.warnings} warned · ${s.slashes} slashed (${formatTokens(BigInt(s.slashed))} into escrow) · released ${formatTokens(BigInt(s.released))}, of which ${formatTokens(BigInt(s.compensated))} compensated consumers`,
+    );
+  }
 }

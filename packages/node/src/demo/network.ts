@@ -7,6 +7,7 @@ import {
   type ReceiptBody,
   type SwarmClient,
   signAttestation,
+  signAudit,
   signHeartbeat,
   signReceipt,
   signRegister,
@@ -60,12 +61,14 @@ export class SimulatedNetwork {
   private readonly profileOf = new Map<string, (typeof PROFILES)[number]>();
   private readonly regionOf = new Map<string, string>();
   private attestSeq = 0;
+  private auditSeq = 1_000;
   private usageEpoch = -1;
   private readonly used = new Map<string, number>();
   private readonly upSoFar = new Map<string, number>();
   private job = 0;
   heartbeats = 0;
   receipts = 0;
+  audits = 0;
   rejected = 0;
 
   constructor(
@@ -270,6 +273,26 @@ export class SimulatedNetwork {
       try {
         await this.client.receipt(signReceipt(body, n.keys.privateKey, consumer.privateKey, rating));
         this.receipts += 1;
+      } catch {
+        this.rejected += 1;
+      }
+    }
+    // the validator (staker 0's operator stake) re-executes what it was assigned and reports; every
+    // job of this network is genuine, so its verdicts are matches
+    if (slot % epochSlots === Math.floor(epochSlots / 3)) {
+      const v = this.stakers[0] as { keys: KeyPair };
+      try {
+        for (const a of (await this.client.audits(v.keys.publicKey)).assignments) {
+          if (a.reported !== null) continue;
+          const resultHash = createHash('sha256').update(a.jobId).digest('hex');
+          await this.client.audit(
+            signAudit(
+              { type: 'audit', jobId: a.jobId, validatorKey: v.keys.publicKey, verdict: 'match', resultHash, timestamp: now, seq: ++this.auditSeq },
+              v.keys.privateKey,
+            ),
+          );
+          this.audits += 1;
+        }
       } catch {
         this.rejected += 1;
       }

@@ -36,6 +36,9 @@ export type EpochSummary = {
   warnings: number;
   slashed: string;
   audits: number;
+  /** Slashes that left escrow at this close, and the part of them paid to affected consumers. */
+  released: string;
+  compensated: string;
 };
 
 /** A hook the crash tests use to stop the process at a chosen point inside a close. */
@@ -113,6 +116,8 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       warnings: judgement.slashes.filter((x) => x.penalty.amount === 0n).length,
       slashed: judgement.slashes.reduce((a, x) => a + x.penalty.amount, 0n).toString(),
       audits: judgement.audits.length,
+      released: '0',
+      compensated: '0',
     };
     await sql.query(
       'INSERT INTO epochs (epoch, params_hash, input_hash, input, result, summary, closed_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
@@ -121,7 +126,10 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     await settleEpoch(sql, ctx.operatorAccount, n, result, hash, inputHash);
     await tallyProposals(sql, n, params, input.supply.staked, ctx.clock.now());
     // after the tally, so an appeal passed in this close is applied before its slash could be released
-    await releaseEscrow(sql, n, params);
+    const escrow = await releaseEscrow(sql, n, params);
+    summary.released = escrow.released.toString();
+    summary.compensated = escrow.compensated.toString();
+    await sql.query('UPDATE epochs SET summary = $2 WHERE epoch = $1', [n, JSON.stringify(summary)]);
     await drawAuditSample(sql, ctx.settings, n, inputHash, params);
     await sql.query('UPDATE epoch_cursor SET next_epoch = $1 WHERE id = 1', [n + 1]);
     await hooks.at?.('before-commit');

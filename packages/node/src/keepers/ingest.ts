@@ -420,7 +420,7 @@ export async function acceptUnbond(ctx: Context, msg: Unbond): Promise<{ unbondi
     await advanceSeq(sql, b.ownerKey, b.seq, 'body.seq');
     const { params } = await paramsAt(sql, Math.max(0, epoch));
     const effectiveEpoch = Math.max(epoch + 1, await nextEpoch(sql));
-    const releaseEpoch = effectiveEpoch + Math.ceil((params.staking.unbondingDays * 86_400) / ctx.settings.epochSeconds);
+    const releaseEpoch = effectiveEpoch + Math.ceil((params.staking.unbondingDays * ctx.settings.daySeconds) / ctx.settings.epochSeconds);
     const id = `${b.stakeId}:${b.seq}`;
     await sql.query('INSERT INTO unbondings (id, stake_id, amount, effective_epoch, release_epoch) VALUES ($1, $2, $3, $4, $5)', [
       id,

@@ -32,8 +32,6 @@ import type { Sql } from '../store/db.ts';
  * the affected consumers and a burn; `reverseSlash` is what a passed appeal does.
  */
 
-const DAY = 86_400;
-
 export type SlashPlan = {
   id: string;
   nodeId: string;
@@ -159,7 +157,7 @@ export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochI
     const uptime = node.expectedSlots === 0 ? null : (BigInt(node.upSlots) * WAD) / BigInt(node.expectedSlots);
     steps.push({ nodeId: node.id, standing, slashable, uptime, violations: vs });
   }
-  const outcomes = processStandings(steps, end, params);
+  const outcomes = processStandings(steps, end, params, s.daySeconds);
   const slashes: SlashPlan[] = [];
   const byNode = new Map(input.nodes.map((x, i) => [x.id, i]));
   for (const o of outcomes) {
@@ -184,7 +182,7 @@ export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochI
 
 /** Writes a judgement: every slash into escrow (postings + its event), the bonds' slashed totals, and the new standings. */
 export async function writeJudgement(sql: Sql, s: Settings, n: number, j: Judgement, params: Params): Promise<void> {
-  const releaseEpoch = n + Math.ceil((params.slashing.escrowDays * DAY) / s.epochSeconds);
+  const releaseEpoch = n + Math.ceil((params.slashing.escrowDays * s.daySeconds) / s.epochSeconds);
   const postings: Posting[] = [];
   for (const x of j.slashes) {
     const p = x.penalty;
@@ -244,13 +242,16 @@ async function addSlashed(sql: Sql, account: string, amount: bigint): Promise<vo
  * compensation share to the consumers of the node's receipts in the fault epoch, pro rata to
  * their GPU-seconds (the treasury when there were none), the rest burned.
  */
-export async function releaseEscrow(sql: Sql, n: number, params: Params): Promise<number> {
+export async function releaseEscrow(sql: Sql, n: number, params: Params): Promise<{ released: bigint; compensated: bigint }> {
   const due = await sql.query<{ id: string; node_id: string; fault_epoch: string; amount: string }>(
     "SELECT id, node_id, fault_epoch::text AS fault_epoch, amount::text AS amount FROM slashes WHERE status = 'escrowed' AND release_epoch <= $1 ORDER BY id",
     [n],
   );
   const postings: Posting[] = [];
+  let released = 0n;
+  let compensated = 0n;
   for (const x of due) {
+    released += BigInt(x.amount);
     const consumers = await sql.query<{ consumer_key: string; gpu_seconds: string }>(
       'SELECT consumer_key, SUM(gpu_seconds)::text AS gpu_seconds FROM receipts WHERE node_id = $1 AND epoch = $2 GROUP BY consumer_key ORDER BY consumer_key',
       [x.node_id, Number(x.fault_epoch)],
@@ -261,6 +262,7 @@ export async function releaseEscrow(sql: Sql, n: number, params: Params): Promis
       params.slashing.compensationShare,
     );
     const escrow = `escrow:${x.id}`;
+    for (const p of c.payouts) compensated += p.amount;
     for (const p of c.payouts)
       postings.push({
         id: `slash:${x.id}:compensation:${p.consumer}`,
@@ -291,7 +293,7 @@ export async function releaseEscrow(sql: Sql, n: number, params: Params): Promis
     ]);
   }
   await post(sql, postings);
-  return due.length;
+  return { released, compensated };
 }
 
 /**
@@ -359,7 +361,7 @@ export async function drawAuditSample(sql: Sql, s: Settings, n: number, inputHas
     'SELECT r.job_id, r.node_id, n.owner_key FROM receipts r JOIN nodes n ON n.id = r.node_id WHERE r.epoch = $1 ORDER BY r.job_id',
     [n],
   );
-  const weekEpochs = Math.max(1, Math.ceil((7 * DAY) / s.epochSeconds));
+  const weekEpochs = Math.max(1, Math.ceil((7 * s.daySeconds) / s.epochSeconds));
   const recent = new Set(
     (await sql.query<{ node_id: string }>('SELECT DISTINCT node_id FROM audit_assignments WHERE epoch > $1 AND epoch < $2', [n - weekEpochs, n])).map(
       (r) => r.node_id,

@@ -17,6 +17,12 @@ export type Settings = {
   graceSeconds: number;
   /** How far a message's timestamp may be from the server's clock. */
   windowSeconds: number;
+  /**
+   * Length of a "day" for the durations counted in days — suspension, jail, exclusion, the 30-day
+   * window, escrow, unbonding, the audit week: 86,400 in production; a demo network with minute
+   * epochs runs a faster calendar so its ladder and escrow play out while you watch.
+   */
+  daySeconds: number;
 };
 
 export type NodeInfo = { id: string; nodeKey: string; ownerKey: string; owner: string; registeredAt: number; gpus: number; models: Set<string> };
@@ -47,7 +53,7 @@ export type InitParameters = {
   params?: unknown;
 };
 
-const DEFAULTS = { epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300 };
+const DEFAULTS = { epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300, daySeconds: 86_400 };
 
 /**
  * Opens the service's state: on a new store, writes the settings, the genesis parameter set, the
@@ -59,7 +65,7 @@ export async function initContext(p: InitParameters): Promise<Context> {
     await sql.query('SELECT pg_advisory_xact_lock(7)');
     const rows = await sql.query<{ key: string; value: string }>('SELECT key, value FROM meta');
     if (rows.length > 0) {
-      const stored = JSON.parse((rows.find((r) => r.key === 'settings') as { value: string }).value) as Settings;
+      const stored = { daySeconds: DEFAULTS.daySeconds, ...JSON.parse((rows.find((r) => r.key === 'settings') as { value: string }).value) } as Settings;
       for (const [k, v] of Object.entries(p.settings ?? {})) {
         if (v !== undefined && k !== 'graceSeconds' && k !== 'windowSeconds' && (stored as Record<string, unknown>)[k] !== v) {
           throw new Error(`the store was created with ${k} = ${(stored as Record<string, unknown>)[k]}, not ${v}; use a new data directory or database`);
@@ -74,7 +80,9 @@ export async function initContext(p: InitParameters): Promise<Context> {
       slotSeconds: p.settings?.slotSeconds ?? DEFAULTS.slotSeconds,
       graceSeconds: p.settings?.graceSeconds ?? DEFAULTS.graceSeconds,
       windowSeconds: p.settings?.windowSeconds ?? DEFAULTS.windowSeconds,
+      daySeconds: p.settings?.daySeconds ?? DEFAULTS.daySeconds,
     };
+    if (!Number.isSafeInteger(s.daySeconds) || s.daySeconds < 1) throw new Error('daySeconds must be a positive integer');
     if (s.epochSeconds % s.slotSeconds !== 0) throw new Error('epochSeconds must be a multiple of slotSeconds');
     const params = parseParams(p.params ?? DEFAULT_PARAMS_JSON);
     await sql.query('INSERT INTO meta (key, value) VALUES ($1, $2)', ['settings', JSON.stringify(s)]);
