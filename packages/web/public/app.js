@@ -228,13 +228,13 @@ function statementRows(s) {
 }
 
 async function node(id) {
-  const [n, status] = await Promise.all([api(`/v1/nodes/${encodeURIComponent(id)}`), api('/v1/status')]);
+  const [n, status, sl] = await Promise.all([api(`/v1/nodes/${encodeURIComponent(id)}`), api('/v1/status'), api(`/v1/slashes?node=${encodeURIComponent(id)}`)]);
   const latest = n.recent[0];
   const s = latest?.statement;
   const hist = [...n.recent].reverse();
   const gpus = n.hardware.gpus.reduce((a, g) => a + g.count, 0);
   app.innerHTML = `<h1>Node ${esc(n.id)}</h1>
-    <p class="muted">owner <a href="#/nodes?owner=${n.owner}"><code>${esc(n.owner)}</code></a> · ${esc(n.providerClass)} · SLA ${esc(n.slaClass)} · ${esc(n.region)} · ${esc(n.hardware.gpus.map((g) => `${g.count}× ${g.model}`).join(', ') || 'CPU only')} · status ${esc(n.status)} · registered ${when(n.registeredAt)}</p>
+    <p class="muted">owner <a href="#/nodes?owner=${n.owner}"><code>${esc(n.owner)}</code></a> · ${esc(n.providerClass)} · SLA ${esc(n.slaClass)} · ${esc(n.region)} · ${esc(n.hardware.gpus.map((g) => `${g.count}× ${g.model}`).join(', ') || 'CPU only')} · status <b id="node-status">${esc(n.status)}</b>${n.probationStage > 0 ? ` (probation stage ${n.probationStage})` : ''} · registered ${when(n.registeredAt)}</p>
     ${
       s
         ? `<h2>Statement, epoch ${latest.epoch}: <span id="reward">${tokens(s.reward, 6)}</span> tokens</h2>
@@ -271,7 +271,28 @@ async function node(id) {
     <h2>Bonds</h2>${table(
       ['bond', 'amount', 'from epoch'],
       n.bonds.map((b) => [esc(b.id), tok(b.amount), b.effectiveEpoch]),
-    )}`;
+    )}
+    <h2>Warnings and slashes</h2>${
+      sl.slashes.length === 0
+        ? '<p class="muted" id="slashes">No violation on record.</p>'
+        : `<div id="slashes">${table(
+            ['epoch', 'violation', 'penalty', 'amount', 'evidence', 'escrow'],
+            sl.slashes.map((x) => [
+              x.epoch,
+              `${esc(x.kind)}${x.faultEpoch !== x.epoch ? ` (in epoch ${x.faultEpoch})` : ''}`,
+              `${esc(x.action)} — ${esc(x.note)}`,
+              tok(x.amount),
+              x.evidence.map((e) => `<code>${esc(e.length > 40 ? `${e.slice(0, 40)}…` : e)}</code>`).join('<br>'),
+              x.status === 'escrowed'
+                ? `in escrow until epoch ${x.releaseEpoch} (appeal window)`
+                : x.status === 'released'
+                  ? `released at ${x.resolvedEpoch}: ${tokens(x.resolution.compensation.reduce((a, c) => a + BigInt(c.amount), 0n).toString())} to ${x.resolution.compensation.length} consumer(s), ${tokens(x.resolution.burned)} burned${x.resolution.toTreasury !== '0' ? `, ${tokens(x.resolution.toTreasury)} to the treasury` : ''}`
+                  : x.status === 'reversed'
+                    ? `reversed by ${esc(x.resolution.proposal)} at epoch ${x.resolvedEpoch}`
+                    : '—',
+            ]),
+          )}</div>`
+    }`;
   if (!s) return;
   document.getElementById('whatif').addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -335,7 +356,9 @@ async function governance() {
     const tally = x.tally
       ? `yes ${tokens(x.tally.yes, 0)} · no ${tokens(x.tally.no, 0)} · abstain ${tokens(x.tally.abstain, 0)} · veto ${tokens(x.tally.veto, 0)} of ${tokens(x.tally.totalStaked, 0)} staked`
       : `voting until the end of epoch ${x.votingEndsAfterEpoch}`;
-    return [`<b>${esc(x.id)}</b><br><span class="muted">${esc(x.description)}</span>`, diff, esc(x.status), votes, tally];
+    const change =
+      x.kind === 'slash-reversal' ? `appeal: reverse slash <code>${esc(x.slashId)}</code>${x.tally?.reversal ? ` — ${esc(x.tally.reversal)}` : ''}` : diff;
+    return [`<b>${esc(x.id)}</b><br><span class="muted">${esc(x.description)}</span>`, change, esc(x.status), votes, tally];
   });
   app.innerHTML = `<h1>Governance</h1>
     <p class="muted">Stake-weighted yes / no / abstain / veto over ${esc(p.params.governance.votingEpochs)} epochs; passes with a quorum of ${pct(p.params.governance.quorum)} of the stake, more than ${pct(p.params.governance.threshold)} yes, and less than ${pct(p.params.governance.veto)} veto (a veto burns the deposit of ${tokens(BigInt(Math.round(Number(p.params.governance.deposit))) * WAD, 0)} tokens). A change applies from the next epoch.</p>

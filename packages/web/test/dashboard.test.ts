@@ -21,7 +21,7 @@ const errors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  t = await testServiceWith({ settings: { genesis: GENESIS, epochSeconds: 60, slotSeconds: 1, graceSeconds: 2, windowSeconds: 100_000 } });
+  t = await testServiceWith({ settings: { genesis: GENESIS, epochSeconds: 60, slotSeconds: 1, graceSeconds: 2, windowSeconds: 100_000, daySeconds: 8 } });
   const viaInject = injectFetch(t.app);
   const net = new SimulatedNetwork(new SwarmClient({ baseUrl: 'http://x', operatorToken: OPERATOR, fetch: viaInject }), { seed: 5, nodes: 30 });
   t.clock.set(GENESIS - 3);
@@ -122,6 +122,21 @@ describe('dashboard', () => {
     const frac = (reward % 10n ** 18n).toString().padStart(18, '0').slice(0, 6);
     expect(shown).toBe(`${whole}.${frac}`);
     expect(node.recent[0].epoch).toBe(2);
+    await page.close();
+  });
+
+  it("a provider's page lists its warnings and slashes as the API records them", async () => {
+    const all = (await api('/v1/slashes')).slashes as { nodeId: string; amount: string; action: string }[];
+    expect(all.length).toBeGreaterThan(0);
+    const nodeId = (all.find((x) => BigInt(x.amount) > 0n) ?? all[0])?.nodeId as string;
+    const mine = all.filter((x) => x.nodeId === nodeId);
+    const page = await open(`#/nodes/${nodeId}`);
+    await page.waitForSelector('#slashes table');
+    const rows = page.locator('#slashes tbody tr');
+    expect(await rows.count()).toBe(mine.length);
+    const text = (await page.locator('#slashes').textContent()) as string;
+    for (const x of mine) expect(text).toContain(x.action);
+    expect(await page.locator('#node-status').textContent()).toBe((await api(`/v1/nodes/${nodeId}`)).status);
     await page.close();
   });
 

@@ -52,20 +52,30 @@ export async function unbond(o: { server: string; keys: string; id: string; amou
 }
 
 /** `swarm gov propose`: a parameter patch (JSON), signed by a staking key that pays the deposit. */
-export async function propose(o: { server: string; keys: string; id: string; patch: string; description: string }): Promise<void> {
+export async function propose(o: { server: string; keys: string; id: string; patch?: string; reverseSlash?: string; description: string }): Promise<void> {
   const k = readKeys(o.keys);
-  let patch: Record<string, unknown>;
-  try {
-    patch = JSON.parse(o.patch);
-  } catch {
-    throw new UsageError(`--patch takes JSON, e.g. '{"compute":{"scoreCap":"2.5"}}'`);
+  if ((o.patch === undefined) === (o.reverseSlash === undefined))
+    throw new UsageError('give either --patch (a parameter change) or --reverse-slash (an appeal)');
+  let patch: Record<string, unknown> = {};
+  if (o.patch !== undefined) {
+    try {
+      patch = JSON.parse(o.patch);
+    } catch {
+      throw new UsageError(`--patch takes JSON, e.g. '{"compute":{"scoreCap":"2.5"}}'`);
+    }
   }
-  const r = await new SwarmClient({ baseUrl: o.server }).propose(
-    signProposal(
-      { type: 'proposal', proposalId: o.id, proposerKey: k.publicKey, kind: 'params', patch, description: o.description, timestamp: now(), seq: seq() },
-      k.privateKey,
-    ),
-  );
+  const body = {
+    type: 'proposal' as const,
+    proposalId: o.id,
+    proposerKey: k.publicKey,
+    kind: o.reverseSlash === undefined ? ('params' as const) : ('slash-reversal' as const),
+    patch,
+    ...(o.reverseSlash === undefined ? {} : { slashId: o.reverseSlash }),
+    description: o.description,
+    timestamp: now(),
+    seq: seq(),
+  };
+  const r = await new SwarmClient({ baseUrl: o.server }).propose(signProposal(body, k.privateKey));
   console.log(`proposal ${r.proposalId} open for votes until the end of epoch ${r.votingEndsAfterEpoch}`);
 }
 

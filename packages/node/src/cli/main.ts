@@ -208,10 +208,11 @@ const gov = program.command('gov').description('governance: proposals and votes'
 server(
   gov
     .command('propose')
-    .description('propose a parameter patch (your key pays the deposit)')
+    .description('propose a parameter patch, or appeal a slash in escrow (your key pays the deposit)')
     .requiredOption('--keys <file>', 'a staking key file')
     .requiredOption('--id <id>', 'a new proposal id')
-    .requiredOption('--patch <json>', 'the patch, e.g. \'{"compute":{"scoreCap":"2.5"}}\'')
+    .option('--patch <json>', 'the patch, e.g. \'{"compute":{"scoreCap":"2.5"}}\'')
+    .option('--reverse-slash <slashId>', 'an appeal: return this escrowed slash to the bond (see GET /v1/slashes)')
     .option('--description <text>', 'what and why', ''),
 ).action((o) => run(() => propose(o)));
 server(
