@@ -4,6 +4,7 @@ export * from './audits.ts';
 export * from './canonical.ts';
 export * from './epoch-input.ts';
 export * from './errors.ts';
+export * from './fees.ts';
 export * from './governance.ts';
 export * from './manifest.ts';
 export * from './merkle.ts';

@@ -50,6 +50,7 @@ CREATE TABLE "standings" (
 	"standing" text NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "nodes" ADD COLUMN "commitment_forfeited_epoch" bigint;--> statement-breakpoint
 ALTER TABLE "proposals" ADD COLUMN "target" text;--> statement-breakpoint
 ALTER TABLE "stakes" ADD COLUMN "slashed" numeric(78, 0) DEFAULT '0' NOT NULL;--> statement-breakpoint
 ALTER TABLE "unbondings" ADD COLUMN "slashed" numeric(78, 0) DEFAULT '0' NOT NULL;--> statement-breakpoint

@@ -55,7 +55,7 @@ export const addr = (k: number) => `0x${k.toString(16).padStart(40, '0')}`;
 
 export function registration(
   id: string,
-  o: { now: number; seq?: number; gpus?: { model: string; count: number }[]; owner?: KeyPair; node?: KeyPair; ownerAddress?: string },
+  o: { now: number; seq?: number; gpus?: { model: string; count: number }[]; owner?: KeyPair; node?: KeyPair; ownerAddress?: string; commitmentDays?: number },
 ) {
   const node = o.node ?? keys(`node-${id}`);
   const owner = o.owner ?? keys(`owner-${id}`);
@@ -69,7 +69,7 @@ export function registration(
     slaClass: 'minimum',
     providerClass: 'individual',
     hardware: { gpus: o.gpus ?? [{ model: 'RTX-4090', count: 1 }], vcpus: 16, ramGb: 64, nvmeTb: 2, bandwidthGbps: 1 },
-    commitmentDays: 0,
+    commitmentDays: o.commitmentDays ?? 0,
     referrer: null,
     timestamp: o.now,
     seq: o.seq ?? 1,

@@ -52,10 +52,10 @@ export async function dailyNetwork(kind: 'pglite' | 'postgres') {
     grant: (k: KeyPair, tokens: bigint) =>
       ok('/v1/operator/grants', { key: k.publicKey, amount: (tokens * TOKEN).toString(), memo: `grant-${k.publicKey}` }, auth),
     /** Registers a node (one RTX-4090) and bonds `bond` base units for it. */
-    async join(id: string, bond: bigint) {
+    async join(id: string, bond: bigint, commitmentDays = 0) {
       const owner = keys(`owner-${id}`);
       const address = `0x${Buffer.from(id).toString('hex').padStart(40, '0').slice(-40)}`;
-      const r = registration(id, { now: t.clock.now(), owner, ownerAddress: address, seq: nextSeq(owner.publicKey) });
+      const r = registration(id, { now: t.clock.now(), owner, ownerAddress: address, seq: nextSeq(owner.publicKey), commitmentDays });
       await ok('/v1/nodes', r.msg);
       await ok('/v1/operator/grants', { key: owner.publicKey, amount: bond.toString(), memo: `bond-${id}` }, auth);
       await ok('/v1/stakes', net.stakeMsg(owner, `bond-${id}`, 'bond', id, address, bond));

@@ -1,4 +1,17 @@
-import { contentHash, type EpochResult, processEpoch, ROLES, type Role, serializeEpochInput, serializeNodeStatement, serializeResult, WAD } from '@swarm/core';
+import {
+  computeFeeSplit,
+  computeUserDiscount,
+  contentHash,
+  type EpochResult,
+  type Params,
+  processEpoch,
+  ROLES,
+  type Role,
+  serializeEpochInput,
+  serializeNodeStatement,
+  serializeResult,
+  WAD,
+} from '@swarm/core';
 import { type Posting, post } from '../ledger/ledger.ts';
 import { type Context, epochStart, paramsAt } from '../service/context.ts';
 import { conflict } from '../service/errors.ts';
@@ -26,6 +39,8 @@ export type EpochSummary = {
   payees: number;
   fees: string;
   burned: string;
+  /** Protocol fee forgone to consumers' user-stake discounts. */
+  feeDiscounts: string;
   reasonCounts: Record<string, number>;
   /** Staked ÷ supply at the start of the epoch, and the two amounts (base units). */
   stakeRatio: string;
@@ -74,7 +89,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     await hooks.at?.('input-built');
     const result = processEpoch(input, params, { checked: false });
     await hooks.at?.('computed');
-    const fees = await feePostings(sql, n, params.fees.protocolFee, params.fees.burnShare);
+    const fees = await feePostings(sql, n, params);
     await post(sql, [...rewardPostings(result, n), ...fees.postings]);
     // slashes before releases: an unbonding due now is still slashable for an earlier fault
     await writeJudgement(sql, ctx.settings, n, judgement, params);
@@ -108,6 +123,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       payees: result.payouts.length,
       fees: fees.total.toString(),
       burned: fees.burned.toString(),
+      feeDiscounts: fees.discounts.toString(),
       reasonCounts: result.reasonCounts,
       stakeRatio: wire.stakeRatio as string,
       supply: input.supply.total.toString(),
@@ -204,10 +220,18 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
   return out;
 }
 
-/** Consumers pay for their epoch-n receipts: the provider's owner gets the price less the protocol fee (in `fees:<address>`, apart from the claimable rewards the Merkle tree covers), half the fee burned, half to the treasury. */
-async function feePostings(sql: Sql, n: number, protocolFee: bigint, burnShare: bigint) {
-  const rows = await sql.query<{ consumer_key: string; owner: string; price: string }>(
-    `SELECT r.consumer_key, n.owner, SUM(r.price)::text AS price FROM receipts r JOIN nodes n ON n.id = r.node_id
+/**
+ * Consumers pay for their epoch-n receipts: the provider's owner gets the price less the protocol
+ * fee (in `fees:<address>`, apart from the claimable rewards the Merkle tree covers); the fee, less
+ * the discount the consumer's user stake in effect in `n` earns (SPEC §5), is half burned, half to
+ * the treasury.
+ */
+async function feePostings(sql: Sql, n: number, params: Params) {
+  const rows = await sql.query<{ consumer_key: string; owner: string; price: string; staked: string | null }>(
+    `SELECT r.consumer_key, n.owner, SUM(r.price)::text AS price,
+            (SELECT SUM(st.amount - st.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $1), 0))
+               FROM stakes st WHERE st.owner_key = r.consumer_key AND st.kind = 'user' AND st.effective_epoch <= $1)::text AS staked
+       FROM receipts r JOIN nodes n ON n.id = r.node_id
       WHERE r.epoch = $1 GROUP BY r.consumer_key, n.owner ORDER BY r.consumer_key, n.owner`,
     [n],
   );
@@ -215,22 +239,23 @@ async function feePostings(sql: Sql, n: number, protocolFee: bigint, burnShare: 
   const perConsumer = new Map<string, bigint>();
   let total = 0n;
   let burned = 0n;
+  let discounts = 0n;
   for (const r of rows) {
     const price = BigInt(r.price);
-    const fee = (price * protocolFee) / WAD;
-    const burn = (fee * burnShare) / WAD;
+    const f = computeFeeSplit(price, params, computeUserDiscount(BigInt(r.staked ?? '0'), params));
     const wallet = `wallet:${r.consumer_key}`;
     const id = `epoch:${n}:fees:${r.consumer_key}:${r.owner}`;
-    if (price - fee > 0n)
-      postings.push({ id: `${id}:provider`, epoch: n, from: wallet, to: `fees:${r.owner}`, amount: price - fee, memo: `epoch ${n} compute fees` });
-    if (burn > 0n) postings.push({ id: `${id}:burn`, epoch: n, from: wallet, to: 'burn', amount: burn, memo: `epoch ${n} protocol fee, burned share` });
-    if (fee - burn > 0n)
-      postings.push({ id: `${id}:treasury`, epoch: n, from: wallet, to: 'treasury', amount: fee - burn, memo: `epoch ${n} protocol fee, treasury share` });
+    if (f.provider > 0n)
+      postings.push({ id: `${id}:provider`, epoch: n, from: wallet, to: `fees:${r.owner}`, amount: f.provider, memo: `epoch ${n} compute fees` });
+    if (f.burned > 0n) postings.push({ id: `${id}:burn`, epoch: n, from: wallet, to: 'burn', amount: f.burned, memo: `epoch ${n} protocol fee, burned share` });
+    if (f.treasury > 0n)
+      postings.push({ id: `${id}:treasury`, epoch: n, from: wallet, to: 'treasury', amount: f.treasury, memo: `epoch ${n} protocol fee, treasury share` });
     perConsumer.set(r.consumer_key, (perConsumer.get(r.consumer_key) ?? 0n) + price);
     total += price;
-    burned += burn;
+    burned += f.burned;
+    discounts += f.discount;
   }
-  return { postings, consumers: [...perConsumer].sort((a, b) => (a[0] < b[0] ? -1 : 1)), total, burned };
+  return { postings, consumers: [...perConsumer].sort((a, b) => (a[0] < b[0] ? -1 : 1)), total, burned, discounts };
 }
 
 /** Unbondings whose delay has passed return to their owner's wallet. */

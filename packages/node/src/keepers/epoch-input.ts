@@ -47,7 +47,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
     max_gpu_util: string | null;
   }>(
     `SELECT n.id, n.owner, n.region, n.sla_class, n.provider_class, n.hardware, n.registered_at::text AS registered_at,
-            n.commitment_days, n.commitment_forfeited, n.referrer, n.status, n.onboarded, n.probation_stage,
+            n.commitment_days, (n.commitment_forfeited OR COALESCE(n.commitment_forfeited_epoch <= $1, false)) AS commitment_forfeited, n.referrer, n.status, n.onboarded, n.probation_stage,
             -- slots before registration are neither expected nor counted
             CASE WHEN s.slots IS NULL THEN 0
                  WHEN n.registered_at <= $3 THEN bit_count(s.slots)

@@ -430,6 +430,13 @@ export async function acceptUnbond(ctx: Context, msg: Unbond): Promise<{ unbondi
       releaseEpoch,
     ]);
     await post(sql, [{ id: `unbond:${id}`, epoch, from: `stake:${b.stakeId}`, to: `unbonding:${id}`, amount, memo: 'unbond' }]);
+    // leaving a committed period early forfeits the commitment multiplier from the unbonding on (SPEC §4.4)
+    await sql.query(
+      `UPDATE nodes n SET commitment_forfeited_epoch = $3 FROM stakes s
+        WHERE s.id = $1 AND s.kind = 'bond' AND n.id = s.node_id AND n.commitment_days > 0
+          AND n.registered_at + n.commitment_days * $2::bigint > $4 AND n.commitment_forfeited_epoch IS NULL`,
+      [b.stakeId, ctx.settings.daySeconds, effectiveEpoch, b.timestamp],
+    );
     ctx.metrics.accepted.inc({ type: 'unbond' });
     return { unbondingId: id, releaseEpoch };
   });

@@ -37,6 +37,8 @@ export const nodes = pgTable(
     registeredAt: bigint('registered_at', { mode: 'number' }).notNull(),
     commitmentDays: integer('commitment_days').notNull(),
     commitmentForfeited: boolean('commitment_forfeited').notNull().default(false),
+    /** The epoch from which the commitment is forfeited: a bond unbonded before the committed period ended. */
+    commitmentForfeitedEpoch: epochCol('commitment_forfeited_epoch'),
     referrer: text('referrer'),
     status: text('status').notNull().default('active'),
     onboarded: boolean('onboarded').notNull().default(true),

@@ -1,0 +1,70 @@
+import { computeFeeSplit, computeUserDiscount, defaultParams, TOKEN } from '@swarm/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkLedger } from '../src/ledger/ledger.ts';
+import { keys, STORES } from './helpers.ts';
+import { dailyNetwork } from './network.ts';
+
+type Net = Awaited<ReturnType<typeof dailyNetwork>>;
+const params = defaultParams();
+
+/** User-stake fee discounts and commitment locks through the service (SPEC §4.4, §5). */
+describe.each(STORES)('staking on %s', (kind) => {
+  let net: Net;
+  afterEach(async () => net?.t.close());
+
+  it("a consumer's user stake discounts the protocol fee by its tier; the provider is paid the same", async () => {
+    net = await dailyNetwork(kind);
+    await net.join('prov', 10n * net.minBond);
+    const staker = keys('consumer-staker');
+    const plain = keys('consumer-plain');
+    await net.grant(staker, 20_000n);
+    await net.grant(plain, 1_000n);
+    await net.ok('/v1/stakes', net.stakeMsg(staker, 'user-stake', 'user', null, `0x${'5'.repeat(40)}`, 10_000n * TOKEN));
+    await net.epoch(0);
+    const owner = (await net.node('prov')).owner as string;
+    const before = {
+      staker: await net.balance(`wallet:${staker.publicKey}`),
+      plain: await net.balance(`wallet:${plain.publicKey}`),
+      fees: await net.balance(`fees:${owner}`),
+      burn: await net.balance('burn'),
+    };
+    await net.epoch(1, {}, async () => {
+      await net.ok('/v1/receipts', net.receipt('prov', staker, 'job-s', 1800));
+      await net.ok('/v1/receipts', net.receipt('prov', plain, 'job-p', 1800));
+    });
+    const price = 2n * TOKEN; // the helper's receipt price
+    const discount = computeUserDiscount(10_000n * TOKEN, params);
+    expect(discount).toBe(10n ** 17n); // 10 %
+    const withStake = computeFeeSplit(price, params, discount);
+    const without = computeFeeSplit(price, params, 0n);
+    expect(before.staker - (await net.balance(`wallet:${staker.publicKey}`))).toBe(withStake.paid);
+    expect(before.plain - (await net.balance(`wallet:${plain.publicKey}`))).toBe(without.paid);
+    expect(withStake.paid).toBeLessThan(without.paid);
+    expect((await net.balance(`fees:${owner}`)) - before.fees).toBe(withStake.provider + without.provider);
+    expect(withStake.provider).toBe(without.provider);
+    const summary = (await net.get('/v1/epochs/1')).summary;
+    expect(BigInt(summary.feeDiscounts)).toBe(withStake.discount);
+    expect(BigInt(summary.burned)).toBe(withStake.burned + without.burned);
+    expect((await checkLedger(net.t.db)).violations).toEqual([]);
+  }, 60_000);
+
+  it('a commitment lock raises L; unbonding before it ends forfeits it from the unbonding on', async () => {
+    net = await dailyNetwork(kind);
+    const m = await net.join('locked', 10n * net.minBond, 90);
+    await net.join('free', 10n * net.minBond);
+    await net.epoch(0);
+    await net.epoch(1);
+    expect((await net.statement(1, 'locked')).commitment).toBe('1.1');
+    expect((await net.statement(1, 'free')).commitment).toBe('1');
+    await net.epoch(2, {}, async () => {
+      await net.ok('/v1/unbond', net.unbondMsg(m.owner, 'bond-locked', net.minBond));
+    });
+    // e2 still counts the lock (the unbonding takes effect from e3), e3 does not
+    expect((await net.statement(2, 'locked')).commitment).toBe('1.1');
+    await net.epoch(3);
+    const st = await net.statement(3, 'locked');
+    expect(st.commitment).toBe('1');
+    expect(st.reasons).toContain('COMMITMENT_FORFEITED');
+    expect((await checkLedger(net.t.db)).violations).toEqual([]);
+  }, 60_000);
+});
