@@ -10,7 +10,6 @@ import {
   serializeEpochInput,
   serializeNodeStatement,
   serializeResult,
-  WAD,
 } from '@swarm/core';
 import { type Posting, post } from '../ledger/ledger.ts';
 import { type Context, epochStart, paramsAt } from '../service/context.ts';

@@ -309,7 +309,7 @@ export async function reverseSlash(sql: Sql, n: number, slashId: string, proposa
       [slashId],
     )
   )[0];
-  if (!x || x.status !== 'escrowed') return false;
+  if (x?.status !== 'escrowed') return false;
   const postings: Posting[] = [];
   for (const t of JSON.parse(x.sources) as { account: string; amount: string }[]) {
     let to = t.account;
