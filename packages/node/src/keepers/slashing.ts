@@ -7,6 +7,7 @@ import {
   detectViolations,
   type EpochInput,
   formatWad,
+  isCleanStanding,
   type Params,
   type Penalty,
   processStandings,
@@ -18,7 +19,7 @@ import {
   type ViolationKind,
   WAD,
 } from '@swarm/core';
-import { balanceOf, type Posting, post } from '../ledger/ledger.ts';
+import { type Posting, post } from '../ledger/ledger.ts';
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Sql } from '../store/db.ts';
 
@@ -53,23 +54,28 @@ export async function loadStandings(sql: Sql): Promise<Map<string, Standing>> {
 }
 
 /**
- * What a node's bond can lose for a fault in `faultEpoch`: each of its bonds in effect then (what
- * the ledger holds for it now), then each unbonding that started after the fault and is not yet
- * released — unbonding stake stays slashable for earlier faults (SPEC §5).
+ * What each node's bond can lose for a fault in its `faultEpoch`: each of its bonds in effect then
+ * (what the ledger holds for it now), then each unbonding that started after the fault and is not
+ * yet released — unbonding stake stays slashable for earlier faults (SPEC §5). One query for all
+ * the nodes judged in a close.
  */
-export async function slashableSources(sql: Sql, nodeId: string, faultEpoch: number): Promise<SlashSource[]> {
-  const out: SlashSource[] = [];
-  const stakes = await sql.query<{ id: string }>("SELECT id FROM stakes WHERE kind = 'bond' AND node_id = $1 AND effective_epoch <= $2 ORDER BY id", [
-    nodeId,
-    faultEpoch,
-  ]);
-  for (const s of stakes) out.push({ account: `stake:${s.id}`, available: await balanceOf(sql, `stake:${s.id}`) });
-  const unbondings = await sql.query<{ id: string }>(
-    `SELECT u.id FROM unbondings u JOIN stakes s ON s.id = u.stake_id
-      WHERE s.kind = 'bond' AND s.node_id = $1 AND s.effective_epoch <= $2 AND u.effective_epoch > $2 AND NOT u.released ORDER BY u.id`,
-    [nodeId, faultEpoch],
+export async function slashableSources(sql: Sql, faults: ReadonlyMap<string, number>): Promise<Map<string, SlashSource[]>> {
+  const out = new Map<string, SlashSource[]>();
+  if (faults.size === 0) return out;
+  const ids = [...faults.keys()];
+  const rows = await sql.query<{ node_id: string; account: string; available: string }>(
+    `WITH v AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS v(node_id, fault_epoch)),
+          src AS (
+            SELECT s.node_id, 0 AS k, 'stake:' || s.id AS account FROM stakes s JOIN v ON v.node_id = s.node_id
+             WHERE s.kind = 'bond' AND s.effective_epoch <= v.fault_epoch
+            UNION ALL
+            SELECT s.node_id, 1, 'unbonding:' || u.id FROM unbondings u JOIN stakes s ON s.id = u.stake_id JOIN v ON v.node_id = s.node_id
+             WHERE s.kind = 'bond' AND s.effective_epoch <= v.fault_epoch AND u.effective_epoch > v.fault_epoch AND NOT u.released)
+     SELECT src.node_id, src.account, COALESCE(a.balance, 0)::text AS available FROM src LEFT JOIN accounts a ON a.id = src.account
+      ORDER BY src.node_id, src.k, src.account`,
+    [ids, ids.map((id) => faults.get(id) as number)],
   );
-  for (const u of unbondings) out.push({ account: `unbonding:${u.id}`, available: await balanceOf(sql, `unbonding:${u.id}`) });
+  for (const r of rows) out.set(r.node_id, [...(out.get(r.node_id) ?? []), { account: r.account, available: BigInt(r.available) }]);
   return out;
 }
 
@@ -143,17 +149,13 @@ export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochI
 
   const standings = await loadStandings(sql);
   const steps = [];
-  const sources = new Map<string, SlashSource[]>();
+  const sources = await slashableSources(sql, new Map([...found].map(([id, vs]) => [id, Math.min(...vs.map((v) => v.faultEpoch))])));
   for (const node of input.nodes) {
     const vs = found.get(node.id) ?? [];
     const standing = standings.get(node.id) ?? CLEAN_STANDING;
     if (vs.length === 0 && !standings.has(node.id)) continue;
     let slashable = 0n;
-    if (vs.length > 0) {
-      const src = await slashableSources(sql, node.id, Math.min(...vs.map((v) => v.faultEpoch)));
-      sources.set(node.id, src);
-      for (const x of src) slashable += x.available;
-    }
+    for (const x of sources.get(node.id) ?? []) slashable += x.available;
     const uptime = node.expectedSlots === 0 ? null : (BigInt(node.upSlots) * WAD) / BigInt(node.expectedSlots);
     steps.push({ nodeId: node.id, standing, slashable, uptime, violations: vs });
   }
@@ -184,6 +186,8 @@ export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochI
 export async function writeJudgement(sql: Sql, s: Settings, n: number, j: Judgement, params: Params): Promise<void> {
   const releaseEpoch = n + Math.ceil((params.slashing.escrowDays * s.daySeconds) / s.epochSeconds);
   const postings: Posting[] = [];
+  const taken = new Map<string, bigint>();
+  const rows: unknown[][] = [];
   for (const x of j.slashes) {
     const p = x.penalty;
     for (const t of x.sources) {
@@ -195,46 +199,73 @@ export async function writeJudgement(sql: Sql, s: Settings, n: number, j: Judgem
         amount: t.amount,
         memo: `slash (${p.kind}) into escrow`,
       });
-      await addSlashed(sql, t.account, t.amount);
+      taken.set(t.account, (taken.get(t.account) ?? 0n) + t.amount);
     }
+    rows.push([
+      x.id,
+      x.nodeId,
+      x.faultEpoch,
+      p.at,
+      p.kind,
+      p.action,
+      formatWad(p.share),
+      p.amount.toString(),
+      JSON.stringify(p.evidence),
+      JSON.stringify(x.sources.map((t) => ({ account: t.account, amount: t.amount.toString() }))),
+      p.note,
+      p.amount > 0n ? releaseEpoch : n,
+      p.amount > 0n ? 'escrowed' : 'warning',
+    ]);
+  }
+  if (rows.length > 0) {
+    const col = (k: number) => rows.map((r) => r[k]);
     await sql.query(
       `INSERT INTO slashes (id, node_id, epoch, fault_epoch, at, kind, action, share, amount, evidence, sources, note, release_epoch, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
-        x.id,
-        x.nodeId,
-        n,
-        x.faultEpoch,
-        p.at,
-        p.kind,
-        p.action,
-        formatWad(p.share),
-        p.amount.toString(),
-        JSON.stringify(p.evidence),
-        JSON.stringify(x.sources.map((t) => ({ account: t.account, amount: t.amount.toString() }))),
-        p.note,
-        p.amount > 0n ? releaseEpoch : n,
-        p.amount > 0n ? 'escrowed' : 'warning',
-      ],
+       SELECT v.id, v.node_id, $1, v.fault_epoch, v.at, v.kind, v.action, v.share, v.amount, v.evidence, v.sources, v.note, v.release_epoch, v.status
+         FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::numeric[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::text[])
+           AS v(id, node_id, fault_epoch, at, kind, action, share, amount, evidence, sources, note, release_epoch, status)`,
+      [n, ...Array.from({ length: 13 }, (_, k) => col(k))],
     );
   }
   await post(sql, postings);
-  for (const o of j.outcomes) await saveStanding(sql, o.nodeId, o.standing);
+  await addSlashed(sql, taken);
+  await saveStandings(
+    sql,
+    j.outcomes.map((o) => [o.nodeId, o.standing]),
+  );
 }
 
-async function saveStanding(sql: Sql, nodeId: string, st: Standing): Promise<void> {
-  await sql.query('INSERT INTO standings (node_id, standing) VALUES ($1, $2) ON CONFLICT (node_id) DO UPDATE SET standing = excluded.standing', [
-    nodeId,
-    JSON.stringify(st),
-  ]);
-  await sql.query('UPDATE nodes SET status = $2, probation_stage = $3 WHERE id = $1', [nodeId, st.status, st.probationStage]);
+/** Upserts standings (deleting those that are clean again) and mirrors status and probation into `nodes`. */
+async function saveStandings(sql: Sql, list: readonly [string, Standing][]): Promise<void> {
+  if (list.length === 0) return;
+  const keep = list.filter(([, st]) => !isCleanStanding(st));
+  const clean = list.filter(([, st]) => isCleanStanding(st)).map(([id]) => id);
+  if (keep.length > 0)
+    await sql.query(
+      `INSERT INTO standings (node_id, standing) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (node_id) DO UPDATE SET standing = excluded.standing`,
+      [keep.map(([id]) => id), keep.map(([, st]) => JSON.stringify(st))],
+    );
+  if (clean.length > 0) await sql.query('DELETE FROM standings WHERE node_id = ANY($1::text[])', [clean]);
+  await sql.query(
+    `UPDATE nodes SET status = v.status, probation_stage = v.stage FROM unnest($1::text[], $2::text[], $3::int[]) AS v(id, status, stage) WHERE nodes.id = v.id`,
+    [list.map(([id]) => id), list.map(([, st]) => st.status), list.map(([, st]) => st.probationStage)],
+  );
 }
 
-/** Keeps `stakes.slashed` / `unbondings.slashed` in step with the ledger (negative to give back). */
-async function addSlashed(sql: Sql, account: string, amount: bigint): Promise<void> {
-  const [kind, id] = [account.slice(0, account.indexOf(':')), account.slice(account.indexOf(':') + 1)];
-  if (kind === 'stake') await sql.query('UPDATE stakes SET slashed = slashed + $2 WHERE id = $1', [id, amount.toString()]);
-  else if (kind === 'unbonding') await sql.query('UPDATE unbondings SET slashed = slashed + $2 WHERE id = $1', [id, amount.toString()]);
+/** Keeps `stakes.slashed` / `unbondings.slashed` in step with the ledger (negative amounts give back). */
+async function addSlashed(sql: Sql, amounts: ReadonlyMap<string, bigint>): Promise<void> {
+  for (const [table, prefix] of [
+    ['stakes', 'stake:'],
+    ['unbondings', 'unbonding:'],
+  ] as const) {
+    const xs = [...amounts].filter(([a]) => a.startsWith(prefix));
+    if (xs.length === 0) continue;
+    await sql.query(`UPDATE ${table} t SET slashed = t.slashed + v.amount FROM unnest($1::text[], $2::numeric[]) AS v(id, amount) WHERE t.id = v.id`, [
+      xs.map(([a]) => a.slice(prefix.length)),
+      xs.map(([, x]) => x.toString()),
+    ]);
+  }
 }
 
 /**
@@ -330,7 +361,7 @@ export async function reverseSlash(sql: Sql, n: number, slashId: string, proposa
       amount: BigInt(t.amount),
       memo: `slash reversed by ${proposalId}`,
     });
-    if (to === t.account) await addSlashed(sql, t.account, -BigInt(t.amount));
+    if (to === t.account) await addSlashed(sql, new Map([[t.account, -BigInt(t.amount)]]));
   }
   await post(sql, postings);
   await sql.query("UPDATE slashes SET status = 'reversed', resolved_epoch = $2, resolution = $3 WHERE id = $1", [
@@ -344,7 +375,9 @@ export async function reverseSlash(sql: Sql, n: number, slashId: string, proposa
     const history = [...st.history];
     const k = history.findIndex((h) => h.kind === x.kind && h.at === Number(x.at));
     if (k >= 0) history.splice(k, 1);
-    await saveStanding(sql, x.node_id, lifted ? { ...st, history, status: 'active', until: null, permanent: false, probationStage: 0 } : { ...st, history });
+    await saveStandings(sql, [
+      [x.node_id, lifted ? { ...st, history, status: 'active', until: null, permanent: false, probationStage: 0 } : { ...st, history }],
+    ]);
   }
   return true;
 }
