@@ -226,13 +226,21 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
  * the treasury.
  */
 async function feePostings(sql: Sql, n: number, params: Params) {
-  const rows = await sql.query<{ consumer_key: string; owner: string; price: string; staked: string | null }>(
-    `SELECT r.consumer_key, n.owner, SUM(r.price)::text AS price,
-            (SELECT SUM(st.amount - st.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $1), 0))
-               FROM stakes st WHERE st.owner_key = r.consumer_key AND st.kind = 'user' AND st.effective_epoch <= $1)::text AS staked
-       FROM receipts r JOIN nodes n ON n.id = r.node_id
+  const rows = await sql.query<{ consumer_key: string; owner: string; price: string }>(
+    `SELECT r.consumer_key, n.owner, SUM(r.price)::text AS price FROM receipts r JOIN nodes n ON n.id = r.node_id
       WHERE r.epoch = $1 GROUP BY r.consumer_key, n.owner ORDER BY r.consumer_key, n.owner`,
     [n],
+  );
+  // each paying consumer's user stake in effect in n (one query, over the consumers only)
+  const staked = new Map(
+    (
+      await sql.query<{ owner_key: string; staked: string }>(
+        `SELECT st.owner_key, SUM(st.amount - st.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $1), 0))::text AS staked
+           FROM stakes st WHERE st.kind = 'user' AND st.effective_epoch <= $1 AND st.owner_key IN (SELECT DISTINCT consumer_key FROM receipts WHERE epoch = $1)
+          GROUP BY st.owner_key`,
+        [n],
+      )
+    ).map((r) => [r.owner_key, BigInt(r.staked)]),
   );
   const postings: Posting[] = [];
   const perConsumer = new Map<string, bigint>();
@@ -241,7 +249,7 @@ async function feePostings(sql: Sql, n: number, params: Params) {
   let discounts = 0n;
   for (const r of rows) {
     const price = BigInt(r.price);
-    const f = computeFeeSplit(price, params, computeUserDiscount(BigInt(r.staked ?? '0'), params));
+    const f = computeFeeSplit(price, params, computeUserDiscount(staked.get(r.consumer_key) ?? 0n, params));
     const wallet = `wallet:${r.consumer_key}`;
     const id = `epoch:${n}:fees:${r.consumer_key}:${r.owner}`;
     if (f.provider > 0n)
