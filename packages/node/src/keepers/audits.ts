@@ -1,6 +1,6 @@
 import { type Audit, verifyBody } from '@swarm/sdk';
 import { type Context, nextEpoch, paramsAt } from '../service/context.ts';
-import { badRequest, conflict, forbidden, unauthorized } from '../service/errors.ts';
+import { badRequest, conflict, forbidden, RequestError, unauthorized } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp } from './checks.ts';
 import { validatorsAt } from './slashing.ts';
@@ -33,7 +33,8 @@ export async function acceptAudit(ctx: Context, msg: Audit): Promise<{ jobId: st
       throw forbidden('NOT_ASSIGNED', `receipt ${b.jobId} is not assigned to this validator for audit`, 'body.jobId');
     }
     // the verdicts on epoch e's sample are judged when epoch e + 1 closes
-    await checkEpochOpen(ctx, sql, Number(a.epoch) + 1, 'body.jobId').catch(() => {
+    await checkEpochOpen(ctx, sql, Number(a.epoch) + 1, 'body.jobId').catch((e: unknown) => {
+      if (!(e instanceof RequestError)) throw e;
       throw conflict('AUDIT_WINDOW_CLOSED', `the audits of epoch ${a.epoch} were judged when epoch ${Number(a.epoch) + 1} closed`, 'body.jobId');
     });
     await advanceSeq(sql, b.validatorKey, b.seq, 'body.seq');

@@ -19,6 +19,7 @@ import { buildEpochInput } from './epoch-input.ts';
 import { tallyProposals } from './governance.ts';
 import { settleEpoch } from './settlement.ts';
 import { drawAuditSample, judgeEpoch, releaseEscrow, writeJudgement } from './slashing.ts';
+import { stakeInEffect } from './stake-sql.ts';
 
 const CLOSE_LOCK = 0x434c4f53; // 'CLOS'
 
@@ -100,6 +101,10 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     await sql.query('UPDATE unbondings SET released = true WHERE release_epoch <= $1 AND NOT released', [n]);
     await hooks.at?.('postings-written');
     await writeStatements(sql, n, result);
+    await settleEpoch(sql, ctx.operatorAccount, n, result, hash, inputHash);
+    await tallyProposals(sql, n, params, input.supply.staked, ctx.clock.now());
+    // after the tally, so an appeal passed in this close is applied before its slash could be released
+    const escrow = await releaseEscrow(sql, n, params);
     const wire = serializeResult(result, { nodes: false });
     const emission = wire.emission as { dynamicFactor: string; networkUtilisation: string };
     const summary: EpochSummary = {
@@ -131,20 +136,13 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       warnings: judgement.slashes.filter((x) => x.penalty.amount === 0n).length,
       slashed: judgement.slashes.reduce((a, x) => a + x.penalty.amount, 0n).toString(),
       audits: judgement.audits.length,
-      released: '0',
-      compensated: '0',
+      released: escrow.released.toString(),
+      compensated: escrow.compensated.toString(),
     };
     await sql.query(
       'INSERT INTO epochs (epoch, params_hash, input_hash, input, result, summary, closed_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [n, hash, inputHash, JSON.stringify(inputJson), JSON.stringify(wire), JSON.stringify(summary), ctx.clock.now(), Math.round(performance.now() - t0)],
     );
-    await settleEpoch(sql, ctx.operatorAccount, n, result, hash, inputHash);
-    await tallyProposals(sql, n, params, input.supply.staked, ctx.clock.now());
-    // after the tally, so an appeal passed in this close is applied before its slash could be released
-    const escrow = await releaseEscrow(sql, n, params);
-    summary.released = escrow.released.toString();
-    summary.compensated = escrow.compensated.toString();
-    await sql.query('UPDATE epochs SET summary = $2 WHERE epoch = $1', [n, JSON.stringify(summary)]);
     await drawAuditSample(sql, ctx.settings, n, inputHash, params);
     await sql.query('UPDATE epoch_cursor SET next_epoch = $1 WHERE id = 1', [n + 1]);
     await hooks.at?.('before-commit');
@@ -235,7 +233,7 @@ async function feePostings(sql: Sql, n: number, params: Params) {
   const staked = new Map(
     (
       await sql.query<{ owner_key: string; staked: string }>(
-        `SELECT st.owner_key, SUM(st.amount - st.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $1), 0))::text AS staked
+        `SELECT st.owner_key, SUM${stakeInEffect('$1')}::text AS staked
            FROM stakes st WHERE st.kind = 'user' AND st.effective_epoch <= $1 AND st.owner_key IN (SELECT DISTINCT consumer_key FROM receipts WHERE epoch = $1)
           GROUP BY st.owner_key`,
         [n],

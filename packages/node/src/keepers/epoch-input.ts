@@ -12,6 +12,7 @@ import {
 } from '@swarm/core';
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Sql } from '../store/db.ts';
+import { stakeInEffect } from './stake-sql.ts';
 
 /**
  * Builds epoch `n`'s input from the store (SPEC §3, §10): uptime from the heartbeat slot bitmaps,
@@ -99,7 +100,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
   // stakes in effect in epoch n: made before it, less what started unbonding before it
   const stakeRows = await sql.query<{ id: string; kind: string; node_id: string | null; payout: string; lock_days: number; amount: string }>(
     `SELECT st.id, st.kind, st.node_id, st.payout, st.lock_days,
-            (st.amount - st.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $1), 0))::text AS amount
+            ${stakeInEffect('$1')}::text AS amount
        FROM stakes st WHERE st.effective_epoch <= $1 ORDER BY st.id`,
     [n],
   );

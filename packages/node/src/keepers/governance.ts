@@ -16,6 +16,7 @@ import { badRequest, conflict, forbidden, notFound, paymentRequired, unauthorize
 import type { Sql } from '../store/db.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
 import { reverseSlash } from './slashing.ts';
+import { stakeInEffect } from './stake-sql.ts';
 
 /**
  * Governance keepers (SPEC §7): proposals that patch the parameter set, stake-weighted votes, and
@@ -26,7 +27,7 @@ import { reverseSlash } from './slashing.ts';
 /** Stake owned by `key` in effect in epoch `n` (every kind), less what is unbonding by then. */
 async function stakeOf(sql: Sql, key: string, n: number): Promise<bigint> {
   const r = await sql.query<{ amount: string | null }>(
-    `SELECT SUM(st.amount - st.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $2), 0))::text AS amount
+    `SELECT SUM${stakeInEffect('$2')}::text AS amount
        FROM stakes st WHERE st.owner_key = $1 AND st.effective_epoch <= $2`,
     [key, n],
   );

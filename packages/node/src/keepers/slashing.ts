@@ -22,6 +22,7 @@ import {
 import { type Posting, post } from '../ledger/ledger.ts';
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Sql } from '../store/db.ts';
+import { stakeInEffect } from './stake-sql.ts';
 
 /**
  * The slashing keepers (SPEC §3.4, §6), run inside an epoch close. `judgeEpoch` gathers the
@@ -83,7 +84,7 @@ export async function slashableSources(sql: Sql, faults: ReadonlyMap<string, num
 export async function validatorsAt(sql: Sql, n: number, params: Params): Promise<{ key: string; payout: string }[]> {
   const rows = await sql.query<{ owner_key: string; payout: string; amount: string }>(
     `SELECT st.owner_key, MIN(st.payout) AS payout,
-            SUM(st.amount - st.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = st.id AND u.effective_epoch <= $1), 0))::text AS amount
+            SUM${stakeInEffect('$1')}::text AS amount
        FROM stakes st WHERE st.kind = 'operator' AND st.effective_epoch <= $1 GROUP BY st.owner_key ORDER BY st.owner_key`,
     [n],
   );
@@ -369,7 +370,8 @@ export async function reverseSlash(sql: Sql, n: number, slashId: string, proposa
     n,
     JSON.stringify({ proposal: proposalId }),
   ]);
-  const st = (await loadStandings(sql)).get(x.node_id);
+  const row = (await sql.query<{ standing: string }>('SELECT standing FROM standings WHERE node_id = $1', [x.node_id]))[0];
+  const st = row ? (JSON.parse(row.standing) as Standing) : undefined;
   if (st) {
     const lifted = ['suspend', 'jail', 'exclude', 'exclude-permanently'].includes(x.action);
     const history = [...st.history];
