@@ -1,5 +1,5 @@
 import { TOKEN } from '@swarm/core';
-import { signProposal, signStake, signVote } from '@swarm/sdk';
+import { signAttestation, signProposal, signStake, signVote } from '@swarm/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
@@ -127,6 +127,103 @@ describe.each(STORES)('governance on %s', (kind) => {
     expect(report.burned - burnBefore).toBe(1000n * TOKEN);
     expect((await t.app.inject({ method: 'GET', url: `/v1/balances/deposit:quiet` })).json().balance).toBe('0');
     expect((await t.app.inject({ method: 'GET', url: `/v1/balances/wallet:${A.publicKey}` })).json().balance).toBe((5_000n * TOKEN).toString());
+  });
+
+  const proposeKind = (id: string, extra: Record<string, unknown>, by = A) =>
+    post(
+      '/v1/proposals',
+      signProposal(
+        {
+          type: 'proposal',
+          proposalId: id,
+          proposerKey: by.publicKey,
+          patch: {},
+          description: `proposal ${id}`,
+          timestamp: t.clock.now(),
+          seq: seq(by.publicKey),
+          ...extra,
+        } as Parameters<typeof signProposal>[0],
+        by.privateKey,
+      ),
+    );
+
+  it('declares the expansion phase and approves an attestor by vote, from the next epoch', async () => {
+    await setup();
+    const attestor = keys('gov-attestor');
+    expect((await proposeKind('grow', { kind: 'expansion-phase', expansion: true })).statusCode).toBe(201);
+    expect(
+      (await proposeKind('models', { kind: 'attestor-approval', attestor: { attestor: 'hub', key: attestor.publicKey, roles: ['model'] } })).statusCode,
+    ).toBe(201);
+    for (const id of ['grow', 'models']) for (const k of [A, B]) expect((await vote(id, k, 'yes')).statusCode).toBe(201);
+    const attest = (epoch: number) =>
+      post(
+        '/v1/attestations',
+        signAttestation(
+          {
+            type: 'attestation',
+            role: 'model',
+            attestor: 'hub',
+            epoch,
+            entries: [{ payout: addr(0x77), points: 10 }],
+            timestamp: t.clock.now(),
+            seq: seq(attestor.publicKey),
+          },
+          attestor.privateKey,
+        ),
+      );
+    // not approved while the vote runs
+    const early = await attest(2);
+    expect(early.statusCode).toBe(403);
+    expect(early.json().code).toBe('ATTESTOR_NOT_APPROVED');
+    for (const e of [1, 2, 3]) {
+      t.clock.set(GENESIS + (e + 1) * H + 31);
+      await closeDueEpochs(t.ctx);
+    }
+    const list = (await t.app.inject({ method: 'GET', url: '/v1/proposals' })).json().proposals as { id: string; status: string; expansion?: boolean }[];
+    expect(list.map((p) => [p.id, p.status])).toEqual([
+      ['grow', 'passed'],
+      ['models', 'passed'],
+    ]);
+    expect(list.find((p) => p.id === 'grow')?.expansion).toBe(true);
+    const input = async (n: number) => (await t.app.inject({ method: 'GET', url: `/v1/epochs/${n}/input` })).json();
+    expect((await input(3)).expansionPhase).toBe(false);
+    // approved from now: an attestation for epoch 4 is accepted
+    const ok = await attest(4);
+    expect(ok.statusCode, ok.body).toBe(201);
+    t.clock.set(GENESIS + 5 * H + 31);
+    await closeDueEpochs(t.ctx);
+    const e4 = await input(4);
+    expect(e4.expansionPhase).toBe(true);
+    expect(e4.attestations).toEqual([{ role: 'model', attestor: 'hub', entries: [{ payout: addr(0x77), points: 10 }] }]);
+    // the phase sets the dynamic factor's growth to 1.25 from epoch 4
+    const summary = async (n: number) => (await t.app.inject({ method: 'GET', url: `/v1/epochs/${n}` })).json().summary;
+    expect([(await summary(3)).growth, (await summary(4)).growth]).toEqual(['1', '1.25']);
+  });
+
+  it('refuses a proposal whose fields do not match its kind', async () => {
+    await setup();
+    const cases: [string, Record<string, unknown>, string, string][] = [
+      ['expansion without the flag', { kind: 'expansion-phase' }, 'MISSING_FIELD', 'body.expansion'],
+      ['params with an expansion flag', { kind: 'params', expansion: true }, 'UNEXPECTED_FIELD', 'body.expansion'],
+      [
+        'an attestor approval with a patch',
+        { kind: 'attestor-approval', attestor: { attestor: 'x', key: A.publicKey, roles: ['model'] }, patch: { compute: {} } },
+        'UNEXPECTED_FIELD',
+        'body.patch',
+      ],
+      [
+        'a role twice',
+        { kind: 'attestor-approval', attestor: { attestor: 'x', key: A.publicKey, roles: ['model', 'model'] } },
+        'DUPLICATE_ROLE',
+        'body.attestor.roles',
+      ],
+    ];
+    for (const [what, extra, code, field] of cases) {
+      const r = await proposeKind(`bad-${code}`, extra);
+      expect(r.statusCode, what).toBe(400);
+      expect(r.json(), what).toMatchObject({ code, field });
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/v1/proposals' })).json().proposals).toEqual([]);
   });
 
   it('refuses bad governance input with a code and changes nothing', async () => {

@@ -126,17 +126,23 @@ export const Stake = Type.Object({ body: StakeBody, signature: sig }, strict);
 export const UnbondBody = Type.Object({ type: literal('unbond'), stakeId: id, ownerKey: hex32, amount, timestamp, seq }, strict);
 export const Unbond = Type.Object({ body: UnbondBody, signature: sig }, strict);
 
+/** Approve (by the operator, or by a passed governance proposal) an attestor's key for some roles. */
+export const AttestorApproval = Type.Object({ attestor: id, key: hex32, roles: Type.Array(oneOf(ATTESTED_ROLES), { minItems: 1, maxItems: 4 }) }, strict);
+
 /** A governance proposal: a patch of the parameter set, signed by a staking key that pays the deposit. */
 export const ProposalBody = Type.Object(
   {
     type: literal('proposal'),
     proposalId: id,
     proposerKey: hex32,
-    kind: Type.Union([literal('params'), literal('slash-reversal')], {
-      description: "'params': a patch of the parameter set; 'slash-reversal': an appeal that returns an escrowed slash (`slashId`) to the bond",
+    kind: Type.Union([literal('params'), literal('slash-reversal'), literal('expansion-phase'), literal('attestor-approval')], {
+      description:
+        "'params': a patch of the parameter set; 'slash-reversal': an appeal that returns an escrowed slash (`slashId`) to the bond; 'expansion-phase': declare (`expansion: true`) or end the expansion phase (growth 1.25, SPEC §4.2); 'attestor-approval': approve an attestor's key for roles (`attestor`)",
     }),
-    patch: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32, description: 'the parameter patch; {} for a slash reversal' }),
+    patch: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32, description: 'the parameter patch; {} for the other kinds' }),
     slashId: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}-[A-Za-z0-9._-]{1,64}-[0-9]{1,3}$', description: 'the slash a reversal undoes' })),
+    expansion: Type.Optional(Type.Boolean({ description: 'an expansion-phase proposal: true declares the phase, false ends it' })),
+    attestor: Type.Optional(AttestorApproval),
     description: Type.String({ maxLength: 2000 }),
     timestamp,
     seq,
@@ -170,8 +176,6 @@ export const Audit = Type.Object({ body: AuditBody, signature: sig }, strict);
 
 /** Operator (embedded mode): credit tokens to a key's wallet — the genesis allocation and test funds. */
 export const Grant = Type.Object({ key: hex32, amount, memo: Type.String({ maxLength: 200 }) }, strict);
-/** Operator: approve an attestor's key for some roles. */
-export const AttestorApproval = Type.Object({ attestor: id, key: hex32, roles: Type.Array(oneOf(ATTESTED_ROLES), { minItems: 1, maxItems: 4 }) }, strict);
 
 export const ErrorBody = Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) });
 

@@ -1,5 +1,5 @@
 import { formatTokens, parseWad } from '@swarm/core';
-import { SwarmClient, signProposal, signStake, signUnbond, signVote } from '@swarm/sdk';
+import { type AttestorApproval, type ProposalBody, SwarmClient, signProposal, signStake, signUnbond, signVote } from '@swarm/sdk';
 import { UsageError } from './io.ts';
 import { readKeys } from './keys.ts';
 
@@ -51,11 +51,23 @@ export async function unbond(o: { server: string; keys: string; id: string; amou
   console.log(`unbonding ${r.unbondingId}: back in the wallet after epoch ${r.releaseEpoch}`);
 }
 
-/** `swarm gov propose`: a parameter patch (JSON), signed by a staking key that pays the deposit. */
-export async function propose(o: { server: string; keys: string; id: string; patch?: string; reverseSlash?: string; description: string }): Promise<void> {
-  const k = readKeys(o.keys);
-  if ((o.patch === undefined) === (o.reverseSlash === undefined))
-    throw new UsageError('give either --patch (a parameter change) or --reverse-slash (an appeal)');
+export type ProposeOptions = {
+  server: string;
+  keys: string;
+  id: string;
+  patch?: string;
+  reverseSlash?: string;
+  expansion?: string;
+  approveAttestor?: string;
+  attestorKey?: string;
+  roles?: string;
+  description: string;
+};
+
+/** The proposal body the options describe (exactly one kind), or a usage error. */
+export function proposalBody(o: ProposeOptions, proposerKey: string, timestamp: number, sequence: number): ProposalBody {
+  const kinds = [o.patch, o.reverseSlash, o.expansion, o.approveAttestor].filter((x) => x !== undefined).length;
+  if (kinds !== 1) throw new UsageError('give one of --patch (a parameter change), --reverse-slash (an appeal), --expansion on|off, --approve-attestor');
   let patch: Record<string, unknown> = {};
   if (o.patch !== undefined) {
     try {
@@ -64,17 +76,24 @@ export async function propose(o: { server: string; keys: string; id: string; pat
       throw new UsageError(`--patch takes JSON, e.g. '{"compute":{"scoreCap":"2.5"}}'`);
     }
   }
-  const body = {
-    type: 'proposal' as const,
-    proposalId: o.id,
-    proposerKey: k.publicKey,
-    kind: o.reverseSlash === undefined ? ('params' as const) : ('slash-reversal' as const),
-    patch,
-    ...(o.reverseSlash === undefined ? {} : { slashId: o.reverseSlash }),
-    description: o.description,
-    timestamp: now(),
-    seq: seq(),
-  };
+  const base = { type: 'proposal' as const, proposalId: o.id, proposerKey, patch, description: o.description, timestamp, seq: sequence };
+  if (o.reverseSlash !== undefined) return { ...base, kind: 'slash-reversal', slashId: o.reverseSlash };
+  if (o.expansion !== undefined) {
+    if (o.expansion !== 'on' && o.expansion !== 'off') throw new UsageError('--expansion is on or off');
+    return { ...base, kind: 'expansion-phase', expansion: o.expansion === 'on' };
+  }
+  if (o.approveAttestor !== undefined) {
+    if (o.attestorKey === undefined || o.roles === undefined) throw new UsageError('--approve-attestor needs --attestor-key and --roles');
+    const roles = o.roles.split(',').map((r) => r.trim()) as AttestorApproval['roles'];
+    return { ...base, kind: 'attestor-approval', attestor: { attestor: o.approveAttestor, key: o.attestorKey, roles } };
+  }
+  return { ...base, kind: 'params' };
+}
+
+/** `swarm gov propose`: a parameter patch, an appeal, the expansion phase or an attestor, signed by a staking key that pays the deposit. */
+export async function propose(o: ProposeOptions): Promise<void> {
+  const k = readKeys(o.keys);
+  const body = proposalBody(o, k.publicKey, now(), seq());
   const r = await new SwarmClient({ baseUrl: o.server }).propose(signProposal(body, k.privateKey));
   console.log(`proposal ${r.proposalId} open for votes until the end of epoch ${r.votingEndsAfterEpoch}`);
 }

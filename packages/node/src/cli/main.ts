@@ -208,11 +208,15 @@ const gov = program.command('gov').description('governance: proposals and votes'
 server(
   gov
     .command('propose')
-    .description('propose a parameter patch, or appeal a slash in escrow (your key pays the deposit)')
+    .description('propose a parameter patch, an appeal of a slash in escrow, the expansion phase or an attestor (your key pays the deposit)')
     .requiredOption('--keys <file>', 'a staking key file')
     .requiredOption('--id <id>', 'a new proposal id')
     .option('--patch <json>', 'the patch, e.g. \'{"compute":{"scoreCap":"2.5"}}\'')
     .option('--reverse-slash <slashId>', 'an appeal: return this escrowed slash to the bond (see GET /v1/slashes)')
+    .option('--expansion <on|off>', 'declare (on) or end (off) the expansion phase: emission growth 1.25 while on')
+    .option('--approve-attestor <id>', 'approve an attestor (with --attestor-key and --roles)')
+    .option('--attestor-key <hex>', "the attestor's Ed25519 public key")
+    .option('--roles <list>', 'comma-separated roles: model, developer, community, liquidity')
     .option('--description <text>', 'what and why', ''),
 ).action((o) => run(() => propose(o)));
 server(

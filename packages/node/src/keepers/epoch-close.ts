@@ -32,6 +32,8 @@ export type EpochSummary = {
   treasury: string;
   nextBaseEmission: string;
   dynamicFactor: string;
+  /** The growth factor of the dynamic factor: 1.25 while governance declares an expansion phase, else 1. */
+  growth: string;
   networkUtilisation: string;
   pools: Record<Role, { allocated: string; paid: string; toTreasury: string }>;
   nodes: number;
@@ -106,7 +108,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     // after the tally, so an appeal passed in this close is applied before its slash could be released
     const escrow = await releaseEscrow(sql, n, params);
     const wire = serializeResult(result, { nodes: false });
-    const emission = wire.emission as { dynamicFactor: string; networkUtilisation: string };
+    const emission = wire.emission as { dynamicFactor: string; networkUtilisation: string; growth: string };
     const summary: EpochSummary = {
       epoch: n,
       paramsHash: hash,
@@ -115,6 +117,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       treasury: result.treasury.toString(),
       nextBaseEmission: result.emission.nextBaseEmission.toString(),
       dynamicFactor: emission.dynamicFactor,
+      growth: emission.growth,
       networkUtilisation: emission.networkUtilisation,
       pools: Object.fromEntries(
         ROLES.map((r) => [

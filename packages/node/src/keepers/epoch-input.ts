@@ -181,6 +181,11 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
   const total = BigInt(supplyRow?.minted ?? '0') - BigInt(supplyRow?.burned ?? '0');
   if (staked > total) throw new InvariantError(`epoch ${n}: staked ${staked} exceeds supply ${total}`);
   const prev = (await sql.query<{ summary: string }>('SELECT summary FROM epochs WHERE epoch = $1', [n - 1]))[0];
+  // the expansion phase governance declared last, up to n
+  const expansion = await sql.query<{ value: boolean }>(
+    "SELECT value FROM governance_flags WHERE flag = 'expansion' AND effective_epoch <= $1 ORDER BY effective_epoch DESC LIMIT 1",
+    [n],
+  );
   const prevSummary = prev ? (JSON.parse(prev.summary) as { nextBaseEmission: string; dynamicFactor: string }) : undefined;
   return {
     version: 1,
@@ -190,7 +195,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
     slotSeconds: s.slotSeconds,
     baseEmission: prevSummary ? BigInt(prevSummary.nextBaseEmission) : (genesisPerEpoch * BigInt(s.epochSeconds)) / 86_400n,
     previousDynamicFactor: prevSummary ? parseWad(prevSummary.dynamicFactor, 'dynamicFactor') : null,
-    expansionPhase: false,
+    expansionPhase: expansion[0]?.value ?? false,
     supply: { total, staked },
     nodes,
     validators: [],

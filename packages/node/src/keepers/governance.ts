@@ -9,12 +9,13 @@ import {
   VOTE_OPTIONS,
   type VoteOption,
 } from '@swarm/core';
-import { type Proposal, type Vote, verifyBody } from '@swarm/sdk';
+import { type AttestorApproval, type Proposal, type Vote, verifyBody } from '@swarm/sdk';
 import { balanceOf, type Posting, post } from '../ledger/ledger.ts';
 import { type Context, nextEpoch, paramsAt } from '../service/context.ts';
 import { badRequest, conflict, forbidden, notFound, paymentRequired, unauthorized } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
+import { saveAttestor } from './ingest.ts';
 import { reverseSlash } from './slashing.ts';
 import { stakeInEffect } from './stake-sql.ts';
 
@@ -44,16 +45,25 @@ export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ pro
     const { params } = await paramsAt(sql, epoch);
     if ((await stakeOf(sql, b.proposerKey, Number.MAX_SAFE_INTEGER)) <= 0n)
       throw forbidden('NO_STAKE', 'only a key with stake can propose', 'body.proposerKey');
+    // each kind carries its own field and no other kind's
+    const own = { 'slash-reversal': 'slashId', 'expansion-phase': 'expansion', 'attestor-approval': 'attestor' } as const;
+    for (const [kind, field] of Object.entries(own)) {
+      const given = (b as Record<string, unknown>)[field] !== undefined;
+      if (b.kind === kind && !given) throw badRequest('MISSING_FIELD', `a ${kind} proposal carries \`${field}\``, `body.${field}`);
+      if (b.kind !== kind && given) throw badRequest('UNEXPECTED_FIELD', `only a ${kind} proposal carries \`${field}\``, `body.${field}`);
+    }
+    if (b.kind !== 'params' && Object.keys(b.patch).length > 0)
+      throw badRequest('UNEXPECTED_FIELD', `a ${b.kind} proposal carries an empty patch`, 'body.patch');
     if (b.kind === 'slash-reversal') {
       // an appeal: it names a slash still in escrow and changes no parameter
-      if (b.slashId === undefined) throw badRequest('MISSING_FIELD', 'a slash reversal names its slash', 'body.slashId');
-      if (Object.keys(b.patch).length > 0) throw badRequest('UNEXPECTED_FIELD', 'a slash reversal carries an empty patch', 'body.patch');
       const x = (await sql.query<{ status: string }>('SELECT status FROM slashes WHERE id = $1', [b.slashId]))[0];
       if (!x) throw notFound('UNKNOWN_SLASH', `no slash ${JSON.stringify(b.slashId)}`, 'body.slashId');
       if (x.status !== 'escrowed')
         throw conflict('SLASH_NOT_IN_ESCROW', `slash ${b.slashId} is ${x.status}: only a slash in escrow can be reversed`, 'body.slashId');
-    } else {
-      if (b.slashId !== undefined) throw badRequest('UNEXPECTED_FIELD', 'only a slash reversal names a slash', 'body.slashId');
+    } else if (b.kind === 'attestor-approval') {
+      const a = b.attestor as AttestorApproval;
+      if (new Set(a.roles).size !== a.roles.length) throw badRequest('DUPLICATE_ROLE', 'each role is named once', 'body.attestor.roles');
+    } else if (b.kind === 'params') {
       // the whole patched set must validate: an invalid proposal is refused at submission
       try {
         parseParams(patchParams(serializeParams(params), b.patch));
@@ -67,8 +77,8 @@ export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ pro
     const deposit = params.governance.deposit;
     const votingEndsAfterEpoch = epoch + params.governance.votingEpochs - 1;
     const r = await sql.query(
-      `INSERT INTO proposals (id, proposer_key, kind, patch, description, deposit, created_epoch, voting_ends_after_epoch, status, target, message)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'voting', $9, $10) ON CONFLICT DO NOTHING RETURNING id`,
+      `INSERT INTO proposals (id, proposer_key, kind, patch, description, deposit, created_epoch, voting_ends_after_epoch, status, target, payload, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'voting', $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
       [
         b.proposalId,
         b.proposerKey,
@@ -79,6 +89,7 @@ export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ pro
         epoch,
         votingEndsAfterEpoch,
         b.slashId ?? null,
+        b.kind === 'expansion-phase' ? JSON.stringify({ expansion: b.expansion }) : b.kind === 'attestor-approval' ? JSON.stringify(b.attestor) : null,
         JSON.stringify(msg),
       ],
     );
@@ -136,8 +147,16 @@ export async function castVote(ctx: Context, msg: Vote): Promise<{ proposalId: s
  * (applied in id order); deposits are returned, or burned when vetoed.
  */
 export async function tallyProposals(sql: Sql, n: number, params: Params, totalStaked: bigint, now: number): Promise<void> {
-  const due = await sql.query<{ id: string; proposer_key: string; kind: string; patch: string; target: string | null; deposit: string }>(
-    "SELECT id, proposer_key, kind, patch, target, deposit::text AS deposit FROM proposals WHERE voting_ends_after_epoch = $1 AND status = 'voting' ORDER BY id",
+  const due = await sql.query<{
+    id: string;
+    proposer_key: string;
+    kind: string;
+    patch: string;
+    target: string | null;
+    payload: string | null;
+    deposit: string;
+  }>(
+    "SELECT id, proposer_key, kind, patch, target, payload, deposit::text AS deposit FROM proposals WHERE voting_ends_after_epoch = $1 AND status = 'voting' ORDER BY id",
     [n],
   );
   let current = params;
@@ -154,6 +173,15 @@ export async function tallyProposals(sql: Sql, n: number, params: Params, totalS
     let reversal: string | null = null;
     if (r.outcome === 'passed' && p.kind === 'slash-reversal') {
       reversal = (await reverseSlash(sql, n, p.target as string, p.id)) ? 'applied' : 'too late: the slash had left escrow';
+    } else if (r.outcome === 'passed' && p.kind === 'expansion-phase') {
+      const { expansion } = JSON.parse(p.payload as string) as { expansion: boolean };
+      await sql.query(
+        `INSERT INTO governance_flags (flag, effective_epoch, value, proposal_id) VALUES ('expansion', $1, $2, $3)
+         ON CONFLICT (flag, effective_epoch) DO UPDATE SET value = excluded.value, proposal_id = excluded.proposal_id`,
+        [n + 1, expansion, p.id],
+      );
+    } else if (r.outcome === 'passed' && p.kind === 'attestor-approval') {
+      await saveAttestor(sql, JSON.parse(p.payload as string) as AttestorApproval);
     } else if (r.outcome === 'passed') {
       current = parseParams(patchParams(serializeParams(current), JSON.parse(p.patch)));
       await sql.query('INSERT INTO params_versions (hash, params, effective_epoch, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING', [
@@ -204,8 +232,9 @@ export async function listProposals(ctx: Context) {
     tally: string | null;
     kind: string;
     target: string | null;
+    payload: string | null;
   }>(
-    `SELECT id, proposer_key, kind, target, patch, description, deposit::text AS deposit, created_epoch::text AS created_epoch, voting_ends_after_epoch::text AS voting_ends_after_epoch, status, tally
+    `SELECT id, proposer_key, kind, target, payload, patch, description, deposit::text AS deposit, created_epoch::text AS created_epoch, voting_ends_after_epoch::text AS voting_ends_after_epoch, status, tally
        FROM proposals ORDER BY proposals.created_epoch DESC, id LIMIT 200`,
   );
   const votes = await ctx.db.query<{ proposal_id: string; voter_key: string; option: string; epoch: string }>(
@@ -217,6 +246,7 @@ export async function listProposals(ctx: Context) {
       proposer: r.proposer_key,
       kind: r.kind,
       slashId: r.target,
+      ...(r.payload === null ? {} : r.kind === 'expansion-phase' ? JSON.parse(r.payload) : { attestor: JSON.parse(r.payload) }),
       patch: JSON.parse(r.patch),
       description: r.description,
       deposit: r.deposit,

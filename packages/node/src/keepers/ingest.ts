@@ -469,7 +469,12 @@ export async function grant(ctx: Context, g: Grant): Promise<{ posted: boolean }
 }
 
 export async function approveAttestor(ctx: Context, a: AttestorApproval): Promise<void> {
-  await ctx.db.query('INSERT INTO attestors (id, key, roles) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET key = excluded.key, roles = excluded.roles', [
+  await saveAttestor(ctx.db, a);
+}
+
+/** Approves an attestor's key for its roles, replacing an earlier approval of the same id. */
+export async function saveAttestor(sql: Sql, a: AttestorApproval): Promise<void> {
+  await sql.query('INSERT INTO attestors (id, key, roles) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET key = excluded.key, roles = excluded.roles', [
     a.attestor,
     a.key,
     JSON.stringify([...a.roles].sort()),

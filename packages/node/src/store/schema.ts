@@ -60,6 +60,10 @@ export const nodeSlots = pgTable(
     powerSum: bigint('power_sum', { mode: 'number' }).notNull(),
     powerCount: integer('power_count').notNull(),
     maxGpuUtil: bigint('max_gpu_util', { mode: 'number' }).notNull(),
+    /** Sum of the heartbeats' reported latency, ms (the mean is this over `heartbeats`). */
+    latencySum: bigint('latency_sum', { mode: 'number' }).notNull().default(0),
+    /** Sum of the heartbeats' reported packet loss, in billionths. */
+    lossSum: bigint('loss_sum', { mode: 'number' }).notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.nodeId, t.epoch] })],
 );
@@ -200,8 +204,40 @@ export const proposals = pgTable('proposals', {
   tally: text('tally'),
   /** What a non-parameter proposal acts on: the slash a reversal (appeal) would undo. */
   target: text('target'),
+  /** A non-parameter proposal's content (JSON): the expansion flag, or the attestor to approve. */
+  payload: text('payload'),
   message: text('message').notNull(),
 });
+
+/** Network-wide states set by governance (SPEC §4.2 expansion phase), each from an epoch on. */
+export const governanceFlags = pgTable(
+  'governance_flags',
+  {
+    flag: text('flag').notNull(),
+    effectiveEpoch: epochCol('effective_epoch').notNull(),
+    value: boolean('value').notNull(),
+    proposalId: text('proposal_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flag, t.effectiveEpoch] })],
+);
+
+/**
+ * Validators' signed onboarding checks and hardware re-checks (SPEC §3.1): the latest check of a
+ * node up to an epoch decides whether it is onboarded in that epoch.
+ */
+export const onboardingChecks = pgTable(
+  'onboarding_checks',
+  {
+    nodeId: text('node_id').notNull(),
+    validatorKey: text('validator_key').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    passed: boolean('passed').notNull(),
+    gates: text('gates').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.nodeId, t.at, t.validatorKey] }), index('onboarding_checks_node').on(t.nodeId, t.epoch)],
+);
 
 export const votes = pgTable(
   'votes',
