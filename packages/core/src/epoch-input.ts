@@ -78,7 +78,16 @@ const nodeDesc: Desc = {
     anomalies: { t: 'arr', maxItems: 16, item: { t: 'str', enum: ANOMALIES } },
     services: { t: 'arr', maxItems: 64, item: { t: 'str', pattern: KEY_PATTERN }, doc: 'service tags (for the innovation list)' },
     referrer: { t: 'nullable', inner: address },
+    network: {
+      t: 'obj',
+      fields: {
+        latencyMs: count('mean latency reported by the heartbeats, ms (floored)', 1_000_000),
+        packetLoss: { t: 'wad', min: '0', max: '1', doc: 'mean packet loss reported by the heartbeats, a fraction' },
+      },
+      doc: 'link quality over the epoch from the heartbeats (SPEC §3.2); absent when none arrived or it was not measured',
+    },
   },
+  optional: ['network'],
 };
 
 export const epochInputDesc: Desc = {
@@ -147,6 +156,8 @@ export type NodeInput = {
   anomalies: Anomaly[];
   services: string[];
   referrer: string | null;
+  /** Link quality from the heartbeats; absent when not measured. */
+  network?: { latencyMs: number; packetLoss: bigint };
 };
 export type ValidatorInput = { id: string; payout: string; agreedAudits: number };
 export type StakeInput = { id: string; payout: string; kind: 'user' | 'operator'; amount: bigint; lockDays: number };

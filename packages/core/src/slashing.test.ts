@@ -84,13 +84,27 @@ describe('slashing: properties', () => {
   });
 
   it('finds performance and bond violations only where the input shows them, and a node sanctioned in the epoch earns nothing', () => {
-    const input = syntheticEpoch({ seed: 7, nodes: 300, epoch: 3 });
+    const base = syntheticEpoch({ seed: 7, nodes: 300, epoch: 3 });
+    // link quality on two nodes in three, around the classes' limits (latency 0–4× the limit, loss 0–4×)
+    const input = {
+      ...base,
+      nodes: base.nodes.map((n, i) => {
+        if (i % 3 === 0) return n;
+        const sla = params.compute.sla[n.slaClass];
+        return { ...n, network: { latencyMs: Math.floor((sla.latencyMs * ((i * 7) % 17)) / 4), packetLoss: (sla.packetLoss * BigInt((i * 5) % 17)) / 4n } };
+      }),
+    };
     const found = detectViolations(input, params, input.epochStart + input.epochSeconds);
+    let links = 0;
     for (const n of input.nodes) {
       const v = found.get(n.id) ?? [];
-      const target = params.compute.sla[n.slaClass].availability - params.compute.quality.uptimeRamp;
+      const sla = params.compute.sla[n.slaClass];
+      const target = sla.availability - params.compute.quality.uptimeRamp;
       const judged = n.status === 'active' && n.onboarded && n.expectedSlots > 0;
-      const low = judged && BigInt(n.upSlots) * WAD < target * BigInt(n.expectedSlots);
+      const badLink = n.network !== undefined && (n.network.latencyMs > 2 * sla.latencyMs || n.network.packetLoss > 2n * sla.packetLoss);
+      if (judged && badLink) links++;
+      const low = judged && (BigInt(n.upSlots) * WAD < target * BigInt(n.expectedSlots) || badLink);
+      expect(v.filter((x) => x.kind === 'performance').length, n.id).toBeLessThanOrEqual(1);
       expect(
         v.some((x) => x.kind === 'performance'),
         n.id,
@@ -102,6 +116,7 @@ describe('slashing: properties', () => {
       ).toBe(under);
     }
     expect([...found.values()].flat().length).toBeGreaterThan(0);
+    expect(links).toBeGreaterThan(10);
     // computeMinBond agrees with the statement's minimum
     const result = processEpoch(input, params);
     input.nodes.forEach((n, i) => {

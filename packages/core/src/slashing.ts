@@ -1,4 +1,4 @@
-import { WAD } from './amount.ts';
+import { formatWad, WAD } from './amount.ts';
 import { apportion } from './apportion.ts';
 import type { EpochInput, NodeInput } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
@@ -27,7 +27,8 @@ export function computeMinBond(node: Pick<NodeInput, 'hardware'>, params: Params
 
 /**
  * The violations an epoch input itself shows (SPEC §6.1), found at the epoch's end `at`:
- * - performance — uptime below the class target by more than the ramp (where `U` reaches 0);
+ * - performance — uptime below the class target by more than the ramp (where `U` reaches 0), or
+ *   the epoch's mean latency or packet loss above twice the class limit;
  * - operational — a bond above zero but below the node's minimum, with a severity of 1–5 by how
  *   far below (each fifth of the minimum missing is one step).
  * Only active, onboarded nodes that were expected up are judged. Violations known from signed
@@ -42,10 +43,15 @@ export function detectViolations(input: EpochInput, params: Params, at: number):
     if (n.status !== 'active' || !n.onboarded || n.expectedSlots === 0) continue;
     const found: Violation[] = [];
     const target = params.compute.sla[n.slaClass].availability;
-    // uptime < target − ramp, exactly: up·WAD < (target − ramp)·expected
-    if (BigInt(n.upSlots) * WAD < (target - ramp) * BigInt(n.expectedSlots)) {
-      found.push({ kind: 'performance', at, evidence: [`uptime:${n.upSlots}/${n.expectedSlots}`, `sla:${n.slaClass}`] });
-    }
+    // uptime < target − ramp, exactly: up·WAD < (target − ramp)·expected; latency or packet loss
+    // above twice the class limit. One performance violation per epoch, with every shortfall as evidence.
+    const sla = params.compute.sla[n.slaClass];
+    const shortfalls: string[] = [];
+    if (BigInt(n.upSlots) * WAD < (target - ramp) * BigInt(n.expectedSlots)) shortfalls.push(`uptime:${n.upSlots}/${n.expectedSlots}`);
+    if (n.network !== undefined && n.network.latencyMs > 2 * sla.latencyMs) shortfalls.push(`latency:${n.network.latencyMs}ms>2×${sla.latencyMs}ms`);
+    if (n.network !== undefined && n.network.packetLoss > 2n * sla.packetLoss)
+      shortfalls.push(`packet-loss:${formatWad(n.network.packetLoss)}>2×${formatWad(sla.packetLoss)}`);
+    if (shortfalls.length > 0) found.push({ kind: 'performance', at, evidence: [...shortfalls, `sla:${n.slaClass}`] });
     if (n.bond > 0n) {
       const min = computeMinBond(n, params);
       if (n.bond < min) {

@@ -77,13 +77,13 @@ export function registration(
   return { msg: signRegister(body, node.privateKey, owner.privateKey), node, owner, body };
 }
 
-export function heartbeat(nodeId: string, node: KeyPair, seq: number, timestamp: number, util = '0.5') {
+export function heartbeat(nodeId: string, node: KeyPair, seq: number, timestamp: number, util = '0.5', metrics: Partial<HeartbeatBody['metrics']> = {}) {
   const body: HeartbeatBody = {
     type: 'heartbeat',
     nodeId,
     seq,
     timestamp,
-    metrics: { gpuUtilisation: util, latencyMs: 10, packetLoss: '0', powerEfficiency: '0.9', jobsRunning: 1 },
+    metrics: { gpuUtilisation: util, latencyMs: 10, packetLoss: '0', powerEfficiency: '0.9', jobsRunning: 1, ...metrics },
   };
   return signHeartbeat(body, node.privateKey);
 }

@@ -1,5 +1,5 @@
 import { computeMinBond, defaultParams, TOKEN } from '@swarm/core';
-import { type KeyPair, signAudit, signProposal, signStake, signUnbond, signVote } from '@swarm/sdk';
+import { type HeartbeatBody, type KeyPair, signAudit, signProposal, signStake, signUnbond, signVote } from '@swarm/sdk';
 import { expect } from 'vitest';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { balanceOf } from '../src/ledger/ledger.ts';
@@ -103,12 +103,14 @@ export async function dailyNetwork(kind: 'pglite' | 'postgres') {
       );
       return k;
     },
+    /** Link metrics a node's heartbeats report (slot k of the epoch), when not the helper's defaults. */
+    links: new Map<string, (k: number) => Partial<HeartbeatBody['metrics']>>(),
     /** Heartbeats for `slots` of epoch e's 24 hourly slots (the first ones), sent near the end of the epoch. */
     async beat(e: number, up: Record<string, number>) {
       const hbs = [];
       for (const [id, slots] of Object.entries(up)) {
         const m = members.get(id) as Member;
-        for (let k = 0; k < slots; k++) hbs.push(heartbeat(id, m.node, ++m.seq + e * 100, start(e) + k * HOUR + 60));
+        for (let k = 0; k < slots; k++) hbs.push(heartbeat(id, m.node, ++m.seq + e * 100, start(e) + k * HOUR + 60, '0.5', net.links.get(id)?.(k)));
       }
       if (hbs.length > 0) await ok('/v1/heartbeats/batch', { heartbeats: hbs });
     },

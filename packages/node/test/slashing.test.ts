@@ -2,8 +2,8 @@ import { apportion, WAD } from '@swarm/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkLedger } from '../src/ledger/ledger.ts';
-import { keys, STORES } from './helpers.ts';
-import { dailyNetwork } from './network.ts';
+import { heartbeat, keys, STORES } from './helpers.ts';
+import { dailyNetwork, type Member } from './network.ts';
 
 type Net = Awaited<ReturnType<typeof dailyNetwork>>;
 const reward = async (net: Net, e: number, id: string) => BigInt((await net.statement(e, id)).reward as string);
@@ -203,6 +203,37 @@ describe.each(STORES)('slashing on %s', (kind) => {
     expect(done.resolution.compensation).toEqual([{ consumer: c.publicKey, amount: ((bond * (WAD / 2n)) / WAD).toString() }]);
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 180_000);
+
+  it('a link above twice the class limit (mean latency or packet loss over the epoch) is a performance violation', async () => {
+    net = await dailyNetwork(kind);
+    for (const id of ['fine', 'laggy', 'lossy']) await net.join(id, 10n * net.minBond);
+    // the minimum class allows 50 ms and 0.1 %: 'fine' averages 99 ms (just under twice), 'laggy' 105 ms,
+    // 'lossy' loses 0.5 % in every other slot (a mean of 0.25 % > 0.2 %)
+    net.links.set('fine', (k) => ({ latencyMs: k % 2 === 0 ? 90 : 108 }));
+    net.links.set('laggy', (k) => ({ latencyMs: k % 2 === 0 ? 100 : 110 }));
+    net.links.set('lossy', (k) => ({ packetLoss: k % 2 === 0 ? '0.005' : '0' }));
+    await net.epoch(0);
+    await net.epoch(1);
+    const input = await net.get('/v1/epochs/1/input');
+    const link = Object.fromEntries((input.nodes as { id: string; network: unknown }[]).map((n) => [n.id, n.network]));
+    expect(link).toEqual({
+      fine: { latencyMs: 99, packetLoss: '0' },
+      laggy: { latencyMs: 105, packetLoss: '0' },
+      lossy: { latencyMs: 10, packetLoss: '0.0025' },
+    });
+    const warned = Object.fromEntries(
+      ((await net.slashes()) as { nodeId: string; epoch: number; kind: string; action: string; evidence: unknown }[]).map((x) => [x.nodeId, x]),
+    );
+    expect(Object.keys(warned).sort()).toEqual(['laggy', 'lossy']);
+    expect(warned.laggy).toMatchObject({ kind: 'performance', action: 'warning', evidence: ['latency:105ms>2×50ms', 'sla:minimum'] });
+    expect(warned.lossy).toMatchObject({ kind: 'performance', action: 'warning', evidence: ['packet-loss:0.0025>2×0.001', 'sla:minimum'] });
+    // a packet loss above 1 is refused, and nothing of the batch is stored
+    const m = net.members.get('fine') as Member;
+    const bad = await net.post('/v1/heartbeats/batch', {
+      heartbeats: [heartbeat('fine', m.node, 9_000, net.t.clock.now()), heartbeat('fine', m.node, 9_001, net.t.clock.now(), '0.5', { packetLoss: '1.5' })],
+    });
+    expect([bad.statusCode, bad.json().code, bad.json().field]).toEqual([400, 'OUT_OF_RANGE', 'heartbeats[1].body.metrics.packetLoss']);
+  }, 120_000);
 
   it('an appeal reverses a slash inside the escrow window, not after it', async () => {
     net = await dailyNetwork(kind);

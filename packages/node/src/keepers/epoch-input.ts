@@ -46,6 +46,9 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
     power_sum: string | null;
     power_count: number | null;
     max_gpu_util: string | null;
+    heartbeats: number | null;
+    latency_sum: string | null;
+    loss_sum: string | null;
   }>(
     `SELECT n.id, n.owner, n.region, n.sla_class, n.provider_class, n.hardware, n.registered_at::text AS registered_at,
             n.commitment_days, (n.commitment_forfeited OR COALESCE(n.commitment_forfeited_epoch <= $1, false)) AS commitment_forfeited, n.referrer, n.status, n.onboarded, n.probation_stage,
@@ -53,7 +56,8 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
             CASE WHEN s.slots IS NULL THEN 0
                  WHEN n.registered_at <= $3 THEN bit_count(s.slots)
                  ELSE bit_count(substring(s.slots FROM (floor((n.registered_at - $3) / $4) + 1)::int)) END::int AS up_slots,
-            s.power_sum::text AS power_sum, s.power_count, s.max_gpu_util::text AS max_gpu_util
+            s.power_sum::text AS power_sum, s.power_count, s.max_gpu_util::text AS max_gpu_util,
+            s.heartbeats, s.latency_sum::text AS latency_sum, s.loss_sum::text AS loss_sum
        FROM nodes n LEFT JOIN node_slots s ON s.node_id = n.id AND s.epoch = $1
       WHERE n.registered_at < $2
       ORDER BY n.id`,
@@ -132,6 +136,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
       anomalies.push('DELIVERED_ABOVE_PROVISIONED');
     }
     const powerCount = r.power_count ?? 0;
+    const beats = r.heartbeats ?? 0;
     return {
       id: r.id,
       owner: r.owner,
@@ -161,6 +166,15 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
       anomalies,
       services: [],
       referrer: r.referrer,
+      // the means over the epoch's heartbeats, floored: latency in ms, loss from billionths to WAD
+      ...(beats === 0
+        ? {}
+        : {
+            network: {
+              latencyMs: Number(BigInt(r.latency_sum ?? '0') / BigInt(beats)),
+              packetLoss: (BigInt(r.loss_sum ?? '0') * 1_000_000_000n) / BigInt(beats),
+            },
+          }),
     };
   });
   const attestations: EpochInput['attestations'] = (

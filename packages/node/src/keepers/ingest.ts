@@ -99,7 +99,17 @@ export async function registerNode(ctx: Context, msg: Register): Promise<{ nodeI
 
 // ---- heartbeats ------------------------------------------------------------------------------
 
-type SlotAgg = { nodeId: string; epoch: number; slots: number[]; heartbeats: number; powerSum: number; powerCount: number; maxUtil: number };
+type SlotAgg = {
+  nodeId: string;
+  epoch: number;
+  slots: number[];
+  heartbeats: number;
+  powerSum: number;
+  powerCount: number;
+  maxUtil: number;
+  latencySum: number;
+  lossSum: number;
+};
 
 /** The slot bitmap as PostgreSQL's bit-string text: one character per slot, '1' where set. */
 function mask(slots: number[], length: number): string {
@@ -152,16 +162,20 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
     const util = micro(b.metrics.gpuUtilisation, `${at(i)}body.metrics.gpuUtilisation`);
     const power = b.metrics.powerEfficiency === null ? null : micro(b.metrics.powerEfficiency, `${at(i)}body.metrics.powerEfficiency`);
     if (power !== null && power > 1_000_000) throw badRequest('OUT_OF_RANGE', 'power efficiency is at most 1', `${at(i)}body.metrics.powerEfficiency`);
+    const loss = parseWad(b.metrics.packetLoss, `${at(i)}body.metrics.packetLoss`) / 1_000_000_000n; // billionths
+    if (loss > 1_000_000_000n) throw badRequest('OUT_OF_RANGE', 'packet loss is a fraction, at most 1', `${at(i)}body.metrics.packetLoss`);
     epochs.add(epoch);
     const key = `${b.nodeId}\u0000${epoch}`;
     let g = groups.get(key);
     if (!g) {
-      g = { nodeId: b.nodeId, epoch, slots: [], heartbeats: 0, powerSum: 0, powerCount: 0, maxUtil: 0 };
+      g = { nodeId: b.nodeId, epoch, slots: [], heartbeats: 0, powerSum: 0, powerCount: 0, maxUtil: 0, latencySum: 0, lossSum: 0 };
       groups.set(key, g);
     }
     const slot = Math.floor((b.timestamp - epochStart(s, epoch)) / s.slotSeconds);
     if (!g.slots.includes(slot)) g.slots.push(slot);
     g.heartbeats += 1;
+    g.latencySum += b.metrics.latencyMs;
+    g.lossSum += Number(loss);
     if (power !== null) {
       g.powerSum += power;
       g.powerCount += 1;
@@ -195,8 +209,9 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
     if (single.length > 0) {
       const hit = await sql.query<{ node_id: string; epoch: string }>(
         `UPDATE node_slots s SET slots = set_bit(s.slots, v.slot, 1), heartbeats = s.heartbeats + v.hb, power_sum = s.power_sum + v.ps,
-                power_count = s.power_count + v.pc, max_gpu_util = GREATEST(s.max_gpu_util, v.mu)
-           FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::bigint[]) AS v(node_id, epoch, slot, hb, ps, pc, mu)
+                power_count = s.power_count + v.pc, max_gpu_util = GREATEST(s.max_gpu_util, v.mu), latency_sum = s.latency_sum + v.ls, loss_sum = s.loss_sum + v.lo
+           FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::bigint[], $8::bigint[], $9::bigint[])
+                AS v(node_id, epoch, slot, hb, ps, pc, mu, ls, lo)
           WHERE s.node_id = v.node_id AND s.epoch = v.epoch
           RETURNING s.node_id, s.epoch::text AS epoch`,
         [
@@ -207,6 +222,8 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
           single.map((g) => g.powerSum),
           single.map((g) => g.powerCount),
           single.map((g) => g.maxUtil),
+          single.map((g) => g.latencySum),
+          single.map((g) => g.lossSum),
         ],
       );
       const updated = new Set(hit.map((r) => `${r.node_id}\u0000${r.epoch}`));
@@ -215,14 +232,16 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
     const rest = gs.filter((g) => !done.has(g));
     if (rest.length > 0) {
       await sql.query(
-        `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::varbit[], $4::int[], $5::bigint[], $6::int[], $7::bigint[])
+        `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util, latency_sum, loss_sum)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::varbit[], $4::int[], $5::bigint[], $6::int[], $7::bigint[], $8::bigint[], $9::bigint[])
          ON CONFLICT (node_id, epoch) DO UPDATE SET
            slots = node_slots.slots | excluded.slots,
            heartbeats = node_slots.heartbeats + excluded.heartbeats,
            power_sum = node_slots.power_sum + excluded.power_sum,
            power_count = node_slots.power_count + excluded.power_count,
-           max_gpu_util = GREATEST(node_slots.max_gpu_util, excluded.max_gpu_util)`,
+           max_gpu_util = GREATEST(node_slots.max_gpu_util, excluded.max_gpu_util),
+           latency_sum = node_slots.latency_sum + excluded.latency_sum,
+           loss_sum = node_slots.loss_sum + excluded.loss_sum`,
         [
           rest.map((g) => g.nodeId),
           rest.map((g) => g.epoch),
@@ -231,6 +250,8 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
           rest.map((g) => g.powerSum),
           rest.map((g) => g.powerCount),
           rest.map((g) => g.maxUtil),
+          rest.map((g) => g.latencySum),
+          rest.map((g) => g.lossSum),
         ],
       );
     }
