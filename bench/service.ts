@@ -152,7 +152,7 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
     clock,
     operatorToken: 'x',
     operatorEthKey: `0x${'22'.repeat(32)}`,
-    settings: { genesis, epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300 },
+    settings: { genesis, epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300, onboarding: 'open' },
   });
   const CH = 10_000;
   const models = ['H100', 'A100-80G', 'L40S', 'RTX-4090', 'A10', 'T4'];

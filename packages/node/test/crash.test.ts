@@ -26,7 +26,20 @@ describe('crash during epoch close', () => {
     // epoch 0 ends 50 s from now and closes 2 s later: time for four processes to start and take
     // the traffic even on a loaded CI machine
     const genesis = now - 10;
-    const args = (dir: string) => ['--data-dir', dir, '--epoch-seconds', '60', '--slot-seconds', '1', '--grace-seconds', '2', '--genesis', String(genesis)];
+    const args = (dir: string) => [
+      '--data-dir',
+      dir,
+      '--epoch-seconds',
+      '60',
+      '--slot-seconds',
+      '1',
+      '--grace-seconds',
+      '2',
+      '--genesis',
+      String(genesis),
+      '--onboarding',
+      'open',
+    ];
     const dirs = { reference: tempDir('ref'), ...Object.fromEntries(POINTS.map((p) => [p, tempDir(p)])) } as Record<string, string>;
     const runs: Record<string, Proc> = {};
     await Promise.all(

@@ -14,7 +14,15 @@ describe('the demo network', () => {
   it('registers, bonds, sends heartbeats, receipts and audits, earns from the second epoch, and warns, slashes and compensates', async () => {
     const epochSeconds = 60;
     t = await testServiceWith({
-      settings: { genesis: GENESIS, epochSeconds, slotSeconds: 1, graceSeconds: 2, windowSeconds: 120, daySeconds: demoDaySeconds(epochSeconds) },
+      settings: {
+        genesis: GENESIS,
+        epochSeconds,
+        slotSeconds: 1,
+        graceSeconds: 2,
+        windowSeconds: 120,
+        daySeconds: demoDaySeconds(epochSeconds),
+        onboarding: 'validators',
+      },
     });
     // SwarmClient over fastify.inject: the same requests as over a socket
     const fetchViaInject = injectFetch(t.app);
@@ -40,7 +48,11 @@ describe('the demo network', () => {
       eligible: boolean;
     }[];
     const unbonded = net.nodes.filter((n) => n.behaviour === 'unbonded').map((n) => n.id);
-    for (const s of statements) if (unbonded.includes(s.id)) expect(s.reasons).toContain('NOT_BONDED');
+    for (const s of statements) if (unbonded.includes(s.id)) expect(s.reasons).toEqual(expect.arrayContaining(['NOT_BONDED', 'NOT_ONBOARDED']));
+    // the validator onboarded every other node (its checks found no TPM on the unbonded ones)
+    const onboarding = (await t.app.inject({ method: 'GET', url: '/v1/onboarding' })).json();
+    expect(onboarding.pending).toEqual([...unbonded].sort());
+    for (const s of statements) if (!unbonded.includes(s.id)) expect(s.reasons).not.toContain('NOT_ONBOARDED');
     // the validator audited its sample and the validator pool paid it
     expect(net.audits).toBeGreaterThan(0);
     const later = (await t.app.inject({ method: 'GET', url: `/v1/epochs/${EPOCHS - 1}` })).json();

@@ -25,7 +25,15 @@ export async function freshDb(kind: 'pglite' | 'postgres'): Promise<Db> {
 }
 
 export const GENESIS = 1_767_225_600; // 2026-01-01T00:00:00Z
-export const TEST_SETTINGS: Settings = { genesis: GENESIS, epochSeconds: 3600, slotSeconds: 60, graceSeconds: 30, windowSeconds: 300, daySeconds: 86_400 };
+export const TEST_SETTINGS: Settings = {
+  genesis: GENESIS,
+  epochSeconds: 3600,
+  slotSeconds: 60,
+  graceSeconds: 30,
+  windowSeconds: 300,
+  daySeconds: 86_400,
+  onboarding: 'open',
+};
 export const OPERATOR = 'test-operator-token';
 export const OPERATOR_ETH_KEY = `0x${'11'.repeat(32)}` as const;
 

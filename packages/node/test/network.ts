@@ -3,6 +3,7 @@ import { type HeartbeatBody, type KeyPair, signAudit, signProposal, signStake, s
 import { expect } from 'vitest';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { balanceOf } from '../src/ledger/ledger.ts';
+import type { Settings } from '../src/service/context.ts';
 import { GENESIS, heartbeat, keys, OPERATOR, receipt, registration, testServiceWith } from './helpers.ts';
 
 /**
@@ -17,8 +18,8 @@ const auth = { authorization: `Bearer ${OPERATOR}` };
 
 export type Member = { id: string; node: KeyPair; owner: KeyPair; address: string; seq: number };
 
-export async function dailyNetwork(kind: 'pglite' | 'postgres') {
-  const t = await testServiceWith({ kind, settings: { epochSeconds: DAY, slotSeconds: HOUR, graceSeconds: 30, windowSeconds: 2 * DAY } });
+export async function dailyNetwork(kind: 'pglite' | 'postgres', settings: Partial<Settings> = {}) {
+  const t = await testServiceWith({ kind, settings: { epochSeconds: DAY, slotSeconds: HOUR, graceSeconds: 30, windowSeconds: 2 * DAY, ...settings } });
   const seqs = new Map<string, number>();
   const nextSeq = (k: string) => {
     seqs.set(k, (seqs.get(k) ?? 10) + 1);

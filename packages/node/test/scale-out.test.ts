@@ -24,7 +24,20 @@ describe.runIf(base)('scale-out on one PostgreSQL server', () => {
     url.searchParams.set('options', `-c search_path=${schema}`);
     const now = Math.floor(Date.now() / 1000);
     const genesis = now - 20; // epoch 0 closes ~42 s from now: time for both processes and the traffic
-    const args = ['--data-dir', tempDir('so'), '--epoch-seconds', '60', '--slot-seconds', '1', '--grace-seconds', '2', '--genesis', String(genesis)];
+    const args = [
+      '--data-dir',
+      tempDir('so'),
+      '--epoch-seconds',
+      '60',
+      '--slot-seconds',
+      '1',
+      '--grace-seconds',
+      '2',
+      '--genesis',
+      String(genesis),
+      '--onboarding',
+      'open',
+    ];
     const [a, b] = await Promise.all([startProcess(args, { DATABASE_URL: url.toString() }), startProcess(args, { DATABASE_URL: url.toString() })]);
     procs.push(a as Proc, b as Proc);
     const send = async (p: Proc, path: string, body: unknown, operator = false) => {

@@ -1,4 +1,18 @@
-import type { ApiError, Attestation, AttestorApproval, Audit, Grant, Heartbeat, Proposal, Receipt, Register, Stake, Unbond, Vote } from './messages.ts';
+import type {
+  ApiError,
+  Attestation,
+  AttestorApproval,
+  Audit,
+  Grant,
+  Heartbeat,
+  Onboarding,
+  Proposal,
+  Receipt,
+  Register,
+  Stake,
+  Unbond,
+  Vote,
+} from './messages.ts';
 
 /** An API refusal, with the server's `{code, message, field}`. */
 export class SwarmApiError extends Error {
@@ -81,6 +95,17 @@ export class SwarmClient {
     return this.call<{ assignments: { epoch: number; jobId: string; nodeId: string; receipt: unknown; reported: string | null }[] }>(
       'GET',
       `/v1/audits?validator=${validatorKey}`,
+    );
+  }
+  /** A validator's signed onboarding check of a node. */
+  onboard(m: Onboarding) {
+    return this.call<{ nodeId: string; passed: boolean; gates: Record<string, boolean>; reasons: string[]; epoch: number }>('POST', '/v1/onboarding', m);
+  }
+  /** Nodes awaiting onboarding (`pending`) and the latest check of each node checked. */
+  onboarding(nodeId?: string) {
+    return this.call<{ pending: string[]; checks: Record<string, unknown>[] }>(
+      'GET',
+      `/v1/onboarding${nodeId === undefined ? '' : `?node=${encodeURIComponent(nodeId)}`}`,
     );
   }
   slashes(nodeId?: string) {

@@ -174,6 +174,32 @@ export const AuditBody = Type.Object(
 );
 export const Audit = Type.Object({ body: AuditBody, signature: sig }, strict);
 
+/**
+ * A validator's onboarding check or hardware re-check of a node (SPEC §3.1): what it measured —
+ * each GPU found with its benchmark (dense BF16 TFLOPS), the link, an NVMe SSD, a TPM 2.0. The
+ * service decides the gates from these and the node's declaration; the latest check rules.
+ */
+export const OnboardingBody = Type.Object(
+  {
+    type: literal('onboarding'),
+    nodeId: id,
+    validatorKey: hex32,
+    measured: Type.Object(
+      {
+        gpus: Type.Array(Type.Object({ model: id, count: Type.Integer({ minimum: 1, maximum: 1_000_000 }), tflops: decimal }, strict), { maxItems: 64 }),
+        linkGbps: decimal,
+        nvme: Type.Boolean(),
+        tpm: Type.Boolean(),
+      },
+      strict,
+    ),
+    timestamp,
+    seq,
+  },
+  strict,
+);
+export const Onboarding = Type.Object({ body: OnboardingBody, signature: sig }, strict);
+
 /** Operator (embedded mode): credit tokens to a key's wallet — the genesis allocation and test funds. */
 export const Grant = Type.Object({ key: hex32, amount, memo: Type.String({ maxLength: 200 }) }, strict);
 
@@ -202,6 +228,8 @@ export type Vote = Static<typeof Vote>;
 export type AuditBody = Static<typeof AuditBody>;
 export type Audit = Static<typeof Audit>;
 export type AttestorApproval = Static<typeof AttestorApproval>;
+export type OnboardingBody = Static<typeof OnboardingBody>;
+export type Onboarding = Static<typeof Onboarding>;
 export type ApiError = Static<typeof ErrorBody>;
 
 export const ANOMALY_CODES = ANOMALIES;

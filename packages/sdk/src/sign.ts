@@ -7,6 +7,8 @@ import type {
   CountersignBody,
   Heartbeat,
   HeartbeatBody,
+  Onboarding,
+  OnboardingBody,
   Proposal,
   ProposalBody,
   Receipt,
@@ -63,4 +65,8 @@ export function signAudit(body: AuditBody, validatorPrivateKey: string): Audit {
 
 export function signVote(body: VoteBody, voterPrivateKey: string): Vote {
   return { body, signature: signBody(body, voterPrivateKey) };
+}
+
+export function signOnboarding(body: OnboardingBody, validatorPrivateKey: string): Onboarding {
+  return { body, signature: signBody(body, validatorPrivateKey) };
 }

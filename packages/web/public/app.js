@@ -234,7 +234,7 @@ async function node(id) {
   const hist = [...n.recent].reverse();
   const gpus = n.hardware.gpus.reduce((a, g) => a + g.count, 0);
   app.innerHTML = `<h1>Node ${esc(n.id)}</h1>
-    <p class="muted">owner <a href="#/nodes?owner=${n.owner}"><code>${esc(n.owner)}</code></a> · ${esc(n.providerClass)} · SLA ${esc(n.slaClass)} · ${esc(n.region)} · ${esc(n.hardware.gpus.map((g) => `${g.count}× ${g.model}`).join(', ') || 'CPU only')} · status <b id="node-status">${esc(n.status)}</b>${n.probationStage > 0 ? ` (probation stage ${n.probationStage})` : ''} · registered ${when(n.registeredAt)}</p>
+    <p class="muted">owner <a href="#/nodes?owner=${n.owner}"><code>${esc(n.owner)}</code></a> · ${esc(n.providerClass)} · SLA ${esc(n.slaClass)} · ${esc(n.region)} · ${esc(n.hardware.gpus.map((g) => `${g.count}× ${g.model}`).join(', ') || 'CPU only')} · status <b id="node-status">${esc(n.status)}</b>${n.probationStage > 0 ? ` (probation stage ${n.probationStage})` : ''} · <span id="node-onboarded">${n.onboarded ? 'onboarded' : 'awaiting a validator’s onboarding check'}</span> · registered ${when(n.registeredAt)}</p>
     ${
       s
         ? `<h2>Statement, epoch ${latest.epoch}: <span id="reward">${tokens(s.reward, 6)}</span> tokens</h2>

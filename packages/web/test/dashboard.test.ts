@@ -137,6 +137,9 @@ describe('dashboard', () => {
     const text = (await page.locator('#slashes').textContent()) as string;
     for (const x of mine) expect(text).toContain(x.action);
     expect(await page.locator('#node-status').textContent()).toBe((await api(`/v1/nodes/${nodeId}`)).status);
+    expect(await page.locator('#node-onboarded').textContent()).toBe(
+      (await api(`/v1/nodes/${nodeId}`)).onboarded ? 'onboarded' : 'awaiting a validator’s onboarding check',
+    );
     await page.close();
   });
 

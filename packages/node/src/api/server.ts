@@ -11,6 +11,7 @@ import {
   Grant,
   Heartbeat,
   HeartbeatBatch,
+  Onboarding,
   Proposal,
   Receipt,
   Register,
@@ -24,6 +25,7 @@ import { acceptAudit, listAssignments, listSlashes } from '../keepers/audits.ts'
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
 import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
+import { acceptOnboarding, listOnboarding } from '../keepers/onboarding.ts';
 import * as reads from '../keepers/reads.ts';
 import { getManifest, getProof, getTreeDump } from '../keepers/settlement.ts';
 import { whatIfEpoch } from '../keepers/whatif.ts';
@@ -181,6 +183,24 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     '/v1/audits',
     { schema: { tags: ['audits'], summary: 'Receipts assigned to a validator (?validator=KEY) whose audit window is open' } },
     async (req) => listAssignments(ctx, stringQuery(req.query, 'validator') ?? ''),
+  );
+  app.post(
+    '/v1/onboarding',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: {
+        tags: ['audits'],
+        summary: 'A validator’s signed onboarding check or hardware re-check of a node (the latest check rules)',
+        body: Onboarding,
+        response: errors,
+      },
+    },
+    async (req, reply) => reply.status(201).send(await acceptOnboarding(ctx, req.body)),
+  );
+  app.get(
+    '/v1/onboarding',
+    { schema: { tags: ['audits'], summary: 'Nodes awaiting a passing onboarding check, and the checks (?node=ID for one node)' } },
+    async (req) => listOnboarding(ctx, stringQuery(req.query, 'node')),
   );
   app.get(
     '/v1/slashes',

@@ -28,7 +28,15 @@ export async function demo(o: DemoOptions): Promise<void> {
   const closed: CloseReturnType[] = [];
   const running = await startService({
     env,
-    settings: { genesis, epochSeconds, slotSeconds: 1, graceSeconds: 2, windowSeconds: 120, daySeconds: demoDaySeconds(epochSeconds) },
+    settings: {
+      genesis,
+      epochSeconds,
+      slotSeconds: 1,
+      graceSeconds: 2,
+      windowSeconds: 120,
+      daySeconds: demoDaySeconds(epochSeconds),
+      onboarding: 'validators',
+    },
     rateLimit: 10_000_000,
     onClosed: (r) => {
       closed.push(r);

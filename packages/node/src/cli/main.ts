@@ -81,6 +81,10 @@ program
   .option('--grace-seconds <s>', 'how long after its end an epoch still accepts messages (default 60)')
   .option('--genesis <unix>', 'start of epoch 0 for a new store (default: the current epoch boundary)')
   .option('--params <file>', 'genesis parameter set for a new store')
+  .option(
+    '--onboarding <mode>',
+    "for a new store: 'validators' (a node earns once a validator's onboarding check passes; default) or 'open' (every node until a check fails)",
+  )
   .option('--quiet', 'print nothing as epochs close')
   .action((o) => run(async () => void (await start(o))));
 

@@ -14,6 +14,7 @@ export type StartOptions = {
   graceSeconds?: string;
   genesis?: string;
   params?: string;
+  onboarding?: string;
   quiet?: boolean;
 };
 
@@ -28,7 +29,13 @@ export function settingsFrom(o: StartOptions): Partial<Settings> {
     slotSeconds: int(o.slotSeconds, 'slot-seconds'),
     graceSeconds: int(o.graceSeconds, 'grace-seconds'),
     genesis: int(o.genesis, 'genesis'),
+    onboarding: onboardingMode(o.onboarding),
   };
+}
+
+function onboardingMode(v: string | undefined): Settings['onboarding'] | undefined {
+  if (v === undefined || v === 'validators' || v === 'open') return v;
+  throw new Error(`--onboarding is validators or open, got ${v}`);
 }
 
 /** One line per closed epoch, for the log. */

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
-import { prng, TOKEN } from '@swarm/core';
+import { GPU_BENCHMARK_TFLOPS, prng, TOKEN } from '@swarm/core';
 import {
   type HeartbeatBody,
   type KeyPair,
   keysFromSeed,
   type ReceiptBody,
+  SwarmApiError,
   type SwarmClient,
   signAttestation,
   signAudit,
   signHeartbeat,
+  signOnboarding,
   signReceipt,
   signRegister,
   signStake,
@@ -62,6 +64,7 @@ export class SimulatedNetwork {
   private readonly regionOf = new Map<string, string>();
   private attestSeq = 0;
   private auditSeq = 1_000;
+  private readonly checked = new Set<string>();
   private usageEpoch = -1;
   private readonly used = new Map<string, number>();
   private readonly upSoFar = new Map<string, number>();
@@ -194,6 +197,36 @@ export class SimulatedNetwork {
     }
   }
 
+  /** The validator's onboarding checks of every node not yet checked: what it measures on each. */
+  async onboard(now: number): Promise<void> {
+    const v = this.stakers[0] as { keys: KeyPair };
+    for (const n of this.nodes) {
+      if (this.checked.has(n.id)) continue;
+      const measured = {
+        gpus: n.gpus.map((g) => {
+          const [lo, hi] = GPU_BENCHMARK_TFLOPS[g.model] ?? [1, 1];
+          return { ...g, tflops: String(Math.round((lo + hi) / 2)) };
+        }),
+        linkGbps: '10',
+        nvme: true,
+        tpm: n.behaviour !== 'unbonded',
+      };
+      try {
+        await this.client.onboard(
+          signOnboarding(
+            { type: 'onboarding', nodeId: n.id, validatorKey: v.keys.publicKey, measured, timestamp: now, seq: ++this.auditSeq },
+            v.keys.privateKey,
+          ),
+        );
+        this.checked.add(n.id);
+      } catch (e) {
+        // not a validator until its stake takes effect: try again next epoch
+        if (!(e instanceof SwarmApiError && e.code === 'NOT_A_VALIDATOR')) this.rejected += 1;
+        return;
+      }
+    }
+  }
+
   /** Is node `n` up in slot `slot`? Behaviour decides, deterministically. */
   isUp(n: SimNode, slot: number): boolean {
     const h = (slot * 2654435761 + n.id.charCodeAt(n.id.length - 1) * 40503 + n.id.charCodeAt(n.id.length - 2) * 97) % 1000;
@@ -277,6 +310,9 @@ export class SimulatedNetwork {
         this.rejected += 1;
       }
     }
+    // early in each epoch the validator checks the nodes awaiting onboarding (its stake counts from
+    // epoch 1, so nodes earn from then): the unbonded ones have no TPM and stay out
+    if (slot % epochSlots === Math.floor(epochSlots / 10)) await this.onboard(now);
     // the validator (staker 0's operator stake) re-executes what it was assigned and reports; every
     // job of this network is genuine, so its verdicts are matches
     if (slot % epochSlots === Math.floor(epochSlots / 3)) {

@@ -51,7 +51,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
     loss_sum: string | null;
   }>(
     `SELECT n.id, n.owner, n.region, n.sla_class, n.provider_class, n.hardware, n.registered_at::text AS registered_at,
-            n.commitment_days, (n.commitment_forfeited OR COALESCE(n.commitment_forfeited_epoch <= $1, false)) AS commitment_forfeited, n.referrer, n.status, n.onboarded, n.probation_stage,
+            n.commitment_days, (n.commitment_forfeited OR COALESCE(n.commitment_forfeited_epoch <= $1, false)) AS commitment_forfeited, n.referrer, n.status, COALESCE(oc.passed, n.onboarded) AS onboarded, n.probation_stage,
             -- slots before registration are neither expected nor counted
             CASE WHEN s.slots IS NULL THEN 0
                  WHEN n.registered_at <= $3 THEN bit_count(s.slots)
@@ -59,6 +59,9 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
             s.power_sum::text AS power_sum, s.power_count, s.max_gpu_util::text AS max_gpu_util,
             s.heartbeats, s.latency_sum::text AS latency_sum, s.loss_sum::text AS loss_sum
        FROM nodes n LEFT JOIN node_slots s ON s.node_id = n.id AND s.epoch = $1
+       -- onboarded: the latest validator check up to epoch n rules; without one, the network's default
+       LEFT JOIN (SELECT DISTINCT ON (node_id) node_id, passed FROM onboarding_checks WHERE epoch <= $1
+                   ORDER BY node_id, epoch DESC, at DESC, validator_key DESC) oc ON oc.node_id = n.id
       WHERE n.registered_at < $2
       ORDER BY n.id`,
     [n, end, start, s.slotSeconds],

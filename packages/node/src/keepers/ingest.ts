@@ -74,8 +74,8 @@ export async function registerNode(ctx: Context, msg: Register): Promise<{ nodeI
     });
     await advanceSeq(sql, b.ownerKey, b.seq, 'body.seq');
     const r = await sql.query(
-      `INSERT INTO nodes (id, node_key, owner_key, owner, region, sla_class, provider_class, hardware, registered_at, commitment_days, referrer, message)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING id`,
+      `INSERT INTO nodes (id, node_key, owner_key, owner, region, sla_class, provider_class, hardware, registered_at, commitment_days, referrer, message, onboarded)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING id`,
       [
         b.nodeId,
         b.nodeKey,
@@ -89,6 +89,8 @@ export async function registerNode(ctx: Context, msg: Register): Promise<{ nodeI
         b.commitmentDays,
         b.referrer,
         JSON.stringify(msg),
+        // onboarded until a check says otherwise only on an open network; else once a validator's check passes
+        ctx.settings.onboarding === 'open',
       ],
     );
     if (r.length === 0) throw conflict('ALREADY_REGISTERED', 'a node with this id or node key is already registered', 'body.nodeId');

@@ -84,9 +84,11 @@ type NodeRow = {
   registered_at: string;
   commitment_days: number;
   probation_stage: number;
+  onboarded: boolean;
 };
-const NODE_COLUMNS =
-  'id, node_key, owner, region, sla_class, provider_class, hardware, status, registered_at::text AS registered_at, commitment_days, probation_stage';
+// onboarded now: the latest validator check, or the network's default without one
+const NODE_COLUMNS = `id, node_key, owner, region, sla_class, provider_class, hardware, status, registered_at::text AS registered_at, commitment_days, probation_stage,
+  COALESCE((SELECT c.passed FROM onboarding_checks c WHERE c.node_id = nodes.id ORDER BY c.epoch DESC, c.at DESC, c.validator_key DESC LIMIT 1), nodes.onboarded) AS onboarded`;
 
 function nodeView(r: NodeRow) {
   return {
@@ -98,6 +100,7 @@ function nodeView(r: NodeRow) {
     providerClass: r.provider_class,
     hardware: JSON.parse(r.hardware),
     status: r.status,
+    onboarded: r.onboarded,
     registeredAt: Number(r.registered_at),
     commitmentDays: r.commitment_days,
     probationStage: r.probation_stage,

@@ -23,6 +23,12 @@ export type Settings = {
    * epochs runs a faster calendar so its ladder and escrow play out while you watch.
    */
   daySeconds: number;
+  /**
+   * Who may earn (SPEC §3.1): `validators` — a node earns once a validator's signed onboarding
+   * check has passed every gate (the default); `open` — every registered node counts as onboarded
+   * until a failing check says otherwise (a private or test network without validators yet).
+   */
+  onboarding: 'validators' | 'open';
 };
 
 export type NodeInfo = { id: string; nodeKey: string; ownerKey: string; owner: string; registeredAt: number; gpus: number; models: Set<string> };
@@ -53,7 +59,7 @@ export type InitParameters = {
   params?: unknown;
 };
 
-const DEFAULTS = { epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300, daySeconds: 86_400 };
+const DEFAULTS = { epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300, daySeconds: 86_400, onboarding: 'validators' as const };
 
 /**
  * Opens the service's state: on a new store, writes the settings, the genesis parameter set, the
@@ -65,7 +71,12 @@ export async function initContext(p: InitParameters): Promise<Context> {
     await sql.query('SELECT pg_advisory_xact_lock(7)');
     const rows = await sql.query<{ key: string; value: string }>('SELECT key, value FROM meta');
     if (rows.length > 0) {
-      const stored = { daySeconds: DEFAULTS.daySeconds, ...JSON.parse((rows.find((r) => r.key === 'settings') as { value: string }).value) } as Settings;
+      // stores created before a setting existed keep the behaviour they had
+      const stored = {
+        daySeconds: DEFAULTS.daySeconds,
+        onboarding: 'open',
+        ...JSON.parse((rows.find((r) => r.key === 'settings') as { value: string }).value),
+      } as Settings;
       for (const [k, v] of Object.entries(p.settings ?? {})) {
         if (v !== undefined && k !== 'graceSeconds' && k !== 'windowSeconds' && (stored as Record<string, unknown>)[k] !== v) {
           throw new Error(`the store was created with ${k} = ${(stored as Record<string, unknown>)[k]}, not ${v}; use a new data directory or database`);
@@ -81,7 +92,9 @@ export async function initContext(p: InitParameters): Promise<Context> {
       graceSeconds: p.settings?.graceSeconds ?? DEFAULTS.graceSeconds,
       windowSeconds: p.settings?.windowSeconds ?? DEFAULTS.windowSeconds,
       daySeconds: p.settings?.daySeconds ?? DEFAULTS.daySeconds,
+      onboarding: p.settings?.onboarding ?? DEFAULTS.onboarding,
     };
+    if (s.onboarding !== 'validators' && s.onboarding !== 'open') throw new Error("onboarding is 'validators' or 'open'");
     if (!Number.isSafeInteger(s.daySeconds) || s.daySeconds < 1) throw new Error('daySeconds must be a positive integer');
     if (s.epochSeconds % s.slotSeconds !== 0) throw new Error('epochSeconds must be a multiple of slotSeconds');
     const params = parseParams(p.params ?? DEFAULT_PARAMS_JSON);

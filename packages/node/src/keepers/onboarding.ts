@@ -1,0 +1,74 @@
+import { evaluateOnboarding, type NodeInput } from '@swarm/core';
+import { type Onboarding, verifyBody } from '@swarm/sdk';
+import { type Context, paramsAt } from '../service/context.ts';
+import { badRequest, conflict, forbidden, notFound, unauthorized } from '../service/errors.ts';
+import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
+import { validatorsAt } from './slashing.ts';
+
+/**
+ * Onboarding keepers (SPEC §3.1): a validator measures a node and signs what it found; the gates
+ * are decided by `evaluateOnboarding` from those measurements and the node's declaration. The
+ * check counts from the epoch it is made in, and the latest check of a node rules — so a
+ * hardware re-check that fails takes the node out of the reward until a later one passes.
+ */
+export async function acceptOnboarding(ctx: Context, msg: Onboarding) {
+  const b = msg.body;
+  if (!verifyBody(b, msg.signature, b.validatorKey)) throw unauthorized('the onboarding check signature does not verify', 'signature');
+  const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+  requireEpoch(epoch, 'body.timestamp');
+  return ctx.db.tx(async (sql) => {
+    await checkEpochOpen(ctx, sql, epoch, 'body.timestamp');
+    const node = (
+      await sql.query<{ owner_key: string; hardware: string; registered_at: string }>(
+        'SELECT owner_key, hardware, registered_at::text AS registered_at FROM nodes WHERE id = $1',
+        [b.nodeId],
+      )
+    )[0];
+    if (!node) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(b.nodeId)} is registered`, 'body.nodeId');
+    if (b.timestamp < Number(node.registered_at)) throw badRequest('BEFORE_REGISTRATION', 'the check is older than the node’s registration', 'body.timestamp');
+    const { params } = await paramsAt(sql, epoch);
+    if (!(await validatorsAt(sql, epoch, params)).some((v) => v.key === b.validatorKey))
+      throw forbidden('NOT_A_VALIDATOR', 'this key holds no operator stake at the validator minimum in effect', 'body.validatorKey');
+    if (node.owner_key === b.validatorKey) throw forbidden('OWN_NODE', 'a validator cannot check a node it owns', 'body.nodeId');
+    const outcome = evaluateOnboarding(JSON.parse(node.hardware) as NodeInput['hardware'], b.measured);
+    await advanceSeq(sql, b.validatorKey, b.seq, 'body.seq');
+    const r = await sql.query(
+      `INSERT INTO onboarding_checks (node_id, validator_key, epoch, at, passed, gates, message) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT DO NOTHING RETURNING node_id`,
+      [b.nodeId, b.validatorKey, epoch, b.timestamp, outcome.passed, JSON.stringify({ gates: outcome.gates, reasons: outcome.reasons }), JSON.stringify(msg)],
+    );
+    if (r.length === 0) throw conflict('DUPLICATE_CHECK', 'this validator already checked this node at this time', 'body.timestamp');
+    ctx.metrics.accepted.inc({ type: 'onboarding' });
+    return { nodeId: b.nodeId, epoch, ...outcome };
+  });
+}
+
+/**
+ * Onboarding state: the checks of one node (newest first), or — without a node — the nodes still
+ * waiting for a passing check (by id, at most 1,000) with the latest 200 checks.
+ */
+export async function listOnboarding(ctx: Context, nodeId?: string) {
+  const checks = await ctx.db.query<{ node_id: string; validator_key: string; epoch: string; at: string; passed: boolean; gates: string }>(
+    `SELECT node_id, validator_key, epoch::text AS epoch, at::text AS at, passed, gates FROM onboarding_checks
+      ${nodeId === undefined ? '' : 'WHERE node_id = $1'} ORDER BY at DESC, node_id, validator_key LIMIT 200`,
+    nodeId === undefined ? [] : [nodeId],
+  );
+  const pending = await ctx.db.query<{ id: string }>(
+    `SELECT n.id FROM nodes n
+       LEFT JOIN (SELECT DISTINCT ON (node_id) node_id, passed FROM onboarding_checks ORDER BY node_id, epoch DESC, at DESC, validator_key DESC) oc
+         ON oc.node_id = n.id
+      WHERE NOT COALESCE(oc.passed, n.onboarded) ${nodeId === undefined ? '' : 'AND n.id = $1'} ORDER BY n.id LIMIT 1000`,
+    nodeId === undefined ? [] : [nodeId],
+  );
+  return {
+    pending: pending.map((p) => p.id),
+    checks: checks.map((c) => ({
+      nodeId: c.node_id,
+      validator: c.validator_key,
+      epoch: Number(c.epoch),
+      at: Number(c.at),
+      passed: c.passed,
+      ...(JSON.parse(c.gates) as { gates: Record<string, boolean>; reasons: string[] }),
+    })),
+  };
+}
