@@ -1,0 +1,294 @@
+import {
+  assignAuditors,
+  CLEAN_STANDING,
+  computeAuditOutcome,
+  computeCompensation,
+  computeFeeSplit,
+  computeMinBond,
+  contentHash,
+  detectViolations,
+  type EpochInput,
+  type EpochResult,
+  type NodeInput,
+  type Params,
+  processEpoch,
+  processStandings,
+  type Standing,
+  selectAuditSample,
+  serializeEpochInput,
+  TOKEN,
+  type Violation,
+  WAD,
+} from '@swarm/core';
+import { type Account, type EpochPoint, newAccount, type SimResult, summarise } from './report.ts';
+import { buildWorld, epochActivity, type Job, type Operator, type Scenario, type SimNode, usdToTokens } from './world.ts';
+
+/**
+ * Fast mode: the scenario's epochs through the real `core` — `processEpoch` for the rewards,
+ * `detectViolations` / `processStandings` for the ladder, `selectAuditSample` / `assignAuditors` /
+ * `computeAuditOutcome` for the audits, `computeFeeSplit` for the fees and `computeCompensation`
+ * for the escrow's release — with the bookkeeping the service would do between them. Every amount
+ * is a bigint; the same scenario and parameters give the byte-identical result.
+ */
+export type RunOptions = {
+  params: Params;
+  onEpoch?: (epoch: number, of: number) => void;
+  /** Sees every epoch's input and result (for tests and inspection). */
+  inspect?: (input: EpochInput, result: EpochResult) => void;
+};
+
+const GENESIS = 1_767_225_600;
+const INITIAL_SUPPLY = 100_000_000n * TOKEN;
+const USER_STAKE = 40_000_000n * TOKEN;
+
+export function runFast(scenario: Scenario, o: RunOptions): SimResult {
+  const { params } = o;
+  const world = buildWorld(scenario);
+  const operatorOf = new Map<string, Operator>();
+  for (const op of world.operators) for (const n of op.nodes) operatorOf.set(n.id, op);
+  const simNode = new Map(world.nodes.map((n) => [n.id, n]));
+  const accountOf = (nodeId: string) => accounts.get((operatorOf.get(nodeId) as Operator).id) as Account;
+  const accounts = new Map<string, Account>(world.operators.map((op) => [op.id, newAccount(op)]));
+  const validators = world.operators.filter((op) => op.nodes.length === 0);
+  const validatorById = new Map(validators.map((v) => [v.id, v]));
+  const day = 86_400;
+  const epochsPerDay = Math.max(1, Math.round(day / scenario.epochSeconds));
+  // bonds: 1.5 × the minimum; validators stake the operator minimum
+  const bond = new Map<string, bigint>();
+  for (const n of world.nodes) bond.set(n.id, (computeMinBond({ hardware: nodeHardware(n) }, params) * 3n) / 2n);
+  const standing = new Map<string, Standing>();
+  const escrow: { amount: bigint; release: number; nodeId: string; consumers: Map<string, bigint> }[] = [];
+  const lastAudited = new Map<string, number>();
+  let pending: { jobId: string; nodeId: string; fake: boolean; auditors: string[]; gpuSeconds: number }[] = [];
+  let supply = INITIAL_SUPPLY;
+  let baseEmission = params.emission.genesisPerEpoch;
+  let previousDynamicFactor: bigint | null = null;
+  let treasury = 0n;
+  const series: EpochPoint[] = [];
+  const powerPerGpuSecond = usdToTokens(params.fees.powerCostUsdPerGpuHour, params) / 3600n;
+
+  for (let e = 0; e < scenario.epochs; e++) {
+    const start = GENESIS + e * scenario.epochSeconds;
+    const end = start + scenario.epochSeconds;
+    const activity = epochActivity(scenario, world, e, params);
+    const jobsOf = new Map(activity.map((a) => [a.nodeId, a]));
+
+    // audits of the previous epoch's sample, judged now: honest validators find the fakes
+    const credits = new Map<string, number>();
+    const failed = new Map<string, Violation[]>();
+    for (const j of pending) {
+      const owner = operatorOf.get(j.nodeId) as Operator;
+      const reports = j.auditors.map((v) => {
+        const op = validatorById.get(v) as Operator;
+        const acc = accounts.get(v) as Account;
+        let verdict: 'match' | 'mismatch' = j.fake ? 'mismatch' : 'match';
+        if (op.archetype === 'lazy-validator') verdict = 'match';
+        else acc.cost += powerPerGpuSecond * BigInt(j.gpuSeconds); // re-execution
+        if (op.archetype === 'colluding-validator' && owner.archetype === 'protected-inflater') verdict = 'match';
+        return { validator: v, verdict };
+      });
+      const outcome = computeAuditOutcome(reports);
+      for (const v of outcome.agreeing) credits.set(v, (credits.get(v) ?? 0) + 1);
+      if (outcome.outcome === 'mismatch') {
+        const list = failed.get(j.nodeId) ?? [];
+        list.push({ kind: 'failed-verification', at: end, evidence: [`audit:${j.jobId}`] });
+        failed.set(j.nodeId, list);
+      }
+    }
+
+    const staked = [...bond.values()].reduce((a, b) => a + b, 0n) + USER_STAKE + BigInt(validators.length) * params.staking.operatorMinStake;
+    const nodes: NodeInput[] = world.nodes.map((n) => {
+      const a = jobsOf.get(n.id) as (typeof activity)[number];
+      const claimed = a.jobs.reduce((x, j) => x + j.gpuSeconds, 0);
+      const st = standing.get(n.id) ?? CLEAN_STANDING;
+      return {
+        id: n.id,
+        owner: (operatorOf.get(n.id) as Operator).payout,
+        region: n.region,
+        slaClass: n.slaClass,
+        providerClass: n.providerClass,
+        hardware: nodeHardware(n),
+        registeredAt: GENESIS - 100 * day,
+        expectedSlots: a.expectedSlots,
+        upSlots: a.upSlots,
+        gpuSecondsDelivered: Math.min(claimed, gpusOf(n) * a.upSlots * scenario.slotSeconds),
+        jobs: { standard: a.jobs.length, standardErrors: 0, high: 0, highErrors: 0, p95ResponseMs: a.jobs.length > 0 ? 80 : 0 },
+        ratings: { count: a.jobs.length, sum: a.jobs.length * 4 },
+        powerEfficiency: null,
+        commitmentDays: 0,
+        commitmentForfeited: false,
+        bond: bond.get(n.id) ?? 0n,
+        status: st.status,
+        onboarded: true,
+        probationStage: st.probationStage,
+        anomalies: [],
+        services: [],
+        referrer: null,
+      };
+    });
+    const input: EpochInput = {
+      version: 1,
+      epoch: e,
+      epochStart: start,
+      epochSeconds: scenario.epochSeconds,
+      slotSeconds: scenario.slotSeconds,
+      baseEmission,
+      previousDynamicFactor,
+      expansionPhase: false,
+      supply: { total: supply, staked },
+      nodes,
+      validators: validators
+        .filter((v) => (credits.get(v.id) ?? 0) > 0)
+        .map((v) => ({ id: v.id, payout: v.payout, agreedAudits: credits.get(v.id) as number })),
+      stakes: [
+        { id: 'users', payout: '0x00000000000000000000000000000000000000aa', kind: 'user', amount: USER_STAKE, lockDays: 90 },
+        ...validators.map((v) => ({ id: `op-${v.id}`, payout: v.payout, kind: 'operator' as const, amount: params.staking.operatorMinStake, lockDays: 730 })),
+      ],
+      attestations: [],
+    };
+
+    // the ladder: what the input shows, plus confirmed failed verifications
+    const found = detectViolations(input, params, end);
+    for (const [id, v] of failed) found.set(id, [...(found.get(id) ?? []), ...v]);
+    const outcomes = processStandings(
+      input.nodes.map((n) => ({
+        nodeId: n.id,
+        standing: standing.get(n.id) ?? CLEAN_STANDING,
+        slashable: bond.get(n.id) ?? 0n,
+        uptime: n.expectedSlots === 0 ? null : (BigInt(n.upSlots) * WAD) / BigInt(n.expectedSlots),
+        violations: found.get(n.id) ?? [],
+      })),
+      end,
+      params,
+      day,
+    );
+    const inputNode = new Map(input.nodes.map((n) => [n.id, n]));
+    let slashedNow = 0n;
+    let warnings = 0;
+    for (const x of outcomes) {
+      standing.set(x.nodeId, x.standing);
+      const node = inputNode.get(x.nodeId) as NodeInput;
+      node.status = x.standing.status;
+      node.probationStage = x.standing.probationStage;
+      if (x.penalties.some((p) => p.action === 'warning')) warnings++;
+      if (x.slashed > 0n) {
+        bond.set(x.nodeId, (bond.get(x.nodeId) ?? 0n) - x.slashed);
+        const acc = accountOf(x.nodeId);
+        acc.slashed += x.slashed;
+        acc.violations += x.penalties.length;
+        slashedNow += x.slashed;
+        const consumers = new Map<string, bigint>();
+        for (const j of (jobsOf.get(x.nodeId) as (typeof activity)[number]).jobs)
+          consumers.set(j.consumer, (consumers.get(j.consumer) ?? 0n) + BigInt(j.gpuSeconds));
+        escrow.push({ amount: x.slashed, release: e + Math.ceil((params.slashing.escrowDays * day) / scenario.epochSeconds), nodeId: x.nodeId, consumers });
+      } else if (x.penalties.length > 0) accountOf(x.nodeId).violations += x.penalties.length;
+    }
+
+    const result = processEpoch(input, params);
+    o.inspect?.(input, result);
+    let burned = 0n;
+    // rewards: compute (and the bond's staker reward) to the node's operator; validators' pool and stake
+    result.nodeIds.forEach((id, i) => {
+      const acc = accountOf(id);
+      acc.rewards += (result.nodeRewards[i] as bigint) + (result.bondRewards[i] as bigint);
+    });
+    for (const v of result.validators) (accounts.get(v.id) as Account).rewards += v.reward;
+    for (const st of result.stakes) if (st.id.startsWith('op-')) (accounts.get(st.id.slice(3)) as Account).rewards += st.reward;
+    // fees: every receipt's price; the operator pays for its own jobs (wash, fake) and is paid the provider share of all
+    const paidJobs: Job[] = [];
+    for (const a of activity) {
+      const acc = accountOf(a.nodeId);
+      for (const j of a.jobs) {
+        const split = computeFeeSplit(j.price, params, 0n);
+        acc.fees += split.provider;
+        if (j.kind !== 'organic') acc.selfPaid += j.price;
+        if (j.kind !== 'fake') acc.cost += powerPerGpuSecond * BigInt(j.gpuSeconds);
+        burned += split.burned;
+        treasury += split.treasury;
+        paidJobs.push(j);
+      }
+      const sim = simNode.get(a.nodeId) as SimNode;
+      acc.contribution += contribution(sim, a.upSlots * scenario.slotSeconds, a.jobs, params);
+      acc.gpuSeconds += BigInt(gpusOf(sim) * a.upSlots * scenario.slotSeconds);
+    }
+    for (const v of validators) (accounts.get(v.id) as Account).contribution += BigInt(v.archetype === 'lazy-validator' ? 0 : (credits.get(v.id) ?? 0));
+    // the escrow releases what has waited out the appeal window: compensation, the rest burned
+    let compensated = 0n;
+    for (const x of escrow.filter((x) => x.release === e)) {
+      const c = computeCompensation(
+        x.amount,
+        [...x.consumers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([consumer, g]) => ({ consumer, gpuSeconds: g })),
+        params.slashing.compensationShare,
+      );
+      burned += c.burned;
+      treasury += c.toTreasury;
+      for (const p of c.payouts) {
+        compensated += p.amount;
+        // a self-dealing operator's own consumer key is compensated too: it goes back to the operator
+        if (p.consumer.startsWith('self-')) (accounts.get(p.consumer.slice(5)) as Account).compensation += p.amount;
+      }
+    }
+    treasury += result.treasury;
+    const minted = result.emission.epochPool;
+    supply = supply + minted - burned;
+    series.push({
+      epoch: e,
+      supply,
+      minted,
+      burned,
+      treasury,
+      slashed: slashedNow,
+      compensated,
+      warnings,
+      dynamicFactor: result.emission.dynamicFactor,
+      networkUtilisation: result.emission.networkUtilisation,
+    });
+    baseEmission = result.emission.nextBaseEmission;
+    previousDynamicFactor = result.emission.dynamicFactor;
+
+    // this epoch's audit sample, drawn from its input's hash, for the validators to judge next epoch
+    const seed = contentHash(serializeEpochInput(input));
+    const mustCover = new Set(world.nodes.filter((n) => e - (lastAudited.get(n.id) ?? -1_000) >= 7 * epochsPerDay).map((n) => n.id));
+    const sample = new Set(
+      selectAuditSample({ seed, receipts: paidJobs.map((j) => ({ jobId: j.jobId, nodeId: j.nodeId })), rate: params.audits.rate, mustCover }),
+    );
+    const validatorIds = validators.map((v) => v.id).sort();
+    pending = paidJobs
+      .filter((j) => sample.has(j.jobId))
+      .map((j) => {
+        lastAudited.set(j.nodeId, e);
+        return {
+          jobId: j.jobId,
+          nodeId: j.nodeId,
+          fake: j.kind === 'fake',
+          auditors: assignAuditors(seed, j.jobId, validatorIds, 2),
+          gpuSeconds: j.gpuSeconds,
+        };
+      });
+    if (validatorIds.length < 2) pending = [];
+    o.onEpoch?.(e + 1, scenario.epochs);
+  }
+  return summarise(scenario, params, [...accounts.values()], series, 'fast');
+}
+
+function gpusOf(n: SimNode): number {
+  return n.gpus.reduce((a, g) => a + g.count, 0);
+}
+
+function nodeHardware(n: SimNode): NodeInput['hardware'] {
+  return { gpus: n.gpus, vcpus: n.vcpus, ramGb: 8 * n.vcpus, nvmeTb: n.nvmeTb, bandwidthGbps: 10 };
+}
+
+/**
+ * A node's real contribution, SPEC §4.4's `C = CU × up-seconds × (0.4 + 0.6 × utilisation)` with
+ * only the work it really did for third parties counted as use (wash and fake jobs excluded), in
+ * CU-seconds (WAD).
+ */
+export function contribution(n: SimNode, upSeconds: number, jobs: readonly Job[], params: Params): bigint {
+  const cu = n.gpus.reduce((a, g) => a + (params.compute.gpuUnits[g.model] ?? params.compute.gpuUnits.other ?? 0n) * BigInt(g.count), 0n);
+  const provisioned = BigInt(gpusOf(n) * upSeconds);
+  if (provisioned === 0n) return 0n;
+  const organic = BigInt(jobs.filter((j) => j.kind === 'organic').reduce((a, j) => a + j.gpuSeconds, 0));
+  const util = ((organic < provisioned ? organic : provisioned) * WAD) / provisioned;
+  return (cu * BigInt(upSeconds) * ((4n * WAD) / 10n + (6n * util) / 10n)) / WAD / WAD;
+}

@@ -1,0 +1,3 @@
+export * from './fast.ts';
+export * from './report.ts';
+export * from './world.ts';

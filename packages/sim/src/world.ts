@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { type Params, prng, WAD } from '@swarm/core';
+
+/**
+ * The simulated world: operators of each archetype with their nodes, validators and stakers, and
+ * what each node does in an epoch — which slots it is up, the jobs it really runs for third
+ * parties, the jobs it runs for itself (wash trading) and the jobs it claims without running
+ * (metric inflation). Both modes read the same activity: fast mode feeds it to `core`, end-to-end
+ * mode turns it into signed messages for the real service. Deterministic from the seed.
+ */
+
+export const PROVIDER_ARCHETYPES = [
+  'reliable-dc',
+  'flaky-home',
+  'metric-inflater',
+  'protected-inflater',
+  'wash-trader',
+  'sybil-splitter',
+  'outage-region',
+  'background',
+] as const;
+export const VALIDATOR_ARCHETYPES = ['honest-validator', 'lazy-validator', 'colluding-validator'] as const;
+export type ProviderArchetype = (typeof PROVIDER_ARCHETYPES)[number];
+export type ValidatorArchetype = (typeof VALIDATOR_ARCHETYPES)[number];
+export type Archetype = ProviderArchetype | ValidatorArchetype;
+
+/** Each cheating archetype's honest twin: the same hardware and demand, played straight. */
+export const TWINS: Partial<Record<Archetype, Archetype>> = {
+  'metric-inflater': 'reliable-dc',
+  'protected-inflater': 'reliable-dc',
+  'wash-trader': 'reliable-dc',
+  'sybil-splitter': 'reliable-dc',
+  'lazy-validator': 'honest-validator',
+  'colluding-validator': 'honest-validator',
+};
+export const CHEATERS = Object.keys(TWINS) as Archetype[];
+
+export const DESCRIPTIONS: Record<Archetype, string> = {
+  'reliable-dc': 'data centre, 8 × H100, always up, organic demand',
+  'flaky-home': 'home GPU, 1 × RTX 4090, up about 98.5 % of the time',
+  'metric-inflater': 'reliable-dc that also files receipts for jobs it never ran (its own consumer key)',
+  'protected-inflater': 'metric-inflater whose fakes the colluding validators vouch for',
+  'wash-trader': 'reliable-dc that fills its idle capacity with jobs it pays itself for, at the minimum billable rate',
+  'sybil-splitter': 'one 8 × H100 machine registered as 8 nodes of one GPU, each bonded',
+  'outage-region': 'reliable-dc in a region that loses power for some epochs',
+  background: 'the rest of the network: honest nodes of mixed hardware',
+  'honest-validator': 're-executes every receipt it is assigned and reports what it finds',
+  'lazy-validator': 'reports "match" on everything without re-executing',
+  'colluding-validator': 'honest, except that it vouches for the protected inflater',
+};
+
+export type Scenario = {
+  name: string;
+  description: string;
+  epochs: number;
+  seed: number;
+  /** Epoch length and heartbeat slot (fast mode: daily epochs of minutes, as in production). */
+  epochSeconds: number;
+  slotSeconds: number;
+  background: number;
+  operators: Partial<Record<ProviderArchetype, number>>;
+  validators: Partial<Record<ValidatorArchetype, number>>;
+  /** A regional outage: nodes in `region` are up only `uptime` of the time in epochs from..to. */
+  outage?: { region: string; from: number; to: number; uptime: number };
+};
+
+const base = { seed: 1, epochSeconds: 86_400, slotSeconds: 60 };
+export const SCENARIOS: Record<string, Scenario> = {
+  mixed: {
+    ...base,
+    name: 'mixed',
+    description: 'every archetype in one network of 200 honest background nodes, 30 daily epochs',
+    epochs: 30,
+    background: 200,
+    operators: { 'reliable-dc': 4, 'flaky-home': 4, 'metric-inflater': 2, 'protected-inflater': 1, 'wash-trader': 2, 'sybil-splitter': 2, 'outage-region': 2 },
+    validators: { 'honest-validator': 3, 'lazy-validator': 2, 'colluding-validator': 2 },
+    outage: { region: 'outage-land', from: 10, to: 12, uptime: 0.6 },
+  },
+  outage: {
+    ...base,
+    name: 'outage',
+    description: 'a region goes dark for three epochs: what honest providers lose, and what an appeal would return',
+    epochs: 20,
+    background: 100,
+    operators: { 'reliable-dc': 4, 'outage-region': 6 },
+    validators: { 'honest-validator': 3 },
+    outage: { region: 'outage-land', from: 5, to: 7, uptime: 0.5 },
+  },
+  small: {
+    ...base,
+    name: 'small',
+    description: 'a small network with one of each archetype, 12 daily epochs (the test scenario)',
+    epochs: 12,
+    background: 30,
+    operators: { 'reliable-dc': 2, 'flaky-home': 1, 'metric-inflater': 1, 'protected-inflater': 1, 'wash-trader': 1, 'sybil-splitter': 1, 'outage-region': 1 },
+    validators: { 'honest-validator': 2, 'lazy-validator': 1, 'colluding-validator': 2 },
+    outage: { region: 'outage-land', from: 4, to: 5, uptime: 0.6 },
+  },
+};
+
+export type SimNode = {
+  id: string;
+  operator: string;
+  archetype: ProviderArchetype;
+  region: string;
+  slaClass: 'minimum' | 'recommended';
+  providerClass: 'individual' | 'edge' | 'datacentre';
+  gpus: { model: string; count: number }[];
+  /** Share of its capacity third parties use (fixed per node). */
+  demand: number;
+  bondGpus: number;
+  /** CPU cores and NVMe declared (a split machine splits these too). */
+  vcpus: number;
+  nvmeTb: number;
+};
+export type Operator = { id: string; archetype: Archetype; payout: string; nodes: SimNode[] };
+export type Job = { jobId: string; nodeId: string; consumer: string; gpuSeconds: number; price: bigint; kind: 'organic' | 'wash' | 'fake' };
+export type NodeActivity = { nodeId: string; upSlots: number; expectedSlots: number; jobs: Job[] };
+
+export const CONSUMERS = 20;
+export const address = (label: string) => `0x${createHash('sha256').update(`swarm-sim:${label}`).digest('hex').slice(0, 40)}`;
+
+/** The operators, validators and stakers of a scenario. */
+export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode[] } {
+  const r = prng(s.seed);
+  const operators: Operator[] = [];
+  const add = (archetype: Archetype, k: number, nodes: (id: string) => Omit<SimNode, 'operator' | 'archetype'>[]) => {
+    const id = `${archetype}-${String(k + 1).padStart(3, '0')}`;
+    const op: Operator = { id, archetype, payout: address(id), nodes: [] };
+    op.nodes = nodes(id).map((n) => ({ ...n, operator: id, archetype: archetype as ProviderArchetype }));
+    operators.push(op);
+  };
+  const dc = (id: string, region = 'eu-west'): Omit<SimNode, 'operator' | 'archetype'> => ({
+    id,
+    region,
+    slaClass: 'recommended',
+    providerClass: 'datacentre',
+    gpus: [{ model: 'H100', count: 8 }],
+    demand: 0.55,
+    bondGpus: 8,
+    vcpus: 32,
+    nvmeTb: 4,
+  });
+  for (const a of PROVIDER_ARCHETYPES) {
+    if (a === 'background') continue;
+    for (let k = 0; k < (s.operators[a] ?? 0); k++) {
+      if (a === 'flaky-home')
+        add(a, k, (id) => [
+          {
+            id,
+            region: 'us-east',
+            slaClass: 'minimum',
+            providerClass: 'individual',
+            gpus: [{ model: 'RTX-4090', count: 1 }],
+            demand: 0.5,
+            bondGpus: 1,
+            vcpus: 16,
+            nvmeTb: 2,
+          },
+        ]);
+      else if (a === 'sybil-splitter')
+        // the machine's 32 cores and 4 TB split across its 8 nodes, as declared honestly
+        add(a, k, (id) =>
+          Array.from({ length: 8 }, (_, i) => ({ ...dc(`${id}-n${i}`), gpus: [{ model: 'H100', count: 1 }], bondGpus: 1, vcpus: 4, nvmeTb: i < 4 ? 1 : 0 })),
+        );
+      else if (a === 'outage-region') add(a, k, (id) => [dc(id, s.outage?.region ?? 'eu-west')]);
+      else add(a, k, (id) => [dc(id)]);
+    }
+  }
+  const kinds = [
+    { model: 'RTX-4090', count: [1, 2], cls: 'individual', sla: 'minimum' },
+    { model: 'A100-80G', count: [4, 4], cls: 'edge', sla: 'minimum' },
+    { model: 'L40S', count: [4, 8], cls: 'edge', sla: 'minimum' },
+    { model: 'H100', count: [8, 8], cls: 'datacentre', sla: 'recommended' },
+  ] as const;
+  for (let k = 0; k < s.background; k++) {
+    const kind = kinds[Math.floor(r() * kinds.length)] as (typeof kinds)[number];
+    const count = kind.count[0] + Math.floor(r() * (kind.count[1] - kind.count[0] + 1));
+    add('background', k, (id) => [
+      {
+        id,
+        region: ['eu-west', 'us-east', 'ap-south', 'sa-east'][k % 4] as string,
+        slaClass: kind.sla,
+        providerClass: kind.cls,
+        gpus: [{ model: kind.model, count }],
+        demand: 0.3 + r() * 0.5,
+        bondGpus: count,
+        vcpus: 8 * count,
+        nvmeTb: count,
+      },
+    ]);
+  }
+  for (const a of VALIDATOR_ARCHETYPES) for (let k = 0; k < (s.validators[a] ?? 0); k++) add(a, k, () => []);
+  return { operators, nodes: operators.flatMap((o) => o.nodes) };
+}
+
+/** Token base units per USD at the reference price. */
+export function usdToTokens(usdWad: bigint, params: Params): bigint {
+  return (usdWad * WAD) / params.bond.referenceTokenPriceUsd;
+}
+
+const JOB_SECONDS = 1800;
+
+/**
+ * What each node does in epoch `e`: up slots (behaviour, outage), and its jobs — organic ones at
+ * the target GPU rate from the network's consumers, wash jobs at the minimum billable rate from the
+ * operator's own consumer key, fake ones (claimed, never run) likewise.
+ */
+export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: number, params: Params): NodeActivity[] {
+  const r = prng(s.seed * 1_000_003 + e);
+  const slots = s.epochSeconds / s.slotSeconds;
+  const ratePerGpuSecond = (p: bigint) => usdToTokens(p, params) / 3600n;
+  const organicRate = ratePerGpuSecond(params.bond.gpuRateUsdPerHour);
+  const washRate = ratePerGpuSecond(params.fees.minBillableUsdPerGpuHour);
+  return world.nodes.map((n) => {
+    let up = 1;
+    if (n.archetype === 'flaky-home') up = 0.975 + r() * 0.02;
+    else if (n.archetype === 'background') up = r() < 0.9 ? 1 : 0.995 + r() * 0.005;
+    if (s.outage && n.region === s.outage.region && e >= s.outage.from && e <= s.outage.to) up = s.outage.uptime;
+    const upSlots = Math.round(slots * up);
+    const gpus = n.gpus.reduce((a, g) => a + g.count, 0);
+    const capacity = gpus * upSlots * s.slotSeconds;
+    const jobs: Job[] = [];
+    const fill = (kind: Job['kind'], gpuSeconds: number, consumer: () => string, rate: bigint) => {
+      for (let k = 0; gpuSeconds >= JOB_SECONDS; k++, gpuSeconds -= JOB_SECONDS) {
+        jobs.push({
+          jobId: `${n.id}.e${e}.${kind[0]}${k}`,
+          nodeId: n.id,
+          consumer: consumer(),
+          gpuSeconds: JOB_SECONDS,
+          price: rate * BigInt(JOB_SECONDS),
+          kind,
+        });
+      }
+    };
+    const organic = Math.floor(capacity * n.demand * (0.9 + 0.2 * r()));
+    fill('organic', organic, () => `consumer-${Math.floor(r() * CONSUMERS)}`, organicRate);
+    if (n.archetype === 'wash-trader') fill('wash', capacity - organic, () => `self-${n.operator}`, washRate);
+    if (n.archetype === 'metric-inflater' || n.archetype === 'protected-inflater')
+      fill('fake', Math.floor((capacity - organic) * 0.8), () => `self-${n.operator}`, washRate);
+    return { nodeId: n.id, upSlots, expectedSlots: slots, jobs };
+  });
+}
