@@ -135,6 +135,13 @@ export class SwarmClient {
   epochInput(n: number) {
     return this.call<Record<string, unknown>>('GET', `/v1/epochs/${n}/input`);
   }
+  /** A page of an epoch's statements in node-id order (`next`: the id to continue after, or null). */
+  statements(n: number, limit = 100, after?: string) {
+    return this.call<{ statements: Record<string, unknown>[]; next: string | null }>(
+      'GET',
+      `/v1/epochs/${n}/statements?limit=${limit}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`,
+    );
+  }
   statement(n: number, nodeId: string) {
     return this.call<Record<string, unknown>>('GET', `/v1/epochs/${n}/statements/${encodeURIComponent(nodeId)}`);
   }

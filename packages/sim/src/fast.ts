@@ -38,8 +38,9 @@ export type RunOptions = {
 };
 
 const GENESIS = 1_767_225_600;
-const INITIAL_SUPPLY = 100_000_000n * TOKEN;
-const USER_STAKE = 40_000_000n * TOKEN;
+/** The supply at the start of a run, and the users' stake in it (40 %). */
+export const INITIAL_SUPPLY = 1_000_000_000n * TOKEN;
+const USER_STAKE = 400_000_000n * TOKEN;
 
 export function runFast(scenario: Scenario, o: RunOptions): SimResult {
   const { params } = o;

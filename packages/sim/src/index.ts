@@ -1,3 +1,4 @@
+export * from './e2e.ts';
 export * from './fast.ts';
 export * from './report.ts';
 export * from './world.ts';

@@ -86,6 +86,18 @@ export const SCENARIOS: Record<string, Scenario> = {
     validators: { 'honest-validator': 3 },
     outage: { region: 'outage-land', from: 5, to: 7, uptime: 0.5 },
   },
+  e2e: {
+    ...base,
+    name: 'e2e',
+    description: 'a 200-node network of every archetype on hourly epochs: the end-to-end scenario, run through the real service',
+    epochs: 5,
+    epochSeconds: 3600,
+    slotSeconds: 60,
+    background: 177,
+    operators: { 'reliable-dc': 4, 'flaky-home': 4, 'metric-inflater': 2, 'protected-inflater': 1, 'wash-trader': 2, 'sybil-splitter': 1, 'outage-region': 2 },
+    validators: { 'honest-validator': 3, 'lazy-validator': 1, 'colluding-validator': 2 },
+    outage: { region: 'outage-land', from: 2, to: 3, uptime: 0.6 },
+  },
   small: {
     ...base,
     name: 'small',
@@ -233,7 +245,10 @@ export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: numbe
         });
       }
     };
-    const organic = Math.floor(capacity * n.demand * (0.9 + 0.2 * r()));
+    // the background's demand varies from epoch to epoch; an archetype sees exactly its share, so a
+    // cheater and its twin differ only by what the cheater does
+    const noise = r();
+    const organic = Math.floor(capacity * n.demand * (n.archetype === 'background' ? 0.9 + 0.2 * noise : 1));
     fill('organic', organic, () => `consumer-${Math.floor(r() * CONSUMERS)}`, organicRate);
     if (n.archetype === 'wash-trader') fill('wash', capacity - organic, () => `self-${n.operator}`, washRate);
     if (n.archetype === 'metric-inflater' || n.archetype === 'protected-inflater')

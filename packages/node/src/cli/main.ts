@@ -7,6 +7,7 @@ import { loadEpochInput, loadParams, readJson, run, UsageError } from './io.ts';
 import { generate, readKeys } from './keys.ts';
 import { check, epochClose } from './ops.ts';
 import { formatStatement, formatSummary, formatWhatIf } from './rewards.ts';
+import { type SimOptions, sim, simParams } from './sim.ts';
 import { start } from './start.ts';
 import { verifyEpoch } from './verify.ts';
 
@@ -188,6 +189,24 @@ program
   );
 
 const server = (c: Command) => c.option('--server <url>', 'the service', 'http://127.0.0.1:8640');
+program
+  .command('sim')
+  .description('run an incentive scenario (mixed, outage, small, e2e) and write its report')
+  .argument('<scenario>', 'the scenario')
+  .option('--e2e', 'end to end: through a real service on loopback (its own temporary store), not just the core')
+  .option('--epochs <n>', "epochs to run (default: the scenario's)")
+  .option('--seed <n>', "the seed (default: the scenario's)")
+  .option('--params <file>', 'a parameter set (JSON)')
+  .option('--server <url>', "use a running service's live parameter set")
+  .option('--proposal <id>', "with --server: the live set with this governance proposal's patch applied")
+  .option('--out <dir>', 'where to write report.md, report.json and the charts (default sim-report/<scenario>)')
+  .option('--quiet', 'no progress bar or summary')
+  .action((name: string, o: SimOptions & { params?: string; server?: string; proposal?: string }) =>
+    run(async () => {
+      const params = await simParams(o, loadParams);
+      await sim(name, params, { ...o, out: o.out ?? `sim-report/${name}` });
+    }),
+  );
 server(
   program
     .command('stake')
