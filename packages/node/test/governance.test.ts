@@ -212,6 +212,12 @@ describe.each(STORES)('governance on %s', (kind) => {
         'body.patch',
       ],
       [
+        'an impact simulated for another patch',
+        { kind: 'params', patch: { compute: { scoreCap: '2.5' } }, impact: { current: '0x00', proposed: '0x01' } },
+        'IMPACT_MISMATCH',
+        'body.impact',
+      ],
+      [
         'a role twice',
         { kind: 'attestor-approval', attestor: { attestor: 'x', key: A.publicKey, roles: ['model', 'model'] } },
         'DUPLICATE_ROLE',

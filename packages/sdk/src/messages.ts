@@ -143,6 +143,13 @@ export const ProposalBody = Type.Object(
     slashId: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}-[A-Za-z0-9._-]{1,64}-[0-9]{1,3}$', description: 'the slash a reversal undoes' })),
     expansion: Type.Optional(Type.Boolean({ description: 'an expansion-phase proposal: true declares the phase, false ends it' })),
     attestor: Type.Optional(AttestorApproval),
+    impact: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
+        maxProperties: 16,
+        description:
+          "a parameter patch's simulated impact (`swarm gov propose --simulate`, @swarm/sim's computeImpact): its `current` and `proposed` parameter hashes must match",
+      }),
+    ),
     description: Type.String({ maxLength: 2000 }),
     timestamp,
     seq,

@@ -346,6 +346,14 @@ function flatten(obj, prefix = '') {
 }
 const at = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
 
+/** A proposal's simulated impact (swarm gov propose --simulate), in a few words. */
+function impactCell(i) {
+  if (!i?.replay || !i?.scenario) return '<span class="muted">—</span>';
+  const bp = Number(i.replay.computeChangeBp);
+  const failing = i.scenario.twins.filter((t) => !t.holdsProposed).map((t) => esc(t.cheater));
+  return `<span class="impact">compute rewards ${bp >= 0 ? '+' : ''}${(bp / 100).toFixed(2)} % over epochs ${esc(i.replay.epochs.join(', ') || '—')}; ${Number(i.replay.gaining)} nodes gain, ${Number(i.replay.losing)} lose<br>cheaters earning more than their twins: ${failing.join(', ') || 'none'}</span>`;
+}
+
 async function governance() {
   const [g, p] = await Promise.all([api('/v1/proposals'), api('/v1/params')]);
   const rows = g.proposals.map((x) => {
@@ -357,12 +365,18 @@ async function governance() {
       ? `yes ${tokens(x.tally.yes, 0)} · no ${tokens(x.tally.no, 0)} · abstain ${tokens(x.tally.abstain, 0)} · veto ${tokens(x.tally.veto, 0)} of ${tokens(x.tally.totalStaked, 0)} staked`
       : `voting until the end of epoch ${x.votingEndsAfterEpoch}`;
     const change =
-      x.kind === 'slash-reversal' ? `appeal: reverse slash <code>${esc(x.slashId)}</code>${x.tally?.reversal ? ` — ${esc(x.tally.reversal)}` : ''}` : diff;
-    return [`<b>${esc(x.id)}</b><br><span class="muted">${esc(x.description)}</span>`, change, esc(x.status), votes, tally];
+      x.kind === 'slash-reversal'
+        ? `appeal: reverse slash <code>${esc(x.slashId)}</code>${x.tally?.reversal ? ` — ${esc(x.tally.reversal)}` : ''}`
+        : x.kind === 'expansion-phase'
+          ? `${x.expansion ? 'declare' : 'end'} the expansion phase`
+          : x.kind === 'attestor-approval'
+            ? `approve attestor <code>${esc(x.attestor?.attestor)}</code> for ${esc((x.attestor?.roles ?? []).join(', '))}`
+            : diff;
+    return [`<b>${esc(x.id)}</b><br><span class="muted">${esc(x.description)}</span>`, change, impactCell(x.impact), esc(x.status), votes, tally];
   });
   app.innerHTML = `<h1>Governance</h1>
     <p class="muted">Stake-weighted yes / no / abstain / veto over ${esc(p.params.governance.votingEpochs)} epochs; passes with a quorum of ${pct(p.params.governance.quorum)} of the stake, more than ${pct(p.params.governance.threshold)} yes, and less than ${pct(p.params.governance.veto)} veto (a veto burns the deposit of ${tokens(BigInt(Math.round(Number(p.params.governance.deposit))) * WAD, 0)} tokens). A change applies from the next epoch.</p>
-    <h2>Proposals</h2>${table(['proposal', 'change', 'status', 'votes', 'tally'], rows)}
+    <h2>Proposals</h2>${table(['proposal', 'change', 'simulated impact', 'status', 'votes', 'tally'], rows)}
     <p><a href="#/params">Parameter history</a></p>`;
 }
 

@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
+import { parseEpochInput, parseParams, patchParams, serializeParams } from '@swarm/core';
 import { SwarmClient, signProposal } from '@swarm/sdk';
+import { computeImpact } from '@swarm/sim';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedNetwork } from '../../node/src/demo/network.ts';
@@ -31,8 +33,16 @@ beforeAll(async () => {
     if (slot < 180) await net.tick(t.clock.now(), slot, Math.floor(slot / 60), 60);
     await closeDueEpochs(t.ctx);
   }
-  // a proposal, so governance has something to list
+  // a proposal with its simulated impact (epochs 1–2 replayed), so governance has something to list
   const staker = net.stakers[1] as (typeof net.stakers)[number];
+  const client = new SwarmClient({ baseUrl: 'http://x', fetch: viaInject });
+  const current = parseParams((await client.params()).params);
+  const patch = { roles: { weights: { compute: '65' } } };
+  const impact = computeImpact({
+    inputs: [parseEpochInput(await client.epochInput(1), current), parseEpochInput(await client.epochInput(2), current)],
+    current,
+    proposed: parseParams(patchParams(serializeParams(current), patch)),
+  });
   const proposed = await new SwarmClient({ baseUrl: 'http://x', fetch: viaInject }).propose(
     signProposal(
       {
@@ -40,7 +50,8 @@ beforeAll(async () => {
         proposalId: 'raise-compute',
         proposerKey: staker.keys.publicKey,
         kind: 'params',
-        patch: { roles: { weights: { compute: '65' } } },
+        patch,
+        impact: impact as unknown as Record<string, unknown>,
         description: 'Pay compute a larger share',
         timestamp: t.clock.now(),
         seq: 10,
@@ -149,6 +160,10 @@ describe('dashboard', () => {
     const row = page.locator('tr', { hasText: 'raise-compute' });
     expect(await row.textContent()).toMatch(/roles\.weights\.compute: "60" → "65"/);
     expect(await row.textContent()).toMatch(/voting/);
+    // its simulated impact, as the API holds it: the compute pool grows with its weight (60 → 65)
+    const impact = ((await api('/v1/proposals')).proposals[0] as { impact: { replay: { computeChangeBp: number } } }).impact;
+    expect(impact.replay.computeChangeBp).toBeGreaterThan(0);
+    expect(await row.locator('.impact').textContent()).toContain(`compute rewards +${(impact.replay.computeChangeBp / 100).toFixed(2)} % over epochs 1, 2`);
     await page.close();
   });
 

@@ -154,8 +154,15 @@ describe('swarm CLI', () => {
         '{"compute":{"scoreCap":"2.5"}}',
         '--description',
         'lower the cap',
+        '--simulate',
       );
       expect(p.code, p.stderr).toBe(0);
+      // the simulated impact is printed and rides in the signed proposal, tied to this patch
+      expect(p.stdout).toMatch(/scenario 'small' \(12 epochs\), each cheater against its honest twin/);
+      const { defaultParams, paramsHash, parseParams, patchParams, serializeParams } = await import('@swarm/core');
+      const listed = (await new SwarmClient({ baseUrl: running.url }).proposals()).proposals[0] as { impact: { current: string; proposed: string } };
+      expect(listed.impact.current).toBe(paramsHash(defaultParams()));
+      expect(listed.impact.proposed).toBe(paramsHash(parseParams(patchParams(serializeParams(defaultParams()), { compute: { scoreCap: '2.5' } }))));
       const bad = await swarm('gov', 'propose', '--server', running.url, '--keys', `${dir}/k.json`, '--id', 'bad', '--patch', '{"compute":{"scoreCap":"0.5"}}');
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/INVALID_PARAMS/);

@@ -1,5 +1,6 @@
-import { formatTokens, parseWad } from '@swarm/core';
+import { formatTokens, InvalidParamsError, type Params, parseEpochInput, parseParams, parseWad, patchParams } from '@swarm/core';
 import { type AttestorApproval, type ProposalBody, SwarmClient, signProposal, signStake, signUnbond, signVote } from '@swarm/sdk';
+import { computeImpact, formatImpact, type Impact } from '@swarm/sim';
 import { UsageError } from './io.ts';
 import { readKeys } from './keys.ts';
 
@@ -62,6 +63,8 @@ export type ProposeOptions = {
   attestorKey?: string;
   roles?: string;
   description: string;
+  simulate?: boolean;
+  simulateEpochs?: string;
 };
 
 /** The proposal body the options describe (exactly one kind), or a usage error. */
@@ -94,8 +97,35 @@ export function proposalBody(o: ProposeOptions, proposerKey: string, timestamp: 
 export async function propose(o: ProposeOptions): Promise<void> {
   const k = readKeys(o.keys);
   const body = proposalBody(o, k.publicKey, now(), seq());
+  if (o.simulate) {
+    if (body.kind !== 'params') throw new UsageError('--simulate goes with --patch: it is the impact of a parameter change');
+    const impact = await simulateProposal(new SwarmClient({ baseUrl: o.server }), body.patch, Number(o.simulateEpochs ?? '3'));
+    console.log(formatImpact(impact));
+    body.impact = impact as unknown as Record<string, unknown>;
+  }
   const r = await new SwarmClient({ baseUrl: o.server }).propose(signProposal(body, k.privateKey));
   console.log(`proposal ${r.proposalId} open for votes until the end of epoch ${r.votingEndsAfterEpoch}`);
+}
+
+/**
+ * The impact of a patch, simulated: the last `epochs` closed epochs of the service replayed under
+ * the set in force and the patched one, and the incentive scenario under both (@swarm/sim).
+ */
+export async function simulateProposal(client: SwarmClient, patch: Record<string, unknown>, epochs: number): Promise<Impact> {
+  if (!Number.isInteger(epochs) || epochs < 0 || epochs > 30) throw new UsageError('--simulate-epochs is 0–30');
+  const live = (await client.params()).params;
+  const current = parseParams(live);
+  let proposed: Params;
+  try {
+    proposed = parseParams(patchParams(live, patch));
+  } catch (e) {
+    if (e instanceof InvalidParamsError) throw new UsageError(`the patched parameter set is invalid: ${e.message}`);
+    throw e;
+  }
+  const last = Number((await client.status()).lastClosedEpoch);
+  const inputs = [];
+  for (let n = Math.max(0, last - epochs + 1); n <= last && epochs > 0; n++) inputs.push(parseEpochInput(await client.epochInput(n), current));
+  return computeImpact({ inputs, current, proposed });
 }
 
 /** `swarm gov vote`. */

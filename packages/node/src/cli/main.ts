@@ -240,6 +240,8 @@ server(
     .option('--approve-attestor <id>', 'approve an attestor (with --attestor-key and --roles)')
     .option('--attestor-key <hex>', "the attestor's Ed25519 public key")
     .option('--roles <list>', 'comma-separated roles: model, developer, community, liquidity')
+    .option('--simulate', 'with --patch: attach the simulated impact (the last epochs replayed, the incentive scenario) to the proposal')
+    .option('--simulate-epochs <n>', 'how many of the last closed epochs to replay (default 3)')
     .option('--description <text>', 'what and why', ''),
 ).action((o) => run(() => propose(o)));
 server(

@@ -65,14 +65,19 @@ export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ pro
       if (new Set(a.roles).size !== a.roles.length) throw badRequest('DUPLICATE_ROLE', 'each role is named once', 'body.attestor.roles');
     } else if (b.kind === 'params') {
       // the whole patched set must validate: an invalid proposal is refused at submission
+      let proposed: Params;
       try {
-        parseParams(patchParams(serializeParams(params), b.patch));
+        proposed = parseParams(patchParams(serializeParams(params), b.patch));
       } catch (e) {
         if (e instanceof InvalidParamsError)
           throw badRequest('INVALID_PARAMS', `the patched parameter set is invalid: ${e.message}`, `body.patch.${e.field ?? ''}`.replace(/\.$/, ''));
         throw e;
       }
+      // a simulated impact must be of this change: from the set in force to the patched one
+      if (b.impact !== undefined && (b.impact.current !== paramsHash(params) || b.impact.proposed !== paramsHash(proposed)))
+        throw badRequest('IMPACT_MISMATCH', 'the impact was not simulated for this patch of the parameter set in force', 'body.impact');
     }
+    if (b.kind !== 'params' && b.impact !== undefined) throw badRequest('UNEXPECTED_FIELD', 'only a parameter patch carries a simulated impact', 'body.impact');
     await advanceSeq(sql, b.proposerKey, b.seq, 'body.seq');
     const deposit = params.governance.deposit;
     const votingEndsAfterEpoch = epoch + params.governance.votingEpochs - 1;
@@ -233,8 +238,9 @@ export async function listProposals(ctx: Context) {
     kind: string;
     target: string | null;
     payload: string | null;
+    message: string;
   }>(
-    `SELECT id, proposer_key, kind, target, payload, patch, description, deposit::text AS deposit, created_epoch::text AS created_epoch, voting_ends_after_epoch::text AS voting_ends_after_epoch, status, tally
+    `SELECT id, proposer_key, kind, target, payload, message, patch, description, deposit::text AS deposit, created_epoch::text AS created_epoch, voting_ends_after_epoch::text AS voting_ends_after_epoch, status, tally
        FROM proposals ORDER BY proposals.created_epoch DESC, id LIMIT 200`,
   );
   const votes = await ctx.db.query<{ proposal_id: string; voter_key: string; option: string; epoch: string }>(
@@ -248,6 +254,7 @@ export async function listProposals(ctx: Context) {
       slashId: r.target,
       ...(r.payload === null ? {} : r.kind === 'expansion-phase' ? JSON.parse(r.payload) : { attestor: JSON.parse(r.payload) }),
       patch: JSON.parse(r.patch),
+      impact: (JSON.parse(r.message) as Proposal).body.impact ?? null,
       description: r.description,
       deposit: r.deposit,
       createdEpoch: Number(r.created_epoch),
