@@ -12,7 +12,9 @@
  *
  *   merkle (bench/merkle.ts): the claim tree and every proof, ours against @openzeppelin/merkle-tree
  *
- * Sizes: BENCH_SIZES=10000,100000,1000000 (default), BENCH_RUNS=5. BENCH_ONLY=core|service|merkle.
+ *   sim: the simulator's fast mode in epochs per second, against processEpoch alone on the same inputs
+ *
+ * Sizes: BENCH_SIZES=10000,100000,1000000 (default), BENCH_RUNS=5. BENCH_ONLY=core|service|merkle|sim.
  * BENCH_MERKLE_SIZES=100000,1000000; BENCH_MERKLE_OZ_MAX (largest size OpenZeppelin runs at).
  * PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); skipped if unreachable.
  */
@@ -124,8 +126,42 @@ if (only === undefined || only === 'merkle') {
   }
 }
 
+// the simulator: fast-mode epochs per second on its scenarios, against processEpoch alone on the
+// very inputs the run built (what the simulator adds: activity, the ladder, audits, fees, escrow)
+const simRows: { case: string; nodes: number; epochs: number; medianMs: number; epochsPerSecond: number }[] = [];
+if (only === undefined || only === 'sim') {
+  const { runFast, SCENARIOS } = await import('../packages/sim/src/index.ts');
+  for (const name of ['small', 'mixed']) {
+    const scenario = SCENARIOS[name] as NonNullable<(typeof SCENARIOS)[string]>;
+    const inputs: Parameters<typeof processEpoch>[0][] = [];
+    const ms = Array.from({ length: Math.max(3, Math.min(runs, 5)) }, (_, i) =>
+      time(() => runFast(scenario, { params, inspect: i === 0 ? (input) => inputs.push(structuredClone(input)) : undefined })),
+    );
+    const nodes = inputs[0]?.nodes.length ?? 0;
+    const m = median(ms);
+    simRows.push({
+      case: `simulator, fast mode: ${name}`,
+      nodes,
+      epochs: scenario.epochs,
+      medianMs: Math.round(m),
+      epochsPerSecond: Math.round((scenario.epochs * 1000) / m),
+    });
+    const core = median(Array.from({ length: 3 }, () => time(() => inputs.forEach((x) => processEpoch(x, params)))));
+    simRows.push({
+      case: `peer: processEpoch alone, same inputs`,
+      nodes,
+      epochs: scenario.epochs,
+      medianMs: Math.round(core),
+      epochsPerSecond: Math.round((scenario.epochs * 1000) / core),
+    });
+    console.log(
+      `sim ${name}: ${Math.round((scenario.epochs * 1000) / m)} epochs/s (${nodes} nodes); processEpoch alone ${Math.round((scenario.epochs * 1000) / core)} epochs/s`,
+    );
+  }
+}
+
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const json = { machine, date: new Date().toISOString(), runs, rows, service, merkle: merkleRows };
+const json = { machine, date: new Date().toISOString(), runs, rows, service, merkle: merkleRows, sim: simRows };
 const suffix = only === undefined ? '' : `-${only}`; // a partial run never overwrites the full results
 writeFileSync(new URL(`./results/latest${suffix}.json`, import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
 const md = [
@@ -142,6 +178,10 @@ const md = [
   '| merkle case (tree + one proof per payee) | payees | ms | process peak RSS after, MiB |',
   '|---|---:|---:|---:|',
   ...merkleRows.map((r) => `| ${r.case} | ${r.n.toLocaleString('en')} | ${r.ms.toLocaleString('en')} | ${r.peakMiB} |`),
+  '',
+  '| simulator case | nodes | epochs | median ms | epochs / s |',
+  '|---|---:|---:|---:|---:|',
+  ...simRows.map((r) => `| ${r.case} | ${r.nodes.toLocaleString('en')} | ${r.epochs} | ${r.medianMs.toLocaleString('en')} | ${r.epochsPerSecond} |`),
 ].join('\n');
 writeFileSync(new URL(`./results/latest${suffix}.md`, import.meta.url), `${md}\n`);
 console.log(`\n${md}`);
