@@ -146,7 +146,7 @@ if (only === undefined || only === 'sim') {
       medianMs: Math.round(m),
       epochsPerSecond: Math.round((scenario.epochs * 1000) / m),
     });
-    const core = median(Array.from({ length: 3 }, () => time(() => inputs.forEach((x) => processEpoch(x, params)))));
+    const core = median(Array.from({ length: 3 }, () => time(() => inputs.map((x) => processEpoch(x, params)))));
     simRows.push({
       case: `peer: processEpoch alone, same inputs`,
       nodes,
