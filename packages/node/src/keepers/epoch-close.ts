@@ -17,6 +17,7 @@ import { conflict } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { buildEpochInput } from './epoch-input.ts';
 import { tallyProposals } from './governance.ts';
+import { storeInputParts } from './input-store.ts';
 import { settleEpoch } from './settlement.ts';
 import { drawAuditSample, judgeEpoch, releaseEscrow, writeJudgement } from './slashing.ts';
 import { stakeInEffect } from './stake-sql.ts';
@@ -144,7 +145,16 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     };
     await sql.query(
       'INSERT INTO epochs (epoch, params_hash, input_hash, input, result, summary, closed_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [n, hash, inputHash, JSON.stringify(inputJson), JSON.stringify(wire), JSON.stringify(summary), ctx.clock.now(), Math.round(performance.now() - t0)],
+      [
+        n,
+        hash,
+        inputHash,
+        await storeInputParts(sql, n, inputJson),
+        JSON.stringify(wire),
+        JSON.stringify(summary),
+        ctx.clock.now(),
+        Math.round(performance.now() - t0),
+      ],
     );
     await drawAuditSample(sql, ctx.settings, n, inputHash, params);
     await sql.query('UPDATE epoch_cursor SET next_epoch = $1 WHERE id = 1', [n + 1]);

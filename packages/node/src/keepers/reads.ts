@@ -1,6 +1,7 @@
 import { ADDRESS_PATTERN } from '@swarm/core';
 import { type Context, epochOf, epochStart } from '../service/context.ts';
 import { badRequest, notFound } from '../service/errors.ts';
+import { readInputPieces } from './input-store.ts';
 
 /** Read models: plain queries over the store, shaped for the API and the dashboard. */
 
@@ -51,11 +52,9 @@ export async function getEpoch(ctx: Context, n: number) {
   return { summary: JSON.parse(r.summary), closedAt: Number(r.closed_at), result: JSON.parse(r.result) };
 }
 
-/** The stored epoch input, verbatim (its SHA-256 of canonical JSON is the summary's inputHash). */
-export async function getEpochInput(ctx: Context, n: number): Promise<string> {
-  const r = (await ctx.db.query<{ input: string }>('SELECT input FROM epochs WHERE epoch = $1', [n]))[0];
-  if (!r) throw notFound('UNKNOWN_EPOCH', `epoch ${n} is not closed`, 'n');
-  return r.input;
+/** The stored epoch input, in pieces to stream: canonical JSON whose SHA-256 is the summary's inputHash. */
+export async function getEpochInput(ctx: Context, n: number): Promise<string[]> {
+  return readInputPieces(ctx.db, n);
 }
 
 export async function listStatements(ctx: Context, n: number, limit: number, after?: string) {

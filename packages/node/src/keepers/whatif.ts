@@ -1,6 +1,7 @@
 import { type EpochInput, parseEpochInput, parseParams, serializeNodeStatement, whatIf } from '@swarm/core';
 import type { Context } from '../service/context.ts';
 import { notFound } from '../service/errors.ts';
+import { readInputJson } from './input-store.ts';
 
 // the last epoch's parsed input and parameters stay in memory: a what-if recomputes the whole epoch
 let cached: { epoch: number; input: EpochInput; params: ReturnType<typeof parseParams> } | undefined;
@@ -9,14 +10,11 @@ let cached: { epoch: number; input: EpochInput; params: ReturnType<typeof parseP
 export async function whatIfEpoch(ctx: Context, n: number, nodeId: string, set: Record<string, string>) {
   if (cached?.epoch !== n) {
     const row = (
-      await ctx.db.query<{ input: string; params: string }>(
-        'SELECT e.input, p.params FROM epochs e JOIN params_versions p ON p.hash = e.params_hash WHERE e.epoch = $1',
-        [n],
-      )
+      await ctx.db.query<{ params: string }>('SELECT p.params FROM epochs e JOIN params_versions p ON p.hash = e.params_hash WHERE e.epoch = $1', [n])
     )[0];
     if (!row) throw notFound('UNKNOWN_EPOCH', `epoch ${n} is not closed`, 'n');
     const params = parseParams(JSON.parse(row.params));
-    cached = { epoch: n, input: parseEpochInput(JSON.parse(row.input), params), params };
+    cached = { epoch: n, input: parseEpochInput(await readInputJson(ctx.db, n), params), params };
   }
   const { before, after } = whatIf(cached.input, cached.params, nodeId, set);
   return { epoch: n, nodeId, set, before: serializeNodeStatement(before), after: serializeNodeStatement(after) };

@@ -209,6 +209,17 @@ export const proposals = pgTable('proposals', {
   message: text('message').notNull(),
 });
 
+/**
+ * A large epoch input's nodes, stored in parts (the canonical JSON of up to 10,000 nodes each,
+ * without the brackets): the `epochs.input` row then holds the rest with `"nodes":[]`, and a read
+ * splices the parts back in — a million nodes' JSON is longer than one string can be.
+ */
+export const epochInputParts = pgTable(
+  'epoch_input_parts',
+  { epoch: epochCol('epoch').notNull(), part: integer('part').notNull(), nodes: text('nodes').notNull() },
+  (t) => [primaryKey({ columns: [t.epoch, t.part] })],
+);
+
 /** Network-wide states set by governance (SPEC §4.2 expansion phase), each from an epoch on. */
 export const governanceFlags = pgTable(
   'governance_flags',

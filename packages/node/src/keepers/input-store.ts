@@ -1,0 +1,62 @@
+import { canonicalJson } from '@swarm/core';
+import { notFound } from '../service/errors.ts';
+import type { Sql } from '../store/db.ts';
+
+/**
+ * Stored epoch inputs of any size. An input is kept as its canonical JSON, the nodes apart in parts
+ * of 10,000 (`epoch_input_parts`) and the rest with `"nodes":[]` (`epochs.input`): a million nodes'
+ * JSON (~600 MB) is longer than the longest string JavaScript can hold, so it is never built whole —
+ * it is hashed as it is written (`contentHash`) and served as a stream. Epochs stored whole before
+ * this (no parts) read back as they are.
+ */
+const PART = 10_000;
+const SPLICE = '"nodes":[]';
+
+/** Writes epoch `n`'s node parts; returns the head to store in `epochs.input`. */
+export async function storeInputParts(sql: Sql, n: number, input: Record<string, unknown>): Promise<string> {
+  const nodes = input.nodes as unknown[];
+  const head = canonicalJson({ ...input, nodes: [] });
+  const parts: string[] = [];
+  for (let i = 0; i < nodes.length; i += PART)
+    parts.push(
+      nodes
+        .slice(i, i + PART)
+        .map((x) => canonicalJson(x))
+        .join(','),
+    );
+  for (let i = 0; i < parts.length; i += 8) {
+    const batch = parts.slice(i, i + 8);
+    await sql.query('INSERT INTO epoch_input_parts (epoch, part, nodes) SELECT $1, * FROM unnest($2::int[], $3::text[])', [
+      n,
+      batch.map((_, k) => i + k),
+      batch,
+    ]);
+  }
+  return head;
+}
+
+async function load(sql: Sql, n: number): Promise<{ head: string; parts: string[] }> {
+  const r = (await sql.query<{ input: string }>('SELECT input FROM epochs WHERE epoch = $1', [n]))[0];
+  if (!r) throw notFound('UNKNOWN_EPOCH', `epoch ${n} is not closed`, 'n');
+  const parts = (await sql.query<{ nodes: string }>('SELECT nodes FROM epoch_input_parts WHERE epoch = $1 ORDER BY part', [n])).map((p) => p.nodes);
+  return { head: r.input, parts };
+}
+
+/** Epoch `n`'s input as canonical JSON, in pieces (join them, or stream them). */
+export async function readInputPieces(sql: Sql, n: number): Promise<string[]> {
+  const { head, parts } = await load(sql, n);
+  const at = head.indexOf(SPLICE);
+  if (at < 0 || parts.length === 0) return [head];
+  const pieces = [head.slice(0, at), '"nodes":['];
+  parts.forEach((p, i) => pieces.push(i === 0 ? p : `,${p}`));
+  pieces.push(']', head.slice(at + SPLICE.length));
+  return pieces;
+}
+
+/** Epoch `n`'s input as parsed JSON (the wire form `parseEpochInput` takes). */
+export async function readInputJson(sql: Sql, n: number): Promise<Record<string, unknown>> {
+  const { head, parts } = await load(sql, n);
+  const json = JSON.parse(head) as Record<string, unknown>;
+  if (parts.length > 0) json.nodes = parts.flatMap((p) => JSON.parse(`[${p}]`) as unknown[]);
+  return json;
+}
