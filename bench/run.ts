@@ -8,7 +8,7 @@
  *   statements              materialising every node's full statement (what a service stores)
  *
  *   service (bench/service.ts): ingest through the HTTP API against the raw verify ceiling, and
- *                           epoch close at 10k and 100k nodes on PGlite and PostgreSQL
+ *                           epoch close at 10k, 100k and 1M nodes on PGlite and PostgreSQL (BENCH_CLOSE_SIZES)
  *
  *   merkle (bench/merkle.ts): the claim tree and every proof, ours against @openzeppelin/merkle-tree
  *
@@ -103,7 +103,7 @@ if (only === undefined || only === 'service') {
       service.push({ ...r, note: `${Math.round((r.value / ceiling) * 100)} % of the verify ceiling` });
       console.log(`${r.case}: ${r.value} ${r.unit}`);
     }
-    for (const n of (process.env.BENCH_CLOSE_SIZES ?? '10000,100000').split(',').map(Number)) {
+    for (const n of (process.env.BENCH_CLOSE_SIZES ?? '10000,100000,1000000').split(',').map(Number)) {
       const r = await svc.close(store, n);
       service.push(r);
       console.log(`${r.case} ${n}: ${r.value} ms (${r.note})`);

@@ -3,7 +3,7 @@
  *   ingest  — signed heartbeats accepted per second through the real HTTP API (single and batched)
  *             next to the machine's raw Ed25519 `crypto.verify` rate (the ceiling);
  *   close   — epoch close (build input, compute, write postings and statements, one transaction)
- *             for 10k and 100k nodes with a day of heartbeats (seeded as the store keeps them:
+ *             for 10k, 100k and 1M nodes with a day of heartbeats (seeded as the store keeps them:
  *             a slot bitmap per node), on PGlite and on PostgreSQL.
  */
 import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
