@@ -62,7 +62,8 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
   const lastAudited = new Map<string, number>();
   let pending: { jobId: string; nodeId: string; fake: boolean; auditors: string[]; gpuSeconds: number }[] = [];
   let supply = INITIAL_SUPPLY;
-  let baseEmission = params.emission.genesisPerEpoch;
+  // as the service does: the genesis emission is per day, scaled to the epoch's length
+  let baseEmission = (params.emission.genesisPerEpoch * BigInt(scenario.epochSeconds)) / 86_400n;
   let previousDynamicFactor: bigint | null = null;
   let treasury = 0n;
   const series: EpochPoint[] = [];
