@@ -21,6 +21,7 @@ import {
   WAD,
 } from '@swarm/core';
 import { type Account, type EpochPoint, newAccount, type SimResult, summarise } from './report.ts';
+import type { NodeActivity } from './world.ts';
 import { buildWorld, epochActivity, type Job, type Operator, type Scenario, type SimNode, usdToTokens } from './world.ts';
 
 /**
@@ -67,6 +68,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
   let previousDynamicFactor: bigint | null = null;
   let treasury = 0n;
   const series: EpochPoint[] = [];
+  let deterrence: SimResult['deterrence'] = null;
   const powerPerGpuSecond = usdToTokens(params.fees.powerCostUsdPerGpuHour, params) / 3600n;
 
   for (let e = 0; e < scenario.epochs; e++) {
@@ -188,6 +190,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
 
     const result = processEpoch(input, params);
     o.inspect?.(input, result);
+    if (e === 0) deterrence = checkDeterrence(world.operators, result, activity, bond, params);
     let burned = 0n;
     // rewards: compute (and the bond's staker reward) to the node's operator; validators' pool and stake
     result.nodeIds.forEach((id, i) => {
@@ -270,7 +273,33 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     if (validatorIds.length < 2) pending = [];
     o.onEpoch?.(e + 1, scenario.epochs);
   }
-  return summarise(scenario, params, [...accounts.values()], series, 'fast');
+  return summarise(scenario, params, [...accounts.values()], series, 'fast', deterrence);
+}
+
+/**
+ * SPEC §3.4's deterrence rule on the first epoch, before any audit has judged anything: what a
+ * metric inflater earns above its twin per fake job, against the audit rate times the slash a
+ * confirmed fake costs (the failed-verification share of its bond).
+ */
+function checkDeterrence(
+  operators: readonly Operator[],
+  result: EpochResult,
+  activity: readonly NodeActivity[],
+  bond: ReadonlyMap<string, bigint>,
+  params: Params,
+): SimResult['deterrence'] {
+  const reward = new Map(result.nodeIds.map((id, i) => [id, (result.nodeRewards[i] as bigint) + (result.bondRewards[i] as bigint)]));
+  const jobs = new Map(activity.map((a) => [a.nodeId, a.jobs]));
+  const of = (a: string) => operators.filter((o) => o.archetype === a).flatMap((o) => o.nodes);
+  const [cheats, twins] = [of('metric-inflater'), of('reliable-dc')];
+  if (cheats.length === 0 || twins.length === 0) return null;
+  const mean = (ns: SimNode[], f: (n: SimNode) => bigint) => ns.reduce((a, n) => a + f(n), 0n) / BigInt(ns.length);
+  const fakes = mean(cheats, (n) => BigInt((jobs.get(n.id) ?? []).filter((j) => j.kind === 'fake').length));
+  if (fakes === 0n) return null;
+  const gainPerFakeJob = (mean(cheats, (n) => reward.get(n.id) ?? 0n) - mean(twins, (n) => reward.get(n.id) ?? 0n)) / fakes;
+  const slash = (mean(cheats, (n) => bond.get(n.id) ?? 0n) * params.slashing.failedVerification) / WAD;
+  const expectedLoss = (params.audits.rate * slash) / WAD;
+  return { auditRate: params.audits.rate, slash, gainPerFakeJob, expectedLoss, holds: expectedLoss >= 3n * gainPerFakeJob };
 }
 
 function gpusOf(n: SimNode): number {

@@ -64,6 +64,12 @@ export type SimResult = {
   twins: TwinCheck[];
   /** Gini of reward per unit of real contribution over provider operators (0 = perfectly proportional). */
   gini: number;
+  /**
+   * SPEC §3.4's rule, checked: audit probability × slash ≥ 3 × the expected gain from a faked job.
+   * The gain is what a metric inflater earned above its twin in the first epoch (before any audit
+   * could judge it) per fake job filed; the slash is the failed-verification share of its bond.
+   */
+  deterrence: { auditRate: bigint; slash: bigint; gainPerFakeJob: bigint; expectedLoss: bigint; holds: boolean } | null;
   series: EpochPoint[];
   accounts: Account[];
 };
@@ -89,7 +95,14 @@ export function newAccount(op: Operator): Account {
 export const profitOf = (a: Account) => a.rewards + a.fees + a.compensation - a.selfPaid - a.cost - a.slashed;
 const isValidator = (a: Archetype) => a.endsWith('-validator');
 
-export function summarise(s: Scenario, params: Params, accounts: Account[], series: EpochPoint[], mode: 'fast' | 'e2e'): SimResult {
+export function summarise(
+  s: Scenario,
+  params: Params,
+  accounts: Account[],
+  series: EpochPoint[],
+  mode: 'fast' | 'e2e',
+  deterrence: SimResult['deterrence'] = null,
+): SimResult {
   const archetypes: ArchetypeRow[] = [];
   const sum = (xs: Account[], f: (a: Account) => bigint) => xs.reduce((a, x) => a + f(x), 0n);
   const share = (part: bigint, whole: bigint) => (whole === 0n ? 0 : Number((part * 1_000_000n) / whole));
@@ -149,6 +162,7 @@ export function summarise(s: Scenario, params: Params, accounts: Account[], seri
     archetypes,
     twins,
     gini: gini(ratios),
+    deterrence,
     series,
     accounts,
   };
@@ -226,6 +240,12 @@ export function renderReport(r: SimResult, params: Params): { markdown: string; 
     ...r.archetypes.map((a) => `- **${a.archetype}**: ${a.description}`),
     '',
     `Gini of reward per unit of real contribution over provider operators: **${r.gini.toFixed(4)}** (0 = rewards exactly proportional to contribution).`,
+    '',
+    ...(r.deterrence === null
+      ? []
+      : [
+          `Audit deterrence (SPEC §3.4: audit probability × slash ≥ 3 × expected gain from a faked job): ${formatTokens(r.deterrence.auditRate * 100n)} % × ${tok(r.deterrence.slash)} = ${tok(r.deterrence.expectedLoss)} against 3 × ${tok(r.deterrence.gainPerFakeJob)} = ${tok(3n * r.deterrence.gainPerFakeJob)} — **${r.deterrence.holds ? 'holds' : 'fails'}**${r.deterrence.holds ? '' : ' (by this rule alone; the jail and the second strike are not counted in it)'}.`,
+        ]),
     '',
     '![profit](profit.svg)',
     '',

@@ -53,6 +53,19 @@ describe('the simulator, fast mode, on the small scenario', () => {
     expect(twin(r, 'wash-trader')?.holds).toBe(true);
   });
 
+  it('checks SPEC §3.4’s deterrence rule (audit probability × slash ≥ 3 × gain per faked job): it fails at a 2 % audit rate, holds at 25 %', () => {
+    const d = small.deterrence;
+    expect(d).not.toBeNull();
+    expect(d?.expectedLoss).toBe(((d?.auditRate as bigint) * (d?.slash as bigint)) / 10n ** 18n);
+    expect(d?.gainPerFakeJob).toBeGreaterThan(0n);
+    expect(d?.holds).toBe(false);
+    expect(renderReport(small, params).markdown).toMatch(/Audit deterrence \(SPEC §3\.4[^\n]*\*\*fails\*\*/);
+    // in so small a network a faked job gains ~49 tokens: even the whole bond (6,048) at 2 % would not
+    // deter it by this rule; auditing a quarter of the receipts does
+    const harsher = parseParams(patchParams(serializeParams(params), { audits: { rate: '0.25' } }));
+    expect(runFast(SCENARIOS.small as NonNullable<(typeof SCENARIOS)['small']>, { params: harsher }).deterrence?.holds).toBe(true);
+  });
+
   it('keeps the books: rewards paid never exceed what was minted, supply = initial + minted − burned, and the honest outage is not excluded', () => {
     let supply = INITIAL_SUPPLY;
     for (const p of small.series) {
