@@ -48,7 +48,7 @@ export async function readInputPieces(sql: Sql, n: number): Promise<string[]> {
   const at = head.indexOf(SPLICE);
   if (at < 0 || parts.length === 0) return [head];
   const pieces = [head.slice(0, at), '"nodes":['];
-  parts.forEach((p, i) => pieces.push(i === 0 ? p : `,${p}`));
+  for (const [i, p] of parts.entries()) pieces.push(i === 0 ? p : `,${p}`);
   pieces.push(']', head.slice(at + SPLICE.length));
   return pieces;
 }
