@@ -193,7 +193,7 @@ program
   .command('sim')
   .description('run an incentive scenario (mixed, outage, small, e2e) and write its report')
   .argument('<scenario>', 'the scenario')
-  .option('--e2e', 'end to end: through a real service on loopback (its own temporary store), not just the core')
+  .option('--e2e', 'end to end: through a real service on loopback (its own temporary store), not just the core — the e2e scenario is sized for it')
   .option('--epochs <n>', "epochs to run (default: the scenario's)")
   .option('--seed <n>', "the seed (default: the scenario's)")
   .option('--params <file>', 'a parameter set (JSON)')
