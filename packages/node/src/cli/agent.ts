@@ -1,4 +1,5 @@
 import { type HeartbeatBody, type ReceiptBody, SwarmApiError, SwarmClient, signHeartbeat, signReceipt, signRegister } from '@swarm/sdk';
+import { UsageError } from './io.ts';
 import { readKeys } from './keys.ts';
 
 export type AgentOptions = {
@@ -18,7 +19,7 @@ export type AgentOptions = {
 /** `H100:8` → { model: 'H100', count: 8 }. */
 function parseGpu(s: string): { model: string; count: number } {
   const [model, count = '1'] = s.split(':');
-  if (!model || !/^\d+$/.test(count)) throw new Error(`--gpu takes MODEL[:COUNT], got ${s}`);
+  if (!model || !/^\d+$/.test(count)) throw new UsageError(`--gpu takes MODEL[:COUNT], got ${s}`);
   return { model, count: Number(count) };
 }
 

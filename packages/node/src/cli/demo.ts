@@ -7,6 +7,7 @@ import { readEnv } from '../env.ts';
 import type { CloseReturnType } from '../keepers/epoch-close.ts';
 import { epochOf, epochStart } from '../service/context.ts';
 import { startService } from '../service/run.ts';
+import { UsageError } from './io.ts';
 
 export type DemoOptions = { nodes: string; epochSeconds: string; port?: string; dataDir: string; keep?: boolean; epochs?: string; seed: string };
 
@@ -18,8 +19,8 @@ export type DemoOptions = { nodes: string; epochSeconds: string; port?: string; 
 export async function demo(o: DemoOptions): Promise<void> {
   const nodes = Number(o.nodes);
   const epochSeconds = Number(o.epochSeconds);
-  if (!Number.isSafeInteger(nodes) || nodes < 1 || nodes > 5000) throw new Error('--nodes takes 1 to 5000');
-  if (!Number.isSafeInteger(epochSeconds) || epochSeconds < 60) throw new Error('--epoch-seconds takes 60 or more');
+  if (!Number.isSafeInteger(nodes) || nodes < 1 || nodes > 5000) throw new UsageError('--nodes takes 1 to 5000');
+  if (!Number.isSafeInteger(epochSeconds) || epochSeconds < 60) throw new UsageError('--epoch-seconds takes 60 or more');
   if (!o.keep) rmSync(o.dataDir, { recursive: true, force: true });
   const env = { ...readEnv(), databaseUrl: undefined, dataDir: o.dataDir, port: o.port === undefined ? readEnv().port : Number(o.port) };
   const now = Math.floor(Date.now() / 1000);

@@ -3,7 +3,7 @@ import { readEnv } from '../env.ts';
 import type { CloseReturnType } from '../keepers/epoch-close.ts';
 import type { Settings } from '../service/context.ts';
 import { type Running, startService } from '../service/run.ts';
-import { readJson } from './io.ts';
+import { readJson, UsageError } from './io.ts';
 
 export type StartOptions = {
   dataDir?: string;
@@ -21,7 +21,7 @@ export type StartOptions = {
 export function settingsFrom(o: StartOptions): Partial<Settings> {
   const int = (v: string | undefined, name: string) => {
     if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new Error(`--${name} takes a whole number, got ${v}`);
+    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number, got ${v}`);
     return Number(v);
   };
   return {
@@ -35,7 +35,7 @@ export function settingsFrom(o: StartOptions): Partial<Settings> {
 
 function onboardingMode(v: string | undefined): Settings['onboarding'] | undefined {
   if (v === undefined || v === 'validators' || v === 'open') return v;
-  throw new Error(`--onboarding is validators or open, got ${v}`);
+  throw new UsageError(`--onboarding is validators or open, got ${v}`);
 }
 
 /** One line per closed epoch, for the log. */
