@@ -227,6 +227,7 @@ export function renderReport(r: SimResult, params: Params): { markdown: string; 
     ...r.twins.map(
       (t) => `| ${t.cheater} | ${t.twin} | ${tok(t.cheaterProfit)} | ${tok(t.twinProfit)} | ${t.marginPercent} % | ${t.holds ? 'yes' : '**NO**'} |`,
     ),
+    ...(r.twins.length === 0 ? ['| (no cheater in this scenario) | | | | | |'] : []),
     '',
     '## Archetypes',
     '',
