@@ -1,6 +1,6 @@
 import { SwarmClient } from '@swarm/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoDaySeconds } from '../src/cli/demo.ts';
+import { demoSettings } from '../src/cli/demo.ts';
 import { SimulatedNetwork } from '../src/demo/network.ts';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
@@ -14,15 +14,7 @@ describe('the demo network', () => {
   it('registers, bonds, sends heartbeats, receipts and audits, earns from the second epoch, and warns, slashes and compensates', async () => {
     const epochSeconds = 60;
     t = await testServiceWith({
-      settings: {
-        genesis: GENESIS,
-        epochSeconds,
-        slotSeconds: 1,
-        graceSeconds: 2,
-        windowSeconds: 120,
-        daySeconds: demoDaySeconds(epochSeconds),
-        onboarding: 'validators',
-      },
+      settings: demoSettings(GENESIS, epochSeconds),
     });
     // SwarmClient over fastify.inject: the same requests as over a socket
     const fetchViaInject = injectFetch(t.app);

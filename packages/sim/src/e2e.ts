@@ -33,6 +33,7 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
   const accounts = new Map<string, Account>(world.operators.map((op) => [op.id, newAccount(op)]));
   const operatorOf = new Map<string, Operator>();
   for (const op of world.operators) for (const n of op.nodes) operatorOf.set(n.id, op);
+  const simNode = new Map(world.nodes.map((n) => [n.id, n]));
   const nodeKeys = new Map(world.nodes.map((n) => [n.id, keys(`node:${n.id}`)]));
   const ownerKeys = new Map(world.operators.map((op) => [op.id, keys(`owner:${op.id}`)]));
   const consumerKeys = new Map<string, KeyPair>();
@@ -139,7 +140,7 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
     now = start + scenario.epochSeconds - 30;
     target.setTime(now);
     for (const a of activity) {
-      const node = world.nodes.find((n) => n.id === a.nodeId) as SimNode;
+      const node = simNode.get(a.nodeId) as SimNode;
       const acc = accounts.get(node.operator) as Account;
       const nk = nodeKeys.get(a.nodeId) as KeyPair;
       for (const j of a.jobs) {

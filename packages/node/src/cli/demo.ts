@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import { SimulatedNetwork } from '../demo/network.ts';
 import { readEnv } from '../env.ts';
 import type { CloseReturnType } from '../keepers/epoch-close.ts';
-import { epochOf, epochStart } from '../service/context.ts';
+import { epochOf, epochStart, type Settings } from '../service/context.ts';
 import { startService } from '../service/run.ts';
 import { UsageError } from './io.ts';
 
@@ -29,15 +29,7 @@ export async function demo(o: DemoOptions): Promise<void> {
   const closed: CloseReturnType[] = [];
   const running = await startService({
     env,
-    settings: {
-      genesis,
-      epochSeconds,
-      slotSeconds: 1,
-      graceSeconds: 2,
-      windowSeconds: 120,
-      daySeconds: demoDaySeconds(epochSeconds),
-      onboarding: 'validators',
-    },
+    settings: demoSettings(genesis, epochSeconds),
     rateLimit: 10_000_000,
     onClosed: (r) => {
       closed.push(r);
@@ -106,6 +98,11 @@ export async function demo(o: DemoOptions): Promise<void> {
  */
 export function demoDaySeconds(epochSeconds: number): number {
   return Math.max(1, Math.floor(epochSeconds / 7));
+}
+
+/** The demo's service settings (its test runs the same): one-second slots, the fast calendar, validators onboarding nodes. */
+export function demoSettings(genesis: number, epochSeconds: number): Settings {
+  return { genesis, epochSeconds, slotSeconds: 1, graceSeconds: 2, windowSeconds: 120, daySeconds: demoDaySeconds(epochSeconds), onboarding: 'validators' };
 }
 
 function printEpoch(r: CloseReturnType): void {

@@ -18,7 +18,7 @@ import { UsageError } from './io.ts';
 export type SimOptions = { out: string; e2e?: boolean; epochs?: string; seed?: string; quiet?: boolean };
 
 export function scenarioFrom(name: string, o: { epochs?: string; seed?: string }): Scenario {
-  const s = SCENARIOS[name];
+  const s = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name] : undefined;
   if (!s) throw new UsageError(`no scenario ${JSON.stringify(name)}; the scenarios are ${Object.keys(SCENARIOS).join(', ')}`);
   const int = (v: string | undefined, what: string, fallback: number) => {
     if (v === undefined) return fallback;
