@@ -321,7 +321,123 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const tiers = cp.commitment;
   // K = V·L·(1+B) takes few distinct values: cached by (class, region, lock tier, bonus mix)
   const regionIndex = new Map<string, number>();
-  const kCache = new Map<number, { K: bigint; mayCap: boolean; valuation: NodeStatement['valuation']; bonuses: NodeStatement['bonuses'] }>();
+  type KEntry = { K: bigint; L: bigint; mayCap: boolean; bonusCapped: boolean; valuation: NodeStatement['valuation']; bonuses: NodeStatement['bonuses'] };
+  const kCache = new Map<number, KEntry>();
+  /** K = V·L·(1+B) of a (class, region, lock tier, bonus mix) key: few distinct values, cached. */
+  const kEntry = (key: number, cls: number, region: string, lockIdx: number, bonusMix: number): KEntry => {
+    let k = kCache.get(key);
+    if (k !== undefined) return k;
+    const scarcity = scarcityOf[cls] as bigint;
+    const geo = cp.underServedRegions[region] ?? WAD;
+    const V = (scarcity * geo) / WAD;
+    const L = lockIdx < 0 ? WAD : (tiers[lockIdx] as Tier).multiplier;
+    const bq = (bonusMix & 3) === 2 ? b.qualityHigh : (bonusMix & 3) === 1 ? b.qualityMid : 0n;
+    const bonuses = {
+      quality: bq,
+      newNode: bonusMix & 4 ? b.newNode : 0n,
+      underServed: bonusMix & 8 ? b.underServed : 0n,
+      innovation: bonusMix & 16 ? b.innovation : 0n,
+      energy: bonusMix & 32 ? b.energy : 0n,
+      total: 0n,
+    };
+    const sum = bonuses.quality + bonuses.newNode + bonuses.underServed + bonuses.innovation + bonuses.energy;
+    let B = sum;
+    if (bonusMix & 64) B = 0n;
+    else if (B > b.cap) B = b.cap;
+    bonuses.total = B;
+    const K = V * L * (WAD + B);
+    k = {
+      K,
+      L,
+      mayCap: K > capW3,
+      bonusCapped: (bonusMix & 64) === 0 && sum > b.cap,
+      valuation: Object.freeze({ scarcity, geo, total: V }),
+      bonuses: Object.freeze(bonuses),
+    };
+    kCache.set(key, k);
+    return k;
+  };
+  /** The key of a node's K without its quality tier (the two low bits). Region leads: it is unbounded. */
+  const kKey = (cls: number, region: number, lockIdx: number, bonusMix: number) => ((region * (CPU + 1) + cls) * 64 + (lockIdx + 1)) * 128 + bonusMix;
+  /** The non-quality bits of a node's bonus mix (new node, under-served, innovation, energy, anomaly). */
+  const bonusBits = (node: NodeInput): number => {
+    const age = input.epochStart - node.registeredAt;
+    let bits = 0;
+    if (age < b.newNodeDays * DAY) bits |= 4;
+    if (age < b.underServedDays * DAY && cp.underServedRegions[node.region] !== undefined) bits |= 8;
+    if (innovation.size > 0 && (node.hardware.gpus.some((g) => innovation.has(g.model)) || node.services.some((x) => innovation.has(x)))) bits |= 16;
+    if (node.powerEfficiency !== null && node.powerEfficiency >= b.energyThreshold) bits |= 32;
+    if (node.anomalies.length > 0) bits |= 64;
+    return bits;
+  };
+  const regionOf = (region: string): number => {
+    let k = regionIndex.get(region);
+    if (k === undefined) regionIndex.set(region, (k = regionIndex.size));
+    return k;
+  };
+  /** The commitment tier a node's lock reaches (−1: none), and whether it was forfeited. */
+  const lockOf = (node: NodeInput): number => {
+    const lockIdx = tierIndex(tiers, node.commitmentDays);
+    return node.commitmentForfeited && lockIdx >= 0 ? -2 : lockIdx;
+  };
+  /** P before clipping: 0.5 + (mean − classMean) / spread, exact (floored once). */
+  const ratingRaw = (node: NodeInput): bigint => {
+    const pc = PROVIDER_CLASS_INDEX[node.providerClass];
+    const cc = ratingCount[pc] as number;
+    const cs = ratingSum[pc] as number;
+    const n1 = node.ratings.sum * cc;
+    const n2 = cs * node.ratings.count;
+    const dn = spreadNum * node.ratings.count * cc;
+    // the same integers as below, while they are exact as numbers
+    if (n1 <= MAX_SAFE && n2 <= MAX_SAFE && dn <= MAX_SAFE) return HALF + floorDiv(BigInt(n1 - n2) * ratingScale, BigInt(dn));
+    const c = classRating.get(node.providerClass) as { sum: bigint; count: bigint };
+    const ni = BigInt(node.ratings.count);
+    return HALF + floorDiv((BigInt(node.ratings.sum) * c.count - c.sum * ni) * ratingScale, spreadM * ni * c.count);
+  };
+  /**
+   * Minimum bond: 7 days of expected revenue per GPU; a node without GPUs bonds per compute unit
+   * (one GPU-equivalent per CU, the T4's weight) so the minimum scales with what it offers.
+   */
+  const minBondOf = (gpus: number, cuM: number): bigint => {
+    let minBond = minBondCache.get(gpus > 0 ? gpus : -1 - cuM);
+    if (minBond === undefined) {
+      minBond = gpus > 0 ? bondUnit * BigInt(gpus) : (bondUnit * BigInt(cuM)) / M6;
+      minBondCache.set(gpus > 0 ? gpus : -1 - cuM, minBond);
+    }
+    return minBond;
+  };
+  /** Pushes every eligibility reason that applies (SPEC §4.4); true when there is none. */
+  const eligibility = (node: NodeInput, cuM: number, upM: number, up6: number, floorTimesExpected: number, minBond: bigint, reasons: ReasonCode[]): boolean => {
+    let eligible = true;
+    if (node.status !== 'active') {
+      eligible = false;
+      reasons.push(node.status === 'suspended' ? 'SUSPENDED' : node.status === 'jailed' ? 'JAILED' : 'EXCLUDED');
+    }
+    if (!node.onboarded) {
+      eligible = false;
+      reasons.push('NOT_ONBOARDED');
+    }
+    if (node.bond === 0n) {
+      eligible = false;
+      reasons.push('NOT_BONDED');
+    } else if (node.bond < minBond) {
+      eligible = false;
+      reasons.push('BOND_BELOW_MINIMUM');
+    }
+    if (cuM === 0) {
+      eligible = false;
+      reasons.push('NO_CAPACITY');
+    }
+    if (upM === 0) {
+      eligible = false;
+      reasons.push('NO_UPTIME');
+    } else if (up6 < floorTimesExpected) {
+      eligible = false;
+      reasons.push('BELOW_UPTIME_FLOOR');
+    }
+    if (!eligible && node.bond > 0n) reasons.push('NODE_NOT_ELIGIBLE');
+    return eligible;
+  };
   const capW3 = cp.scoreCap * W2; // S > cap·C is possible only when Q·K > scoreCap·W³, i.e. K > scoreCap·W²
   const scores = new Array<bigint>(n);
   const rewards = new Array<bigint>(n);
@@ -395,21 +511,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     // P: rating relative to the provider class, 0.5 + (mean − classMean) / spread
     let P = HALF;
     if (node.ratings.count > 0) {
-      const pc = PROVIDER_CLASS_INDEX[node.providerClass];
-      const cc = ratingCount[pc] as number;
-      const cs = ratingSum[pc] as number;
-      const n1 = node.ratings.sum * cc;
-      const n2 = cs * node.ratings.count;
-      const dn = spreadNum * node.ratings.count * cc;
-      let raw: bigint;
-      if (n1 <= MAX_SAFE && n2 <= MAX_SAFE && dn <= MAX_SAFE) {
-        // the same integers as below, while they are exact as numbers
-        raw = HALF + floorDiv(BigInt(n1 - n2) * ratingScale, BigInt(dn));
-      } else {
-        const c = classRating.get(node.providerClass) as { sum: bigint; count: bigint };
-        const ni = BigInt(node.ratings.count);
-        raw = HALF + floorDiv((BigInt(node.ratings.sum) * c.count - c.sum * ni) * ratingScale, spreadM * ni * c.count);
-      }
+      const raw = ratingRaw(node);
       P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
       if (P !== raw) reasons.push('RATING_CLIPPED');
     }
@@ -417,50 +519,18 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     const Q = U === WAD && E === WAD && R === WAD ? qualityConstUER + (wP * P) / M6 : (wU * U + wE * E + wR * R + wP * P) / M6;
 
     // V, L, B → K = V·L·(1+B), cached
-    let region = regionIndex.get(node.region);
-    if (region === undefined) regionIndex.set(node.region, (region = regionIndex.size));
-    let lockIdx = tierIndex(tiers, node.commitmentDays);
-    if (node.commitmentForfeited && lockIdx >= 0) {
+    let lockIdx = lockOf(node);
+    if (lockIdx === -2) {
       lockIdx = -1;
       reasons.push('COMMITMENT_FORFEITED');
     }
-    const age = input.epochStart - node.registeredAt;
-    let bonusMix = Q >= b.qualityHighThreshold ? 2 : Q >= b.qualityMidThreshold ? 1 : ZERO_QUALITY_BONUS;
-    if (age < b.newNodeDays * DAY) bonusMix |= 4;
-    if (age < b.underServedDays * DAY && cp.underServedRegions[node.region] !== undefined) bonusMix |= 8;
-    if (innovation.size > 0 && (node.hardware.gpus.some((g) => innovation.has(g.model)) || node.services.some((x) => innovation.has(x)))) bonusMix |= 16;
-    if (node.powerEfficiency !== null && node.powerEfficiency >= b.energyThreshold) bonusMix |= 32;
-    if (node.anomalies.length > 0) bonusMix |= 64;
-    const key = ((cls * 4096 + region) * 64 + (lockIdx + 1)) * 128 + bonusMix;
-    let k = kCache.get(key);
-    if (k === undefined) {
-      const scarcity = scarcityOf[cls] as bigint;
-      const geo = cp.underServedRegions[node.region] ?? WAD;
-      const V = (scarcity * geo) / WAD;
-      const L = lockIdx < 0 ? WAD : (tiers[lockIdx] as Tier).multiplier;
-      const bq = (bonusMix & 3) === 2 ? b.qualityHigh : (bonusMix & 3) === 1 ? b.qualityMid : 0n;
-      const bonuses = {
-        quality: bq,
-        newNode: bonusMix & 4 ? b.newNode : 0n,
-        underServed: bonusMix & 8 ? b.underServed : 0n,
-        innovation: bonusMix & 16 ? b.innovation : 0n,
-        energy: bonusMix & 32 ? b.energy : 0n,
-        total: 0n,
-      };
-      let B = bonuses.quality + bonuses.newNode + bonuses.underServed + bonuses.innovation + bonuses.energy;
-      if (bonusMix & 64) B = 0n;
-      else if (B > b.cap) B = b.cap;
-      bonuses.total = B;
-      const K = V * L * (WAD + B);
-      k = { K, mayCap: K > capW3, valuation: Object.freeze({ scarcity, geo, total: V }), bonuses: Object.freeze(bonuses) };
-      kCache.set(key, k);
-    }
+    const bits = bonusBits(node);
+    const bonusMix = (Q >= b.qualityHighThreshold ? 2 : Q >= b.qualityMidThreshold ? 1 : ZERO_QUALITY_BONUS) | bits;
+    const k = kEntry(kKey(cls, regionOf(node.region), lockIdx, bonusMix), cls, node.region, lockIdx, bonusMix);
     if (scarcityClipped[cls] && node.status === 'active') reasons.push('VALUATION_CLIPPED');
     if (bonusMix & 64) reasons.push('ANOMALY_FLAGGED');
-    else if (k.bonuses.total === b.cap && k.bonuses.quality + k.bonuses.newNode + k.bonuses.underServed + k.bonuses.innovation + k.bonuses.energy > b.cap) {
-      reasons.push('BONUS_CAPPED');
-    }
-    const L = lockIdx < 0 ? WAD : (tiers[lockIdx] as Tier).multiplier;
+    else if (k.bonusCapped) reasons.push('BONUS_CAPPED');
+    const L = k.L;
 
     // S = C·Q·V·L·(1+B), capped at scoreCap × C, times the probation share
     const rawScore = (contribution * Q * k.K) / W4;
@@ -480,44 +550,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     }
 
     // eligibility: every reason that applies is reported
-    let eligible = true;
-    // minimum bond: 7 days of expected revenue per GPU; a node without GPUs bonds per compute unit
-    // (one GPU-equivalent per CU, the T4's weight) so the minimum scales with what it offers
-    let minBond = minBondCache.get(gpus > 0 ? gpus : -1 - cuM);
-    if (minBond === undefined) {
-      minBond = gpus > 0 ? bondUnit * BigInt(gpus) : (bondUnit * BigInt(cuM)) / M6;
-      minBondCache.set(gpus > 0 ? gpus : -1 - cuM, minBond);
-    }
-    if (node.status !== 'active') {
-      eligible = false;
-      reasons.push(node.status === 'suspended' ? 'SUSPENDED' : node.status === 'jailed' ? 'JAILED' : 'EXCLUDED');
-    }
-    if (!node.onboarded) {
-      eligible = false;
-      reasons.push('NOT_ONBOARDED');
-    }
-    if (node.bond === 0n) {
-      eligible = false;
-      reasons.push('NOT_BONDED');
-    } else if (node.bond < minBond) {
-      eligible = false;
-      reasons.push('BOND_BELOW_MINIMUM');
-    }
-    if (cuM === 0) {
-      eligible = false;
-      reasons.push('NO_CAPACITY');
-    }
-    if (upM === 0) {
-      eligible = false;
-      reasons.push('NO_UPTIME');
-    } else if (up6 < t.floorM * expM) {
-      eligible = false;
-      reasons.push('BELOW_UPTIME_FLOOR');
-    }
-    if (!eligible) {
-      score = 0n;
-      if (node.bond > 0n) reasons.push('NODE_NOT_ELIGIBLE');
-    }
+    const minBond = minBondOf(gpus, cuM);
+    const eligible = eligibility(node, cuM, upM, up6, t.floorM * expM, minBond, reasons);
+    if (!eligible) score = 0n;
     // the provider's bond joins the staker pool weighted by L × Q (nothing while ineligible)
     const bondWeight = eligible && node.bond > 0n ? (node.bond * L * Q) / W2 : 0n;
     if (!explain) {
