@@ -57,7 +57,7 @@ export function apportion(pool: bigint, weights: readonly bigint[]): bigint[] | 
  * found by selection (O(n)); every remainder whose double is above it wins; those whose doubles
  * equal it are ranked exactly as bigints.
  */
-function largestRemainders(approx: Float64Array, exact: (i: number) => bigint, k: number): number[] {
+export function largestRemainders(approx: Float64Array, exact: (i: number) => bigint, k: number): number[] {
   const n = approx.length;
   const t = kthLargest(approx.slice(), k);
   const winners: number[] = [];

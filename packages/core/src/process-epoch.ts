@@ -1,8 +1,9 @@
 import { AddressTable } from './address-table.ts';
 import { clamp, floorDiv, toMicro, WAD } from './amount.ts';
-import { apportion } from './apportion.ts';
+import { apportion, largestRemainders } from './apportion.ts';
 import { checkEpochInput, type EpochInput, type GpuInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
 import { InvariantError } from './errors.ts';
+import { CONST, FIXED_BYTES, FIXED_LIMIT, kernel, Layout, MODE, OUT } from './kernel.ts';
 import { ATTESTED_ROLES, type AttestedRole, type Params, PROVIDER_CLASSES, type ProviderClass, paramsHash, ROLES, type Role, type Tier } from './params.ts';
 import type { ReasonCode } from './reasons.ts';
 
@@ -49,6 +50,8 @@ export type PoolTotals = { allocated: bigint; paid: bigint; toTreasury: bigint }
 export type EpochResult = {
   version: 1;
   epoch: number;
+  /** The engine that did the per-node arithmetic (not part of the result's JSON: both agree). */
+  engine: 'wasm' | 'bigint';
   paramsHash: string;
   emission: {
     baseEmission: bigint;
@@ -89,6 +92,12 @@ export type EpochResult = {
 export type ProcessEpochOptions = {
   /** Skip the semantic input checks: only for input that `parseEpochInput` has just checked. */
   checked?: boolean;
+  /**
+   * Which engine does the per-node arithmetic: `wasm` (the default) runs it in the WebAssembly
+   * kernel, on 128-bit columns — an epoch with a number beyond them falls back to `bigint`, the
+   * reference engine, which the tests compare it with bit for bit. Both give the same result.
+   */
+  engine?: 'wasm' | 'bigint';
 };
 
 const NONE: readonly ReasonCode[] = Object.freeze([]);
@@ -141,7 +150,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const classOf = new Int32Array(n);
   const capFlags = new Uint8Array(n); // 1: node cap, 2: cluster cap
   // payout addresses interned once: later per-node work indexes arrays instead of hashing strings
-  const table = new AddressTable(Math.min(n, 1 << 20));
+  const table = new AddressTable();
   const intern = (a: string): number => table.indexOf(a);
   const ownerOf = new Int32Array(n);
   let clusterUsed = new Float64Array(Math.min(n, 1024));
@@ -380,16 +389,26 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     const lockIdx = tierIndex(tiers, node.commitmentDays);
     return node.commitmentForfeited && lockIdx >= 0 ? -2 : lockIdx;
   };
-  /** P before clipping: 0.5 + (mean − classMean) / spread, exact (floored once). */
-  const ratingRaw = (node: NodeInput): bigint => {
+  /**
+   * P's numerator and denominator as numbers, `P = 0.5 + num·10²⁴ / den` (floored): into `out`,
+   * true while they are exact as numbers.
+   */
+  const ratingTerms = (node: NodeInput, out: Float64Array): boolean => {
     const pc = PROVIDER_CLASS_INDEX[node.providerClass];
     const cc = ratingCount[pc] as number;
     const cs = ratingSum[pc] as number;
     const n1 = node.ratings.sum * cc;
     const n2 = cs * node.ratings.count;
     const dn = spreadNum * node.ratings.count * cc;
+    out[0] = n1 - n2;
+    out[1] = dn;
+    return n1 <= MAX_SAFE && n2 <= MAX_SAFE && dn <= MAX_SAFE;
+  };
+  const terms = new Float64Array(2);
+  /** P before clipping: 0.5 + (mean − classMean) / spread, exact (floored once). */
+  const ratingRaw = (node: NodeInput): bigint => {
     // the same integers as below, while they are exact as numbers
-    if (n1 <= MAX_SAFE && n2 <= MAX_SAFE && dn <= MAX_SAFE) return HALF + floorDiv(BigInt(n1 - n2) * ratingScale, BigInt(dn));
+    if (ratingTerms(node, terms)) return HALF + floorDiv(BigInt(terms[0] as number) * ratingScale, BigInt(terms[1] as number));
     const c = classRating.get(node.providerClass) as { sum: bigint; count: bigint };
     const ni = BigInt(node.ratings.count);
     return HALF + floorDiv((BigInt(node.ratings.sum) * c.count - c.sum * ni) * ratingScale, spreadM * ni * c.count);
@@ -439,11 +458,10 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     return eligible;
   };
   const capW3 = cp.scoreCap * W2; // S > cap·C is possible only when Q·K > scoreCap·W³, i.e. K > scoreCap·W²
-  const scores = new Array<bigint>(n);
+  let scores: bigint[] = [];
   const rewards = new Array<bigint>(n);
-  const eligibleOf = new Uint8Array(n);
   const stakeList = sortedById(input.stakes) as readonly StakeInput[];
-  const bondWeights = new Array<bigint>(n + stakeList.length); // bonds by node, then the stakes
+  let bondWeights: bigint[] = []; // bonds by node, then the stakes
   const bondRewards = new Array<bigint>(n).fill(0n);
   const ZERO_QUALITY_BONUS = 0;
   const scratch: ReasonCode[] = [];
@@ -557,7 +575,6 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     const bondWeight = eligible && node.bond > 0n ? (node.bond * L * Q) / W2 : 0n;
     if (!explain) {
       scores[i] = score;
-      eligibleOf[i] = eligible ? 1 : 0;
       bondWeights[i] = bondWeight;
       if (reasons.length > 0) count(reasons);
       return undefined;
@@ -589,8 +606,276 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       reasons: reasons.length > 0 ? reasons : NONE,
     };
   };
-  for (let i = 0; i < n; i++) evaluate(i, false);
-  const computeShares = apportion(rolePool.compute, scores);
+  // ---- stakers' weights: stakes × L (§4.5); the bonds' come from the nodes -----------------------
+  const stakeStatements: StakeStatement[] = stakeList.map((st) => {
+    const lm = lockMultiplier(cp.commitment, st.lockDays);
+    return { id: st.id, payout: st.payout, kind: st.kind, amount: st.amount, lockMultiplier: lm, weight: (st.amount * lm) / WAD, reward: 0n };
+  });
+
+  type Splits = { engine: 'wasm' | 'bigint'; compute: bigint[] | null; stakers: bigint[] | null };
+  /** The reference engine: every node evaluated in bigints, both pools split by `apportion`. */
+  const bigintSplits = (): Splits => {
+    scores = new Array<bigint>(n);
+    bondWeights = new Array<bigint>(n + stakeList.length);
+    for (let i = 0; i < n; i++) evaluate(i, false);
+    stakeStatements.forEach((st, k) => {
+      bondWeights[n + k] = st.weight;
+    });
+    return { engine: 'bigint', compute: apportion(rolePool.compute, scores), stakers: apportion(rolePool.stakers, bondWeights) };
+  };
+  /**
+   * The same integers by the WebAssembly kernel (`kernel.ts`): this pass does each node's number
+   * work — reasons, keys, eligibility — and fills the kernel's columns; the kernel does the bigint
+   * arithmetic of `evaluate` and the floors of both splits in its memory, so a million nodes do
+   * not allocate tens of millions of short-lived bigints. Returns null, having counted nothing,
+   * when a number outgrows the kernel's 128-bit columns or its memory cannot grow.
+   */
+  const kernelSplits = (): Splits | null => {
+    const kr = kernel();
+    const S = kr.slotBytes;
+    const m = n + stakeList.length;
+    const lay = new Layout(kr.base);
+    const cuCol = lay.take(8 * n);
+    const gpusCol = lay.take(8 * n);
+    const upCol = lay.take(8 * n);
+    const delivCol = lay.take(8 * n);
+    const uNumCol = lay.take(8 * n);
+    const uDenCol = lay.take(8 * n);
+    const jobsCol = lay.take(32 * n);
+    const p95Col = lay.take(8 * n);
+    const pNumCol = lay.take(8 * n);
+    const pDenCol = lay.take(8 * n);
+    const pGivenCol = lay.take(8 * n);
+    const bondCol = lay.take(FIXED_BYTES * n);
+    const modeCol = lay.take(4 * n);
+    const keyCol = lay.take(4 * n);
+    const probCol = lay.take(4 * n);
+    const scoreCol = lay.take(FIXED_BYTES * n);
+    const weightCol = lay.take(FIXED_BYTES * m);
+    const outCol = lay.take(4 * n);
+    const sharesCol = lay.take(FIXED_BYTES * m);
+    const approxCol = lay.take(8 * m);
+    try {
+      kr.reserve(lay.end);
+    } catch {
+      return null; // no memory for the columns: the bigint engine does the epoch
+    }
+    let F = kr.F64;
+    let U32 = kr.U32;
+    const I32 = kr.I32;
+    const B64 = kr.B64;
+    const local: Record<string, number> = {};
+    const tally = (codes: readonly ReasonCode[]) => {
+      for (const c of codes) local[c] = (local[c] ?? 0) + 1;
+    };
+    const keyIndex = new Map<number, number>();
+    const keys: { key: number; cls: number; region: string; lockIdx: number; bits: number }[] = [];
+    const rating = new Float64Array(2);
+    for (let i = 0; i < n; i++) {
+      const node = nodes[i] as NodeInput;
+      const reasons = scratch;
+      reasons.length = 0;
+      const flags = capFlags[i] as number;
+      if (flags & 1) reasons.push('GPU_CAP_EXCEEDED');
+      if (flags & 2) reasons.push('CLUSTER_CAP_EXCEEDED');
+      const gpus = gpusOf[i] as number;
+      const cuM = cuOf[i] as number;
+      const cls = classOf[i] as number;
+      const upM = node.upSlots;
+      const expM = node.expectedSlots;
+      const t = sla[node.slaClass] as { targetM: number; rampStartM: number; floorM: number };
+      F[(cuCol >>> 3) + i] = cuM;
+      F[(gpusCol >>> 3) + i] = gpus;
+      F[(upCol >>> 3) + i] = upM * slot;
+      F[(delivCol >>> 3) + i] = node.gpuSecondsDelivered;
+      let mode = 0;
+      const up6 = upM * 1_000_000;
+      if (expM === 0) mode |= MODE.U_ZERO;
+      else if (up6 < t.targetM * expM) {
+        const a = up6 - t.rampStartM * expM;
+        if (a <= 0) mode |= MODE.U_ZERO;
+        else {
+          mode |= MODE.U_DIV;
+          F[(uNumCol >>> 3) + i] = a;
+          F[(uDenCol >>> 3) + i] = expM * rampM;
+        }
+        reasons.push('UPTIME_BELOW_TARGET');
+      }
+      const j = node.jobs;
+      if (j.standard + j.high > 0) {
+        if (j.standardErrors > 0 || j.highErrors > 0) {
+          mode |= MODE.E_DIV;
+          const o = (jobsCol >>> 3) + 4 * i;
+          F[o] = j.standard;
+          F[o + 1] = j.standardErrors;
+          F[o + 2] = j.high;
+          F[o + 3] = j.highErrors;
+        }
+        if (j.p95ResponseMs > q.responseTargetMs) {
+          mode |= MODE.R_DIV;
+          F[(p95Col >>> 3) + i] = j.p95ResponseMs;
+          reasons.push('SLOW_RESPONSES');
+        }
+      }
+      if (node.ratings.count > 0) {
+        if (ratingTerms(node, rating)) {
+          mode |= MODE.P_DIV;
+          F[(pNumCol >>> 3) + i] = rating[0] as number;
+          F[(pDenCol >>> 3) + i] = rating[1] as number;
+        } else {
+          const raw = ratingRaw(node);
+          const P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
+          if (P !== raw) reasons.push('RATING_CLIPPED');
+          mode |= MODE.P_GIVEN;
+          B64[(pGivenCol >>> 3) + i] = P;
+        }
+      }
+      let lockIdx = lockOf(node);
+      if (lockIdx === -2) {
+        lockIdx = -1;
+        reasons.push('COMMITMENT_FORFEITED');
+      }
+      const bits = bonusBits(node);
+      const key = kKey(cls, regionOf(node.region), lockIdx, bits);
+      let kx = keyIndex.get(key);
+      if (kx === undefined) {
+        keyIndex.set(key, (kx = keys.length));
+        keys.push({ key, cls, region: node.region, lockIdx, bits });
+      }
+      U32[(keyCol >>> 2) + i] = kx;
+      if (scarcityClipped[cls] && node.status === 'active') reasons.push('VALUATION_CLIPPED');
+      if (bits & 64) reasons.push('ANOMALY_FLAGGED');
+      let pi = -1;
+      if (node.probationStage > 0) {
+        pi = Math.min(node.probationStage, cp.probation.length) - 1;
+        if ((cp.probation[pi] as bigint) < WAD) reasons.push('PROBATION');
+      }
+      I32[(probCol >>> 2) + i] = pi;
+      if (eligibility(node, cuM, upM, up6, t.floorM * expM, minBondOf(gpus, cuM), reasons)) mode |= MODE.ELIGIBLE;
+      if (node.bond > 0n) {
+        if (node.bond >= FIXED_LIMIT) return null;
+        mode |= MODE.BONDED;
+        kr.writeFixed(bondCol, i, node.bond);
+      }
+      U32[(modeCol >>> 2) + i] = mode;
+      if (reasons.length > 0) tally(reasons);
+    }
+    // the K table: every key met, at each quality tier; then the constants
+    const kTab = lay.take(keys.length * 3 * S);
+    const capTab = lay.take(keys.length * 3 * 4);
+    const lTab = lay.take(keys.length * S);
+    const probTab = lay.take(Math.max(1, cp.probation.length) * S);
+    try {
+      kr.reserve(lay.end);
+    } catch {
+      return null;
+    }
+    F = kr.F64;
+    U32 = kr.U32;
+    const bonusCapped = new Uint8Array(keys.length * 3);
+    keys.forEach((k, kx) => {
+      for (let tier = 0; tier < 3; tier++) {
+        const e = kEntry(k.key + tier, k.cls, k.region, k.lockIdx, k.bits | tier);
+        kr.writeSlot(kTab + (kx * 3 + tier) * S, e.K);
+        U32[(capTab >>> 2) + kx * 3 + tier] = e.mayCap ? 1 : 0;
+        bonusCapped[kx * 3 + tier] = e.bonusCapped ? 1 : 0;
+        kr.writeSlot(lTab + kx * S, e.L);
+      }
+    });
+    cp.probation.forEach((share, k) => {
+      kr.writeSlot(probTab + k * S, share);
+    });
+    const constants: [number, bigint][] = [
+      [CONST.WAD, WAD],
+      [CONST.W2, W2],
+      [CONST.W4, W4],
+      [CONST.HALF, HALF],
+      [CONST.ERRDEN_STD, errDenStd],
+      [CONST.ERRDEN_HIGH, errDenHigh],
+      [CONST.RESPONSE_NUM, responseNum],
+      [CONST.RATING_SCALE, ratingScale],
+      [CONST.CONST_UER, qualityConstUER],
+      [CONST.SCORE_CAP, cp.scoreCap],
+      [CONST.HIGH_THRESHOLD, b.qualityHighThreshold],
+      [CONST.MID_THRESHOLD, b.qualityMidThreshold],
+    ];
+    for (const [slotIndex, value] of constants) kr.writeSlot(kr.x.constSlot(slotIndex), value);
+    kr.x.setNumbers(baseM, weightM, Number(wU), Number(wE), Number(wR), Number(wP));
+    kr.x.layout(
+      cuCol,
+      gpusCol,
+      upCol,
+      delivCol,
+      uNumCol,
+      uDenCol,
+      jobsCol,
+      p95Col,
+      pNumCol,
+      pDenCol,
+      pGivenCol,
+      bondCol,
+      modeCol,
+      keyCol,
+      probCol,
+      scoreCol,
+      weightCol,
+      outCol,
+      kTab,
+      capTab,
+      lTab,
+      probTab,
+    );
+    if (kr.x.evaluate(0, n) !== 0) return null;
+    let errorRate = 0;
+    let ratingClipped = 0;
+    let scoreCapped = 0;
+    let capped = 0;
+    for (let i = 0; i < n; i++) {
+      const o = U32[(outCol >>> 2) + i] as number;
+      if (o & OUT.ERROR_RATE) errorRate++;
+      if (o & OUT.RATING_CLIPPED) ratingClipped++;
+      if (o & OUT.SCORE_CAPPED) scoreCapped++;
+      if (bonusCapped[(U32[(keyCol >>> 2) + i] as number) * 3 + (o >>> 8)]) capped++;
+    }
+    /** floor(pool·w_i/Σw) in the kernel; the leftover units to the largest remainders, as `apportion` does. */
+    const split = (pool: bigint, col: number, count: number): bigint[] | null | undefined => {
+      kr.writeSlot(kr.x.constSlot(CONST.POOL), pool);
+      const left = kr.x.apportion(col, count, sharesCol, approxCol);
+      if (left === -2) return undefined;
+      if (left === -1) return null;
+      if (left >= count) throw new InvariantError('apportion: leftover out of range');
+      const shares = new Array<bigint>(count);
+      for (let i = 0; i < count; i++) shares[i] = kr.readFixed(sharesCol, i);
+      if (left > 0) {
+        const total = kr.readSlot(kr.x.constSlot(CONST.TOTAL));
+        const exact = (i: number) => pool * kr.readFixed(col, i) - (shares[i] as bigint) * total;
+        const approx = kr.F64.subarray(approxCol >>> 3, (approxCol >>> 3) + count);
+        for (const i of largestRemainders(approx, exact, left)) shares[i] = (shares[i] as bigint) + 1n;
+      }
+      return shares;
+    };
+    const compute = split(rolePool.compute, scoreCol, n);
+    if (compute === undefined) return null;
+    for (let k = 0; k < stakeStatements.length; k++) {
+      const w = (stakeStatements[k] as StakeStatement).weight;
+      if (w >= FIXED_LIMIT) return null;
+      kr.writeFixed(weightCol, n + k, w);
+    }
+    const stakers = split(rolePool.stakers, weightCol, m);
+    if (stakers === undefined) return null;
+    // the run stands: its reasons count
+    for (const [c, x] of Object.entries(local)) reasonCounts[c] = (reasonCounts[c] ?? 0) + x;
+    const fromKernel: [ReasonCode, number][] = [
+      ['ERROR_RATE_ABOVE_TOLERANCE', errorRate],
+      ['RATING_CLIPPED', ratingClipped],
+      ['SCORE_CAPPED', scoreCapped],
+      ['BONUS_CAPPED', capped],
+    ];
+    for (const [c, x] of fromKernel) if (x > 0) reasonCounts[c] = (reasonCounts[c] ?? 0) + x;
+    return { engine: 'wasm', compute, stakers };
+  };
+  const splits = (options.engine !== 'bigint' && n > 0 ? kernelSplits() : null) ?? bigintSplits();
+  const computeShares = splits.compute;
   if (computeShares === null) {
     rewards.fill(0n);
     pools.compute.toTreasury = rolePool.compute;
@@ -618,14 +903,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
 
   // ---- stakers: bonds × L × Q, stakes × L (§4.5) --------------------------------------------
   // participants in id order: every node's bond (in node id order), then user and operator stakes
-  const stakeStatements: StakeStatement[] = [];
-  for (const s of stakeList) {
-    const lm = lockMultiplier(cp.commitment, s.lockDays);
-    const weight = (s.amount * lm) / WAD;
-    bondWeights[n + stakeStatements.length] = weight;
-    stakeStatements.push({ id: s.id, payout: s.payout, kind: s.kind, amount: s.amount, lockMultiplier: lm, weight, reward: 0n });
-  }
-  const sShares = apportion(rolePool.stakers, bondWeights);
+  const sShares = splits.stakers;
   if (sShares) {
     for (let i = 0; i < n; i++) bondRewards[i] = sShares[i] as bigint;
     for (let i = 0; i < stakeStatements.length; i++) (stakeStatements[i] as StakeStatement).reward = sShares[n + i] as bigint;
@@ -732,6 +1010,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   return {
     version: 1,
     epoch: input.epoch,
+    engine: splits.engine,
     paramsHash: paramsHash(params),
     emission: {
       baseEmission: input.baseEmission,

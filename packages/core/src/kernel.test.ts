@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { kernelModuleSource } from '../scripts/build-kernel.ts';
+import { apportion } from './apportion.ts';
+import { ANOMALIES, type EpochInput, NODE_STATUSES, type NodeInput } from './epoch-input.ts';
+import { kernel } from './kernel.ts';
+import { defaultParams, parseParams, serializeParams } from './params.ts';
+import { type EpochResult, processEpoch } from './process-epoch.ts';
+import { resultJson } from './result-json.ts';
+import { prng, syntheticEpoch } from './synthetic.ts';
+
+const params = defaultParams();
+const richJson: any = serializeParams(params);
+richJson.compute.underServedRegions = { 'af-south': '1.3', 'sa-east': '1.15' };
+richJson.compute.innovationList = ['H200', 'confidential-compute'];
+const rich = parseParams(richJson);
+const runs = { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) };
+
+/** Everything a result says, engine aside: the JSON with every statement, and the arrays. */
+function everything(r: EpochResult): string {
+  return JSON.stringify({
+    json: resultJson(r),
+    rewards: r.nodeRewards.map(String),
+    bonds: r.bondRewards.map(String),
+    stakes: r.stakes.map((s) => String(s.reward)),
+    payouts: r.payouts.map((p) => `${p.address}=${p.amount}`),
+    reasons: r.reasonCounts,
+  });
+}
+
+/** Random, valid changes to a synthetic node that reach every branch of the per-node arithmetic. */
+function mutate(node: NodeInput, r: () => number, slot: number): NodeInput {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+  const big = () => (r() < 0.5 ? Math.floor(r() * 1000) : Math.floor(r() * 1e12));
+  const x = structuredClone(node);
+  if (r() < 0.3) x.upSlots = Math.floor(r() * (x.expectedSlots + 1));
+  if (r() < 0.05) x.expectedSlots = x.upSlots = 0;
+  if (r() < 0.1) x.hardware.gpus = [];
+  if (r() < 0.05) x.hardware = { ...x.hardware, gpus: [{ model: 'H100', count: 1_000_000 }], vcpus: 1_000_000, nvmeTb: 1_000_000 };
+  const gpus = x.hardware.gpus.reduce((a, g) => a + g.count, 0);
+  x.gpuSecondsDelivered = Math.floor(r() * gpus * x.upSlots * slot);
+  if (r() < 0.3) {
+    const standard = big();
+    const high = big();
+    x.jobs = {
+      standard,
+      standardErrors: Math.floor(r() * r() * (standard + 1)),
+      high,
+      highErrors: Math.floor(r() * r() * (high + 1)),
+      p95ResponseMs: Math.floor(r() * 20_000),
+    };
+  }
+  if (r() < 0.4) {
+    const count = r() < 0.8 ? Math.floor(r() * 60) : Math.floor(r() * 1e12);
+    x.ratings = { count, sum: count + Math.floor(r() * 4 * count) };
+  }
+  if (r() < 0.2) x.probationStage = Math.floor(r() * 5);
+  if (r() < 0.1) x.anomalies = [pick(ANOMALIES)];
+  if (r() < 0.2) x.commitmentDays = pick([0, 30, 90, 180, 365, 100_000]);
+  if (r() < 0.1) x.commitmentForfeited = true;
+  if (r() < 0.1) x.status = pick(NODE_STATUSES);
+  if (r() < 0.05) x.onboarded = false;
+  if (r() < 0.2) x.bond = pick([0n, 1n, 10n ** 18n, 10n ** 24n, 2n ** 100n]);
+  if (r() < 0.1) x.services = ['confidential-compute'];
+  return x;
+}
+
+function mutated(seed: number, nodes: number): EpochInput {
+  const input = syntheticEpoch({ seed, nodes, validators: 4, stakes: 6 });
+  const r = prng(seed ^ 0x5eed);
+  return { ...input, nodes: input.nodes.map((n) => mutate(n, r, input.slotSeconds)) };
+}
+
+describe('the WebAssembly kernel', () => {
+  it('multiplies, divides, adds and subtracts numbers of up to 40 limbs exactly as bigint does', () => {
+    const k = kernel();
+    const S = k.slotBytes;
+    const [a, b, q, rem] = [0, 1, 2, 3].map((i) => k.base + i * S) as [number, number, number, number];
+    k.reserve(k.base + 4 * S);
+    // limbs of all ones and all zeros are the hard cases of Knuth's division
+    const limb = fc.oneof(fc.constant(0xffffffffn), fc.constant(0n), fc.constant(0x80000000n), fc.bigInt({ min: 0n, max: 0xffffffffn }));
+    const num = (max: number) => fc.array(limb, { maxLength: max }).map((ls) => ls.reduce((v, l) => (v << 32n) | l, 0n));
+    fc.assert(
+      fc.property(num(24), num(16), (x, y) => {
+        k.writeSlot(a, x);
+        k.writeSlot(b, y);
+        k.x.testMul(q, a, b);
+        expect(k.readSlot(q)).toBe(x * y);
+        k.x.testAddSub(q, a, b, 0);
+        expect(k.readSlot(q)).toBe(x + y);
+        if (x >= y) {
+          k.x.testAddSub(q, a, b, 1);
+          expect(k.readSlot(q)).toBe(x - y);
+        }
+        if (y > 0n) {
+          k.x.testDivmod(q, rem, a, b);
+          expect([k.readSlot(q), k.readSlot(rem)]).toEqual([x / y, x % y]);
+        }
+        // the remainders' doubles never rank a larger number below a smaller one
+        if (x !== y) {
+          const [lo, hi] = x < y ? [a, b] : [b, a];
+          expect(k.x.testApprox(lo)).toBeLessThanOrEqual(k.x.testApprox(hi));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives the bigint engine’s result bit for bit, on nodes changed to reach every branch', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), (seed, nodes, useRich) => {
+        const input = mutated(seed, nodes);
+        const p = useRich ? rich : params;
+        const wasm = processEpoch(input, p);
+        const ref = processEpoch(input, p, { engine: 'bigint' });
+        expect(ref.engine).toBe('bigint');
+        expect(everything(wasm)).toBe(everything(ref));
+      }),
+      runs,
+    );
+  });
+
+  it('runs every realistic epoch itself, and its scores are the statements’ scores', () => {
+    for (const seed of [1, 2, 3]) {
+      const input = syntheticEpoch({ seed, nodes: 3000, validators: 10, stakes: 50 });
+      const r = processEpoch(input, params);
+      expect(r.engine).toBe('wasm');
+      expect(everything(r)).toBe(everything(processEpoch(input, params, { engine: 'bigint' })));
+      // the explaining path recomputes each node in bigints: its scores split the pool the same way
+      const statements = r.statements();
+      expect(
+        apportion(
+          r.pools.compute.allocated,
+          statements.map((s) => s.score),
+        ),
+      ).toEqual(r.nodeRewards);
+    }
+  });
+
+  it('hands an epoch with a number beyond its 128-bit columns to the bigint engine, with the same result', () => {
+    const input = syntheticEpoch({ seed: 9, nodes: 50, validators: 3, stakes: 3 });
+    const huge = { ...input, nodes: input.nodes.map((n, i) => (i === 7 ? { ...n, bond: 2n ** 130n } : n)) };
+    const r = processEpoch(huge, params);
+    expect(r.engine).toBe('bigint');
+    expect(everything(r)).toBe(everything(processEpoch(huge, params, { engine: 'bigint' })));
+    const whale = { ...input, stakes: input.stakes.map((s, i) => (i === 0 ? { ...s, amount: 2n ** 140n } : s)) };
+    expect(processEpoch(whale, params).engine).toBe('bigint');
+    // and the next epoch is the kernel's again: a fallback leaves nothing behind
+    const again = processEpoch(input, params);
+    expect(again.engine).toBe('wasm');
+    expect(everything(again)).toBe(everything(processEpoch(input, params, { engine: 'bigint' })));
+  });
+
+  it('is the module compiled from kernel/kernel.ts (run `npm run build:kernel` after changing it)', async () => {
+    const committed = readFileSync(new URL('./kernel-wasm.ts', import.meta.url), 'utf8');
+    expect(await kernelModuleSource()).toBe(committed);
+  }, 60_000);
+});
