@@ -2,7 +2,9 @@
  * `npm run bench`: the engine's speed, measured against peers in the same run on the same
  * machine. Medians of several runs; results written to bench/results/latest.{json,md}.
  *
- *   processEpoch            the reward engine on a synthetic epoch (mixed hardware and behaviour)
+ *   processEpoch            the reward engine on a synthetic epoch (mixed hardware and behaviour),
+ *                           its per-node arithmetic in the WebAssembly kernel (the default)
+ *   bigint engine           the same, every node in bigints (the reference engine, same result)
  *   peer: bigint floor      ten bigint multiply/divide operations per node, nothing else — the
  *                           cost of the arithmetic alone, to read the engine's overhead against
  *   statements              materialising every node's full statement (what a service stores)
@@ -75,6 +77,10 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
   record(
     'processEpoch (pre-checked)',
     Array.from({ length: k }, () => time(() => processEpoch(input, params, { checked: true }))),
+  );
+  record(
+    'pre-checked, bigint engine',
+    Array.from({ length: k }, () => time(() => processEpoch(input, params, { checked: true, engine: 'bigint' }))),
   );
   record(
     'peer: bigint floor',
