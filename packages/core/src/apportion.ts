@@ -55,11 +55,14 @@ export function apportion(pool: bigint, weights: readonly bigint[]): bigint[] | 
 /**
  * The indices of the `k` largest remainders, ties by ascending index. The k-th largest double is
  * found by selection (O(n)); every remainder whose double is above it wins; those whose doubles
- * equal it are ranked exactly as bigints.
+ * equal it are ranked exactly as bigints. `work`, if given, is scratch space for the selection.
  */
-export function largestRemainders(approx: Float64Array, exact: (i: number) => bigint, k: number): number[] {
+export function largestRemainders(approx: Float64Array, exact: (i: number) => bigint, k: number, work?: Float64Array): number[] {
   const n = approx.length;
-  const t = kthLargest(approx.slice(), k);
+  // the selection reorders a copy: into `work` when given (n doubles), else a new array
+  const copy = work === undefined ? approx.slice() : work.subarray(0, n);
+  if (work !== undefined) copy.set(approx);
+  const t = kthLargest(copy, k);
   const winners: number[] = [];
   const tied: number[] = [];
   for (let i = 0; i < n; i++) {

@@ -1,4 +1,5 @@
 export * from './amount.ts';
+export * from './amounts.ts';
 export * from './apportion.ts';
 export * from './audits.ts';
 export * from './canonical.ts';

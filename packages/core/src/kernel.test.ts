@@ -21,8 +21,8 @@ const runs = { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) };
 function everything(r: EpochResult): string {
   return JSON.stringify({
     json: resultJson(r),
-    rewards: r.nodeRewards.map(String),
-    bonds: r.bondRewards.map(String),
+    rewards: r.nodeRewards.toArray().map(String),
+    bonds: r.bondRewards.toArray().map(String),
     stakes: r.stakes.map((s) => String(s.reward)),
     payouts: r.payouts.map((p) => `${p.address}=${p.amount}`),
     reasons: r.reasonCounts,
@@ -134,7 +134,7 @@ describe('the WebAssembly kernel', () => {
           r.pools.compute.allocated,
           statements.map((s) => s.score),
         ),
-      ).toEqual(r.nodeRewards);
+      ).toEqual(r.nodeRewards.toArray());
     }
   });
 

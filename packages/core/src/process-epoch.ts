@@ -1,11 +1,13 @@
 import { AddressTable } from './address-table.ts';
 import { clamp, floorDiv, toMicro, WAD } from './amount.ts';
+import { Amounts, incrementLimbs, limbsToBigint } from './amounts.ts';
 import { apportion, largestRemainders } from './apportion.ts';
 import { checkEpochInput, type EpochInput, type GpuInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
 import { InvariantError } from './errors.ts';
 import { CONST, FIXED_BYTES, FIXED_LIMIT, kernel, Layout, MODE, OUT } from './kernel.ts';
 import { ATTESTED_ROLES, type AttestedRole, type Params, PROVIDER_CLASSES, type ProviderClass, paramsHash, ROLES, type Role, type Tier } from './params.ts';
 import type { ReasonCode } from './reasons.ts';
+import { scratch as memory } from './scratch.ts';
 
 /** Every factor of a node's compute reward, with the inputs it came from (SPEC §4.4, §4.6). */
 export type NodeStatement = {
@@ -68,13 +70,13 @@ export type EpochResult = {
   stakerWeightAdjust: bigint;
   pools: Record<Role, PoolTotals>;
   treasury: bigint;
-  /** Node ids in ascending order; `nodeRewards[i]` is the compute reward of `nodeIds[i]`. */
+  /** Node ids in ascending order; `nodeRewards.get(i)` is the compute reward of `nodeIds[i]`. */
   nodeIds: string[];
   /** `nodeOwners[i]`: the payout address of `nodeIds[i]`. */
   nodeOwners: string[];
-  nodeRewards: bigint[];
-  /** `bondRewards[i]`: the staker-pool reward of `nodeIds[i]`'s bond. */
-  bondRewards: bigint[];
+  nodeRewards: Amounts;
+  /** `bondRewards.get(i)`: the staker-pool reward of `nodeIds[i]`'s bond. */
+  bondRewards: Amounts;
   /** The full statement of the i-th node (recomputed exactly on demand). */
   statement: (index: number) => NodeStatement;
   /** Every node's statement, in id order. */
@@ -144,15 +146,18 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const nvmeM = micro(cp.nvmeTbUnits);
   const classNames = [...models, 'cpu'];
   const CPU = models.length;
-  const gpusOf = new Float64Array(n);
-  const countedOf = new Float64Array(n);
-  const cuOf = new Float64Array(n); // compute units, in millionths
-  const classOf = new Int32Array(n);
+  // this call's temporaries live in reused scratch memory; what the statements need later (the
+  // counted GPUs and the cap flags) in the result's own arrays
+  memory.reset();
+  const gpusOf = memory.f64(n);
+  const cuOf = memory.f64(n); // compute units, in millionths
+  const classOf = memory.i32(n);
+  const ownerOf = memory.i32(n);
+  const countedOf = new Int32Array(n);
   const capFlags = new Uint8Array(n); // 1: node cap, 2: cluster cap
   // payout addresses interned once: later per-node work indexes arrays instead of hashing strings
   const table = new AddressTable();
   const intern = (a: string): number => table.indexOf(a);
-  const ownerOf = new Int32Array(n);
   let clusterUsed = new Float64Array(Math.min(n, 1024));
   let netDelivered = 0;
   let netProvisioned = 0; // GPU × up-seconds: utilisation for the dynamic factor (§4.2)
@@ -162,37 +167,55 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const ratingSum = new Float64Array(PROVIDER_CLASSES.length);
   const ratingCount = new Float64Array(PROVIDER_CLASSES.length);
   const perModel = new Float64Array(CPU); // scratch: units per model of one node
+  /** A node's hardware class: the model carrying most units (ties: the higher-valued model), or `cpu`. */
+  const hardwareClass = (list: readonly GpuInput[]): number => {
+    if (list.length === 0) return CPU;
+    if (list.length === 1) return modelIndex.get((list[0] as GpuInput).model) as number;
+    perModel.fill(0);
+    let best = -1;
+    let cls = CPU;
+    for (const g of list) {
+      const k = modelIndex.get(g.model) as number;
+      perModel[k] = (perModel[k] as number) + g.count * (unitM[k] as number);
+    }
+    for (let k = 0; k < CPU; k++) {
+      if ((perModel[k] as number) > best && (perModel[k] as number) > 0) {
+        best = perModel[k] as number;
+        cls = k;
+      }
+    }
+    return cls === CPU ? Math.min(...list.map((g) => modelIndex.get(g.model) as number)) : cls;
+  };
+  const gpuCount = (list: readonly GpuInput[]): number => {
+    if (list.length === 1) return (list[0] as GpuInput).count;
+    let gpus = 0;
+    for (const g of list) gpus += g.count;
+    return gpus;
+  };
+  /** Compute units in millionths, counting `allowance` GPUs: the most valuable ones. */
+  const unitsOf = (hw: NodeInput['hardware'], cls: number, allowance: number): number => {
+    const list = hw.gpus;
+    let cu = hw.vcpus * vcpuM + hw.nvmeTb * nvmeM;
+    if (list.length === 1) cu += allowance * (unitM[cls] as number);
+    else if (list.length > 1) {
+      let left = allowance;
+      const byValue = [...list].sort((a, b) => (modelIndex.get(a.model) as number) - (modelIndex.get(b.model) as number));
+      for (const g of byValue) {
+        if (left <= 0) break;
+        const c = Math.min(left, g.count);
+        cu += c * (unitM[modelIndex.get(g.model) as number] as number);
+        left -= c;
+      }
+    }
+    return cu;
+  };
   for (let i = 0; i < n; i++) {
     const node = nodes[i] as NodeInput;
-    const hw = node.hardware;
-    const list = hw.gpus;
-    let gpus = 0;
-    let cls = CPU;
-    let allowance = 0;
-    let cu = hw.vcpus * vcpuM + hw.nvmeTb * nvmeM;
-    if (list.length === 1) {
-      const g = list[0] as GpuInput;
-      gpus = g.count;
-      cls = modelIndex.get(g.model) as number;
-    } else if (list.length > 1) {
-      // the hardware class is the model carrying most units (ties: the higher-valued model)
-      perModel.fill(0);
-      let best = -1;
-      for (const g of list) {
-        const k = modelIndex.get(g.model) as number;
-        gpus += g.count;
-        perModel[k] = (perModel[k] as number) + g.count * (unitM[k] as number);
-      }
-      for (let k = 0; k < CPU; k++) {
-        if ((perModel[k] as number) > best && (perModel[k] as number) > 0) {
-          best = perModel[k] as number;
-          cls = k;
-        }
-      }
-      if (cls === CPU) cls = Math.min(...list.map((g) => modelIndex.get(g.model) as number));
-    }
+    const list = node.hardware.gpus;
+    const gpus = gpuCount(list);
+    const cls = hardwareClass(list);
     // caps: per node, then per cluster (all of an owner's active nodes, in id order)
-    allowance = Math.min(gpus, cp.maxGpusPerNode);
+    let allowance = Math.min(gpus, cp.maxGpusPerNode);
     let flags = gpus > cp.maxGpusPerNode ? 1 : 0;
     const owner = intern(node.owner);
     ownerOf[i] = owner;
@@ -211,21 +234,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       clusterUsed[owner] = used + allowance;
     }
     capFlags[i] = flags;
-    // the counted GPUs are the most valuable ones
-    if (list.length === 1) cu += allowance * (unitM[cls] as number);
-    else if (list.length > 1) {
-      let left = allowance;
-      const byValue = [...list].sort((a, b) => (modelIndex.get(a.model) as number) - (modelIndex.get(b.model) as number));
-      for (const g of byValue) {
-        if (left <= 0) break;
-        const c = Math.min(left, g.count);
-        cu += c * (unitM[modelIndex.get(g.model) as number] as number);
-        left -= c;
-      }
-    }
     gpusOf[i] = gpus;
     countedOf[i] = allowance;
-    cuOf[i] = cu;
+    cuOf[i] = unitsOf(node.hardware, cls, allowance);
     classOf[i] = cls;
     if (node.status === 'active') {
       netDelivered += node.gpuSecondsDelivered;
@@ -459,10 +470,10 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   };
   const capW3 = cp.scoreCap * W2; // S > cap·C is possible only when Q·K > scoreCap·W³, i.e. K > scoreCap·W²
   let scores: bigint[] = [];
-  const rewards = new Array<bigint>(n);
+  let rewards: Amounts | undefined;
   const stakeList = sortedById(input.stakes) as readonly StakeInput[];
   let bondWeights: bigint[] = []; // bonds by node, then the stakes
-  const bondRewards = new Array<bigint>(n).fill(0n);
+  let bondRewards: Amounts | undefined;
   const ZERO_QUALITY_BONUS = 0;
   const scratch: ReasonCode[] = [];
   /**
@@ -478,9 +489,10 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     const flags = capFlags[i] as number;
     if (flags & 1) reasons.push('GPU_CAP_EXCEEDED');
     if (flags & 2) reasons.push('CLUSTER_CAP_EXCEEDED');
-    const gpus = gpusOf[i] as number;
-    const cuM = cuOf[i] as number;
-    const cls = classOf[i] as number;
+    // the hot loop reads this call's scratch columns; a statement (asked for later) recomputes them
+    const gpus = explain ? gpuCount(node.hardware.gpus) : (gpusOf[i] as number);
+    const cls = explain ? hardwareClass(node.hardware.gpus) : (classOf[i] as number);
+    const cuM = explain ? unitsOf(node.hardware, cls, countedOf[i] as number) : (cuOf[i] as number);
     const upM = node.upSlots;
     const expM = node.expectedSlots;
     const upSeconds = upM * slot;
@@ -582,7 +594,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     return {
       id: node.id,
       owner: node.owner,
-      reward: rewards[i] ?? 0n,
+      reward: rewards?.get(i) ?? 0n,
       eligible,
       hardwareClass: classNames[cls] as string,
       gpus,
@@ -602,7 +614,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       minBond,
       bond: node.bond,
       bondWeight,
-      bondReward: bondRewards[i] ?? 0n,
+      bondReward: bondRewards?.get(i) ?? 0n,
       reasons: reasons.length > 0 ? reasons : NONE,
     };
   };
@@ -612,7 +624,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     return { id: st.id, payout: st.payout, kind: st.kind, amount: st.amount, lockMultiplier: lm, weight: (st.amount * lm) / WAD, reward: 0n };
   });
 
-  type Splits = { engine: 'wasm' | 'bigint'; compute: bigint[] | null; stakers: bigint[] | null };
+  /** Both pools' shares: the nodes' (null: no positive score), the bonds' and the stakes' (null: no positive weight). */
+  type Splits = { engine: 'wasm' | 'bigint'; compute: Amounts | null; stakers: { bonds: Amounts; stakes: bigint[] } | null };
   /** The reference engine: every node evaluated in bigints, both pools split by `apportion`. */
   const bigintSplits = (): Splits => {
     scores = new Array<bigint>(n);
@@ -621,7 +634,13 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     stakeStatements.forEach((st, k) => {
       bondWeights[n + k] = st.weight;
     });
-    return { engine: 'bigint', compute: apportion(rolePool.compute, scores), stakers: apportion(rolePool.stakers, bondWeights) };
+    const compute = apportion(rolePool.compute, scores);
+    const stakers = apportion(rolePool.stakers, bondWeights);
+    return {
+      engine: 'bigint',
+      compute: compute && Amounts.of(compute),
+      stakers: stakers && { bonds: Amounts.of(stakers.slice(0, n)), stakes: stakers.slice(n) },
+    };
   };
   /**
    * The same integers by the WebAssembly kernel (`kernel.ts`): this pass does each node's number
@@ -838,31 +857,40 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       if (bonusCapped[(U32[(keyCol >>> 2) + i] as number) * 3 + (o >>> 8)]) capped++;
     }
     /** floor(pool·w_i/Σw) in the kernel; the leftover units to the largest remainders, as `apportion` does. */
-    const split = (pool: bigint, col: number, count: number): bigint[] | null | undefined => {
+    /**
+     * floor(pool·w_i/Σw) in the kernel; the leftover units to the largest remainders, as `apportion`
+     * does. The shares come out as 128-bit limbs (a copy: the kernel's memory is reused).
+     */
+    const split = (pool: bigint, col: number, count: number): boolean | undefined => {
+      if (pool >= FIXED_LIMIT) return undefined;
       kr.writeSlot(kr.x.constSlot(CONST.POOL), pool);
       const left = kr.x.apportion(col, count, sharesCol, approxCol);
       if (left === -2) return undefined;
-      if (left === -1) return null;
+      if (left === -1) return false;
       if (left >= count) throw new InvariantError('apportion: leftover out of range');
-      const shares = new Array<bigint>(count);
-      for (let i = 0; i < count; i++) shares[i] = kr.readFixed(sharesCol, i);
       if (left > 0) {
         const total = kr.readSlot(kr.x.constSlot(CONST.TOTAL));
-        const exact = (i: number) => pool * kr.readFixed(col, i) - (shares[i] as bigint) * total;
+        const exact = (i: number) => pool * kr.readFixed(col, i) - kr.readFixed(sharesCol, i) * total;
         const approx = kr.F64.subarray(approxCol >>> 3, (approxCol >>> 3) + count);
-        for (const i of largestRemainders(approx, exact, left)) shares[i] = (shares[i] as bigint) + 1n;
+        const shares = kr.U32.subarray(sharesCol >>> 2, (sharesCol >>> 2) + 4 * count);
+        for (const i of largestRemainders(approx, exact, left, memory.f64(count))) incrementLimbs(shares, i);
       }
-      return shares;
+      return true;
     };
-    const compute = split(rolePool.compute, scoreCol, n);
-    if (compute === undefined) return null;
+    const computePaid = split(rolePool.compute, scoreCol, n);
+    if (computePaid === undefined) return null;
+    // the shares leave the kernel's memory (reused by the next call) as the result's own column
+    const compute = computePaid ? Amounts.fromLimbs(kr.U32, sharesCol >>> 2, n) : null;
     for (let k = 0; k < stakeStatements.length; k++) {
       const w = (stakeStatements[k] as StakeStatement).weight;
       if (w >= FIXED_LIMIT) return null;
       kr.writeFixed(weightCol, n + k, w);
     }
-    const stakers = split(rolePool.stakers, weightCol, m);
-    if (stakers === undefined) return null;
+    const stakersPaid = split(rolePool.stakers, weightCol, m);
+    if (stakersPaid === undefined) return null;
+    const stakers = stakersPaid
+      ? { bonds: Amounts.fromLimbs(kr.U32, sharesCol >>> 2, n), stakes: stakeStatements.map((_, k) => kr.readFixed(sharesCol, n + k)) }
+      : null;
     // the run stands: its reasons count
     for (const [c, x] of Object.entries(local)) reasonCounts[c] = (reasonCounts[c] ?? 0) + x;
     const fromKernel: [ReasonCode, number][] = [
@@ -875,14 +903,13 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     return { engine: 'wasm', compute, stakers };
   };
   const splits = (options.engine !== 'bigint' && n > 0 ? kernelSplits() : null) ?? bigintSplits();
-  const computeShares = splits.compute;
-  if (computeShares === null) {
-    rewards.fill(0n);
+  const nodeRewards = splits.compute ?? Amounts.zeros(n);
+  rewards = nodeRewards;
+  if (splits.compute === null) {
     pools.compute.toTreasury = rolePool.compute;
     treasury += rolePool.compute;
     emissionReasons.push('POOL_EMPTY_TO_TREASURY');
   } else {
-    for (let i = 0; i < n; i++) rewards[i] = computeShares[i] as bigint;
     pools.compute.paid = rolePool.compute;
   }
 
@@ -904,9 +931,10 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   // ---- stakers: bonds × L × Q, stakes × L (§4.5) --------------------------------------------
   // participants in id order: every node's bond (in node id order), then user and operator stakes
   const sShares = splits.stakers;
+  const nodeBondRewards = sShares?.bonds ?? Amounts.zeros(n);
+  bondRewards = nodeBondRewards;
   if (sShares) {
-    for (let i = 0; i < n; i++) bondRewards[i] = sShares[i] as bigint;
-    for (let i = 0; i < stakeStatements.length; i++) (stakeStatements[i] as StakeStatement).reward = sShares[n + i] as bigint;
+    for (let i = 0; i < stakeStatements.length; i++) (stakeStatements[i] as StakeStatement).reward = sShares.stakes[i] as bigint;
   }
   settle(pools.stakers, sShares !== null);
 
@@ -915,8 +943,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   for (let i = 0; i < n; i++) {
     const node = nodes[i] as NodeInput;
     if (node.referrer === null) continue;
-    const reward = rewards[i] as bigint;
-    if (reward === 0n || input.epochStart - node.registeredAt >= params.referral.days * DAY) continue;
+    if (!nodeRewards.positive(i)) continue;
+    const reward = nodeRewards.get(i);
+    if (input.epochStart - node.registeredAt >= params.referral.days * DAY) continue;
     referralStatements.push({ referrer: node.referrer, nodeId: node.id, due: (reward * params.referral.share) / WAD, paid: 0n });
   }
   let referralTotal = 0n;
@@ -975,23 +1004,31 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   }
 
   // ---- payouts by address, and conservation ---------------------------------------------------
-  const addrs = table.addresses;
-  const owed = new Array<bigint>(addrs.length).fill(0n);
+  // the nodes' rewards summed by owner in 128-bit limbs (no sum can reach 2^128 when the pool
+  // cannot), bigints only for the owners; then everyone else's
+  const owners = table.size;
+  const ownerSums = memory.u32(4 * owners).fill(0);
+  const inLimbs = epochPool < FIXED_LIMIT && nodeRewards.addInto(ownerSums, ownerOf) && nodeBondRewards.addInto(ownerSums, ownerOf);
+  const owed = new Array<bigint>(owners);
+  for (let k = 0; k < owners; k++) owed[k] = inLimbs ? limbsToBigint(ownerSums, 4 * k, 4) : 0n;
+  if (!inLimbs) {
+    for (let i = 0; i < n; i++) {
+      const x = nodeRewards.get(i) + nodeBondRewards.get(i);
+      if (x !== 0n) owed[ownerOf[i] as number] = (owed[ownerOf[i] as number] as bigint) + x;
+    }
+  }
   const add = (a: string, x: bigint) => {
     if (x === 0n) return;
     const k = intern(a);
     owed[k] = (owed[k] ?? 0n) + x;
   };
-  for (let i = 0; i < n; i++) {
-    const x = (rewards[i] as bigint) + (bondRewards[i] as bigint);
-    if (x !== 0n) owed[ownerOf[i] as number] = (owed[ownerOf[i] as number] as bigint) + x;
-  }
   for (const v of validatorStatements) add(v.payout, v.reward);
   for (const s of stakeStatements) add(s.payout, s.reward);
   for (const a of attested) add(a.payout, a.reward);
   for (const r of referralStatements) add(r.referrer, r.paid);
   // in order of first appearance — nodes by id, then validators, stakes, attestations, referrers —
   // which is deterministic because every list was put in canonical order first
+  const addrs = table.addresses;
   const payouts: { address: string; amount: bigint }[] = [];
   for (let k = 0; k < addrs.length; k++) {
     const amount = owed[k] ?? 0n;
@@ -1029,8 +1066,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     treasury,
     nodeIds: nodes.map((x) => x.id),
     nodeOwners: nodes.map((x) => x.owner),
-    nodeRewards: rewards,
-    bondRewards,
+    nodeRewards,
+    bondRewards: nodeBondRewards,
     statement: (i: number) => evaluate(i, true) as NodeStatement,
     statements: () => Array.from({ length: n }, (_, i) => evaluate(i, true) as NodeStatement),
     validators: validatorStatements,

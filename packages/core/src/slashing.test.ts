@@ -126,7 +126,7 @@ describe('slashing: properties', () => {
     const marked = { ...input, nodes: input.nodes.map((n) => (found.has(n.id) ? { ...n, status: 'suspended' as const } : n)) };
     const r2 = processEpoch(marked, params);
     marked.nodes.forEach((n, i) => {
-      if (n.status !== 'active') expect(r2.nodeRewards[i], n.id).toBe(0n);
+      if (n.status !== 'active') expect(r2.nodeRewards.get(i), n.id).toBe(0n);
     });
   });
 });

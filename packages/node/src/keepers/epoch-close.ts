@@ -127,7 +127,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
         ]),
       ) as EpochSummary['pools'],
       nodes: result.nodeIds.length,
-      earning: result.nodeRewards.filter((x) => x > 0n).length,
+      earning: result.nodeRewards.countPositive(),
       payees: result.payouts.length,
       fees: fees.total.toString(),
       burned: fees.burned.toString(),
@@ -199,9 +199,9 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
     m.set(address, (m.get(address) ?? 0n) + x);
   };
   for (let i = 0; i < r.nodeIds.length; i++) {
-    const reward = r.nodeRewards[i] as bigint;
-    const bond = r.bondRewards[i] as bigint;
-    if (reward === 0n && bond === 0n) continue;
+    if (!r.nodeRewards.positive(i) && !r.bondRewards.positive(i)) continue;
+    const reward = r.nodeRewards.get(i);
+    const bond = r.bondRewards.get(i);
     const owner = r.nodeOwners[i] as string;
     add('compute', owner, reward);
     add('stakers', owner, bond);
