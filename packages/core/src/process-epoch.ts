@@ -4,9 +4,9 @@ import { Amounts, incrementLimbs, limbsToBigint } from './amounts.ts';
 import { apportion, largestRemainders } from './apportion.ts';
 import { checkEpochInput, type EpochInput, type GpuInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
 import { InvariantError } from './errors.ts';
-import { CONST, FIXED_BYTES, FIXED_LIMIT, kernel, Layout, MODE, OUT } from './kernel.ts';
+import { CONST, FIXED_BYTES, FIXED_LIMIT, type Kernel, kernel, Layout, MODE, OUT } from './kernel.ts';
 import { ATTESTED_ROLES, type AttestedRole, type Params, PROVIDER_CLASSES, type ProviderClass, paramsHash, ROLES, type Role, type Tier } from './params.ts';
-import type { ReasonCode } from './reasons.ts';
+import { REASONS, type ReasonCode } from './reasons.ts';
 import { scratch as memory } from './scratch.ts';
 
 /** Every factor of a node's compute reward, with the inputs it came from (SPEC §4.4, §4.6). */
@@ -103,6 +103,63 @@ export type ProcessEpochOptions = {
 };
 
 const NONE: readonly ReasonCode[] = Object.freeze([]);
+const REASON_CODES = Object.keys(REASONS) as ReasonCode[];
+/** A reason code's index in `REASON_CODES` (the kernel's run counts reasons by index). */
+const RI = Object.fromEntries(REASON_CODES.map((c, k) => [c, k])) as Record<ReasonCode, number>;
+/** The eligibility reasons, by bit (see `ineligibility`), in the order a statement lists them. */
+const ELIGIBILITY_CODES: readonly ReasonCode[] = [
+  'SUSPENDED',
+  'JAILED',
+  'EXCLUDED',
+  'NOT_ONBOARDED',
+  'NOT_BONDED',
+  'BOND_BELOW_MINIMUM',
+  'NO_CAPACITY',
+  'NO_UPTIME',
+  'BELOW_UPTIME_FLOOR',
+  'NODE_NOT_ELIGIBLE',
+];
+const ELIGIBILITY_INDEX = ELIGIBILITY_CODES.map((c) => RI[c]);
+
+/** Byte offsets of the kernel's per-node columns (see `kernel/kernel.ts`), and their layout. */
+type KernelColumns = ReturnType<typeof layColumns> & { lay: Layout };
+
+function layColumns(lay: Layout, n: number, m: number) {
+  return {
+    cu: lay.take(8 * n),
+    gpus: lay.take(8 * n),
+    up: lay.take(8 * n),
+    deliv: lay.take(8 * n),
+    uNum: lay.take(8 * n),
+    uDen: lay.take(8 * n),
+    jobs: lay.take(32 * n),
+    p95: lay.take(8 * n),
+    pNum: lay.take(8 * n),
+    pDen: lay.take(8 * n),
+    pGiven: lay.take(8 * n),
+    bond: lay.take(FIXED_BYTES * n),
+    mode: lay.take(4 * n),
+    key: lay.take(4 * n),
+    prob: lay.take(4 * n),
+    score: lay.take(FIXED_BYTES * n),
+    weight: lay.take(FIXED_BYTES * m),
+    out: lay.take(4 * n),
+    shares: lay.take(FIXED_BYTES * m),
+    approx: lay.take(8 * m),
+  };
+}
+
+/** The kernel's columns for n nodes and m staker-pool weights; null when its memory cannot grow to them. */
+function kernelColumns(kr: Kernel, n: number, m: number): KernelColumns | null {
+  const lay = new Layout(kr.base);
+  const columns = layColumns(lay, n, m);
+  try {
+    kr.reserve(lay.end);
+  } catch {
+    return null; // the bigint engine does the epoch
+  }
+  return { ...columns, lay };
+}
 const PROVIDER_CLASS_INDEX = Object.fromEntries(PROVIDER_CLASSES.map((c, i) => [c, i])) as Record<ProviderClass, number>;
 const DAY = 86_400;
 const W2 = WAD * WAD;
@@ -128,10 +185,189 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     for (const c of codes) reasonCounts[c] = (reasonCounts[c] ?? 0) + 1;
   };
 
+  memory.reset(); // this call's temporaries: see scratch.ts
   const nodes = sortedById(input.nodes);
   const slot = input.slotSeconds;
   const cp = params.compute;
   const n = nodes.length;
+
+  // ---- parameters of the compute pool, and the per-node helpers that need nothing else ------
+  const q = cp.quality;
+  const b = cp.bonuses;
+  const sla = Object.fromEntries(
+    Object.entries(cp.sla).map(([c, x]) => [
+      c,
+      { targetM: micro(x.availability), rampStartM: micro(x.availability - q.uptimeRamp), floorM: micro(x.availability - q.eligibilityFloor) },
+    ]),
+  ) as Record<string, { targetM: number; rampStartM: number; floorM: number }>;
+  const rampM = micro(q.uptimeRamp);
+  const baseM = micro(cp.utilisationBase);
+  const weightM = micro(cp.utilisationWeight);
+  const wU = BigInt(micro(q.uptimeWeight));
+  const wE = BigInt(micro(q.errorWeight));
+  const wR = BigInt(micro(q.responseWeight));
+  const wP = BigInt(micro(q.ratingWeight));
+  const spreadNum = micro(q.ratingSpread);
+  const spreadM = BigInt(spreadNum);
+  const M6 = 1_000_000n;
+  const qualityConstUER = ((wU + wE + wR) * WAD) / M6; // Q's share when U = E = R = 1 (exact: weights are millionths)
+  const innovation = new Set(cp.innovationList);
+  const errDenStd = q.errorTolerance * q.errorTargetStandard; // W² scale
+  const errDenHigh = q.errorTolerance * q.errorTargetHigh;
+  const bondUnit = (BigInt(params.bond.days * 24) * params.bond.gpuRateUsdPerHour * WAD) / params.bond.referenceTokenPriceUsd;
+  const minBondCache = new Map<number, bigint>();
+  const responseNum = BigInt(q.responseTargetMs) * WAD;
+  const ratingScale = WAD * M6;
+  const tiers = cp.commitment;
+  const regionIndex = new Map<string, number>();
+  /** The non-quality bits of a node's bonus mix (new node, under-served, innovation, energy, anomaly). */
+  const bonusBits = (node: NodeInput): number => {
+    const age = input.epochStart - node.registeredAt;
+    let bits = 0;
+    if (age < b.newNodeDays * DAY) bits |= 4;
+    if (age < b.underServedDays * DAY && cp.underServedRegions[node.region] !== undefined) bits |= 8;
+    if (innovation.size > 0 && (node.hardware.gpus.some((g) => innovation.has(g.model)) || node.services.some((x) => innovation.has(x)))) bits |= 16;
+    if (node.powerEfficiency !== null && node.powerEfficiency >= b.energyThreshold) bits |= 32;
+    if (node.anomalies.length > 0) bits |= 64;
+    return bits;
+  };
+  const regionOf = (region: string): number => {
+    let k = regionIndex.get(region);
+    if (k === undefined) regionIndex.set(region, (k = regionIndex.size));
+    return k;
+  };
+  /** The commitment tier a node's lock reaches (−1: none), and whether it was forfeited. */
+  const lockOf = (node: NodeInput): number => {
+    const lockIdx = tierIndex(tiers, node.commitmentDays);
+    return node.commitmentForfeited && lockIdx >= 0 ? -2 : lockIdx;
+  };
+  /**
+   * Minimum bond: 7 days of expected revenue per GPU; a node without GPUs bonds per compute unit
+   * (one GPU-equivalent per CU, the T4's weight) so the minimum scales with what it offers.
+   */
+  const minBondOf = (gpus: number, cuM: number): bigint => {
+    let minBond = minBondCache.get(gpus > 0 ? gpus : -1 - cuM);
+    if (minBond === undefined) {
+      minBond = gpus > 0 ? bondUnit * BigInt(gpus) : (bondUnit * BigInt(cuM)) / M6;
+      minBondCache.set(gpus > 0 ? gpus : -1 - cuM, minBond);
+    }
+    return minBond;
+  };
+  /**
+   * Every eligibility reason that applies (SPEC §4.4) as bits, in the order a statement lists them:
+   * bit k is `ELIGIBILITY_CODES[k]`. 0: eligible.
+   */
+  const ineligibility = (node: NodeInput, cuM: number, upM: number, up6: number, floorTimesExpected: number, minBond: bigint): number => {
+    let bits = 0;
+    if (node.status !== 'active') bits |= node.status === 'suspended' ? 1 : node.status === 'jailed' ? 2 : 4;
+    if (!node.onboarded) bits |= 8;
+    if (node.bond === 0n) bits |= 16;
+    else if (node.bond < minBond) bits |= 32;
+    if (cuM === 0) bits |= 64;
+    if (upM === 0) bits |= 128;
+    else if (up6 < floorTimesExpected) bits |= 256;
+    if (bits !== 0 && node.bond > 0n) bits |= 512;
+    return bits;
+  };
+
+  // ---- the kernel's columns (the wasm engine), filled as pass 1 goes ---------------------------
+  const stakeList = sortedById(input.stakes) as readonly StakeInput[];
+  const kr = options.engine !== 'bigint' && n > 0 ? kernel() : null;
+  const kc = kr && kernelColumns(kr, n, n + stakeList.length); // null: no memory for them
+  let kernelFits = kc !== null; // false once a number outgrows the 128-bit columns
+  const kF = kr?.F64 ?? new Float64Array(0);
+  const kU32 = kr?.U32 ?? new Uint32Array(0);
+  const kI32 = kr?.I32 ?? new Int32Array(0);
+  /** Reason counts of the kernel's run (merged into the result only if the run stands). */
+  const hits = new Float64Array(REASON_CODES.length);
+  const hit = (k: number) => {
+    hits[k] = (hits[k] as number) + 1;
+  };
+  const keyIndex = new Map<number, number>();
+  const keys: { key: number; cls: number; region: string; lockIdx: number; bits: number }[] = [];
+  const providerOf = memory.i32(kc === null ? 0 : n);
+  /** One node's columns, reasons and K key, from what pass 1 has just worked out. */
+  const fill = (c: KernelColumns, i: number, node: NodeInput, gpus: number, cuM: number, cls: number, flags: number): void => {
+    const F = kF;
+    const U32 = kU32;
+    if (flags & 1) hit(RI.GPU_CAP_EXCEEDED);
+    if (flags & 2) hit(RI.CLUSTER_CAP_EXCEEDED);
+    const upM = node.upSlots;
+    const expM = node.expectedSlots;
+    const t = sla[node.slaClass] as { targetM: number; rampStartM: number; floorM: number };
+    F[(c.cu >>> 3) + i] = cuM;
+    F[(c.gpus >>> 3) + i] = gpus;
+    F[(c.up >>> 3) + i] = upM * slot;
+    F[(c.deliv >>> 3) + i] = node.gpuSecondsDelivered;
+    let mode = 0;
+    const up6 = upM * 1_000_000;
+    if (expM === 0) mode |= MODE.U_ZERO;
+    else if (up6 < t.targetM * expM) {
+      const a = up6 - t.rampStartM * expM;
+      if (a <= 0) mode |= MODE.U_ZERO;
+      else {
+        mode |= MODE.U_DIV;
+        F[(c.uNum >>> 3) + i] = a;
+        F[(c.uDen >>> 3) + i] = expM * rampM;
+      }
+      hit(RI.UPTIME_BELOW_TARGET);
+    }
+    const j = node.jobs;
+    if (j.standard + j.high > 0) {
+      if (j.standardErrors > 0 || j.highErrors > 0) {
+        mode |= MODE.E_DIV;
+        const o = (c.jobs >>> 3) + 4 * i;
+        F[o] = j.standard;
+        F[o + 1] = j.standardErrors;
+        F[o + 2] = j.high;
+        F[o + 3] = j.highErrors;
+      }
+      if (j.p95ResponseMs > q.responseTargetMs) {
+        mode |= MODE.R_DIV;
+        F[(c.p95 >>> 3) + i] = j.p95ResponseMs;
+        hit(RI.SLOW_RESPONSES);
+      }
+    }
+    if (node.ratings.count > 0) {
+      // P's terms need the class totals: the node's sum and count for now
+      mode |= MODE.P_DIV;
+      F[(c.pNum >>> 3) + i] = node.ratings.sum;
+      F[(c.pDen >>> 3) + i] = node.ratings.count;
+      providerOf[i] = PROVIDER_CLASS_INDEX[node.providerClass];
+    }
+    let lockIdx = lockOf(node);
+    if (lockIdx === -2) {
+      lockIdx = -1;
+      hit(RI.COMMITMENT_FORFEITED);
+    }
+    const bits = bonusBits(node);
+    const key = kKey(cls, regionOf(node.region), lockIdx, bits);
+    let kx = keyIndex.get(key);
+    if (kx === undefined) {
+      keyIndex.set(key, (kx = keys.length));
+      keys.push({ key, cls, region: node.region, lockIdx, bits });
+    }
+    U32[(c.key >>> 2) + i] = kx;
+    if (bits & 64) hit(RI.ANOMALY_FLAGGED);
+    let pi = -1;
+    if (node.probationStage > 0) {
+      pi = Math.min(node.probationStage, cp.probation.length) - 1;
+      if ((cp.probation[pi] as bigint) < WAD) hit(RI.PROBATION);
+    }
+    kI32[(c.prob >>> 2) + i] = pi;
+    const notEligible = ineligibility(node, cuM, upM, up6, t.floorM * expM, minBondOf(gpus, cuM));
+    if (notEligible === 0) mode |= MODE.ELIGIBLE;
+    else for (let k = 0; notEligible >>> k !== 0; k++) if ((notEligible >>> k) & 1) hit(ELIGIBILITY_INDEX[k] as number);
+    if (node.bond > 0n) {
+      if (node.bond >= FIXED_LIMIT) {
+        kernelFits = false; // the bigint engine takes the epoch
+        return;
+      }
+      mode |= MODE.BONDED;
+      (kr as Kernel).writeFixed(c.bond, i, node.bond);
+    }
+    U32[(c.mode >>> 2) + i] = mode;
+  };
 
   // ---- pass 1: hardware, capacity, network and class totals ----------------------------------
   // Compute units are exact integers of millionths (params are validated to 6 decimals), so the
@@ -148,7 +384,6 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const CPU = models.length;
   // this call's temporaries live in reused scratch memory; what the statements need later (the
   // counted GPUs and the cap flags) in the result's own arrays
-  memory.reset();
   const gpusOf = memory.f64(n);
   const cuOf = memory.f64(n); // compute units, in millionths
   const classOf = memory.i32(n);
@@ -164,6 +399,11 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   let netCapacity = 0; // GPU × expected seconds: the scarcity valuation (see the core README)
   const classDelivered = new Float64Array(CPU + 1);
   const classCapacity = new Float64Array(CPU + 1);
+  const classActive = new Float64Array(CPU + 1); // active nodes per class
+  const nodeIds: string[] = [];
+  const nodeOwners: string[] = [];
+  const referred: number[] = []; // nodes whose referrer is still due a share (§4.5)
+  const referralSeconds = params.referral.days * DAY;
   const ratingSum = new Float64Array(PROVIDER_CLASSES.length);
   const ratingCount = new Float64Array(PROVIDER_CLASSES.length);
   const perModel = new Float64Array(CPU); // scratch: units per model of one node
@@ -209,6 +449,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     }
     return cu;
   };
+  /** The key of a node's K without its quality tier (the two low bits). Region leads: it is unbounded. */
+  const kKey = (cls: number, region: number, lockIdx: number, bonusMix: number) => ((region * (CPU + 1) + cls) * 64 + (lockIdx + 1)) * 128 + bonusMix;
   for (let i = 0; i < n; i++) {
     const node = nodes[i] as NodeInput;
     const list = node.hardware.gpus;
@@ -245,12 +487,17 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       netCapacity += cap;
       classDelivered[cls] = (classDelivered[cls] as number) + node.gpuSecondsDelivered;
       classCapacity[cls] = (classCapacity[cls] as number) + cap;
+      classActive[cls] = (classActive[cls] as number) + 1;
     }
     if (node.ratings.count > 0) {
       const pc = PROVIDER_CLASS_INDEX[node.providerClass];
       ratingSum[pc] = (ratingSum[pc] as number) + node.ratings.sum;
       ratingCount[pc] = (ratingCount[pc] as number) + node.ratings.count;
     }
+    nodeIds.push(node.id);
+    nodeOwners.push(node.owner);
+    if (node.referrer !== null && input.epochStart - node.registeredAt < referralSeconds) referred.push(i);
+    if (kc !== null && kernelFits) fill(kc, i, node, gpus, cuOf[i] as number, cls, flags);
   }
   if (!Number.isSafeInteger(netProvisioned) || !Number.isSafeInteger(netCapacity) || !Number.isSafeInteger(netDelivered)) {
     throw new InvariantError('network GPU-seconds exceed 2^53');
@@ -293,8 +540,6 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   let treasury = epochPool - roleShares.reduce((a, b) => a + b, 0n); // 0 unless every weight is 0
 
   // ---- compute pool (§4.4) -------------------------------------------------------------------
-  const q = cp.quality;
-  const b = cp.bonuses;
   // scarcity V_class per hardware class (capacity-based: see the core README, "valuation")
   const scarcityOf: bigint[] = [];
   const scarcityClipped: boolean[] = [];
@@ -310,37 +555,11 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     scarcityOf.push(v);
     scarcityClipped.push(v !== raw);
   }
-  const sla = Object.fromEntries(
-    Object.entries(cp.sla).map(([c, x]) => [
-      c,
-      { targetM: micro(x.availability), rampStartM: micro(x.availability - q.uptimeRamp), floorM: micro(x.availability - q.eligibilityFloor) },
-    ]),
-  ) as Record<string, { targetM: number; rampStartM: number; floorM: number }>;
-  const rampM = micro(q.uptimeRamp);
-  const baseM = micro(cp.utilisationBase);
-  const weightM = micro(cp.utilisationWeight);
-  const wU = BigInt(micro(q.uptimeWeight));
-  const wE = BigInt(micro(q.errorWeight));
-  const wR = BigInt(micro(q.responseWeight));
-  const wP = BigInt(micro(q.ratingWeight));
-  const spreadNum = micro(q.ratingSpread);
-  const spreadM = BigInt(spreadNum);
-  const M6 = 1_000_000n;
-  const qualityConstUER = ((wU + wE + wR) * WAD) / M6; // Q's share when U = E = R = 1 (exact: weights are millionths)
-  const innovation = new Set(cp.innovationList);
-  const errDenStd = q.errorTolerance * q.errorTargetStandard; // W² scale
-  const errDenHigh = q.errorTolerance * q.errorTargetHigh;
-  const bondUnit = (BigInt(params.bond.days * 24) * params.bond.gpuRateUsdPerHour * WAD) / params.bond.referenceTokenPriceUsd;
-  const minBondCache = new Map<number, bigint>();
-  const responseNum = BigInt(q.responseTargetMs) * WAD;
   const classRating = new Map<string, { sum: bigint; count: bigint }>();
   PROVIDER_CLASSES.forEach((c, k) => {
     classRating.set(c, { sum: BigInt(ratingSum[k] as number), count: BigInt(ratingCount[k] as number) });
   });
-  const ratingScale = WAD * M6;
-  const tiers = cp.commitment;
   // K = V·L·(1+B) takes few distinct values: cached by (class, region, lock tier, bonus mix)
-  const regionIndex = new Map<string, number>();
   type KEntry = { K: bigint; L: bigint; mayCap: boolean; bonusCapped: boolean; valuation: NodeStatement['valuation']; bonuses: NodeStatement['bonuses'] };
   const kCache = new Map<number, KEntry>();
   /** K = V·L·(1+B) of a (class, region, lock tier, bonus mix) key: few distinct values, cached. */
@@ -377,44 +596,22 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     kCache.set(key, k);
     return k;
   };
-  /** The key of a node's K without its quality tier (the two low bits). Region leads: it is unbounded. */
-  const kKey = (cls: number, region: number, lockIdx: number, bonusMix: number) => ((region * (CPU + 1) + cls) * 64 + (lockIdx + 1)) * 128 + bonusMix;
-  /** The non-quality bits of a node's bonus mix (new node, under-served, innovation, energy, anomaly). */
-  const bonusBits = (node: NodeInput): number => {
-    const age = input.epochStart - node.registeredAt;
-    let bits = 0;
-    if (age < b.newNodeDays * DAY) bits |= 4;
-    if (age < b.underServedDays * DAY && cp.underServedRegions[node.region] !== undefined) bits |= 8;
-    if (innovation.size > 0 && (node.hardware.gpus.some((g) => innovation.has(g.model)) || node.services.some((x) => innovation.has(x)))) bits |= 16;
-    if (node.powerEfficiency !== null && node.powerEfficiency >= b.energyThreshold) bits |= 32;
-    if (node.anomalies.length > 0) bits |= 64;
-    return bits;
-  };
-  const regionOf = (region: string): number => {
-    let k = regionIndex.get(region);
-    if (k === undefined) regionIndex.set(region, (k = regionIndex.size));
-    return k;
-  };
-  /** The commitment tier a node's lock reaches (−1: none), and whether it was forfeited. */
-  const lockOf = (node: NodeInput): number => {
-    const lockIdx = tierIndex(tiers, node.commitmentDays);
-    return node.commitmentForfeited && lockIdx >= 0 ? -2 : lockIdx;
-  };
   /**
    * P's numerator and denominator as numbers, `P = 0.5 + num·10²⁴ / den` (floored): into `out`,
    * true while they are exact as numbers.
    */
-  const ratingTerms = (node: NodeInput, out: Float64Array): boolean => {
-    const pc = PROVIDER_CLASS_INDEX[node.providerClass];
+  const ratingTermsOf = (pc: number, sum: number, count: number, out: Float64Array): boolean => {
     const cc = ratingCount[pc] as number;
     const cs = ratingSum[pc] as number;
-    const n1 = node.ratings.sum * cc;
-    const n2 = cs * node.ratings.count;
-    const dn = spreadNum * node.ratings.count * cc;
+    const n1 = sum * cc;
+    const n2 = cs * count;
+    const dn = spreadNum * count * cc;
     out[0] = n1 - n2;
     out[1] = dn;
     return n1 <= MAX_SAFE && n2 <= MAX_SAFE && dn <= MAX_SAFE;
   };
+  const ratingTerms = (node: NodeInput, out: Float64Array): boolean =>
+    ratingTermsOf(PROVIDER_CLASS_INDEX[node.providerClass], node.ratings.sum, node.ratings.count, out);
   const terms = new Float64Array(2);
   /** P before clipping: 0.5 + (mean − classMean) / spread, exact (floored once). */
   const ratingRaw = (node: NodeInput): bigint => {
@@ -424,54 +621,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     const ni = BigInt(node.ratings.count);
     return HALF + floorDiv((BigInt(node.ratings.sum) * c.count - c.sum * ni) * ratingScale, spreadM * ni * c.count);
   };
-  /**
-   * Minimum bond: 7 days of expected revenue per GPU; a node without GPUs bonds per compute unit
-   * (one GPU-equivalent per CU, the T4's weight) so the minimum scales with what it offers.
-   */
-  const minBondOf = (gpus: number, cuM: number): bigint => {
-    let minBond = minBondCache.get(gpus > 0 ? gpus : -1 - cuM);
-    if (minBond === undefined) {
-      minBond = gpus > 0 ? bondUnit * BigInt(gpus) : (bondUnit * BigInt(cuM)) / M6;
-      minBondCache.set(gpus > 0 ? gpus : -1 - cuM, minBond);
-    }
-    return minBond;
-  };
-  /** Pushes every eligibility reason that applies (SPEC §4.4); true when there is none. */
-  const eligibility = (node: NodeInput, cuM: number, upM: number, up6: number, floorTimesExpected: number, minBond: bigint, reasons: ReasonCode[]): boolean => {
-    let eligible = true;
-    if (node.status !== 'active') {
-      eligible = false;
-      reasons.push(node.status === 'suspended' ? 'SUSPENDED' : node.status === 'jailed' ? 'JAILED' : 'EXCLUDED');
-    }
-    if (!node.onboarded) {
-      eligible = false;
-      reasons.push('NOT_ONBOARDED');
-    }
-    if (node.bond === 0n) {
-      eligible = false;
-      reasons.push('NOT_BONDED');
-    } else if (node.bond < minBond) {
-      eligible = false;
-      reasons.push('BOND_BELOW_MINIMUM');
-    }
-    if (cuM === 0) {
-      eligible = false;
-      reasons.push('NO_CAPACITY');
-    }
-    if (upM === 0) {
-      eligible = false;
-      reasons.push('NO_UPTIME');
-    } else if (up6 < floorTimesExpected) {
-      eligible = false;
-      reasons.push('BELOW_UPTIME_FLOOR');
-    }
-    if (!eligible && node.bond > 0n) reasons.push('NODE_NOT_ELIGIBLE');
-    return eligible;
-  };
   const capW3 = cp.scoreCap * W2; // S > cap·C is possible only when Q·K > scoreCap·W³, i.e. K > scoreCap·W²
   let scores: bigint[] = [];
   let rewards: Amounts | undefined;
-  const stakeList = sortedById(input.stakes) as readonly StakeInput[];
   let bondWeights: bigint[] = []; // bonds by node, then the stakes
   let bondRewards: Amounts | undefined;
   const ZERO_QUALITY_BONUS = 0;
@@ -581,7 +733,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
 
     // eligibility: every reason that applies is reported
     const minBond = minBondOf(gpus, cuM);
-    const eligible = eligibility(node, cuM, upM, up6, t.floorM * expM, minBond, reasons);
+    const notEligible = ineligibility(node, cuM, upM, up6, t.floorM * expM, minBond);
+    for (let k = 0; notEligible >>> k !== 0; k++) if ((notEligible >>> k) & 1) reasons.push(ELIGIBILITY_CODES[k] as ReasonCode);
+    const eligible = notEligible === 0;
     if (!eligible) score = 0n;
     // the provider's bond joins the staker pool weighted by L × Q (nothing while ineligible)
     const bondWeight = eligible && node.bond > 0n ? (node.bond * L * Q) / W2 : 0n;
@@ -643,142 +797,41 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     };
   };
   /**
-   * The same integers by the WebAssembly kernel (`kernel.ts`): this pass does each node's number
-   * work — reasons, keys, eligibility — and fills the kernel's columns; the kernel does the bigint
+   * The same integers by the WebAssembly kernel (`kernel.ts`): pass 1 did each node's number work
+   * — reasons, keys, eligibility — and filled the kernel's columns; the kernel does the bigint
    * arithmetic of `evaluate` and the floors of both splits in its memory, so a million nodes do
    * not allocate tens of millions of short-lived bigints. Returns null, having counted nothing,
-   * when a number outgrows the kernel's 128-bit columns or its memory cannot grow.
+   * when a number outgrew the kernel's 128-bit columns or its memory could not grow.
    */
   const kernelSplits = (): Splits | null => {
-    const kr = kernel();
-    const S = kr.slotBytes;
+    if (kr === null || kc === null || !kernelFits) return null;
     const m = n + stakeList.length;
-    const lay = new Layout(kr.base);
-    const cuCol = lay.take(8 * n);
-    const gpusCol = lay.take(8 * n);
-    const upCol = lay.take(8 * n);
-    const delivCol = lay.take(8 * n);
-    const uNumCol = lay.take(8 * n);
-    const uDenCol = lay.take(8 * n);
-    const jobsCol = lay.take(32 * n);
-    const p95Col = lay.take(8 * n);
-    const pNumCol = lay.take(8 * n);
-    const pDenCol = lay.take(8 * n);
-    const pGivenCol = lay.take(8 * n);
-    const bondCol = lay.take(FIXED_BYTES * n);
-    const modeCol = lay.take(4 * n);
-    const keyCol = lay.take(4 * n);
-    const probCol = lay.take(4 * n);
-    const scoreCol = lay.take(FIXED_BYTES * n);
-    const weightCol = lay.take(FIXED_BYTES * m);
-    const outCol = lay.take(4 * n);
-    const sharesCol = lay.take(FIXED_BYTES * m);
-    const approxCol = lay.take(8 * m);
-    try {
-      kr.reserve(lay.end);
-    } catch {
-      return null; // no memory for the columns: the bigint engine does the epoch
-    }
+    const S = kr.slotBytes;
+    const { lay, jobs: jobsCol, p95: p95Col, pNum: pNumCol, pDen: pDenCol, pGiven: pGivenCol, bond: bondCol, mode: modeCol } = kc;
+    const { cu: cuCol, gpus: gpusCol, up: upCol, deliv: delivCol, uNum: uNumCol, uDen: uDenCol, key: keyCol, prob: probCol } = kc;
+    const { score: scoreCol, weight: weightCol, out: outCol, shares: sharesCol, approx: approxCol } = kc;
     let F = kr.F64;
     let U32 = kr.U32;
-    const I32 = kr.I32;
     const B64 = kr.B64;
-    const local: Record<string, number> = {};
-    const tally = (codes: readonly ReasonCode[]) => {
-      for (const c of codes) local[c] = (local[c] ?? 0) + 1;
-    };
-    const keyIndex = new Map<number, number>();
-    const keys: { key: number; cls: number; region: string; lockIdx: number; bits: number }[] = [];
+    // P's terms now that the class totals are known; the few beyond exact doubles as bigints
     const rating = new Float64Array(2);
     for (let i = 0; i < n; i++) {
-      const node = nodes[i] as NodeInput;
-      const reasons = scratch;
-      reasons.length = 0;
-      const flags = capFlags[i] as number;
-      if (flags & 1) reasons.push('GPU_CAP_EXCEEDED');
-      if (flags & 2) reasons.push('CLUSTER_CAP_EXCEEDED');
-      const gpus = gpusOf[i] as number;
-      const cuM = cuOf[i] as number;
-      const cls = classOf[i] as number;
-      const upM = node.upSlots;
-      const expM = node.expectedSlots;
-      const t = sla[node.slaClass] as { targetM: number; rampStartM: number; floorM: number };
-      F[(cuCol >>> 3) + i] = cuM;
-      F[(gpusCol >>> 3) + i] = gpus;
-      F[(upCol >>> 3) + i] = upM * slot;
-      F[(delivCol >>> 3) + i] = node.gpuSecondsDelivered;
-      let mode = 0;
-      const up6 = upM * 1_000_000;
-      if (expM === 0) mode |= MODE.U_ZERO;
-      else if (up6 < t.targetM * expM) {
-        const a = up6 - t.rampStartM * expM;
-        if (a <= 0) mode |= MODE.U_ZERO;
-        else {
-          mode |= MODE.U_DIV;
-          F[(uNumCol >>> 3) + i] = a;
-          F[(uDenCol >>> 3) + i] = expM * rampM;
-        }
-        reasons.push('UPTIME_BELOW_TARGET');
+      const mode = U32[(modeCol >>> 2) + i] as number;
+      if ((mode & MODE.P_DIV) === 0) continue;
+      const sum = F[(pNumCol >>> 3) + i] as number;
+      const count = F[(pDenCol >>> 3) + i] as number;
+      if (ratingTermsOf(providerOf[i] as number, sum, count, rating)) {
+        F[(pNumCol >>> 3) + i] = rating[0] as number;
+        F[(pDenCol >>> 3) + i] = rating[1] as number;
+      } else {
+        const raw = ratingRaw(nodes[i] as NodeInput);
+        const P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
+        if (P !== raw) hit(RI.RATING_CLIPPED);
+        U32[(modeCol >>> 2) + i] = (mode & ~MODE.P_DIV) | MODE.P_GIVEN;
+        B64[(pGivenCol >>> 3) + i] = P;
       }
-      const j = node.jobs;
-      if (j.standard + j.high > 0) {
-        if (j.standardErrors > 0 || j.highErrors > 0) {
-          mode |= MODE.E_DIV;
-          const o = (jobsCol >>> 3) + 4 * i;
-          F[o] = j.standard;
-          F[o + 1] = j.standardErrors;
-          F[o + 2] = j.high;
-          F[o + 3] = j.highErrors;
-        }
-        if (j.p95ResponseMs > q.responseTargetMs) {
-          mode |= MODE.R_DIV;
-          F[(p95Col >>> 3) + i] = j.p95ResponseMs;
-          reasons.push('SLOW_RESPONSES');
-        }
-      }
-      if (node.ratings.count > 0) {
-        if (ratingTerms(node, rating)) {
-          mode |= MODE.P_DIV;
-          F[(pNumCol >>> 3) + i] = rating[0] as number;
-          F[(pDenCol >>> 3) + i] = rating[1] as number;
-        } else {
-          const raw = ratingRaw(node);
-          const P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
-          if (P !== raw) reasons.push('RATING_CLIPPED');
-          mode |= MODE.P_GIVEN;
-          B64[(pGivenCol >>> 3) + i] = P;
-        }
-      }
-      let lockIdx = lockOf(node);
-      if (lockIdx === -2) {
-        lockIdx = -1;
-        reasons.push('COMMITMENT_FORFEITED');
-      }
-      const bits = bonusBits(node);
-      const key = kKey(cls, regionOf(node.region), lockIdx, bits);
-      let kx = keyIndex.get(key);
-      if (kx === undefined) {
-        keyIndex.set(key, (kx = keys.length));
-        keys.push({ key, cls, region: node.region, lockIdx, bits });
-      }
-      U32[(keyCol >>> 2) + i] = kx;
-      if (scarcityClipped[cls] && node.status === 'active') reasons.push('VALUATION_CLIPPED');
-      if (bits & 64) reasons.push('ANOMALY_FLAGGED');
-      let pi = -1;
-      if (node.probationStage > 0) {
-        pi = Math.min(node.probationStage, cp.probation.length) - 1;
-        if ((cp.probation[pi] as bigint) < WAD) reasons.push('PROBATION');
-      }
-      I32[(probCol >>> 2) + i] = pi;
-      if (eligibility(node, cuM, upM, up6, t.floorM * expM, minBondOf(gpus, cuM), reasons)) mode |= MODE.ELIGIBLE;
-      if (node.bond > 0n) {
-        if (node.bond >= FIXED_LIMIT) return null;
-        mode |= MODE.BONDED;
-        kr.writeFixed(bondCol, i, node.bond);
-      }
-      U32[(modeCol >>> 2) + i] = mode;
-      if (reasons.length > 0) tally(reasons);
     }
+    for (let k = 0; k <= CPU; k++) if (scarcityClipped[k]) hits[RI.VALUATION_CLIPPED] = (hits[RI.VALUATION_CLIPPED] as number) + (classActive[k] as number);
     // the K table: every key met, at each quality tier; then the constants
     const kTab = lay.take(keys.length * 3 * S);
     const capTab = lay.take(keys.length * 3 * 4);
@@ -892,7 +945,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       ? { bonds: Amounts.fromLimbs(kr.U32, sharesCol >>> 2, n), stakes: stakeStatements.map((_, k) => kr.readFixed(sharesCol, n + k)) }
       : null;
     // the run stands: its reasons count
-    for (const [c, x] of Object.entries(local)) reasonCounts[c] = (reasonCounts[c] ?? 0) + x;
+    REASON_CODES.forEach((c, k) => {
+      if ((hits[k] as number) > 0) reasonCounts[c] = (reasonCounts[c] ?? 0) + (hits[k] as number);
+    });
     const fromKernel: [ReasonCode, number][] = [
       ['ERROR_RATE_ABOVE_TOLERANCE', errorRate],
       ['RATING_CLIPPED', ratingClipped],
@@ -940,13 +995,10 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
 
   // ---- referrals, out of the community pool (§4.5) ------------------------------------------
   const referralStatements: ReferralStatement[] = [];
-  for (let i = 0; i < n; i++) {
-    const node = nodes[i] as NodeInput;
-    if (node.referrer === null) continue;
+  for (const i of referred) {
     if (!nodeRewards.positive(i)) continue;
-    const reward = nodeRewards.get(i);
-    if (input.epochStart - node.registeredAt >= params.referral.days * DAY) continue;
-    referralStatements.push({ referrer: node.referrer, nodeId: node.id, due: (reward * params.referral.share) / WAD, paid: 0n });
+    const node = nodes[i] as NodeInput;
+    referralStatements.push({ referrer: node.referrer as string, nodeId: node.id, due: (nodeRewards.get(i) * params.referral.share) / WAD, paid: 0n });
   }
   let referralTotal = 0n;
   for (const r of referralStatements) referralTotal += r.due;
@@ -1064,8 +1116,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     stakerWeightAdjust,
     pools,
     treasury,
-    nodeIds: nodes.map((x) => x.id),
-    nodeOwners: nodes.map((x) => x.owner),
+    nodeIds,
+    nodeOwners,
     nodeRewards,
     bondRewards: nodeBondRewards,
     statement: (i: number) => evaluate(i, true) as NodeStatement,
