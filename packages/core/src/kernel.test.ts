@@ -152,6 +152,22 @@ describe('the WebAssembly kernel', () => {
     expect(everything(again)).toBe(everything(processEpoch(input, params, { engine: 'bigint' })));
   });
 
+  it('keeps each result whole while later epochs reuse the scratch and kernel memory', () => {
+    // a result's statements recompute from its own arrays, never from the memory the next call reuses
+    const first = mutated(11, 40);
+    const r = processEpoch(first, rich);
+    const before = everything(r);
+    for (const [seed, nodes] of [
+      [12, 300],
+      [13, 5],
+    ] as const) {
+      const later = mutated(seed, nodes);
+      expect(everything(processEpoch(later, rich))).toBe(everything(processEpoch(later, rich, { engine: 'bigint' })));
+    }
+    expect(everything(r)).toBe(before);
+    expect(everything(r)).toBe(everything(processEpoch(first, rich, { engine: 'bigint' })));
+  });
+
   it('is the module compiled from kernel/kernel.ts (run `npm run build:kernel` after changing it)', async () => {
     const committed = readFileSync(new URL('./kernel-wasm.ts', import.meta.url), 'utf8');
     expect(await kernelModuleSource()).toBe(committed);
