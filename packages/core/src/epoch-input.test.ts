@@ -56,6 +56,16 @@ describe('epoch input', () => {
     ['errors above jobs', (j) => (j.nodes[0].jobs.standardErrors = j.nodes[0].jobs.standard + 1), 'nodes[0].jobs.standardErrors', 'OUT_OF_RANGE'],
     ['ratings outside 1–5', (j) => (j.nodes[0].ratings = { count: 2, sum: 11 }), 'nodes[0].ratings.sum', 'OUT_OF_RANGE'],
     ['a duplicate node id', (j) => (j.nodes[1].id = j.nodes[0].id), 'nodes[1].id', 'DUPLICATE_ID'],
+    [
+      'a duplicate id among nodes out of order',
+      (j) => {
+        j.nodes.reverse();
+        j.nodes[3].id = j.nodes[1].id;
+      },
+      'nodes[3].id',
+      'DUPLICATE_ID',
+    ],
+    ['the same id at both ends of the (four) nodes', (j) => (j.nodes[3].id = j.nodes[0].id), 'nodes[3].id', 'DUPLICATE_ID'],
     ['an upper-case address', (j) => (j.nodes[0].owner = j.nodes[0].owner.toUpperCase()), 'nodes[0].owner', 'INVALID_FORMAT'],
     ['an unknown SLA class', (j) => (j.nodes[0].slaClass = 'gold'), 'nodes[0].slaClass', 'INVALID_ENUM'],
     ['self-referral', (j) => (j.nodes[0].referrer = j.nodes[0].owner), 'nodes[0].referrer', 'SELF_REFERRAL'],

@@ -199,19 +199,16 @@ export function checkEpochInput(input: EpochInput, params: Params): void {
   if (input.supply.staked > input.supply.total) {
     throw new InvalidArgumentError('supply.staked', 'must not exceed supply.total', 'OUT_OF_RANGE');
   }
-  const seen = new Set<string>();
   const nodes = input.nodes;
+  uniqueIds(nodes, 'nodes', 'node id');
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as NodeInput;
-    const at = `nodes[${i}]`;
-    if (seen.has(n.id)) throw new InvalidArgumentError(`${at}.id`, `duplicate node id ${JSON.stringify(n.id)}`, 'DUPLICATE_ID');
-    seen.add(n.id);
     if (n.expectedSlots > maxSlots) {
-      throw new InvalidArgumentError(`${at}.expectedSlots`, `must not exceed the epoch's ${maxSlots} slots`, 'OUT_OF_RANGE');
+      throw new InvalidArgumentError(`nodes[${i}].expectedSlots`, `must not exceed the epoch's ${maxSlots} slots`, 'OUT_OF_RANGE');
     }
     if (n.upSlots > n.expectedSlots) {
       throw new InvalidArgumentError(
-        `${at}.upSlots`,
+        `nodes[${i}].upSlots`,
         `up-time (${n.upSlots} slots) exceeds the expected time (${n.expectedSlots} slots)`,
         'UPTIME_ABOVE_EXPECTED',
       );
@@ -222,7 +219,7 @@ export function checkEpochInput(input: EpochInput, params: Params): void {
       const g = hw[j] as GpuInput;
       if (params.compute.gpuUnits[g.model] === undefined) {
         throw new InvalidArgumentError(
-          `${at}.hardware.gpus[${j}].model`,
+          `nodes[${i}].hardware.gpus[${j}].model`,
           `unknown GPU model ${JSON.stringify(g.model)} (declare unlisted models as 'other')`,
           'UNKNOWN_GPU_MODEL',
         );
@@ -232,38 +229,46 @@ export function checkEpochInput(input: EpochInput, params: Params): void {
     const provisioned = gpus * n.upSlots * slot;
     if (n.gpuSecondsDelivered > provisioned) {
       throw new InvalidArgumentError(
-        `${at}.gpuSecondsDelivered`,
+        `nodes[${i}].gpuSecondsDelivered`,
         `delivered ${n.gpuSecondsDelivered} GPU-seconds exceeds the ${provisioned} provisioned (GPUs × up-seconds)`,
         'DELIVERED_ABOVE_PROVISIONED',
       );
     }
     const j = n.jobs;
-    if (j.standardErrors > j.standard) throw new InvalidArgumentError(`${at}.jobs.standardErrors`, 'must not exceed jobs.standard', 'OUT_OF_RANGE');
-    if (j.highErrors > j.high) throw new InvalidArgumentError(`${at}.jobs.highErrors`, 'must not exceed jobs.high', 'OUT_OF_RANGE');
+    if (j.standardErrors > j.standard) throw new InvalidArgumentError(`nodes[${i}].jobs.standardErrors`, 'must not exceed jobs.standard', 'OUT_OF_RANGE');
+    if (j.highErrors > j.high) throw new InvalidArgumentError(`nodes[${i}].jobs.highErrors`, 'must not exceed jobs.high', 'OUT_OF_RANGE');
     const r = n.ratings;
     if (r.sum < r.count || r.sum > 5 * r.count) {
       throw new InvalidArgumentError(
-        `${at}.ratings.sum`,
+        `nodes[${i}].ratings.sum`,
         `must lie between count and 5 × count (ratings are 1–5), got ${r.sum} for ${r.count}`,
         'OUT_OF_RANGE',
       );
     }
     if (n.referrer !== null && n.referrer === n.owner) {
-      throw new InvalidArgumentError(`${at}.referrer`, 'a node cannot be referred by its own owner', 'SELF_REFERRAL');
+      throw new InvalidArgumentError(`nodes[${i}].referrer`, 'a node cannot be referred by its own owner', 'SELF_REFERRAL');
     }
     if (n.powerEfficiency !== null && n.powerEfficiency > WAD) {
-      throw new InvalidArgumentError(`${at}.powerEfficiency`, 'must be at most 1', 'OUT_OF_RANGE');
+      throw new InvalidArgumentError(`nodes[${i}].powerEfficiency`, 'must be at most 1', 'OUT_OF_RANGE');
     }
   }
   uniqueIds(input.validators, 'validators');
   uniqueIds(input.stakes, 'stakes');
 }
 
-function uniqueIds(items: { id: string }[], field: string): void {
+/**
+ * Refuses a repeated id, naming the first repeat. Ids in strictly ascending order are unique
+ * without a set (the canonical order, in which the service and the examples list them); otherwise
+ * a set finds the first one seen twice.
+ */
+function uniqueIds(items: readonly { id: string }[], field: string, what = 'id'): void {
+  let ascending = true;
+  for (let i = 1; i < items.length && ascending; i++) ascending = (items[i - 1] as { id: string }).id < (items[i] as { id: string }).id;
+  if (ascending) return;
   const seen = new Set<string>();
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as { id: string };
-    if (seen.has(item.id)) throw new InvalidArgumentError(`${field}[${i}].id`, `duplicate id ${JSON.stringify(item.id)}`, 'DUPLICATE_ID');
+    if (seen.has(item.id)) throw new InvalidArgumentError(`${field}[${i}].id`, `duplicate ${what} ${JSON.stringify(item.id)}`, 'DUPLICATE_ID');
     seen.add(item.id);
   }
 }
