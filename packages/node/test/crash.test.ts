@@ -2,7 +2,7 @@ import { TOKEN } from '@swarm/core';
 import { signStake } from '@swarm/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addr, heartbeat, keys, receipt, registration } from './helpers.ts';
-import { PROCESS_TOKEN, type Proc, startProcess, stopProcess, tempDir, waitFor } from './process.ts';
+import { minuteEpochArgs, PROCESS_TOKEN, type Proc, startProcess, stopProcess, tempDir, waitFor } from './process.ts';
 
 /**
  * kill -9 during an epoch close, at several points, then restart: the epoch closes exactly once,
@@ -26,20 +26,7 @@ describe('crash during epoch close', () => {
     // epoch 0 ends 50 s from now and closes 2 s later: time for four processes to start and take
     // the traffic even on a loaded CI machine
     const genesis = now - 10;
-    const args = (dir: string) => [
-      '--data-dir',
-      dir,
-      '--epoch-seconds',
-      '60',
-      '--slot-seconds',
-      '1',
-      '--grace-seconds',
-      '2',
-      '--genesis',
-      String(genesis),
-      '--onboarding',
-      'open',
-    ];
+    const args = (dir: string) => minuteEpochArgs(dir, genesis);
     const dirs = { reference: tempDir('ref'), ...Object.fromEntries(POINTS.map((p) => [p, tempDir(p)])) } as Record<string, string>;
     const runs: Record<string, Proc> = {};
     await Promise.all(

@@ -14,6 +14,11 @@ export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `swarm-${label}-`));
 }
 
+/** `swarm start` options of the process tests: one-minute epochs of one-second slots from `genesis`, open onboarding. */
+export function minuteEpochArgs(dataDir: string, genesis: number): string[] {
+  return ['--data-dir', dataDir, '--epoch-seconds', '60', '--slot-seconds', '1', '--grace-seconds', '2', '--genesis', String(genesis), '--onboarding', 'open'];
+}
+
 /** Starts `swarm start` as a real process and waits until it answers /healthz. */
 export async function startProcess(args: string[], env: Record<string, string> = {}): Promise<Proc> {
   const port = nextPort++;

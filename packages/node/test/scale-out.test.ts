@@ -4,7 +4,7 @@ import { signStake } from '@swarm/sdk';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addr, heartbeat, keys, registration } from './helpers.ts';
-import { PROCESS_TOKEN, type Proc, startProcess, stopProcess, tempDir, waitFor } from './process.ts';
+import { minuteEpochArgs, PROCESS_TOKEN, type Proc, startProcess, stopProcess, tempDir, waitFor } from './process.ts';
 
 const base = process.env.TEST_DATABASE_URL;
 const procs: Proc[] = [];
@@ -24,20 +24,7 @@ describe.runIf(base)('scale-out on one PostgreSQL server', () => {
     url.searchParams.set('options', `-c search_path=${schema}`);
     const now = Math.floor(Date.now() / 1000);
     const genesis = now - 20; // epoch 0 closes ~42 s from now: time for both processes and the traffic
-    const args = [
-      '--data-dir',
-      tempDir('so'),
-      '--epoch-seconds',
-      '60',
-      '--slot-seconds',
-      '1',
-      '--grace-seconds',
-      '2',
-      '--genesis',
-      String(genesis),
-      '--onboarding',
-      'open',
-    ];
+    const args = minuteEpochArgs(tempDir('so'), genesis);
     const [a, b] = await Promise.all([startProcess(args, { DATABASE_URL: url.toString() }), startProcess(args, { DATABASE_URL: url.toString() })]);
     procs.push(a as Proc, b as Proc);
     const send = async (p: Proc, path: string, body: unknown, operator = false) => {
