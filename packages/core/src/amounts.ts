@@ -1,73 +1,112 @@
 /**
- * A column of exact non-negative amounts (base units). The reward engine returns a million
- * rewards this way rather than as a million `bigint`s: each entry is 128 bits in a typed array
- * (four little-endian 32-bit limbs), read back as a `bigint` when asked for — so an epoch's
- * rewards are not a million heap objects for the collector to copy. A column built from
- * `bigint`s wider than 128 bits keeps them as they are.
+ * A column of exact non-negative amounts (base units). The reward engine takes an epoch's bonds
+ * and returns a million rewards this way rather than as a million `bigint`s: each entry is 128
+ * bits in a typed array (four little-endian 32-bit limbs, the kernel's layout), read back as a
+ * `bigint` when asked for — so a column is not a million heap objects for the collector to copy.
+ * The bits above 128 of the rare wider amount are kept beside, by index; a column built with `of`
+ * keeps its `bigint`s as they are (the reference engine's results).
  *
  * @example const rewards = Amounts.of([5n, 0n, 7n]); rewards.get(2) // 7n
  */
 export class Amounts implements Iterable<bigint> {
   readonly length: number;
-  /** Each amount's low 64 bits, as 32-bit halves (little-endian). */
-  private readonly low: Uint32Array | null;
+  /** Four little-endian 32-bit limbs an entry: its low 128 bits. */
+  private readonly limbs: Uint32Array | null;
   private readonly wide: BigUint64Array | null;
-  /** The bits above 64 of the few amounts that have any: index → `amount >> 64`. */
+  /** The bits above 128 of the few amounts that have any: index → `amount >> 128`. */
   private readonly high: ReadonlyMap<number, bigint>;
   private readonly list: readonly bigint[] | null;
 
-  private constructor(length: number, low: Uint32Array | null, high: ReadonlyMap<number, bigint>, list: readonly bigint[] | null) {
+  private constructor(length: number, limbs: Uint32Array | null, high: ReadonlyMap<number, bigint>, list: readonly bigint[] | null) {
     this.length = length;
-    this.low = low;
-    this.wide = low === null ? null : new BigUint64Array(low.buffer, low.byteOffset, length);
+    this.limbs = limbs;
+    this.wide = limbs === null ? null : new BigUint64Array(limbs.buffer, limbs.byteOffset, 2 * length);
     this.high = high;
     this.list = list;
   }
 
-  /** A column of the given amounts (each ≥ 0). */
+  /** A column of the given amounts (each ≥ 0), kept as they are. */
   static of(values: readonly bigint[]): Amounts {
     for (let i = 0; i < values.length; i++) if ((values[i] as bigint) < 0n) throw new RangeError(`amount ${i} is negative`);
     return new Amounts(values.length, null, NO_HIGH, values.slice());
   }
 
-  /** `length` zeros. */
-  static zeros(length: number): Amounts {
-    return new Amounts(length, new Uint32Array(2 * length), NO_HIGH, null);
+  /** A packed column of the given amounts (each ≥ 0): 16 bytes an entry. */
+  static packed(values: readonly bigint[]): Amounts {
+    const n = values.length;
+    const limbs = new Uint32Array(4 * n);
+    const wide = new BigUint64Array(limbs.buffer, 0, 2 * n);
+    const high = new Map<number, bigint>();
+    for (let i = 0; i < n; i++) {
+      const v = values[i] as bigint;
+      if (v < 0n) throw new RangeError(`amount ${i} is negative`);
+      if (v <= MAX_SAFE) {
+        const x = Number(v);
+        limbs[4 * i] = x % 0x100000000;
+        limbs[4 * i + 1] = Math.floor(x / 0x100000000);
+      } else {
+        wide[2 * i] = BigInt.asUintN(64, v);
+        wide[2 * i + 1] = BigInt.asUintN(64, v >> 64n);
+        if (v >= TWO128) high.set(i, v >> 128n);
+      }
+    }
+    return new Amounts(n, limbs, high.size > 0 ? high : NO_HIGH, null);
   }
 
-  /**
-   * A copy of `count` 128-bit entries (four little-endian 32-bit limbs each) from `limbs` at
-   * limb `from`: 8 bytes an entry, plus a map entry for each amount of 2^64 or more.
-   */
+  /** `length` zeros. */
+  static zeros(length: number): Amounts {
+    return new Amounts(length, new Uint32Array(4 * length), NO_HIGH, null);
+  }
+
+  /** A copy of `count` 128-bit entries (four little-endian 32-bit limbs each) from `limbs` at limb `from`. */
   static fromLimbs(limbs: Uint32Array, from: number, count: number): Amounts {
-    const low = new Uint32Array(2 * count);
-    const high = new Map<number, bigint>();
-    for (let i = 0; i < count; i++) {
-      const w = from + 4 * i;
-      low[2 * i] = limbs[w] as number;
-      low[2 * i + 1] = limbs[w + 1] as number;
-      if ((limbs[w + 2] as number) !== 0 || (limbs[w + 3] as number) !== 0) high.set(i, limbsToBigint(limbs, w + 2, 2));
-    }
-    return new Amounts(count, low, high.size > 0 ? high : NO_HIGH, null);
+    return new Amounts(count, limbs.slice(from, from + 4 * count), NO_HIGH, null);
   }
 
   /** The i-th amount (0 ≤ i < length). */
   get(i: number): bigint {
     if (!(i >= 0 && i < this.length && Number.isInteger(i))) throw new RangeError(`index ${i} out of 0..${this.length - 1}`);
-    const l = this.low;
+    const l = this.limbs;
     if (l === null) return (this.list as readonly bigint[])[i] as bigint;
-    const hi = l[2 * i + 1] as number;
-    // below 2^53 the number is exact: one bigint, no shifts
-    const low = hi < 0x200000 ? BigInt(hi * 0x100000000 + (l[2 * i] as number)) : ((this.wide as BigUint64Array)[i] as bigint);
+    const w = 4 * i;
+    const l1 = l[w + 1] as number;
+    let v: bigint;
+    if (((l[w + 2] as number) | (l[w + 3] as number)) === 0) {
+      // below 2^53 the number is exact: one bigint, no shifts
+      v = l1 < 0x200000 ? BigInt(l1 * 0x100000000 + (l[w] as number)) : ((this.wide as BigUint64Array)[2 * i] as bigint);
+    } else {
+      const wide = this.wide as BigUint64Array;
+      v = ((wide[2 * i + 1] as bigint) << 64n) | (wide[2 * i] as bigint);
+    }
     const h = this.high === NO_HIGH ? undefined : this.high.get(i);
-    return h === undefined ? low : (h << 64n) | low;
+    return h === undefined ? v : (h << 128n) | v;
   }
 
   /** Whether the i-th amount is above zero (without making a bigint). */
   positive(i: number): boolean {
-    const l = this.low;
+    const l = this.limbs;
     if (l === null) return ((this.list as readonly bigint[])[i] as bigint) > 0n;
-    return ((l[2 * i] as number) | (l[2 * i + 1] as number)) !== 0 || this.high.has(i);
+    const w = 4 * i;
+    return ((l[w] as number) | (l[w + 1] as number) | (l[w + 2] as number) | (l[w + 3] as number)) !== 0 || this.high.has(i);
+  }
+
+  /** The i-th amount as the nearest double (or within a unit in its last place): for comparisons that are then made exact only when close. */
+  approx(i: number): number {
+    const l = this.limbs;
+    if (l === null || this.high.has(i)) return Number(this.get(i));
+    const w = 4 * i;
+    return (((l[w + 3] as number) * 0x100000000 + (l[w + 2] as number)) * 0x100000000 + (l[w + 1] as number)) * 0x100000000 + (l[w] as number);
+  }
+
+  /**
+   * All entries as four little-endian 32-bit limbs each, into `target` from limb `at` (the
+   * kernel's layout); false, having written nothing, when an entry is 2^128 or more or the column
+   * keeps bigints.
+   */
+  copyLimbs(target: Uint32Array, at: number): boolean {
+    if (this.limbs === null || this.high.size > 0) return false;
+    target.set(this.limbs, at);
+    return true;
   }
 
   /** How many amounts are above zero. */
@@ -95,32 +134,27 @@ export class Amounts implements Iterable<bigint> {
 
   /**
    * Adds every entry `i` into `sums[index[i]]` (128-bit limbs, four per slot). False, having
-   * added nothing, when this column keeps its amounts as bigints; the caller checks that no sum
-   * can reach 2^128.
+   * added nothing, when this column keeps its amounts as bigints or has one of 2^128 or more; the
+   * caller checks that no sum can reach 2^128.
    */
   addInto(sums: Uint32Array, index: Int32Array): boolean {
-    const l = this.low;
-    if (l === null) return false;
+    const l = this.limbs;
+    if (l === null || this.high.size > 0) return false;
     for (let i = 0; i < this.length; i++) {
-      const a0 = l[2 * i] as number;
-      const a1 = l[2 * i + 1] as number;
-      if ((a0 | a1) === 0) continue;
+      const w = 4 * i;
+      const a0 = l[w] as number;
+      const a1 = l[w + 1] as number;
+      const a2 = l[w + 2] as number;
+      const a3 = l[w + 3] as number;
+      if ((a0 | a1 | a2 | a3) === 0) continue;
       const s = 4 * (index[i] as number);
       let x = (sums[s] as number) + a0;
       sums[s] = x;
       x = (sums[s + 1] as number) + a1 + (x > 0xffffffff ? 1 : 0);
       sums[s + 1] = x;
-      if (x > 0xffffffff) {
-        x = (sums[s + 2] as number) + 1;
-        sums[s + 2] = x;
-        if (x > 0xffffffff) sums[s + 3] = (sums[s + 3] as number) + 1;
-      }
-    }
-    for (const [i, h] of this.high) {
-      const s = 4 * (index[i] as number);
-      let x = (sums[s + 2] as number) + Number(h & 0xffffffffn);
+      x = (sums[s + 2] as number) + a2 + (x > 0xffffffff ? 1 : 0);
       sums[s + 2] = x;
-      x = (sums[s + 3] as number) + Number(h >> 32n) + (x > 0xffffffff ? 1 : 0);
+      x = (sums[s + 3] as number) + a3 + (x > 0xffffffff ? 1 : 0);
       if (x > 0xffffffff) throw new RangeError('sum overflows 128 bits');
       sums[s + 3] = x;
     }
@@ -129,6 +163,8 @@ export class Amounts implements Iterable<bigint> {
 }
 
 const NO_HIGH: ReadonlyMap<number, bigint> = new Map();
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const TWO128 = 1n << 128n;
 
 /** The integer in `count` little-endian 32-bit limbs of `limbs` from `at`. */
 export function limbsToBigint(limbs: Uint32Array, at: number, count: number): bigint {

@@ -194,30 +194,18 @@ export function parseEpochInput(json: unknown, params: Params): EpochInput {
 
 /** The semantic checks of an already-typed epoch input (run again by `processEpoch`). */
 export function checkEpochInput(input: EpochInput, params: Params): void {
+  checkEpochExceptNodes(input);
   const maxSlots = Math.ceil(input.epochSeconds / input.slotSeconds);
   const slot = input.slotSeconds;
-  if (input.supply.staked > input.supply.total) {
-    throw new InvalidArgumentError('supply.staked', 'must not exceed supply.total', 'OUT_OF_RANGE');
-  }
   const nodes = input.nodes;
   uniqueIds(nodes, 'nodes', 'node id');
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as NodeInput;
-    if (n.expectedSlots > maxSlots) {
-      throw new InvalidArgumentError(`nodes[${i}].expectedSlots`, `must not exceed the epoch's ${maxSlots} slots`, 'OUT_OF_RANGE');
-    }
-    if (n.upSlots > n.expectedSlots) {
-      throw new InvalidArgumentError(
-        `nodes[${i}].upSlots`,
-        `up-time (${n.upSlots} slots) exceeds the expected time (${n.expectedSlots} slots)`,
-        'UPTIME_ABOVE_EXPECTED',
-      );
-    }
     let gpus = 0;
     const hw = n.hardware.gpus;
     for (let j = 0; j < hw.length; j++) {
       const g = hw[j] as GpuInput;
-      if (params.compute.gpuUnits[g.model] === undefined) {
+      if (!Object.hasOwn(params.compute.gpuUnits, g.model)) {
         throw new InvalidArgumentError(
           `nodes[${i}].hardware.gpus[${j}].model`,
           `unknown GPU model ${JSON.stringify(g.model)} (declare unlisted models as 'other')`,
@@ -226,25 +214,10 @@ export function checkEpochInput(input: EpochInput, params: Params): void {
       }
       gpus += g.count;
     }
-    const provisioned = gpus * n.upSlots * slot;
-    if (n.gpuSecondsDelivered > provisioned) {
-      throw new InvalidArgumentError(
-        `nodes[${i}].gpuSecondsDelivered`,
-        `delivered ${n.gpuSecondsDelivered} GPU-seconds exceeds the ${provisioned} provisioned (GPUs × up-seconds)`,
-        'DELIVERED_ABOVE_PROVISIONED',
-      );
-    }
+    checkNodeCounts(i, maxSlots, slot, gpus, n.expectedSlots, n.upSlots, n.gpuSecondsDelivered);
     const j = n.jobs;
-    if (j.standardErrors > j.standard) throw new InvalidArgumentError(`nodes[${i}].jobs.standardErrors`, 'must not exceed jobs.standard', 'OUT_OF_RANGE');
-    if (j.highErrors > j.high) throw new InvalidArgumentError(`nodes[${i}].jobs.highErrors`, 'must not exceed jobs.high', 'OUT_OF_RANGE');
-    const r = n.ratings;
-    if (r.sum < r.count || r.sum > 5 * r.count) {
-      throw new InvalidArgumentError(
-        `nodes[${i}].ratings.sum`,
-        `must lie between count and 5 × count (ratings are 1–5), got ${r.sum} for ${r.count}`,
-        'OUT_OF_RANGE',
-      );
-    }
+    checkNodeJobs(i, j.standard, j.standardErrors, j.high, j.highErrors);
+    checkNodeRatings(i, n.ratings.count, n.ratings.sum);
     if (n.referrer !== null && n.referrer === n.owner) {
       throw new InvalidArgumentError(`nodes[${i}].referrer`, 'a node cannot be referred by its own owner', 'SELF_REFERRAL');
     }
@@ -252,8 +225,58 @@ export function checkEpochInput(input: EpochInput, params: Params): void {
       throw new InvalidArgumentError(`nodes[${i}].powerEfficiency`, 'must be at most 1', 'OUT_OF_RANGE');
     }
   }
+}
+
+/** The checks of everything but the nodes: staked within the supply, validator and stake ids unique. */
+export function checkEpochExceptNodes(input: Omit<EpochInput, 'nodes'>): void {
+  if (input.supply.staked > input.supply.total) {
+    throw new InvalidArgumentError('supply.staked', 'must not exceed supply.total', 'OUT_OF_RANGE');
+  }
   uniqueIds(input.validators, 'validators');
   uniqueIds(input.stakes, 'stakes');
+}
+
+/**
+ * The checks of node i's slots and delivered work (shared by the object and column forms): no
+ * more expected slots than the epoch has, up-time within the expected time, delivered GPU-seconds
+ * within the GPUs × up-seconds provisioned.
+ */
+export function checkNodeCounts(i: number, maxSlots: number, slot: number, gpus: number, expectedSlots: number, upSlots: number, delivered: number): void {
+  if (expectedSlots > maxSlots) {
+    throw new InvalidArgumentError(`nodes[${i}].expectedSlots`, `must not exceed the epoch's ${maxSlots} slots`, 'OUT_OF_RANGE');
+  }
+  if (upSlots > expectedSlots) {
+    throw new InvalidArgumentError(
+      `nodes[${i}].upSlots`,
+      `up-time (${upSlots} slots) exceeds the expected time (${expectedSlots} slots)`,
+      'UPTIME_ABOVE_EXPECTED',
+    );
+  }
+  const provisioned = gpus * upSlots * slot;
+  if (delivered > provisioned) {
+    throw new InvalidArgumentError(
+      `nodes[${i}].gpuSecondsDelivered`,
+      `delivered ${delivered} GPU-seconds exceeds the ${provisioned} provisioned (GPUs × up-seconds)`,
+      'DELIVERED_ABOVE_PROVISIONED',
+    );
+  }
+}
+
+/** Node i's errors within its jobs. */
+export function checkNodeJobs(i: number, standard: number, standardErrors: number, high: number, highErrors: number): void {
+  if (standardErrors > standard) throw new InvalidArgumentError(`nodes[${i}].jobs.standardErrors`, 'must not exceed jobs.standard', 'OUT_OF_RANGE');
+  if (highErrors > high) throw new InvalidArgumentError(`nodes[${i}].jobs.highErrors`, 'must not exceed jobs.high', 'OUT_OF_RANGE');
+}
+
+/** Node i's ratings: each 1–5, so the sum lies between count and 5 × count. */
+export function checkNodeRatings(i: number, count: number, sum: number): void {
+  if (sum < count || sum > 5 * count) {
+    throw new InvalidArgumentError(
+      `nodes[${i}].ratings.sum`,
+      `must lie between count and 5 × count (ratings are 1–5), got ${sum} for ${count}`,
+      'OUT_OF_RANGE',
+    );
+  }
 }
 
 /**

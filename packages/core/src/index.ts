@@ -9,6 +9,7 @@ export * from './fees.ts';
 export * from './governance.ts';
 export * from './manifest.ts';
 export * from './merkle.ts';
+export * from './node-columns.ts';
 export * from './onboarding.ts';
 export * from './params.ts';
 export * from './process-epoch.ts';

@@ -1,11 +1,11 @@
-import { AddressTable } from './address-table.ts';
 import { clamp, floorDiv, toMicro, WAD } from './amount.ts';
 import { Amounts, incrementLimbs, limbsToBigint } from './amounts.ts';
 import { apportion, largestRemainders } from './apportion.ts';
-import { checkEpochInput, type EpochInput, type GpuInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
-import { InvariantError } from './errors.ts';
+import { checkEpochInput, type EpochInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
+import { InvalidArgumentError, InvariantError } from './errors.ts';
 import { CONST, FIXED_BYTES, FIXED_LIMIT, type Kernel, kernel, Layout, MODE, OUT } from './kernel.ts';
-import { ATTESTED_ROLES, type AttestedRole, type Params, PROVIDER_CLASSES, type ProviderClass, paramsHash, ROLES, type Role, type Tier } from './params.ts';
+import { checkEpochColumnsInput, type EpochColumnsInput, isNodeColumns, type NodeColumns, nodeColumns } from './node-columns.ts';
+import { ATTESTED_ROLES, type AttestedRole, type Params, PROVIDER_CLASSES, paramsHash, ROLES, type Role, SLA_CLASSES, type Tier } from './params.ts';
 import { REASONS, type ReasonCode } from './reasons.ts';
 import { scratch as memory } from './scratch.ts';
 
@@ -72,8 +72,8 @@ export type EpochResult = {
   treasury: bigint;
   /** Node ids in ascending order; `nodeRewards.get(i)` is the compute reward of `nodeIds[i]`. */
   nodeIds: string[];
-  /** `nodeOwners[i]`: the payout address of `nodeIds[i]`. */
-  nodeOwners: string[];
+  /** The payout address of `nodeIds[i]`. */
+  nodeOwner: (index: number) => string;
   nodeRewards: Amounts;
   /** `bondRewards.get(i)`: the staker-pool reward of `nodeIds[i]`'s bond. */
   bondRewards: Amounts;
@@ -160,7 +160,6 @@ function kernelColumns(kr: Kernel, n: number, m: number): KernelColumns | null {
   }
   return { ...columns, lay };
 }
-const PROVIDER_CLASS_INDEX = Object.fromEntries(PROVIDER_CLASSES.map((c, i) => [c, i])) as Record<ProviderClass, number>;
 const DAY = 86_400;
 const W2 = WAD * WAD;
 const W4 = W2 * W2;
@@ -178,28 +177,73 @@ const MICRO = 10n ** 12n;
  *
  * @example const result = processEpoch(parseEpochInput(json, params), params)
  */
-export function processEpoch(input: EpochInput, params: Params, options: ProcessEpochOptions = {}): EpochResult {
-  if (options.checked !== true) checkEpochInput(input, params);
+export function processEpoch(input: EpochInput | EpochColumnsInput, params: Params, options: ProcessEpochOptions = {}): EpochResult {
+  const columnar = isNodeColumns(input.nodes);
+  if (options.checked !== true) {
+    if (columnar) checkEpochColumnsInput(input as EpochColumnsInput, params);
+    else checkEpochInput(input as EpochInput, params);
+  }
   const reasonCounts: Record<string, number> = {};
   const count = (codes: readonly ReasonCode[]) => {
     for (const c of codes) reasonCounts[c] = (reasonCounts[c] ?? 0) + 1;
   };
 
+  // the engine reads the nodes as columns, in id order: a list of objects is converted once
+  const cols = columnar ? (input.nodes as NodeColumns) : nodeColumns(input.nodes as NodeInput[]);
+  const n = cols.length;
+  const ids = cols.ids;
+  if (columnar && options.checked === true) {
+    // the one thing the result's determinism rests on, checked even when the caller vouches
+    for (let i = 1; i < n; i++) {
+      if ((ids[i - 1] as string) >= (ids[i] as string)) {
+        throw new InvalidArgumentError(`nodes[${i}].id`, 'node columns must be in strictly ascending id order', 'NOT_ASCENDING');
+      }
+    }
+  }
+  const addresses = cols.addresses;
+  const inOwner = cols.owner;
+  const inReferrer = cols.referrer;
+  const inRegion = cols.region;
+  const inSla = cols.slaClass;
+  const inProvider = cols.providerClass;
+  const inStatus = cols.status;
+  const inOnboarded = cols.onboarded;
+  const inForfeited = cols.commitmentForfeited;
+  const inAnomalies = cols.anomalies;
+  const inGpuStart = cols.gpuStart;
+  const inGpuModel = cols.gpuModel;
+  const inGpuCount = cols.gpuCount;
+  const inServiceStart = cols.serviceStart;
+  const inService = cols.service;
+  const inVcpus = cols.vcpus;
+  const inNvme = cols.nvmeTb;
+  const inRegistered = cols.registeredAt;
+  const inExpected = cols.expectedSlots;
+  const inUp = cols.upSlots;
+  const inDelivered = cols.gpuSecondsDelivered;
+  const inStandard = cols.jobsStandard;
+  const inStandardErrors = cols.jobsStandardErrors;
+  const inHigh = cols.jobsHigh;
+  const inHighErrors = cols.jobsHighErrors;
+  const inP95 = cols.p95ResponseMs;
+  const inRatingCount = cols.ratingsCount;
+  const inRatingSum = cols.ratingsSum;
+  const inDays = cols.commitmentDays;
+  const inProbation = cols.probationStage;
+  const inPower = cols.powerEfficiency;
+  const inBond = cols.bond;
+
   memory.reset(); // this call's temporaries: see scratch.ts
-  const nodes = sortedById(input.nodes);
   const slot = input.slotSeconds;
   const cp = params.compute;
-  const n = nodes.length;
 
   // ---- parameters of the compute pool, and the per-node helpers that need nothing else ------
   const q = cp.quality;
   const b = cp.bonuses;
-  const sla = Object.fromEntries(
-    Object.entries(cp.sla).map(([c, x]) => [
-      c,
-      { targetM: micro(x.availability), rampStartM: micro(x.availability - q.uptimeRamp), floorM: micro(x.availability - q.eligibilityFloor) },
-    ]),
-  ) as Record<string, { targetM: number; rampStartM: number; floorM: number }>;
+  const slaOf = SLA_CLASSES.map((c) => {
+    const x = cp.sla[c];
+    return { targetM: micro(x.availability), rampStartM: micro(x.availability - q.uptimeRamp), floorM: micro(x.availability - q.eligibilityFloor) };
+  });
   const rampM = micro(q.uptimeRamp);
   const baseM = micro(cp.utilisationBase);
   const weightM = micro(cp.utilisationWeight);
@@ -219,27 +263,38 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const responseNum = BigInt(q.responseTargetMs) * WAD;
   const ratingScale = WAD * M6;
   const tiers = cp.commitment;
-  const regionIndex = new Map<string, number>();
+  // what the dictionaries' entries mean here: looked up once each, not once a node
+  const regionGeo = cols.regions.map((r) => (Object.hasOwn(cp.underServedRegions, r) ? (cp.underServedRegions[r] as bigint) : null));
+  const innovativeModel = Uint8Array.from(cols.models, (m) => (innovation.has(m) ? 1 : 0));
+  const innovativeTag = Uint8Array.from(cols.tags, (t) => (innovation.has(t) ? 1 : 0));
+  const powerWords = new Int32Array(inPower.buffer, inPower.byteOffset, 2 * n);
+  const energyHigh = Number(b.energyThreshold >> 32n);
+  const energyLow = Number(b.energyThreshold & 0xffffffffn);
+  const newNodeSeconds = b.newNodeDays * DAY;
+  const underServedSeconds = b.underServedDays * DAY;
+  /** Whether a node's GPUs or services are on the innovation list. */
+  const innovative = (i: number): boolean => {
+    for (let k = inGpuStart[i] as number; k < (inGpuStart[i + 1] as number); k++) if (innovativeModel[inGpuModel[k] as number] === 1) return true;
+    for (let k = inServiceStart[i] as number; k < (inServiceStart[i + 1] as number); k++) if (innovativeTag[inService[k] as number] === 1) return true;
+    return false;
+  };
   /** The non-quality bits of a node's bonus mix (new node, under-served, innovation, energy, anomaly). */
-  const bonusBits = (node: NodeInput): number => {
-    const age = input.epochStart - node.registeredAt;
+  const bonusBits = (i: number): number => {
+    const age = input.epochStart - (inRegistered[i] as number);
     let bits = 0;
-    if (age < b.newNodeDays * DAY) bits |= 4;
-    if (age < b.underServedDays * DAY && cp.underServedRegions[node.region] !== undefined) bits |= 8;
-    if (innovation.size > 0 && (node.hardware.gpus.some((g) => innovation.has(g.model)) || node.services.some((x) => innovation.has(x)))) bits |= 16;
-    if (node.powerEfficiency !== null && node.powerEfficiency >= b.energyThreshold) bits |= 32;
-    if (node.anomalies.length > 0) bits |= 64;
+    if (age < newNodeSeconds) bits |= 4;
+    if (age < underServedSeconds && regionGeo[inRegion[i] as number] !== null) bits |= 8;
+    if (innovation.size > 0 && innovative(i)) bits |= 16;
+    // the power efficiency (a WAD below 2^63, or −1) against the threshold by its 32-bit halves
+    const powerHigh = powerWords[2 * i + 1] as number;
+    if (powerHigh > energyHigh || (powerHigh === energyHigh && powerHigh >= 0 && (powerWords[2 * i] as number) >>> 0 >= energyLow)) bits |= 32;
+    if (inAnomalies[i] !== 0) bits |= 64;
     return bits;
   };
-  const regionOf = (region: string): number => {
-    let k = regionIndex.get(region);
-    if (k === undefined) regionIndex.set(region, (k = regionIndex.size));
-    return k;
-  };
   /** The commitment tier a node's lock reaches (−1: none), and whether it was forfeited. */
-  const lockOf = (node: NodeInput): number => {
-    const lockIdx = tierIndex(tiers, node.commitmentDays);
-    return node.commitmentForfeited && lockIdx >= 0 ? -2 : lockIdx;
+  const lockOf = (i: number): number => {
+    const lockIdx = tierIndex(tiers, inDays[i] as number);
+    return inForfeited[i] === 1 && lockIdx >= 0 ? -2 : lockIdx;
   };
   /**
    * Minimum bond: 7 days of expected revenue per GPU; a node without GPUs bonds per compute unit
@@ -253,20 +308,32 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     }
     return minBond;
   };
+  const minBondNumbers = new Map<bigint, number>();
+  /** Whether a node's bond is below `minBond`: by doubles, exactly only when they are close. */
+  const bondBelow = (i: number, minBond: bigint): boolean => {
+    const a = inBond.approx(i);
+    let m = minBondNumbers.get(minBond);
+    if (m === undefined) minBondNumbers.set(minBond, (m = Number(minBond)));
+    if (a < m * (1 - 2 ** -40)) return true;
+    if (a > m * (1 + 2 ** -40)) return false;
+    return inBond.get(i) < minBond;
+  };
   /**
    * Every eligibility reason that applies (SPEC §4.4) as bits, in the order a statement lists them:
    * bit k is `ELIGIBILITY_CODES[k]`. 0: eligible.
    */
-  const ineligibility = (node: NodeInput, cuM: number, upM: number, up6: number, floorTimesExpected: number, minBond: bigint): number => {
+  const ineligibility = (i: number, cuM: number, upM: number, up6: number, floorTimesExpected: number, minBond: bigint): number => {
     let bits = 0;
-    if (node.status !== 'active') bits |= node.status === 'suspended' ? 1 : node.status === 'jailed' ? 2 : 4;
-    if (!node.onboarded) bits |= 8;
-    if (node.bond === 0n) bits |= 16;
-    else if (node.bond < minBond) bits |= 32;
+    const status = inStatus[i] as number; // NODE_STATUSES: active, suspended, jailed, excluded
+    if (status !== 0) bits |= status === 1 ? 1 : status === 2 ? 2 : 4;
+    if (inOnboarded[i] !== 1) bits |= 8;
+    const bonded = inBond.positive(i);
+    if (!bonded) bits |= 16;
+    else if (bondBelow(i, minBond)) bits |= 32;
     if (cuM === 0) bits |= 64;
     if (upM === 0) bits |= 128;
     else if (up6 < floorTimesExpected) bits |= 256;
-    if (bits !== 0 && node.bond > 0n) bits |= 512;
+    if (bits !== 0 && bonded) bits |= 512;
     return bits;
   };
 
@@ -274,7 +341,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const stakeList = sortedById(input.stakes) as readonly StakeInput[];
   const kr = options.engine !== 'bigint' && n > 0 ? kernel() : null;
   const kc = kr && kernelColumns(kr, n, n + stakeList.length); // null: no memory for them
-  let kernelFits = kc !== null; // false once a number outgrows the 128-bit columns
+  // false once a number outgrows the 128-bit columns; the bonds go in as they are
+  const kernelFits = kc !== null && inBond.copyLimbs((kr as Kernel).U32, kc.bond >>> 2);
   const kF = kr?.F64 ?? new Float64Array(0);
   const kU32 = kr?.U32 ?? new Uint32Array(0);
   const kI32 = kr?.I32 ?? new Int32Array(0);
@@ -283,22 +351,21 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const hit = (k: number) => {
     hits[k] = (hits[k] as number) + 1;
   };
-  const keyIndex = new Map<number, number>();
-  const keys: { key: number; cls: number; region: string; lockIdx: number; bits: number }[] = [];
-  const providerOf = memory.i32(kc === null ? 0 : n);
+  const keyIndex = new NumberIndex();
+  const keys: { key: number; cls: number; region: number; lockIdx: number; bits: number }[] = [];
   /** One node's columns, reasons and K key, from what pass 1 has just worked out. */
-  const fill = (c: KernelColumns, i: number, node: NodeInput, gpus: number, cuM: number, cls: number, flags: number): void => {
+  const fill = (c: KernelColumns, i: number, gpus: number, cuM: number, cls: number, flags: number): void => {
     const F = kF;
     const U32 = kU32;
     if (flags & 1) hit(RI.GPU_CAP_EXCEEDED);
     if (flags & 2) hit(RI.CLUSTER_CAP_EXCEEDED);
-    const upM = node.upSlots;
-    const expM = node.expectedSlots;
-    const t = sla[node.slaClass] as { targetM: number; rampStartM: number; floorM: number };
+    const upM = inUp[i] as number;
+    const expM = inExpected[i] as number;
+    const t = slaOf[inSla[i] as number] as { targetM: number; rampStartM: number; floorM: number };
     F[(c.cu >>> 3) + i] = cuM;
     F[(c.gpus >>> 3) + i] = gpus;
     F[(c.up >>> 3) + i] = upM * slot;
-    F[(c.deliv >>> 3) + i] = node.gpuSecondsDelivered;
+    F[(c.deliv >>> 3) + i] = inDelivered[i] as number;
     let mode = 0;
     const up6 = upM * 1_000_000;
     if (expM === 0) mode |= MODE.U_ZERO;
@@ -312,60 +379,58 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       }
       hit(RI.UPTIME_BELOW_TARGET);
     }
-    const j = node.jobs;
-    if (j.standard + j.high > 0) {
-      if (j.standardErrors > 0 || j.highErrors > 0) {
+    const standard = inStandard[i] as number;
+    const high = inHigh[i] as number;
+    if (standard + high > 0) {
+      const standardErrors = inStandardErrors[i] as number;
+      const highErrors = inHighErrors[i] as number;
+      if (standardErrors > 0 || highErrors > 0) {
         mode |= MODE.E_DIV;
         const o = (c.jobs >>> 3) + 4 * i;
-        F[o] = j.standard;
-        F[o + 1] = j.standardErrors;
-        F[o + 2] = j.high;
-        F[o + 3] = j.highErrors;
+        F[o] = standard;
+        F[o + 1] = standardErrors;
+        F[o + 2] = high;
+        F[o + 3] = highErrors;
       }
-      if (j.p95ResponseMs > q.responseTargetMs) {
+      const p95 = inP95[i] as number;
+      if (p95 > q.responseTargetMs) {
         mode |= MODE.R_DIV;
-        F[(c.p95 >>> 3) + i] = j.p95ResponseMs;
+        F[(c.p95 >>> 3) + i] = p95;
         hit(RI.SLOW_RESPONSES);
       }
     }
-    if (node.ratings.count > 0) {
+    if ((inRatingCount[i] as number) > 0) {
       // P's terms need the class totals: the node's sum and count for now
       mode |= MODE.P_DIV;
-      F[(c.pNum >>> 3) + i] = node.ratings.sum;
-      F[(c.pDen >>> 3) + i] = node.ratings.count;
-      providerOf[i] = PROVIDER_CLASS_INDEX[node.providerClass];
+      F[(c.pNum >>> 3) + i] = inRatingSum[i] as number;
+      F[(c.pDen >>> 3) + i] = inRatingCount[i] as number;
     }
-    let lockIdx = lockOf(node);
+    let lockIdx = lockOf(i);
     if (lockIdx === -2) {
       lockIdx = -1;
       hit(RI.COMMITMENT_FORFEITED);
     }
-    const bits = bonusBits(node);
-    const key = kKey(cls, regionOf(node.region), lockIdx, bits);
-    let kx = keyIndex.get(key);
-    if (kx === undefined) {
-      keyIndex.set(key, (kx = keys.length));
-      keys.push({ key, cls, region: node.region, lockIdx, bits });
+    const bits = bonusBits(i);
+    const region = inRegion[i] as number;
+    const key = kKey(cls, region, lockIdx, bits);
+    let kx = keyIndex.find(key);
+    if (kx < 0) {
+      kx = keyIndex.add(key);
+      keys.push({ key, cls, region, lockIdx, bits });
     }
     U32[(c.key >>> 2) + i] = kx;
     if (bits & 64) hit(RI.ANOMALY_FLAGGED);
     let pi = -1;
-    if (node.probationStage > 0) {
-      pi = Math.min(node.probationStage, cp.probation.length) - 1;
+    const stage = inProbation[i] as number;
+    if (stage > 0) {
+      pi = Math.min(stage, cp.probation.length) - 1;
       if ((cp.probation[pi] as bigint) < WAD) hit(RI.PROBATION);
     }
     kI32[(c.prob >>> 2) + i] = pi;
-    const notEligible = ineligibility(node, cuM, upM, up6, t.floorM * expM, minBondOf(gpus, cuM));
+    const notEligible = ineligibility(i, cuM, upM, up6, t.floorM * expM, minBondOf(gpus, cuM));
     if (notEligible === 0) mode |= MODE.ELIGIBLE;
     else for (let k = 0; notEligible >>> k !== 0; k++) if ((notEligible >>> k) & 1) hit(ELIGIBILITY_INDEX[k] as number);
-    if (node.bond > 0n) {
-      if (node.bond >= FIXED_LIMIT) {
-        kernelFits = false; // the bigint engine takes the epoch
-        return;
-      }
-      mode |= MODE.BONDED;
-      (kr as Kernel).writeFixed(c.bond, i, node.bond);
-    }
+    if (inBond.positive(i)) mode |= MODE.BONDED; // the bonds are in the kernel's column already
     U32[(c.mode >>> 2) + i] = mode;
   };
 
@@ -377,6 +442,12 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     return d > 0n ? 1 : d < 0n ? -1 : cmp(a, b);
   });
   const modelIndex = new Map(models.map((m, i) => [m, i]));
+  /** The engine's index (by value) of each model the columns list. */
+  const modelOf = Int32Array.from(cols.models, (m, k) => {
+    const x = modelIndex.get(m);
+    if (x === undefined) throw new InvalidArgumentError(`nodes.models[${k}]`, `unknown GPU model ${JSON.stringify(m)}`, 'UNKNOWN_GPU_MODEL');
+    return x;
+  });
   const unitM = models.map((m) => micro(cp.gpuUnits[m] as bigint));
   const vcpuM = micro(cp.vcpuUnits);
   const nvmeM = micro(cp.nvmeTbUnits);
@@ -387,36 +458,35 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const gpusOf = memory.f64(n);
   const cuOf = memory.f64(n); // compute units, in millionths
   const classOf = memory.i32(n);
-  const ownerOf = memory.i32(n);
   const countedOf = new Int32Array(n);
   const capFlags = new Uint8Array(n); // 1: node cap, 2: cluster cap
-  // payout addresses interned once: later per-node work indexes arrays instead of hashing strings
-  const table = new AddressTable();
-  const intern = (a: string): number => table.indexOf(a);
-  let clusterUsed = new Float64Array(Math.min(n, 1024));
+  const clusterUsed = memory.f64(addresses.length).fill(0); // GPUs counted so far, by owner
   let netDelivered = 0;
   let netProvisioned = 0; // GPU × up-seconds: utilisation for the dynamic factor (§4.2)
   let netCapacity = 0; // GPU × expected seconds: the scarcity valuation (see the core README)
   const classDelivered = new Float64Array(CPU + 1);
   const classCapacity = new Float64Array(CPU + 1);
   const classActive = new Float64Array(CPU + 1); // active nodes per class
-  const nodeIds: string[] = [];
-  const nodeOwners: string[] = [];
+  const nodeIds = ids.slice();
   const referred: number[] = []; // nodes whose referrer is still due a share (§4.5)
   const referralSeconds = params.referral.days * DAY;
   const ratingSum = new Float64Array(PROVIDER_CLASSES.length);
   const ratingCount = new Float64Array(PROVIDER_CLASSES.length);
   const perModel = new Float64Array(CPU); // scratch: units per model of one node
   /** A node's hardware class: the model carrying most units (ties: the higher-valued model), or `cpu`. */
-  const hardwareClass = (list: readonly GpuInput[]): number => {
-    if (list.length === 0) return CPU;
-    if (list.length === 1) return modelIndex.get((list[0] as GpuInput).model) as number;
+  const hardwareClass = (i: number): number => {
+    const from = inGpuStart[i] as number;
+    const to = inGpuStart[i + 1] as number;
+    if (to === from) return CPU;
+    if (to === from + 1) return modelOf[inGpuModel[from] as number] as number;
     perModel.fill(0);
     let best = -1;
     let cls = CPU;
-    for (const g of list) {
-      const k = modelIndex.get(g.model) as number;
-      perModel[k] = (perModel[k] as number) + g.count * (unitM[k] as number);
+    let lowest = CPU;
+    for (let e = from; e < to; e++) {
+      const k = modelOf[inGpuModel[e] as number] as number;
+      perModel[k] = (perModel[k] as number) + (inGpuCount[e] as number) * (unitM[k] as number);
+      if (k < lowest) lowest = k;
     }
     for (let k = 0; k < CPU; k++) {
       if ((perModel[k] as number) > best && (perModel[k] as number) > 0) {
@@ -424,26 +494,31 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
         cls = k;
       }
     }
-    return cls === CPU ? Math.min(...list.map((g) => modelIndex.get(g.model) as number)) : cls;
+    return cls === CPU ? lowest : cls;
   };
-  const gpuCount = (list: readonly GpuInput[]): number => {
-    if (list.length === 1) return (list[0] as GpuInput).count;
+  const gpuCount = (i: number): number => {
+    const from = inGpuStart[i] as number;
+    const to = inGpuStart[i + 1] as number;
+    if (to === from + 1) return inGpuCount[from] as number;
     let gpus = 0;
-    for (const g of list) gpus += g.count;
+    for (let e = from; e < to; e++) gpus += inGpuCount[e] as number;
     return gpus;
   };
   /** Compute units in millionths, counting `allowance` GPUs: the most valuable ones. */
-  const unitsOf = (hw: NodeInput['hardware'], cls: number, allowance: number): number => {
-    const list = hw.gpus;
-    let cu = hw.vcpus * vcpuM + hw.nvmeTb * nvmeM;
-    if (list.length === 1) cu += allowance * (unitM[cls] as number);
-    else if (list.length > 1) {
+  const unitsOf = (i: number, cls: number, allowance: number): number => {
+    const from = inGpuStart[i] as number;
+    const to = inGpuStart[i + 1] as number;
+    let cu = (inVcpus[i] as number) * vcpuM + (inNvme[i] as number) * nvmeM;
+    if (to === from + 1) cu += allowance * (unitM[cls] as number);
+    else if (to > from + 1) {
       let left = allowance;
-      const byValue = [...list].sort((a, b) => (modelIndex.get(a.model) as number) - (modelIndex.get(b.model) as number));
-      for (const g of byValue) {
+      const byValue = Array.from({ length: to - from }, (_, e) => from + e).sort(
+        (x, y) => (modelOf[inGpuModel[x] as number] as number) - (modelOf[inGpuModel[y] as number] as number),
+      );
+      for (const e of byValue) {
         if (left <= 0) break;
-        const c = Math.min(left, g.count);
-        cu += c * (unitM[modelIndex.get(g.model) as number] as number);
+        const c = Math.min(left, inGpuCount[e] as number);
+        cu += c * (unitM[modelOf[inGpuModel[e] as number] as number] as number);
         left -= c;
       }
     }
@@ -452,21 +527,14 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   /** The key of a node's K without its quality tier (the two low bits). Region leads: it is unbounded. */
   const kKey = (cls: number, region: number, lockIdx: number, bonusMix: number) => ((region * (CPU + 1) + cls) * 64 + (lockIdx + 1)) * 128 + bonusMix;
   for (let i = 0; i < n; i++) {
-    const node = nodes[i] as NodeInput;
-    const list = node.hardware.gpus;
-    const gpus = gpuCount(list);
-    const cls = hardwareClass(list);
+    const gpus = gpuCount(i);
+    const cls = hardwareClass(i);
     // caps: per node, then per cluster (all of an owner's active nodes, in id order)
     let allowance = Math.min(gpus, cp.maxGpusPerNode);
     let flags = gpus > cp.maxGpusPerNode ? 1 : 0;
-    const owner = intern(node.owner);
-    ownerOf[i] = owner;
-    if (node.status === 'active') {
-      if (owner >= clusterUsed.length) {
-        const grown = new Float64Array(clusterUsed.length * 2);
-        grown.set(clusterUsed);
-        clusterUsed = grown;
-      }
+    const owner = inOwner[i] as number;
+    const active = inStatus[i] === 0;
+    if (active) {
       const used = clusterUsed[owner] as number;
       const room = Math.max(0, cp.maxGpusPerCluster - used);
       if (allowance > room) {
@@ -478,26 +546,27 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     capFlags[i] = flags;
     gpusOf[i] = gpus;
     countedOf[i] = allowance;
-    cuOf[i] = unitsOf(node.hardware, cls, allowance);
+    const cuM = unitsOf(i, cls, allowance);
+    cuOf[i] = cuM;
     classOf[i] = cls;
-    if (node.status === 'active') {
-      netDelivered += node.gpuSecondsDelivered;
-      netProvisioned += gpus * node.upSlots * slot;
-      const cap = gpus * node.expectedSlots * slot;
+    const delivered = inDelivered[i] as number;
+    if (active) {
+      netDelivered += delivered;
+      netProvisioned += gpus * (inUp[i] as number) * slot;
+      const cap = gpus * (inExpected[i] as number) * slot;
       netCapacity += cap;
-      classDelivered[cls] = (classDelivered[cls] as number) + node.gpuSecondsDelivered;
+      classDelivered[cls] = (classDelivered[cls] as number) + delivered;
       classCapacity[cls] = (classCapacity[cls] as number) + cap;
       classActive[cls] = (classActive[cls] as number) + 1;
     }
-    if (node.ratings.count > 0) {
-      const pc = PROVIDER_CLASS_INDEX[node.providerClass];
-      ratingSum[pc] = (ratingSum[pc] as number) + node.ratings.sum;
-      ratingCount[pc] = (ratingCount[pc] as number) + node.ratings.count;
+    const ratings = inRatingCount[i] as number;
+    if (ratings > 0) {
+      const pc = inProvider[i] as number;
+      ratingSum[pc] = (ratingSum[pc] as number) + (inRatingSum[i] as number);
+      ratingCount[pc] = (ratingCount[pc] as number) + ratings;
     }
-    nodeIds.push(node.id);
-    nodeOwners.push(node.owner);
-    if (node.referrer !== null && input.epochStart - node.registeredAt < referralSeconds) referred.push(i);
-    if (kc !== null && kernelFits) fill(kc, i, node, gpus, cuOf[i] as number, cls, flags);
+    if ((inReferrer[i] as number) >= 0 && input.epochStart - (inRegistered[i] as number) < referralSeconds) referred.push(i);
+    if (kc !== null && kernelFits) fill(kc, i, gpus, cuM, cls, flags);
   }
   if (!Number.isSafeInteger(netProvisioned) || !Number.isSafeInteger(netCapacity) || !Number.isSafeInteger(netDelivered)) {
     throw new InvariantError('network GPU-seconds exceed 2^53');
@@ -555,19 +624,16 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     scarcityOf.push(v);
     scarcityClipped.push(v !== raw);
   }
-  const classRating = new Map<string, { sum: bigint; count: bigint }>();
-  PROVIDER_CLASSES.forEach((c, k) => {
-    classRating.set(c, { sum: BigInt(ratingSum[k] as number), count: BigInt(ratingCount[k] as number) });
-  });
+  const classRating = PROVIDER_CLASSES.map((_, k) => ({ sum: BigInt(ratingSum[k] as number), count: BigInt(ratingCount[k] as number) }));
   // K = V·L·(1+B) takes few distinct values: cached by (class, region, lock tier, bonus mix)
   type KEntry = { K: bigint; L: bigint; mayCap: boolean; bonusCapped: boolean; valuation: NodeStatement['valuation']; bonuses: NodeStatement['bonuses'] };
   const kCache = new Map<number, KEntry>();
   /** K = V·L·(1+B) of a (class, region, lock tier, bonus mix) key: few distinct values, cached. */
-  const kEntry = (key: number, cls: number, region: string, lockIdx: number, bonusMix: number): KEntry => {
+  const kEntry = (key: number, cls: number, region: number, lockIdx: number, bonusMix: number): KEntry => {
     let k = kCache.get(key);
     if (k !== undefined) return k;
     const scarcity = scarcityOf[cls] as bigint;
-    const geo = cp.underServedRegions[region] ?? WAD;
+    const geo = regionGeo[region] ?? WAD;
     const V = (scarcity * geo) / WAD;
     const L = lockIdx < 0 ? WAD : (tiers[lockIdx] as Tier).multiplier;
     const bq = (bonusMix & 3) === 2 ? b.qualityHigh : (bonusMix & 3) === 1 ? b.qualityMid : 0n;
@@ -610,16 +676,17 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     out[1] = dn;
     return n1 <= MAX_SAFE && n2 <= MAX_SAFE && dn <= MAX_SAFE;
   };
-  const ratingTerms = (node: NodeInput, out: Float64Array): boolean =>
-    ratingTermsOf(PROVIDER_CLASS_INDEX[node.providerClass], node.ratings.sum, node.ratings.count, out);
   const terms = new Float64Array(2);
   /** P before clipping: 0.5 + (mean − classMean) / spread, exact (floored once). */
-  const ratingRaw = (node: NodeInput): bigint => {
+  const ratingRaw = (i: number): bigint => {
+    const pc = inProvider[i] as number;
+    const sum = inRatingSum[i] as number;
+    const count = inRatingCount[i] as number;
     // the same integers as below, while they are exact as numbers
-    if (ratingTerms(node, terms)) return HALF + floorDiv(BigInt(terms[0] as number) * ratingScale, BigInt(terms[1] as number));
-    const c = classRating.get(node.providerClass) as { sum: bigint; count: bigint };
-    const ni = BigInt(node.ratings.count);
-    return HALF + floorDiv((BigInt(node.ratings.sum) * c.count - c.sum * ni) * ratingScale, spreadM * ni * c.count);
+    if (ratingTermsOf(pc, sum, count, terms)) return HALF + floorDiv(BigInt(terms[0] as number) * ratingScale, BigInt(terms[1] as number));
+    const c = classRating[pc] as { sum: bigint; count: bigint };
+    const ni = BigInt(count);
+    return HALF + floorDiv((BigInt(sum) * c.count - c.sum * ni) * ratingScale, spreadM * ni * c.count);
   };
   const capW3 = cp.scoreCap * W2; // S > cap·C is possible only when Q·K > scoreCap·W³, i.e. K > scoreCap·W²
   let scores: bigint[] = [];
@@ -634,7 +701,6 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
    * need not sit in memory for the rewards to be computed, yet each is exact when asked for.
    */
   const evaluate = (i: number, explain: boolean): NodeStatement | undefined => {
-    const node = nodes[i] as NodeInput;
     // the hot loop reuses one scratch list (it only counts the codes); a statement gets its own
     const reasons: ReasonCode[] = explain ? [] : scratch;
     reasons.length = 0;
@@ -642,21 +708,22 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     if (flags & 1) reasons.push('GPU_CAP_EXCEEDED');
     if (flags & 2) reasons.push('CLUSTER_CAP_EXCEEDED');
     // the hot loop reads this call's scratch columns; a statement (asked for later) recomputes them
-    const gpus = explain ? gpuCount(node.hardware.gpus) : (gpusOf[i] as number);
-    const cls = explain ? hardwareClass(node.hardware.gpus) : (classOf[i] as number);
-    const cuM = explain ? unitsOf(node.hardware, cls, countedOf[i] as number) : (cuOf[i] as number);
-    const upM = node.upSlots;
-    const expM = node.expectedSlots;
+    const gpus = explain ? gpuCount(i) : (gpusOf[i] as number);
+    const cls = explain ? hardwareClass(i) : (classOf[i] as number);
+    const cuM = explain ? unitsOf(i, cls, countedOf[i] as number) : (cuOf[i] as number);
+    const upM = inUp[i] as number;
+    const expM = inExpected[i] as number;
+    const delivered = inDelivered[i] as number;
     const upSeconds = upM * slot;
-    const t = sla[node.slaClass] as { targetM: number; rampStartM: number; floorM: number };
+    const t = slaOf[inSla[i] as number] as { targetM: number; rampStartM: number; floorM: number };
 
     // C = CU × upSeconds × (base + weight × utilisation), utilisation = delivered / (GPUs × upSeconds),
     //   = CU × (base·GPUs·upSeconds + weight·delivered) / GPUs      (multiply first, floor once)
     let contribution: bigint;
     if (gpus > 0 && upSeconds > 0) {
       const prov = gpus * upSeconds;
-      const x = baseM * prov + weightM * node.gpuSecondsDelivered; // millionths, exact below 2^53
-      const xb = Number.isSafeInteger(x) ? BigInt(x) : BigInt(baseM) * BigInt(prov) + BigInt(weightM) * BigInt(node.gpuSecondsDelivered);
+      const x = baseM * prov + weightM * delivered; // millionths, exact below 2^53
+      const xb = Number.isSafeInteger(x) ? BigInt(x) : BigInt(baseM) * BigInt(prov) + BigInt(weightM) * BigInt(delivered);
       const cu6 = cuM * 1_000_000;
       contribution = ((cu6 <= MAX_SAFE ? BigInt(cu6) : BigInt(cuM) * M6) * xb) / (gpus < SMALL.length ? (SMALL[gpus] as bigint) : BigInt(gpus));
     } else {
@@ -674,26 +741,30 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       reasons.push('UPTIME_BELOW_TARGET');
     }
     // E and R from the jobs
-    const j = node.jobs;
-    const jobs = j.standard + j.high;
+    const standard = inStandard[i] as number;
+    const standardErrors = inStandardErrors[i] as number;
+    const high = inHigh[i] as number;
+    const highErrors = inHighErrors[i] as number;
+    const jobs = standard + high;
     let E = WAD;
     let R = WAD;
     if (jobs > 0) {
-      if (j.standardErrors > 0 || j.highErrors > 0) {
-        const eStd = j.standardErrors > 0 ? errorFactor(j.standard, j.standardErrors, errDenStd) : WAD;
-        const eHigh = j.highErrors > 0 ? errorFactor(j.high, j.highErrors, errDenHigh) : WAD;
-        if ((j.standard > 0 && eStd === 0n) || (j.high > 0 && eHigh === 0n)) reasons.push('ERROR_RATE_ABOVE_TOLERANCE');
-        E = (BigInt(j.standard) * eStd + BigInt(j.high) * eHigh) / BigInt(jobs);
+      if (standardErrors > 0 || highErrors > 0) {
+        const eStd = standardErrors > 0 ? errorFactor(standard, standardErrors, errDenStd) : WAD;
+        const eHigh = highErrors > 0 ? errorFactor(high, highErrors, errDenHigh) : WAD;
+        if ((standard > 0 && eStd === 0n) || (high > 0 && eHigh === 0n)) reasons.push('ERROR_RATE_ABOVE_TOLERANCE');
+        E = (BigInt(standard) * eStd + BigInt(high) * eHigh) / BigInt(jobs);
       }
-      if (j.p95ResponseMs > q.responseTargetMs) {
-        R = responseNum / BigInt(j.p95ResponseMs);
+      const p95 = inP95[i] as number;
+      if (p95 > q.responseTargetMs) {
+        R = responseNum / BigInt(p95);
         reasons.push('SLOW_RESPONSES');
       }
     }
     // P: rating relative to the provider class, 0.5 + (mean − classMean) / spread
     let P = HALF;
-    if (node.ratings.count > 0) {
-      const raw = ratingRaw(node);
+    if ((inRatingCount[i] as number) > 0) {
+      const raw = ratingRaw(i);
       P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
       if (P !== raw) reasons.push('RATING_CLIPPED');
     }
@@ -701,15 +772,16 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     const Q = U === WAD && E === WAD && R === WAD ? qualityConstUER + (wP * P) / M6 : (wU * U + wE * E + wR * R + wP * P) / M6;
 
     // V, L, B → K = V·L·(1+B), cached
-    let lockIdx = lockOf(node);
+    let lockIdx = lockOf(i);
     if (lockIdx === -2) {
       lockIdx = -1;
       reasons.push('COMMITMENT_FORFEITED');
     }
-    const bits = bonusBits(node);
+    const bits = bonusBits(i);
     const bonusMix = (Q >= b.qualityHighThreshold ? 2 : Q >= b.qualityMidThreshold ? 1 : ZERO_QUALITY_BONUS) | bits;
-    const k = kEntry(kKey(cls, regionOf(node.region), lockIdx, bonusMix), cls, node.region, lockIdx, bonusMix);
-    if (scarcityClipped[cls] && node.status === 'active') reasons.push('VALUATION_CLIPPED');
+    const region = inRegion[i] as number;
+    const k = kEntry(kKey(cls, region, lockIdx, bonusMix), cls, region, lockIdx, bonusMix);
+    if (scarcityClipped[cls] && inStatus[i] === 0) reasons.push('VALUATION_CLIPPED');
     if (bonusMix & 64) reasons.push('ANOMALY_FLAGGED');
     else if (k.bonusCapped) reasons.push('BONUS_CAPPED');
     const L = k.L;
@@ -725,20 +797,22 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       }
     }
     let probationShare = WAD;
-    if (node.probationStage > 0) {
-      probationShare = cp.probation[Math.min(node.probationStage, cp.probation.length) - 1] as bigint;
+    const stage = inProbation[i] as number;
+    if (stage > 0) {
+      probationShare = cp.probation[Math.min(stage, cp.probation.length) - 1] as bigint;
       if (probationShare < WAD) reasons.push('PROBATION');
       score = (score * probationShare) / WAD;
     }
 
     // eligibility: every reason that applies is reported
     const minBond = minBondOf(gpus, cuM);
-    const notEligible = ineligibility(node, cuM, upM, up6, t.floorM * expM, minBond);
+    const notEligible = ineligibility(i, cuM, upM, up6, t.floorM * expM, minBond);
     for (let k = 0; notEligible >>> k !== 0; k++) if ((notEligible >>> k) & 1) reasons.push(ELIGIBILITY_CODES[k] as ReasonCode);
     const eligible = notEligible === 0;
     if (!eligible) score = 0n;
     // the provider's bond joins the staker pool weighted by L × Q (nothing while ineligible)
-    const bondWeight = eligible && node.bond > 0n ? (node.bond * L * Q) / W2 : 0n;
+    const bond = eligible || explain ? inBond.get(i) : 0n;
+    const bondWeight = eligible && bond > 0n ? (bond * L * Q) / W2 : 0n;
     if (!explain) {
       scores[i] = score;
       bondWeights[i] = bondWeight;
@@ -746,8 +820,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       return undefined;
     }
     return {
-      id: node.id,
-      owner: node.owner,
+      id: ids[i] as string,
+      owner: addresses[inOwner[i] as number] as string,
       reward: rewards?.get(i) ?? 0n,
       eligible,
       hardwareClass: classNames[cls] as string,
@@ -756,7 +830,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       computeUnits: BigInt(cuM) * MICRO,
       upSeconds,
       uptime: expM === 0 ? 0n : upM === expM ? WAD : (BigInt(upM) * WAD) / BigInt(expM),
-      utilisation: gpus > 0 && upSeconds > 0 ? (BigInt(node.gpuSecondsDelivered) * WAD) / BigInt(gpus * upSeconds) : 0n,
+      utilisation: gpus > 0 && upSeconds > 0 ? (BigInt(delivered) * WAD) / BigInt(gpus * upSeconds) : 0n,
       contribution,
       quality: { uptime: U, errors: E, response: R, rating: P, total: Q },
       valuation: k.valuation,
@@ -766,7 +840,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       probationShare,
       score,
       minBond,
-      bond: node.bond,
+      bond,
       bondWeight,
       bondReward: bondRewards?.get(i) ?? 0n,
       reasons: reasons.length > 0 ? reasons : NONE,
@@ -820,11 +894,11 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
       if ((mode & MODE.P_DIV) === 0) continue;
       const sum = F[(pNumCol >>> 3) + i] as number;
       const count = F[(pDenCol >>> 3) + i] as number;
-      if (ratingTermsOf(providerOf[i] as number, sum, count, rating)) {
+      if (ratingTermsOf(inProvider[i] as number, sum, count, rating)) {
         F[(pNumCol >>> 3) + i] = rating[0] as number;
         F[(pDenCol >>> 3) + i] = rating[1] as number;
       } else {
-        const raw = ratingRaw(nodes[i] as NodeInput);
+        const raw = ratingRaw(i);
         const P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
         if (P !== raw) hit(RI.RATING_CLIPPED);
         U32[(modeCol >>> 2) + i] = (mode & ~MODE.P_DIV) | MODE.P_GIVEN;
@@ -997,8 +1071,12 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const referralStatements: ReferralStatement[] = [];
   for (const i of referred) {
     if (!nodeRewards.positive(i)) continue;
-    const node = nodes[i] as NodeInput;
-    referralStatements.push({ referrer: node.referrer as string, nodeId: node.id, due: (nodeRewards.get(i) * params.referral.share) / WAD, paid: 0n });
+    referralStatements.push({
+      referrer: addresses[inReferrer[i] as number] as string,
+      nodeId: ids[i] as string,
+      due: (nodeRewards.get(i) * params.referral.share) / WAD,
+      paid: 0n,
+    });
   }
   let referralTotal = 0n;
   for (const r of referralStatements) referralTotal += r.due;
@@ -1057,35 +1135,46 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
 
   // ---- payouts by address, and conservation ---------------------------------------------------
   // the nodes' rewards summed by owner in 128-bit limbs (no sum can reach 2^128 when the pool
-  // cannot), bigints only for the owners; then everyone else's
-  const owners = table.size;
+  // cannot), bigints only for the owners; everyone else's in a map by address
+  const owners = addresses.length;
   const ownerSums = memory.u32(4 * owners).fill(0);
-  const inLimbs = epochPool < FIXED_LIMIT && nodeRewards.addInto(ownerSums, ownerOf) && nodeBondRewards.addInto(ownerSums, ownerOf);
+  const inLimbs = epochPool < FIXED_LIMIT && nodeRewards.addInto(ownerSums, inOwner) && nodeBondRewards.addInto(ownerSums, inOwner);
   const owed = new Array<bigint>(owners);
   for (let k = 0; k < owners; k++) owed[k] = inLimbs ? limbsToBigint(ownerSums, 4 * k, 4) : 0n;
   if (!inLimbs) {
     for (let i = 0; i < n; i++) {
       const x = nodeRewards.get(i) + nodeBondRewards.get(i);
-      if (x !== 0n) owed[ownerOf[i] as number] = (owed[ownerOf[i] as number] as bigint) + x;
+      if (x !== 0n) owed[inOwner[i] as number] = (owed[inOwner[i] as number] as bigint) + x;
     }
   }
+  const others = new Map<string, bigint>(); // in order of first appearance
   const add = (a: string, x: bigint) => {
-    if (x === 0n) return;
-    const k = intern(a);
-    owed[k] = (owed[k] ?? 0n) + x;
+    if (x !== 0n) others.set(a, (others.get(a) ?? 0n) + x);
   };
   for (const v of validatorStatements) add(v.payout, v.reward);
   for (const s of stakeStatements) add(s.payout, s.reward);
   for (const a of attested) add(a.payout, a.reward);
   for (const r of referralStatements) add(r.referrer, r.paid);
-  // in order of first appearance — nodes by id, then validators, stakes, attestations, referrers —
-  // which is deterministic because every list was put in canonical order first
-  const addrs = table.addresses;
+  // in order of first appearance — owners by their nodes' ids, then validators, stakes,
+  // attestations, referrers — which is deterministic because every list was put in canonical order
   const payouts: { address: string; amount: bigint }[] = [];
-  for (let k = 0; k < addrs.length; k++) {
-    const amount = owed[k] ?? 0n;
-    if (amount !== 0n) payouts.push({ address: addrs[k] as string, amount });
+  const listed = new Uint8Array(owners);
+  for (let i = 0; i < n; i++) {
+    const k = inOwner[i] as number;
+    if (listed[k] === 1) continue;
+    listed[k] = 1;
+    const address = addresses[k] as string;
+    let amount = owed[k] as bigint;
+    if (others.size > 0) {
+      const x = others.get(address);
+      if (x !== undefined) {
+        amount += x;
+        others.delete(address);
+      }
+    }
+    if (amount !== 0n) payouts.push({ address, amount });
   }
+  for (const [address, amount] of others) payouts.push({ address, amount });
   let paidOut = 0n;
   for (const p of payouts) paidOut += p.amount;
   if (paidOut + treasury !== epochPool) {
@@ -1117,7 +1206,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     pools,
     treasury,
     nodeIds,
-    nodeOwners,
+    nodeOwner: (i: number) => addresses[inOwner[i] as number] as string,
     nodeRewards,
     bondRewards: nodeBondRewards,
     statement: (i: number) => evaluate(i, true) as NodeStatement,
@@ -1167,6 +1256,49 @@ export function lockMultiplier(tiers: readonly Tier[], days: number): bigint {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Numbers (whole, 0 ≤ x < 2^53) to 0, 1, 2… in order of addition: an open-addressing table,
+ * cheaper per lookup than a `Map` in the engine's per-node loop.
+ */
+class NumberIndex {
+  private keys = new Float64Array(64).fill(-1);
+  private values = new Int32Array(64);
+  private size = 0;
+
+  private slot(key: number): number {
+    const mask = this.keys.length - 1;
+    let h = (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 0x100000000) | 0, 0x85ebca6b)) & mask;
+    while (this.keys[h] !== key && this.keys[h] !== -1) h = (h + 1) & mask;
+    return h;
+  }
+
+  /** The key's index, or −1. */
+  find(key: number): number {
+    const h = this.slot(key);
+    return this.keys[h] === key ? (this.values[h] as number) : -1;
+  }
+
+  /** Adds a key not yet present; returns its index. */
+  add(key: number): number {
+    if (2 * (this.size + 1) > this.keys.length) {
+      const old = this.keys;
+      const oldValues = this.values;
+      this.keys = new Float64Array(2 * old.length).fill(-1);
+      this.values = new Int32Array(2 * old.length);
+      for (let k = 0; k < old.length; k++) {
+        if (old[k] === -1) continue;
+        const h = this.slot(old[k] as number);
+        this.keys[h] = old[k] as number;
+        this.values[h] = oldValues[k] as number;
+      }
+    }
+    const h = this.slot(key);
+    this.keys[h] = key;
+    this.values[h] = this.size;
+    return this.size++;
+  }
 }
 
 /** Returns the items in ascending id order, sorting a copy only when they are not already. */

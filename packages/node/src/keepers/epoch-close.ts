@@ -202,7 +202,7 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
     if (!r.nodeRewards.positive(i) && !r.bondRewards.positive(i)) continue;
     const reward = r.nodeRewards.get(i);
     const bond = r.bondRewards.get(i);
-    const owner = r.nodeOwners[i] as string;
+    const owner = r.nodeOwner(i);
     add('compute', owner, reward);
     add('stakers', owner, bond);
   }

@@ -1,0 +1,480 @@
+import { WAD } from './amount.ts';
+import { Amounts } from './amounts.ts';
+import {
+  ADDRESS_PATTERN,
+  ANOMALIES,
+  type Anomaly,
+  checkEpochExceptNodes,
+  checkNodeCounts,
+  checkNodeJobs,
+  checkNodeRatings,
+  type EpochInput,
+  type GpuInput,
+  NODE_STATUSES,
+  type NodeInput,
+} from './epoch-input.ts';
+import { InvalidArgumentError } from './errors.ts';
+import { KEY_PATTERN, type Params, PROVIDER_CLASSES, SLA_CLASSES } from './params.ts';
+
+/**
+ * An epoch's nodes as columns — the form the reward engine works on. Strings that repeat (payout
+ * addresses, regions, GPU models, service tags) are listed once in a dictionary and referred to by
+ * index; classes and statuses are indices into their lists (`SLA_CLASSES`, `PROVIDER_CLASSES`,
+ * `NODE_STATUSES`); counts are numbers in typed arrays; bonds an `Amounts` column. Row `i` is the
+ * node `ids[i]`, and the rows are in ascending id order.
+ *
+ * `processEpoch` accepts the nodes in either form: a list of `NodeInput` objects is converted once
+ * (`nodeColumns`); a producer that holds its nodes in a table (the service's store) can build the
+ * columns directly and skip the million objects — at that scale most of an object epoch's time is
+ * the per-object string lookups. `nodeRow(columns, i)` gives row `i` back as a `NodeInput`.
+ *
+ * Holds exactly what a `NodeInput` does, except that `anomalies` is a set (bit k: `ANOMALIES[k]`):
+ * a row comes back with its anomalies once each, in `ANOMALIES` order.
+ */
+export type NodeColumns = {
+  readonly format: 'node-columns-v1';
+  readonly length: number;
+  readonly ids: readonly string[];
+  /** The payout addresses `owner` and `referrer` index, each listed once. */
+  readonly addresses: readonly string[];
+  readonly owner: Int32Array;
+  /** -1: no referrer. */
+  readonly referrer: Int32Array;
+  readonly regions: readonly string[];
+  readonly region: Int32Array;
+  /** Index into `SLA_CLASSES`. */
+  readonly slaClass: Uint8Array;
+  /** Index into `PROVIDER_CLASSES`. */
+  readonly providerClass: Uint8Array;
+  /** Index into `NODE_STATUSES` (0: active). */
+  readonly status: Uint8Array;
+  /** 1: every onboarding gate passed. */
+  readonly onboarded: Uint8Array;
+  /** 1: the lock was left early this period. */
+  readonly commitmentForfeited: Uint8Array;
+  /** Bit k: `ANOMALIES[k]` was flagged. */
+  readonly anomalies: Uint8Array;
+  readonly models: readonly string[];
+  /** Row i's GPUs are entries `gpuStart[i]` to `gpuStart[i + 1] − 1` of `gpuModel` (index into `models`) and `gpuCount`. */
+  readonly gpuStart: Int32Array;
+  readonly gpuModel: Int32Array;
+  readonly gpuCount: Float64Array;
+  readonly tags: readonly string[];
+  /** Row i's service tags are entries `serviceStart[i]` to `serviceStart[i + 1] − 1` of `service` (index into `tags`). */
+  readonly serviceStart: Int32Array;
+  readonly service: Int32Array;
+  readonly vcpus: Float64Array;
+  readonly ramGb: Float64Array;
+  readonly nvmeTb: Float64Array;
+  readonly bandwidthGbps: Float64Array;
+  readonly registeredAt: Float64Array;
+  readonly expectedSlots: Float64Array;
+  readonly upSlots: Float64Array;
+  readonly gpuSecondsDelivered: Float64Array;
+  readonly jobsStandard: Float64Array;
+  readonly jobsStandardErrors: Float64Array;
+  readonly jobsHigh: Float64Array;
+  readonly jobsHighErrors: Float64Array;
+  readonly p95ResponseMs: Float64Array;
+  readonly ratingsCount: Float64Array;
+  readonly ratingsSum: Float64Array;
+  readonly commitmentDays: Float64Array;
+  readonly probationStage: Float64Array;
+  /** WAD; -1: none reported. */
+  readonly powerEfficiency: BigInt64Array;
+  readonly bond: Amounts;
+  /** -1: link quality not measured (`network` absent). */
+  readonly latencyMs: Float64Array;
+  /** WAD; read only where `latencyMs` ≥ 0. */
+  readonly packetLoss: BigInt64Array;
+};
+
+/** An epoch input whose nodes are columns. */
+export type EpochColumnsInput = Omit<EpochInput, 'nodes'> & { nodes: NodeColumns };
+
+type NumberColumn = {
+  [K in keyof NodeColumns]: NodeColumns[K] extends Float64Array ? K : never;
+}[keyof NodeColumns];
+
+/** The number columns: the field of `NodeInput` each holds, and its range (as the schema's). */
+const NUMBERS: readonly [NumberColumn, string, number][] = [
+  ['vcpus', 'hardware.vcpus', 1_000_000],
+  ['ramGb', 'hardware.ramGb', 1_000_000_000],
+  ['nvmeTb', 'hardware.nvmeTb', 1_000_000],
+  ['bandwidthGbps', 'hardware.bandwidthGbps', 1_000_000],
+  ['registeredAt', 'registeredAt', 253_402_300_799],
+  ['expectedSlots', 'expectedSlots', 10_000_000],
+  ['upSlots', 'upSlots', 10_000_000],
+  ['gpuSecondsDelivered', 'gpuSecondsDelivered', 1e15],
+  ['jobsStandard', 'jobs.standard', 1e12],
+  ['jobsStandardErrors', 'jobs.standardErrors', 1e12],
+  ['jobsHigh', 'jobs.high', 1e12],
+  ['jobsHighErrors', 'jobs.highErrors', 1e12],
+  ['p95ResponseMs', 'jobs.p95ResponseMs', 100_000_000],
+  ['ratingsCount', 'ratings.count', 1e12],
+  ['ratingsSum', 'ratings.sum', 1e12],
+  ['commitmentDays', 'commitmentDays', 100_000],
+  ['probationStage', 'probationStage', 1000],
+];
+
+export function isNodeColumns(nodes: readonly NodeInput[] | NodeColumns): nodes is NodeColumns {
+  return !Array.isArray(nodes) && (nodes as NodeColumns).format === 'node-columns-v1';
+}
+
+/** Interns strings to indices in order of first appearance. */
+class Dictionary {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  of(s: string): number {
+    let k = this.index.get(s);
+    if (k === undefined) {
+      k = this.list.length;
+      this.index.set(s, k);
+      this.list.push(s);
+    }
+    return k;
+  }
+}
+
+const SLA_INDEX = new Map<string, number>(SLA_CLASSES.map((c, k) => [c, k]));
+const PROVIDER_INDEX = new Map<string, number>(PROVIDER_CLASSES.map((c, k) => [c, k]));
+const STATUS_INDEX = new Map<string, number>(NODE_STATUSES.map((c, k) => [c, k]));
+const ANOMALY_BIT = new Map<string, number>(ANOMALIES.map((c, k) => [c, 1 << k]));
+
+/**
+ * The nodes as columns, in ascending id order (a sorted copy of the list when it is not already).
+ * Refuses an unknown class, status or anomaly, naming the field; the other checks are
+ * `checkEpochInput`'s (on the objects) or `checkNodeColumns`'s.
+ *
+ * @example const columns = nodeColumns(input.nodes)
+ */
+export function nodeColumns(list: readonly NodeInput[]): NodeColumns {
+  let nodes = list;
+  for (let i = 1; i < nodes.length; i++) {
+    if ((nodes[i - 1] as NodeInput).id >= (nodes[i] as NodeInput).id) {
+      nodes = [...list].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+      break;
+    }
+  }
+  const n = nodes.length;
+  let gpuEntries = 0;
+  let serviceEntries = 0;
+  for (const node of nodes) {
+    gpuEntries += node.hardware.gpus.length;
+    serviceEntries += node.services.length;
+  }
+  const addresses = new Dictionary();
+  const regions = new Dictionary();
+  const models = new Dictionary();
+  const tags = new Dictionary();
+  const f64 = () => new Float64Array(n);
+  const c = {
+    format: 'node-columns-v1' as const,
+    length: n,
+    ids: new Array<string>(n),
+    addresses: addresses.list,
+    owner: new Int32Array(n),
+    referrer: new Int32Array(n),
+    regions: regions.list,
+    region: new Int32Array(n),
+    slaClass: new Uint8Array(n),
+    providerClass: new Uint8Array(n),
+    status: new Uint8Array(n),
+    onboarded: new Uint8Array(n),
+    commitmentForfeited: new Uint8Array(n),
+    anomalies: new Uint8Array(n),
+    models: models.list,
+    gpuStart: new Int32Array(n + 1),
+    gpuModel: new Int32Array(gpuEntries),
+    gpuCount: new Float64Array(gpuEntries),
+    tags: tags.list,
+    serviceStart: new Int32Array(n + 1),
+    service: new Int32Array(serviceEntries),
+    vcpus: f64(),
+    ramGb: f64(),
+    nvmeTb: f64(),
+    bandwidthGbps: f64(),
+    registeredAt: f64(),
+    expectedSlots: f64(),
+    upSlots: f64(),
+    gpuSecondsDelivered: f64(),
+    jobsStandard: f64(),
+    jobsStandardErrors: f64(),
+    jobsHigh: f64(),
+    jobsHighErrors: f64(),
+    p95ResponseMs: f64(),
+    ratingsCount: f64(),
+    ratingsSum: f64(),
+    commitmentDays: f64(),
+    probationStage: f64(),
+    powerEfficiency: new BigInt64Array(n),
+    latencyMs: f64(),
+    packetLoss: new BigInt64Array(n),
+  };
+  const bonds = new Array<bigint>(n);
+  const known = (map: Map<string, number>, value: string, field: string): number => {
+    const k = map.get(value);
+    if (k === undefined) throw new InvalidArgumentError(field, `unknown value ${JSON.stringify(value)}`, 'INVALID_ENUM');
+    return k;
+  };
+  let g = 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i] as NodeInput;
+    c.ids[i] = node.id;
+    c.owner[i] = addresses.of(node.owner);
+    c.referrer[i] = node.referrer === null ? -1 : addresses.of(node.referrer);
+    c.region[i] = regions.of(node.region);
+    c.slaClass[i] = known(SLA_INDEX, node.slaClass, `nodes[${i}].slaClass`);
+    c.providerClass[i] = known(PROVIDER_INDEX, node.providerClass, `nodes[${i}].providerClass`);
+    c.status[i] = known(STATUS_INDEX, node.status, `nodes[${i}].status`);
+    c.onboarded[i] = node.onboarded ? 1 : 0;
+    c.commitmentForfeited[i] = node.commitmentForfeited ? 1 : 0;
+    let bits = 0;
+    node.anomalies.forEach((a, k) => {
+      bits |= known(ANOMALY_BIT, a, `nodes[${i}].anomalies[${k}]`);
+    });
+    c.anomalies[i] = bits;
+    const hw = node.hardware;
+    c.gpuStart[i] = g;
+    for (const gpu of hw.gpus) {
+      c.gpuModel[g] = models.of(gpu.model);
+      c.gpuCount[g++] = gpu.count;
+    }
+    c.serviceStart[i] = s;
+    for (const tag of node.services) c.service[s++] = tags.of(tag);
+    c.vcpus[i] = hw.vcpus;
+    c.ramGb[i] = hw.ramGb;
+    c.nvmeTb[i] = hw.nvmeTb;
+    c.bandwidthGbps[i] = hw.bandwidthGbps;
+    c.registeredAt[i] = node.registeredAt;
+    c.expectedSlots[i] = node.expectedSlots;
+    c.upSlots[i] = node.upSlots;
+    c.gpuSecondsDelivered[i] = node.gpuSecondsDelivered;
+    const j = node.jobs;
+    c.jobsStandard[i] = j.standard;
+    c.jobsStandardErrors[i] = j.standardErrors;
+    c.jobsHigh[i] = j.high;
+    c.jobsHighErrors[i] = j.highErrors;
+    c.p95ResponseMs[i] = j.p95ResponseMs;
+    c.ratingsCount[i] = node.ratings.count;
+    c.ratingsSum[i] = node.ratings.sum;
+    c.commitmentDays[i] = node.commitmentDays;
+    c.probationStage[i] = node.probationStage;
+    c.powerEfficiency[i] = node.powerEfficiency ?? -1n;
+    bonds[i] = node.bond;
+    c.latencyMs[i] = node.network === undefined ? -1 : node.network.latencyMs;
+    c.packetLoss[i] = node.network === undefined ? 0n : node.network.packetLoss;
+  }
+  c.gpuStart[n] = g;
+  c.serviceStart[n] = s;
+  return { ...c, bond: Amounts.packed(bonds) };
+}
+
+/**
+ * Row `i` of the columns as a `NodeInput` (anomalies once each, in `ANOMALIES` order).
+ *
+ * @example const node = nodeRow(columns, 0)
+ */
+export function nodeRow(c: NodeColumns, i: number): NodeInput {
+  if (!(Number.isInteger(i) && i >= 0 && i < c.length)) throw new RangeError(`row ${i} out of 0..${c.length - 1}`);
+  const gpus: GpuInput[] = [];
+  for (let k = c.gpuStart[i] as number; k < (c.gpuStart[i + 1] as number); k++) {
+    gpus.push({ model: c.models[c.gpuModel[k] as number] as string, count: c.gpuCount[k] as number });
+  }
+  const services: string[] = [];
+  for (let k = c.serviceStart[i] as number; k < (c.serviceStart[i + 1] as number); k++) services.push(c.tags[c.service[k] as number] as string);
+  const pe = c.powerEfficiency[i] as bigint;
+  const referrer = c.referrer[i] as number;
+  const node: NodeInput = {
+    id: c.ids[i] as string,
+    owner: c.addresses[c.owner[i] as number] as string,
+    region: c.regions[c.region[i] as number] as string,
+    slaClass: SLA_CLASSES[c.slaClass[i] as number] as NodeInput['slaClass'],
+    providerClass: PROVIDER_CLASSES[c.providerClass[i] as number] as NodeInput['providerClass'],
+    hardware: {
+      gpus,
+      vcpus: c.vcpus[i] as number,
+      ramGb: c.ramGb[i] as number,
+      nvmeTb: c.nvmeTb[i] as number,
+      bandwidthGbps: c.bandwidthGbps[i] as number,
+    },
+    registeredAt: c.registeredAt[i] as number,
+    expectedSlots: c.expectedSlots[i] as number,
+    upSlots: c.upSlots[i] as number,
+    gpuSecondsDelivered: c.gpuSecondsDelivered[i] as number,
+    jobs: {
+      standard: c.jobsStandard[i] as number,
+      standardErrors: c.jobsStandardErrors[i] as number,
+      high: c.jobsHigh[i] as number,
+      highErrors: c.jobsHighErrors[i] as number,
+      p95ResponseMs: c.p95ResponseMs[i] as number,
+    },
+    ratings: { count: c.ratingsCount[i] as number, sum: c.ratingsSum[i] as number },
+    powerEfficiency: pe < 0n ? null : pe,
+    commitmentDays: c.commitmentDays[i] as number,
+    commitmentForfeited: c.commitmentForfeited[i] === 1,
+    bond: c.bond.get(i),
+    status: NODE_STATUSES[c.status[i] as number] as NodeInput['status'],
+    onboarded: c.onboarded[i] === 1,
+    probationStage: c.probationStage[i] as number,
+    anomalies: ANOMALIES.filter((_, k) => ((c.anomalies[i] as number) >>> k) & 1) as Anomaly[],
+    services,
+    referrer: referrer < 0 ? null : (c.addresses[referrer] as string),
+  };
+  if ((c.latencyMs[i] as number) >= 0) node.network = { latencyMs: c.latencyMs[i] as number, packetLoss: c.packetLoss[i] as bigint };
+  return node;
+}
+
+/**
+ * Everything `checkEpochInput` and the schema check of a `NodeInput` list, for columns: every
+ * column as long as the rows; ids well-formed and strictly ascending; dictionaries well-formed,
+ * addresses listed once, GPU models known; indices, classes and flags in range; counts whole and
+ * within the schema's bounds; up-time within the expected time, delivered within what was
+ * provisioned, errors within jobs, ratings within 1–5. Throws an `InvalidArgumentError` naming the
+ * first bad field as the object form would (`nodes[i].upSlots` for row i).
+ */
+export function checkNodeColumns(c: NodeColumns, params: Params, epoch: { epochSeconds: number; slotSeconds: number }): void {
+  if (!isNodeColumns(c)) throw new InvalidArgumentError('nodes', "neither a list of nodes nor node columns (format 'node-columns-v1')");
+  const n = c.length;
+  if (!(Number.isSafeInteger(n) && n >= 0 && n <= 10_000_000))
+    throw new InvalidArgumentError('nodes.length', 'must be a whole number of rows up to 10,000,000');
+  const sized: [string, { length: number }, number][] = [
+    ['ids', c.ids, n],
+    ...(
+      [
+        'owner',
+        'referrer',
+        'region',
+        'slaClass',
+        'providerClass',
+        'status',
+        'onboarded',
+        'commitmentForfeited',
+        'anomalies',
+        'powerEfficiency',
+        'latencyMs',
+        'packetLoss',
+      ] as const
+    ).map((k): [string, { length: number }, number] => [k, c[k], n]),
+    ...NUMBERS.map(([k]): [string, { length: number }, number] => [k, c[k], n]),
+    ['bond', c.bond, n],
+    ['gpuStart', c.gpuStart, n + 1],
+    ['serviceStart', c.serviceStart, n + 1],
+    ['gpuCount', c.gpuCount, c.gpuModel.length],
+  ];
+  for (const [name, column, length] of sized) {
+    if (column?.length !== length) throw new InvalidArgumentError(`nodes.${name}`, `must have ${length} entries, has ${column?.length}`);
+  }
+  dictionary(c.addresses, 'addresses', ADDRESS_PATTERN, true);
+  dictionary(c.regions, 'regions', KEY_PATTERN, false);
+  dictionary(c.models, 'models', KEY_PATTERN, false);
+  dictionary(c.tags, 'tags', KEY_PATTERN, false);
+  c.models.forEach((m, k) => {
+    if (!Object.hasOwn(params.compute.gpuUnits, m)) {
+      throw new InvalidArgumentError(`nodes.models[${k}]`, `unknown GPU model ${JSON.stringify(m)} (declare unlisted models as 'other')`, 'UNKNOWN_GPU_MODEL');
+    }
+  });
+  lists(c.gpuStart, c.gpuModel, c.models.length, 'hardware.gpus', 'model');
+  lists(c.serviceStart, c.service, c.tags.length, 'services', 'tag');
+  for (let k = 0; k < c.gpuCount.length; k++) {
+    const x = c.gpuCount[k] as number;
+    if (!(Number.isInteger(x) && x >= 0 && x <= 1_000_000))
+      throw new InvalidArgumentError(`nodes.gpuCount[${k}]`, 'must be a whole number from 0 to 1000000', 'OUT_OF_RANGE');
+  }
+  for (const [k, field, max] of NUMBERS) {
+    const col = c[k];
+    for (let i = 0; i < n; i++) {
+      const x = col[i] as number;
+      if (!(Number.isInteger(x) && x >= 0 && x <= max))
+        throw new InvalidArgumentError(`nodes[${i}].${field}`, `must be a whole number from 0 to ${max}`, 'OUT_OF_RANGE');
+    }
+  }
+  const enums: [string, Uint8Array, number][] = [
+    ['slaClass', c.slaClass, SLA_CLASSES.length],
+    ['providerClass', c.providerClass, PROVIDER_CLASSES.length],
+    ['status', c.status, NODE_STATUSES.length],
+    ['onboarded', c.onboarded, 2],
+    ['commitmentForfeited', c.commitmentForfeited, 2],
+    ['anomalies', c.anomalies, 1 << ANOMALIES.length],
+  ];
+  for (const [field, col, limit] of enums) {
+    for (let i = 0; i < n; i++) {
+      if ((col[i] as number) >= limit)
+        throw new InvalidArgumentError(`nodes[${i}].${field}`, `index ${col[i]} is out of range (below ${limit})`, 'INVALID_ENUM');
+    }
+  }
+  const key = new RegExp(KEY_PATTERN);
+  const maxSlots = Math.ceil(epoch.epochSeconds / epoch.slotSeconds);
+  const addresses = c.addresses.length;
+  for (let i = 0; i < n; i++) {
+    const id = c.ids[i];
+    if (typeof id !== 'string' || !key.test(id)) throw new InvalidArgumentError(`nodes[${i}].id`, 'must be 1–64 of [A-Za-z0-9._-]', 'INVALID_FORMAT');
+    if (i > 0 && (c.ids[i - 1] as string) >= id) {
+      throw new InvalidArgumentError(
+        `nodes[${i}].id`,
+        `node columns must be in strictly ascending id order (${JSON.stringify(id)} after ${JSON.stringify(c.ids[i - 1])})`,
+        'NOT_ASCENDING',
+      );
+    }
+    const owner = c.owner[i] as number;
+    const referrer = c.referrer[i] as number;
+    if (!(owner >= 0 && owner < addresses)) throw new InvalidArgumentError(`nodes[${i}].owner`, `index ${owner} is not in nodes.addresses`, 'OUT_OF_RANGE');
+    if (!(referrer >= -1 && referrer < addresses))
+      throw new InvalidArgumentError(`nodes[${i}].referrer`, `index ${referrer} is not in nodes.addresses`, 'OUT_OF_RANGE');
+    if (referrer === owner) throw new InvalidArgumentError(`nodes[${i}].referrer`, 'a node cannot be referred by its own owner', 'SELF_REFERRAL');
+    const region = c.region[i] as number;
+    if (!(region >= 0 && region < c.regions.length))
+      throw new InvalidArgumentError(`nodes[${i}].region`, `index ${region} is not in nodes.regions`, 'OUT_OF_RANGE');
+    const pe = c.powerEfficiency[i] as bigint;
+    if (pe < -1n || pe > WAD) throw new InvalidArgumentError(`nodes[${i}].powerEfficiency`, 'must be -1 (none) or a WAD from 0 to 1', 'OUT_OF_RANGE');
+    const latency = c.latencyMs[i] as number;
+    if (latency !== -1 && !(Number.isInteger(latency) && latency >= 0 && latency <= 1_000_000)) {
+      throw new InvalidArgumentError(`nodes[${i}].network.latencyMs`, 'must be -1 (not measured) or a whole number from 0 to 1000000', 'OUT_OF_RANGE');
+    }
+    const loss = c.packetLoss[i] as bigint;
+    if (latency >= 0 && (loss < 0n || loss > WAD))
+      throw new InvalidArgumentError(`nodes[${i}].network.packetLoss`, 'must be a WAD from 0 to 1', 'OUT_OF_RANGE');
+    let gpus = 0;
+    for (let k = c.gpuStart[i] as number; k < (c.gpuStart[i + 1] as number); k++) gpus += c.gpuCount[k] as number;
+    checkNodeCounts(i, maxSlots, epoch.slotSeconds, gpus, c.expectedSlots[i] as number, c.upSlots[i] as number, c.gpuSecondsDelivered[i] as number);
+    checkNodeJobs(i, c.jobsStandard[i] as number, c.jobsStandardErrors[i] as number, c.jobsHigh[i] as number, c.jobsHighErrors[i] as number);
+    checkNodeRatings(i, c.ratingsCount[i] as number, c.ratingsSum[i] as number);
+  }
+}
+
+/** `checkEpochInput` for an epoch input whose nodes are columns. */
+export function checkEpochColumnsInput(input: EpochColumnsInput, params: Params): void {
+  checkEpochExceptNodes(input);
+  checkNodeColumns(input.nodes, params, input);
+}
+
+function dictionary(list: readonly string[], name: string, pattern: string, unique: boolean): void {
+  if (!Array.isArray(list)) throw new InvalidArgumentError(`nodes.${name}`, 'must be a list of strings');
+  const re = new RegExp(pattern);
+  const seen = unique ? new Set<string>() : null;
+  list.forEach((s, k) => {
+    if (typeof s !== 'string' || !re.test(s)) throw new InvalidArgumentError(`nodes.${name}[${k}]`, `must match ${pattern}`, 'INVALID_FORMAT');
+    if (seen !== null) {
+      if (seen.has(s)) throw new InvalidArgumentError(`nodes.${name}[${k}]`, `${JSON.stringify(s)} is listed twice`, 'DUPLICATE_ID');
+      seen.add(s);
+    }
+  });
+}
+
+/** A list column: starts from 0, never decreasing, ending at the entries' count; at most 64 a row; indices in the dictionary. */
+function lists(start: Int32Array, entries: Int32Array, size: number, field: string, what: string): void {
+  const n = start.length - 1;
+  if (start[0] !== 0 || start[n] !== entries.length) {
+    throw new InvalidArgumentError(`nodes.${field}`, `the list starts must run from 0 to the ${entries.length} entries`, 'OUT_OF_RANGE');
+  }
+  for (let i = 0; i < n; i++) {
+    const from = start[i] as number;
+    const to = start[i + 1] as number;
+    if (!(to >= from && to - from <= 64)) throw new InvalidArgumentError(`nodes[${i}].${field}`, 'must list 0 to 64 entries', 'OUT_OF_RANGE');
+    for (let k = from; k < to; k++) {
+      const x = entries[k] as number;
+      if (!(x >= 0 && x < size)) throw new InvalidArgumentError(`nodes[${i}].${field}[${k - from}]`, `${what} index ${x} is out of range`, 'OUT_OF_RANGE');
+    }
+  }
+}
