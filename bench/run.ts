@@ -7,6 +7,9 @@
  *   bigint engine           the same, every node in bigints (the reference engine, same result)
  *   peer: bigint floor      ten bigint multiply/divide operations per node, nothing else — the
  *                           cost of the arithmetic alone, to read the engine's overhead against
+ *   nodeColumns             converting the node objects to the columns the engine reads
+ *   columns: processEpoch   the engine on the nodes as columns (NodeColumns), the objects dropped —
+ *                           what a producer that holds its nodes in a table pays
  *   statements              materialising every node's full statement (what a service stores)
  *
  *   service (bench/service.ts): ingest through the HTTP API against the raw verify ceiling, and
@@ -22,7 +25,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { defaultParams, processEpoch, syntheticEpoch } from '../packages/core/src/index.ts';
+import { defaultParams, nodeColumns, processEpoch, syntheticEpoch } from '../packages/core/src/index.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -92,6 +95,24 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
     'peer: bigint floor',
     Array.from({ length: k }, () => time(() => bigintFloor(n))),
   );
+  record(
+    'nodeColumns (objects → columns)',
+    Array.from({ length: k }, () => time(() => nodeColumns(input.nodes))),
+  );
+  // the nodes as columns, as a producer holding them in a table builds them — the million
+  // objects dropped first, as such a producer never makes them
+  const columns = { ...input, nodes: nodeColumns(input.nodes) };
+  const objects = input.nodes;
+  input.nodes = [];
+  record(
+    'columns: processEpoch',
+    Array.from({ length: k }, () => time(() => processEpoch(columns, params))),
+  );
+  record(
+    'columns: pre-checked',
+    Array.from({ length: k }, () => time(() => processEpoch(columns, params, { checked: true }))),
+  );
+  input.nodes = objects;
   if (n <= 100_000) {
     const r = processEpoch(input, params);
     record(

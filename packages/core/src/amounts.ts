@@ -33,24 +33,48 @@ export class Amounts implements Iterable<bigint> {
 
   /** A packed column of the given amounts (each ≥ 0): 16 bytes an entry. */
   static packed(values: readonly bigint[]): Amounts {
-    const n = values.length;
-    const limbs = new Uint32Array(4 * n);
-    const wide = new BigUint64Array(limbs.buffer, 0, 2 * n);
+    const b = Amounts.builder(values.length);
+    for (let i = 0; i < values.length; i++) b.set(i, values[i] as bigint);
+    return b.done();
+  }
+
+  /**
+   * A packed column of `length` amounts, set one by one (all 0 until set), then `done()`; in
+   * `memory` (4 × length limbs) when given, which the column then uses as its own.
+   *
+   * @example const b = Amounts.builder(2); b.set(1, 5n); b.done().get(1) // 5n
+   */
+  static builder(length: number, memory?: Uint32Array): { set(i: number, value: bigint): void; done(): Amounts } {
+    if (memory !== undefined && memory.length !== 4 * length) throw new RangeError(`builder memory must hold ${4 * length} limbs`);
+    const limbs = memory?.fill(0) ?? new Uint32Array(4 * length);
+    const wide = new BigUint64Array(limbs.buffer, limbs.byteOffset, 2 * length);
     const high = new Map<number, bigint>();
-    for (let i = 0; i < n; i++) {
-      const v = values[i] as bigint;
-      if (v < 0n) throw new RangeError(`amount ${i} is negative`);
-      if (v <= MAX_SAFE) {
-        const x = Number(v);
-        limbs[4 * i] = x % 0x100000000;
-        limbs[4 * i + 1] = Math.floor(x / 0x100000000);
-      } else {
-        wide[2 * i] = BigInt.asUintN(64, v);
-        wide[2 * i + 1] = BigInt.asUintN(64, v >> 64n);
-        if (v >= TWO128) high.set(i, v >> 128n);
-      }
-    }
-    return new Amounts(n, limbs, high.size > 0 ? high : NO_HIGH, null);
+    let finished = false;
+    return {
+      set(i: number, v: bigint): void {
+        if (finished) throw new Error('Amounts.builder: set after done()');
+        if (!(i >= 0 && i < length && Number.isInteger(i))) throw new RangeError(`index ${i} out of 0..${length - 1}`);
+        if (v < 0n) throw new RangeError(`amount ${i} is negative`);
+        if (v <= MAX_SAFE) {
+          const x = Number(v);
+          limbs[4 * i] = x % 0x100000000;
+          limbs[4 * i + 1] = Math.floor(x / 0x100000000);
+          limbs[4 * i + 2] = 0;
+          limbs[4 * i + 3] = 0;
+          high.delete(i);
+        } else {
+          // a BigUint64Array keeps each value's low 64 bits
+          wide[2 * i] = v;
+          wide[2 * i + 1] = v >> 64n;
+          if (v >= TWO128) high.set(i, v >> 128n);
+          else high.delete(i);
+        }
+      },
+      done(): Amounts {
+        finished = true; // the column keeps the builder's memory
+        return new Amounts(length, limbs, high.size > 0 ? high : NO_HIGH, null);
+      },
+    };
   }
 
   /** `length` zeros. */

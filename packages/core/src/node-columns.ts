@@ -15,6 +15,7 @@ import {
 } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { KEY_PATTERN, type Params, PROVIDER_CLASSES, SLA_CLASSES } from './params.ts';
+import type { Scratch } from './scratch.ts';
 
 /**
  * An epoch's nodes as columns — the form the reward engine works on. Strings that repeat (payout
@@ -136,10 +137,11 @@ class Dictionary {
   }
 }
 
-const SLA_INDEX = new Map<string, number>(SLA_CLASSES.map((c, k) => [c, k]));
-const PROVIDER_INDEX = new Map<string, number>(PROVIDER_CLASSES.map((c, k) => [c, k]));
-const STATUS_INDEX = new Map<string, number>(NODE_STATUSES.map((c, k) => [c, k]));
-const ANOMALY_BIT = new Map<string, number>(ANOMALIES.map((c, k) => [c, 1 << k]));
+/** The index of `value` in a short list of names (a few comparisons, cheaper than a map's hashing). */
+function known(list: readonly string[], value: string, i: number, field: string): number {
+  for (let k = 0; k < list.length; k++) if (list[k] === value) return k;
+  throw new InvalidArgumentError(`nodes[${i}].${field}`, `unknown value ${JSON.stringify(value)}`, 'INVALID_ENUM');
+}
 
 /**
  * The nodes as columns, in ascending id order (a sorted copy of the list when it is not already).
@@ -148,7 +150,7 @@ const ANOMALY_BIT = new Map<string, number>(ANOMALIES.map((c, k) => [c, 1 << k])
  *
  * @example const columns = nodeColumns(input.nodes)
  */
-export function nodeColumns(list: readonly NodeInput[]): NodeColumns {
+export function nodeColumns(list: readonly NodeInput[], memory?: Scratch): NodeColumns {
   let nodes = list;
   for (let i = 1; i < nodes.length; i++) {
     if ((nodes[i - 1] as NodeInput).id >= (nodes[i] as NodeInput).id) {
@@ -167,29 +169,33 @@ export function nodeColumns(list: readonly NodeInput[]): NodeColumns {
   const regions = new Dictionary();
   const models = new Dictionary();
   const tags = new Dictionary();
-  const f64 = () => new Float64Array(n);
+  // every entry is written below, so memory that is reused need not be cleared
+  const f64 = (length = n) => (memory ? memory.f64(length) : new Float64Array(length));
+  const i32 = (length = n) => (memory ? memory.i32(length) : new Int32Array(length));
+  const u8 = () => (memory ? memory.u8(n) : new Uint8Array(n));
+  const i64 = () => (memory ? memory.i64(n) : new BigInt64Array(n));
   const c = {
     format: 'node-columns-v1' as const,
     length: n,
     ids: new Array<string>(n),
     addresses: addresses.list,
-    owner: new Int32Array(n),
-    referrer: new Int32Array(n),
+    owner: i32(),
+    referrer: i32(),
     regions: regions.list,
-    region: new Int32Array(n),
-    slaClass: new Uint8Array(n),
-    providerClass: new Uint8Array(n),
-    status: new Uint8Array(n),
-    onboarded: new Uint8Array(n),
-    commitmentForfeited: new Uint8Array(n),
-    anomalies: new Uint8Array(n),
+    region: i32(),
+    slaClass: u8(),
+    providerClass: u8(),
+    status: u8(),
+    onboarded: u8(),
+    commitmentForfeited: u8(),
+    anomalies: u8(),
     models: models.list,
-    gpuStart: new Int32Array(n + 1),
-    gpuModel: new Int32Array(gpuEntries),
-    gpuCount: new Float64Array(gpuEntries),
+    gpuStart: i32(n + 1),
+    gpuModel: i32(gpuEntries),
+    gpuCount: f64(gpuEntries),
     tags: tags.list,
-    serviceStart: new Int32Array(n + 1),
-    service: new Int32Array(serviceEntries),
+    serviceStart: i32(n + 1),
+    service: i32(serviceEntries),
     vcpus: f64(),
     ramGb: f64(),
     nvmeTb: f64(),
@@ -207,16 +213,11 @@ export function nodeColumns(list: readonly NodeInput[]): NodeColumns {
     ratingsSum: f64(),
     commitmentDays: f64(),
     probationStage: f64(),
-    powerEfficiency: new BigInt64Array(n),
+    powerEfficiency: i64(),
     latencyMs: f64(),
-    packetLoss: new BigInt64Array(n),
+    packetLoss: i64(),
   };
-  const bonds = new Array<bigint>(n);
-  const known = (map: Map<string, number>, value: string, field: string): number => {
-    const k = map.get(value);
-    if (k === undefined) throw new InvalidArgumentError(field, `unknown value ${JSON.stringify(value)}`, 'INVALID_ENUM');
-    return k;
-  };
+  const bonds = Amounts.builder(n, memory?.u32(4 * n));
   let g = 0;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -225,15 +226,14 @@ export function nodeColumns(list: readonly NodeInput[]): NodeColumns {
     c.owner[i] = addresses.of(node.owner);
     c.referrer[i] = node.referrer === null ? -1 : addresses.of(node.referrer);
     c.region[i] = regions.of(node.region);
-    c.slaClass[i] = known(SLA_INDEX, node.slaClass, `nodes[${i}].slaClass`);
-    c.providerClass[i] = known(PROVIDER_INDEX, node.providerClass, `nodes[${i}].providerClass`);
-    c.status[i] = known(STATUS_INDEX, node.status, `nodes[${i}].status`);
+    c.slaClass[i] = known(SLA_CLASSES, node.slaClass, i, 'slaClass');
+    c.providerClass[i] = known(PROVIDER_CLASSES, node.providerClass, i, 'providerClass');
+    c.status[i] = known(NODE_STATUSES, node.status, i, 'status');
     c.onboarded[i] = node.onboarded ? 1 : 0;
     c.commitmentForfeited[i] = node.commitmentForfeited ? 1 : 0;
     let bits = 0;
-    node.anomalies.forEach((a, k) => {
-      bits |= known(ANOMALY_BIT, a, `nodes[${i}].anomalies[${k}]`);
-    });
+    const anomalies = node.anomalies;
+    for (let k = 0; k < anomalies.length; k++) bits |= 1 << known(ANOMALIES, anomalies[k] as string, i, `anomalies[${k}]`);
     c.anomalies[i] = bits;
     const hw = node.hardware;
     c.gpuStart[i] = g;
@@ -262,13 +262,13 @@ export function nodeColumns(list: readonly NodeInput[]): NodeColumns {
     c.commitmentDays[i] = node.commitmentDays;
     c.probationStage[i] = node.probationStage;
     c.powerEfficiency[i] = node.powerEfficiency ?? -1n;
-    bonds[i] = node.bond;
+    bonds.set(i, node.bond);
     c.latencyMs[i] = node.network === undefined ? -1 : node.network.latencyMs;
     c.packetLoss[i] = node.network === undefined ? 0n : node.network.packetLoss;
   }
   c.gpuStart[n] = g;
   c.serviceStart[n] = s;
-  return { ...c, bond: Amounts.packed(bonds) };
+  return { ...c, bond: bonds.done() };
 }
 
 /**

@@ -1,13 +1,14 @@
-import { clamp, floorDiv, toMicro, WAD } from './amount.ts';
+import { clamp, floorDiv, WAD } from './amount.ts';
 import { Amounts, incrementLimbs, limbsToBigint } from './amounts.ts';
 import { apportion, largestRemainders } from './apportion.ts';
 import { checkEpochInput, type EpochInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
 import { InvalidArgumentError, InvariantError } from './errors.ts';
-import { CONST, FIXED_BYTES, FIXED_LIMIT, type Kernel, kernel, Layout, MODE, OUT } from './kernel.ts';
+import { CONST, FIXED_LIMIT, kernel, OUT } from './kernel.ts';
 import { checkEpochColumnsInput, type EpochColumnsInput, isNodeColumns, type NodeColumns, nodeColumns } from './node-columns.ts';
-import { ATTESTED_ROLES, type AttestedRole, type Params, PROVIDER_CLASSES, paramsHash, ROLES, type Role, SLA_CLASSES, type Tier } from './params.ts';
-import { REASONS, type ReasonCode } from './reasons.ts';
-import { scratch as memory } from './scratch.ts';
+import { ELIGIBILITY_CODES, kernelColumns, micro, NodeScan, REASON_CODES, RI } from './node-scan.ts';
+import { ATTESTED_ROLES, type AttestedRole, type Params, PROVIDER_CLASSES, paramsHash, ROLES, type Role, type Tier } from './params.ts';
+import type { ReasonCode } from './reasons.ts';
+import { inputScratch, scratch as memory, Scratch } from './scratch.ts';
 
 /** Every factor of a node's compute reward, with the inputs it came from (SPEC §4.4, §4.6). */
 export type NodeStatement = {
@@ -103,64 +104,6 @@ export type ProcessEpochOptions = {
 };
 
 const NONE: readonly ReasonCode[] = Object.freeze([]);
-const REASON_CODES = Object.keys(REASONS) as ReasonCode[];
-/** A reason code's index in `REASON_CODES` (the kernel's run counts reasons by index). */
-const RI = Object.fromEntries(REASON_CODES.map((c, k) => [c, k])) as Record<ReasonCode, number>;
-/** The eligibility reasons, by bit (see `ineligibility`), in the order a statement lists them. */
-const ELIGIBILITY_CODES: readonly ReasonCode[] = [
-  'SUSPENDED',
-  'JAILED',
-  'EXCLUDED',
-  'NOT_ONBOARDED',
-  'NOT_BONDED',
-  'BOND_BELOW_MINIMUM',
-  'NO_CAPACITY',
-  'NO_UPTIME',
-  'BELOW_UPTIME_FLOOR',
-  'NODE_NOT_ELIGIBLE',
-];
-const ELIGIBILITY_INDEX = ELIGIBILITY_CODES.map((c) => RI[c]);
-
-/** Byte offsets of the kernel's per-node columns (see `kernel/kernel.ts`), and their layout. */
-type KernelColumns = ReturnType<typeof layColumns> & { lay: Layout };
-
-function layColumns(lay: Layout, n: number, m: number) {
-  return {
-    cu: lay.take(8 * n),
-    gpus: lay.take(8 * n),
-    up: lay.take(8 * n),
-    deliv: lay.take(8 * n),
-    uNum: lay.take(8 * n),
-    uDen: lay.take(8 * n),
-    jobs: lay.take(32 * n),
-    p95: lay.take(8 * n),
-    pNum: lay.take(8 * n),
-    pDen: lay.take(8 * n),
-    pGiven: lay.take(8 * n),
-    bond: lay.take(FIXED_BYTES * n),
-    mode: lay.take(4 * n),
-    key: lay.take(4 * n),
-    prob: lay.take(4 * n),
-    score: lay.take(FIXED_BYTES * n),
-    weight: lay.take(FIXED_BYTES * m),
-    out: lay.take(4 * n),
-    shares: lay.take(FIXED_BYTES * m),
-    approx: lay.take(8 * m),
-  };
-}
-
-/** The kernel's columns for n nodes and m staker-pool weights; null when its memory cannot grow to them. */
-function kernelColumns(kr: Kernel, n: number, m: number): KernelColumns | null {
-  const lay = new Layout(kr.base);
-  const columns = layColumns(lay, n, m);
-  try {
-    kr.reserve(lay.end);
-  } catch {
-    return null; // the bigint engine does the epoch
-  }
-  return { ...columns, lay };
-}
-const DAY = 86_400;
 const W2 = WAD * WAD;
 const W4 = W2 * W2;
 const HALF = WAD / 2n;
@@ -189,7 +132,9 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
   };
 
   // the engine reads the nodes as columns, in id order: a list of objects is converted once
-  const cols = columnar ? (input.nodes as NodeColumns) : nodeColumns(input.nodes as NodeInput[]);
+  // (into reused memory: a later call overwrites it, and this result's statements then convert again)
+  const cols = columnar ? (input.nodes as NodeColumns) : nodeColumns(input.nodes as NodeInput[], inputScratch.reset());
+  const generation = inputScratch.generation;
   const n = cols.length;
   const ids = cols.ids;
   if (columnar && options.checked === true) {
@@ -203,48 +148,15 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
   const addresses = cols.addresses;
   const inOwner = cols.owner;
   const inReferrer = cols.referrer;
-  const inRegion = cols.region;
-  const inSla = cols.slaClass;
-  const inProvider = cols.providerClass;
-  const inStatus = cols.status;
-  const inOnboarded = cols.onboarded;
-  const inForfeited = cols.commitmentForfeited;
-  const inAnomalies = cols.anomalies;
-  const inGpuStart = cols.gpuStart;
-  const inGpuModel = cols.gpuModel;
-  const inGpuCount = cols.gpuCount;
-  const inServiceStart = cols.serviceStart;
-  const inService = cols.service;
-  const inVcpus = cols.vcpus;
-  const inNvme = cols.nvmeTb;
-  const inRegistered = cols.registeredAt;
-  const inExpected = cols.expectedSlots;
-  const inUp = cols.upSlots;
-  const inDelivered = cols.gpuSecondsDelivered;
-  const inStandard = cols.jobsStandard;
-  const inStandardErrors = cols.jobsStandardErrors;
-  const inHigh = cols.jobsHigh;
-  const inHighErrors = cols.jobsHighErrors;
-  const inP95 = cols.p95ResponseMs;
-  const inRatingCount = cols.ratingsCount;
-  const inRatingSum = cols.ratingsSum;
-  const inDays = cols.commitmentDays;
-  const inProbation = cols.probationStage;
-  const inPower = cols.powerEfficiency;
   const inBond = cols.bond;
 
   memory.reset(); // this call's temporaries: see scratch.ts
   const slot = input.slotSeconds;
   const cp = params.compute;
 
-  // ---- parameters of the compute pool, and the per-node helpers that need nothing else ------
+  // ---- parameters of the compute pool --------------------------------------------------------
   const q = cp.quality;
   const b = cp.bonuses;
-  const slaOf = SLA_CLASSES.map((c) => {
-    const x = cp.sla[c];
-    return { targetM: micro(x.availability), rampStartM: micro(x.availability - q.uptimeRamp), floorM: micro(x.availability - q.eligibilityFloor) };
-  });
-  const rampM = micro(q.uptimeRamp);
   const baseM = micro(cp.utilisationBase);
   const weightM = micro(cp.utilisationWeight);
   const wU = BigInt(micro(q.uptimeWeight));
@@ -255,322 +167,24 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
   const spreadM = BigInt(spreadNum);
   const M6 = 1_000_000n;
   const qualityConstUER = ((wU + wE + wR) * WAD) / M6; // Q's share when U = E = R = 1 (exact: weights are millionths)
-  const innovation = new Set(cp.innovationList);
   const errDenStd = q.errorTolerance * q.errorTargetStandard; // W² scale
   const errDenHigh = q.errorTolerance * q.errorTargetHigh;
-  const bondUnit = (BigInt(params.bond.days * 24) * params.bond.gpuRateUsdPerHour * WAD) / params.bond.referenceTokenPriceUsd;
-  const minBondCache = new Map<number, bigint>();
   const responseNum = BigInt(q.responseTargetMs) * WAD;
   const ratingScale = WAD * M6;
   const tiers = cp.commitment;
-  // what the dictionaries' entries mean here: looked up once each, not once a node
-  const regionGeo = cols.regions.map((r) => (Object.hasOwn(cp.underServedRegions, r) ? (cp.underServedRegions[r] as bigint) : null));
-  const innovativeModel = Uint8Array.from(cols.models, (m) => (innovation.has(m) ? 1 : 0));
-  const innovativeTag = Uint8Array.from(cols.tags, (t) => (innovation.has(t) ? 1 : 0));
-  const powerWords = new Int32Array(inPower.buffer, inPower.byteOffset, 2 * n);
-  const energyHigh = Number(b.energyThreshold >> 32n);
-  const energyLow = Number(b.energyThreshold & 0xffffffffn);
-  const newNodeSeconds = b.newNodeDays * DAY;
-  const underServedSeconds = b.underServedDays * DAY;
-  /** Whether a node's GPUs or services are on the innovation list. */
-  const innovative = (i: number): boolean => {
-    for (let k = inGpuStart[i] as number; k < (inGpuStart[i + 1] as number); k++) if (innovativeModel[inGpuModel[k] as number] === 1) return true;
-    for (let k = inServiceStart[i] as number; k < (inServiceStart[i + 1] as number); k++) if (innovativeTag[inService[k] as number] === 1) return true;
-    return false;
-  };
-  /** The non-quality bits of a node's bonus mix (new node, under-served, innovation, energy, anomaly). */
-  const bonusBits = (i: number): number => {
-    const age = input.epochStart - (inRegistered[i] as number);
-    let bits = 0;
-    if (age < newNodeSeconds) bits |= 4;
-    if (age < underServedSeconds && regionGeo[inRegion[i] as number] !== null) bits |= 8;
-    if (innovation.size > 0 && innovative(i)) bits |= 16;
-    // the power efficiency (a WAD below 2^63, or −1) against the threshold by its 32-bit halves
-    const powerHigh = powerWords[2 * i + 1] as number;
-    if (powerHigh > energyHigh || (powerHigh === energyHigh && powerHigh >= 0 && (powerWords[2 * i] as number) >>> 0 >= energyLow)) bits |= 32;
-    if (inAnomalies[i] !== 0) bits |= 64;
-    return bits;
-  };
-  /** The commitment tier a node's lock reaches (−1: none), and whether it was forfeited. */
-  const lockOf = (i: number): number => {
-    const lockIdx = tierIndex(tiers, inDays[i] as number);
-    return inForfeited[i] === 1 && lockIdx >= 0 ? -2 : lockIdx;
-  };
-  /**
-   * Minimum bond: 7 days of expected revenue per GPU; a node without GPUs bonds per compute unit
-   * (one GPU-equivalent per CU, the T4's weight) so the minimum scales with what it offers.
-   */
-  const minBondOf = (gpus: number, cuM: number): bigint => {
-    let minBond = minBondCache.get(gpus > 0 ? gpus : -1 - cuM);
-    if (minBond === undefined) {
-      minBond = gpus > 0 ? bondUnit * BigInt(gpus) : (bondUnit * BigInt(cuM)) / M6;
-      minBondCache.set(gpus > 0 ? gpus : -1 - cuM, minBond);
-    }
-    return minBond;
-  };
-  const minBondNumbers = new Map<bigint, number>();
-  /** Whether a node's bond is below `minBond`: by doubles, exactly only when they are close. */
-  const bondBelow = (i: number, minBond: bigint): boolean => {
-    const a = inBond.approx(i);
-    let m = minBondNumbers.get(minBond);
-    if (m === undefined) minBondNumbers.set(minBond, (m = Number(minBond)));
-    if (a < m * (1 - 2 ** -40)) return true;
-    if (a > m * (1 + 2 ** -40)) return false;
-    return inBond.get(i) < minBond;
-  };
-  /**
-   * Every eligibility reason that applies (SPEC §4.4) as bits, in the order a statement lists them:
-   * bit k is `ELIGIBILITY_CODES[k]`. 0: eligible.
-   */
-  const ineligibility = (i: number, cuM: number, upM: number, up6: number, floorTimesExpected: number, minBond: bigint): number => {
-    let bits = 0;
-    const status = inStatus[i] as number; // NODE_STATUSES: active, suspended, jailed, excluded
-    if (status !== 0) bits |= status === 1 ? 1 : status === 2 ? 2 : 4;
-    if (inOnboarded[i] !== 1) bits |= 8;
-    const bonded = inBond.positive(i);
-    if (!bonded) bits |= 16;
-    else if (bondBelow(i, minBond)) bits |= 32;
-    if (cuM === 0) bits |= 64;
-    if (upM === 0) bits |= 128;
-    else if (up6 < floorTimesExpected) bits |= 256;
-    if (bits !== 0 && bonded) bits |= 512;
-    return bits;
-  };
 
-  // ---- the kernel's columns (the wasm engine), filled as pass 1 goes ---------------------------
+  // ---- pass 1: hardware, caps, capacity, network and class totals (and the kernel's columns) --
+  const scan = new NodeScan(cols, input, params, memory);
+  const { slaOf, rampM, regionGeo, CPU, gpusOf, cuOf, classOf, countedOf, capFlags, classActive, hits, keys } = scan;
+  const classNames = [...scan.models, 'cpu'];
+  const nodeIds = ids.slice();
   const stakeList = sortedById(input.stakes) as readonly StakeInput[];
   const kr = options.engine !== 'bigint' && n > 0 ? kernel() : null;
   const kc = kr && kernelColumns(kr, n, n + stakeList.length); // null: no memory for them
-  // false once a number outgrows the 128-bit columns; the bonds go in as they are
-  const kernelFits = kc !== null && inBond.copyLimbs((kr as Kernel).U32, kc.bond >>> 2);
-  const kF = kr?.F64 ?? new Float64Array(0);
-  const kU32 = kr?.U32 ?? new Uint32Array(0);
-  const kI32 = kr?.I32 ?? new Int32Array(0);
-  /** Reason counts of the kernel's run (merged into the result only if the run stands). */
-  const hits = new Float64Array(REASON_CODES.length);
-  const hit = (k: number) => {
-    hits[k] = (hits[k] as number) + 1;
-  };
-  const keyIndex = new NumberIndex();
-  const keys: { key: number; cls: number; region: number; lockIdx: number; bits: number }[] = [];
-  /** One node's columns, reasons and K key, from what pass 1 has just worked out. */
-  const fill = (c: KernelColumns, i: number, gpus: number, cuM: number, cls: number, flags: number): void => {
-    const F = kF;
-    const U32 = kU32;
-    if (flags & 1) hit(RI.GPU_CAP_EXCEEDED);
-    if (flags & 2) hit(RI.CLUSTER_CAP_EXCEEDED);
-    const upM = inUp[i] as number;
-    const expM = inExpected[i] as number;
-    const t = slaOf[inSla[i] as number] as { targetM: number; rampStartM: number; floorM: number };
-    F[(c.cu >>> 3) + i] = cuM;
-    F[(c.gpus >>> 3) + i] = gpus;
-    F[(c.up >>> 3) + i] = upM * slot;
-    F[(c.deliv >>> 3) + i] = inDelivered[i] as number;
-    let mode = 0;
-    const up6 = upM * 1_000_000;
-    if (expM === 0) mode |= MODE.U_ZERO;
-    else if (up6 < t.targetM * expM) {
-      const a = up6 - t.rampStartM * expM;
-      if (a <= 0) mode |= MODE.U_ZERO;
-      else {
-        mode |= MODE.U_DIV;
-        F[(c.uNum >>> 3) + i] = a;
-        F[(c.uDen >>> 3) + i] = expM * rampM;
-      }
-      hit(RI.UPTIME_BELOW_TARGET);
-    }
-    const standard = inStandard[i] as number;
-    const high = inHigh[i] as number;
-    if (standard + high > 0) {
-      const standardErrors = inStandardErrors[i] as number;
-      const highErrors = inHighErrors[i] as number;
-      if (standardErrors > 0 || highErrors > 0) {
-        mode |= MODE.E_DIV;
-        const o = (c.jobs >>> 3) + 4 * i;
-        F[o] = standard;
-        F[o + 1] = standardErrors;
-        F[o + 2] = high;
-        F[o + 3] = highErrors;
-      }
-      const p95 = inP95[i] as number;
-      if (p95 > q.responseTargetMs) {
-        mode |= MODE.R_DIV;
-        F[(c.p95 >>> 3) + i] = p95;
-        hit(RI.SLOW_RESPONSES);
-      }
-    }
-    if ((inRatingCount[i] as number) > 0) {
-      // P's terms need the class totals: the node's sum and count for now
-      mode |= MODE.P_DIV;
-      F[(c.pNum >>> 3) + i] = inRatingSum[i] as number;
-      F[(c.pDen >>> 3) + i] = inRatingCount[i] as number;
-    }
-    let lockIdx = lockOf(i);
-    if (lockIdx === -2) {
-      lockIdx = -1;
-      hit(RI.COMMITMENT_FORFEITED);
-    }
-    const bits = bonusBits(i);
-    const region = inRegion[i] as number;
-    const key = kKey(cls, region, lockIdx, bits);
-    let kx = keyIndex.find(key);
-    if (kx < 0) {
-      kx = keyIndex.add(key);
-      keys.push({ key, cls, region, lockIdx, bits });
-    }
-    U32[(c.key >>> 2) + i] = kx;
-    if (bits & 64) hit(RI.ANOMALY_FLAGGED);
-    let pi = -1;
-    const stage = inProbation[i] as number;
-    if (stage > 0) {
-      pi = Math.min(stage, cp.probation.length) - 1;
-      if ((cp.probation[pi] as bigint) < WAD) hit(RI.PROBATION);
-    }
-    kI32[(c.prob >>> 2) + i] = pi;
-    const notEligible = ineligibility(i, cuM, upM, up6, t.floorM * expM, minBondOf(gpus, cuM));
-    if (notEligible === 0) mode |= MODE.ELIGIBLE;
-    else for (let k = 0; notEligible >>> k !== 0; k++) if ((notEligible >>> k) & 1) hit(ELIGIBILITY_INDEX[k] as number);
-    if (inBond.positive(i)) mode |= MODE.BONDED; // the bonds are in the kernel's column already
-    U32[(c.mode >>> 2) + i] = mode;
-  };
-
-  // ---- pass 1: hardware, capacity, network and class totals ----------------------------------
-  // Compute units are exact integers of millionths (params are validated to 6 decimals), so the
-  // per-node arithmetic here is plain numbers; bigints come in only where products outgrow 2^53.
-  const models = Object.keys(cp.gpuUnits).sort((a, b) => {
-    const d = (cp.gpuUnits[b] as bigint) - (cp.gpuUnits[a] as bigint);
-    return d > 0n ? 1 : d < 0n ? -1 : cmp(a, b);
-  });
-  const modelIndex = new Map(models.map((m, i) => [m, i]));
-  /** The engine's index (by value) of each model the columns list. */
-  const modelOf = Int32Array.from(cols.models, (m, k) => {
-    const x = modelIndex.get(m);
-    if (x === undefined) throw new InvalidArgumentError(`nodes.models[${k}]`, `unknown GPU model ${JSON.stringify(m)}`, 'UNKNOWN_GPU_MODEL');
-    return x;
-  });
-  const unitM = models.map((m) => micro(cp.gpuUnits[m] as bigint));
-  const vcpuM = micro(cp.vcpuUnits);
-  const nvmeM = micro(cp.nvmeTbUnits);
-  const classNames = [...models, 'cpu'];
-  const CPU = models.length;
-  // this call's temporaries live in reused scratch memory; what the statements need later (the
-  // counted GPUs and the cap flags) in the result's own arrays
-  const gpusOf = memory.f64(n);
-  const cuOf = memory.f64(n); // compute units, in millionths
-  const classOf = memory.i32(n);
-  const countedOf = new Int32Array(n);
-  const capFlags = new Uint8Array(n); // 1: node cap, 2: cluster cap
-  const clusterUsed = memory.f64(addresses.length).fill(0); // GPUs counted so far, by owner
-  let netDelivered = 0;
-  let netProvisioned = 0; // GPU × up-seconds: utilisation for the dynamic factor (§4.2)
-  let netCapacity = 0; // GPU × expected seconds: the scarcity valuation (see the core README)
-  const classDelivered = new Float64Array(CPU + 1);
-  const classCapacity = new Float64Array(CPU + 1);
-  const classActive = new Float64Array(CPU + 1); // active nodes per class
-  const nodeIds = ids.slice();
-  const referred: number[] = []; // nodes whose referrer is still due a share (§4.5)
-  const referralSeconds = params.referral.days * DAY;
-  const ratingSum = new Float64Array(PROVIDER_CLASSES.length);
-  const ratingCount = new Float64Array(PROVIDER_CLASSES.length);
-  const perModel = new Float64Array(CPU); // scratch: units per model of one node
-  /** A node's hardware class: the model carrying most units (ties: the higher-valued model), or `cpu`. */
-  const hardwareClass = (i: number): number => {
-    const from = inGpuStart[i] as number;
-    const to = inGpuStart[i + 1] as number;
-    if (to === from) return CPU;
-    if (to === from + 1) return modelOf[inGpuModel[from] as number] as number;
-    perModel.fill(0);
-    let best = -1;
-    let cls = CPU;
-    let lowest = CPU;
-    for (let e = from; e < to; e++) {
-      const k = modelOf[inGpuModel[e] as number] as number;
-      perModel[k] = (perModel[k] as number) + (inGpuCount[e] as number) * (unitM[k] as number);
-      if (k < lowest) lowest = k;
-    }
-    for (let k = 0; k < CPU; k++) {
-      if ((perModel[k] as number) > best && (perModel[k] as number) > 0) {
-        best = perModel[k] as number;
-        cls = k;
-      }
-    }
-    return cls === CPU ? lowest : cls;
-  };
-  const gpuCount = (i: number): number => {
-    const from = inGpuStart[i] as number;
-    const to = inGpuStart[i + 1] as number;
-    if (to === from + 1) return inGpuCount[from] as number;
-    let gpus = 0;
-    for (let e = from; e < to; e++) gpus += inGpuCount[e] as number;
-    return gpus;
-  };
-  /** Compute units in millionths, counting `allowance` GPUs: the most valuable ones. */
-  const unitsOf = (i: number, cls: number, allowance: number): number => {
-    const from = inGpuStart[i] as number;
-    const to = inGpuStart[i + 1] as number;
-    let cu = (inVcpus[i] as number) * vcpuM + (inNvme[i] as number) * nvmeM;
-    if (to === from + 1) cu += allowance * (unitM[cls] as number);
-    else if (to > from + 1) {
-      let left = allowance;
-      const byValue = Array.from({ length: to - from }, (_, e) => from + e).sort(
-        (x, y) => (modelOf[inGpuModel[x] as number] as number) - (modelOf[inGpuModel[y] as number] as number),
-      );
-      for (const e of byValue) {
-        if (left <= 0) break;
-        const c = Math.min(left, inGpuCount[e] as number);
-        cu += c * (unitM[modelOf[inGpuModel[e] as number] as number] as number);
-        left -= c;
-      }
-    }
-    return cu;
-  };
-  /** The key of a node's K without its quality tier (the two low bits). Region leads: it is unbounded. */
-  const kKey = (cls: number, region: number, lockIdx: number, bonusMix: number) => ((region * (CPU + 1) + cls) * 64 + (lockIdx + 1)) * 128 + bonusMix;
-  for (let i = 0; i < n; i++) {
-    const gpus = gpuCount(i);
-    const cls = hardwareClass(i);
-    // caps: per node, then per cluster (all of an owner's active nodes, in id order)
-    let allowance = Math.min(gpus, cp.maxGpusPerNode);
-    let flags = gpus > cp.maxGpusPerNode ? 1 : 0;
-    const owner = inOwner[i] as number;
-    const active = inStatus[i] === 0;
-    if (active) {
-      const used = clusterUsed[owner] as number;
-      const room = Math.max(0, cp.maxGpusPerCluster - used);
-      if (allowance > room) {
-        allowance = room;
-        flags |= 2;
-      }
-      clusterUsed[owner] = used + allowance;
-    }
-    capFlags[i] = flags;
-    gpusOf[i] = gpus;
-    countedOf[i] = allowance;
-    const cuM = unitsOf(i, cls, allowance);
-    cuOf[i] = cuM;
-    classOf[i] = cls;
-    const delivered = inDelivered[i] as number;
-    if (active) {
-      netDelivered += delivered;
-      netProvisioned += gpus * (inUp[i] as number) * slot;
-      const cap = gpus * (inExpected[i] as number) * slot;
-      netCapacity += cap;
-      classDelivered[cls] = (classDelivered[cls] as number) + delivered;
-      classCapacity[cls] = (classCapacity[cls] as number) + cap;
-      classActive[cls] = (classActive[cls] as number) + 1;
-    }
-    const ratings = inRatingCount[i] as number;
-    if (ratings > 0) {
-      const pc = inProvider[i] as number;
-      ratingSum[pc] = (ratingSum[pc] as number) + (inRatingSum[i] as number);
-      ratingCount[pc] = (ratingCount[pc] as number) + ratings;
-    }
-    if ((inReferrer[i] as number) >= 0 && input.epochStart - (inRegistered[i] as number) < referralSeconds) referred.push(i);
-    if (kc !== null && kernelFits) fill(kc, i, gpus, cuM, cls, flags);
-  }
-  if (!Number.isSafeInteger(netProvisioned) || !Number.isSafeInteger(netCapacity) || !Number.isSafeInteger(netDelivered)) {
-    throw new InvariantError('network GPU-seconds exceed 2^53');
-  }
+  // the bonds go into the kernel's column as they are; one of 2^128 or more: the bigint engine
+  scan.kernelFits = kr !== null && kc !== null && inBond.copyLimbs(kr.U32, kc.bond >>> 2);
+  scan.scan(memory.f64(addresses.length), kr !== null && kc !== null && scan.kernelFits ? { kc, kr } : null);
+  const { netDelivered, netProvisioned, netCapacity, classDelivered, classCapacity, ratingSum, ratingCount, referred } = scan;
 
   // ---- emission (§4.2) -----------------------------------------------------------------------
   const em = params.emission;
@@ -662,31 +276,28 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     kCache.set(key, k);
     return k;
   };
-  /**
-   * P's numerator and denominator as numbers, `P = 0.5 + num·10²⁴ / den` (floored): into `out`,
-   * true while they are exact as numbers.
-   */
-  const ratingTermsOf = (pc: number, sum: number, count: number, out: Float64Array): boolean => {
-    const cc = ratingCount[pc] as number;
-    const cs = ratingSum[pc] as number;
-    const n1 = sum * cc;
-    const n2 = cs * count;
-    const dn = spreadNum * count * cc;
-    out[0] = n1 - n2;
-    out[1] = dn;
-    return n1 <= MAX_SAFE && n2 <= MAX_SAFE && dn <= MAX_SAFE;
-  };
   const terms = new Float64Array(2);
   /** P before clipping: 0.5 + (mean − classMean) / spread, exact (floored once). */
-  const ratingRaw = (i: number): bigint => {
-    const pc = inProvider[i] as number;
-    const sum = inRatingSum[i] as number;
-    const count = inRatingCount[i] as number;
+  const ratingRaw = (C: NodeColumns, i: number): bigint => {
+    const pc = C.providerClass[i] as number;
+    const sum = C.ratingsSum[i] as number;
+    const count = C.ratingsCount[i] as number;
     // the same integers as below, while they are exact as numbers
-    if (ratingTermsOf(pc, sum, count, terms)) return HALF + floorDiv(BigInt(terms[0] as number) * ratingScale, BigInt(terms[1] as number));
+    if (scan.ratingTermsOf(pc, sum, count, spreadNum, terms)) return HALF + floorDiv(BigInt(terms[0] as number) * ratingScale, BigInt(terms[1] as number));
     const c = classRating[pc] as { sum: bigint; count: bigint };
     const ni = BigInt(count);
     return HALF + floorDiv((BigInt(sum) * c.count - c.sum * ni) * ratingScale, spreadM * ni * c.count);
+  };
+  /** The columns and the helpers over them: this call's, or — once a later call reused the converted columns — the nodes converted again. */
+  const here = { c: cols, s: scan };
+  let again: typeof here | undefined;
+  const live = (): typeof here => {
+    if (columnar || inputScratch.generation === generation) return here;
+    if (again === undefined) {
+      const c = nodeColumns(input.nodes as NodeInput[]);
+      again = { c, s: new NodeScan(c, input, params, new Scratch()) };
+    }
+    return again;
   };
   const capW3 = cp.scoreCap * W2; // S > cap·C is possible only when Q·K > scoreCap·W³, i.e. K > scoreCap·W²
   let scores: bigint[] = [];
@@ -701,6 +312,8 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
    * need not sit in memory for the rewards to be computed, yet each is exact when asked for.
    */
   const evaluate = (i: number, explain: boolean): NodeStatement | undefined => {
+    // a statement asked for after a later call reused the converted columns reads them anew
+    const { c: C, s: S } = explain ? live() : here;
     // the hot loop reuses one scratch list (it only counts the codes); a statement gets its own
     const reasons: ReasonCode[] = explain ? [] : scratch;
     reasons.length = 0;
@@ -708,14 +321,14 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     if (flags & 1) reasons.push('GPU_CAP_EXCEEDED');
     if (flags & 2) reasons.push('CLUSTER_CAP_EXCEEDED');
     // the hot loop reads this call's scratch columns; a statement (asked for later) recomputes them
-    const gpus = explain ? gpuCount(i) : (gpusOf[i] as number);
-    const cls = explain ? hardwareClass(i) : (classOf[i] as number);
-    const cuM = explain ? unitsOf(i, cls, countedOf[i] as number) : (cuOf[i] as number);
-    const upM = inUp[i] as number;
-    const expM = inExpected[i] as number;
-    const delivered = inDelivered[i] as number;
+    const gpus = explain ? S.gpuCount(i) : (gpusOf[i] as number);
+    const cls = explain ? S.hardwareClass(i) : (classOf[i] as number);
+    const cuM = explain ? S.unitsOf(i, cls, countedOf[i] as number) : (cuOf[i] as number);
+    const upM = C.upSlots[i] as number;
+    const expM = C.expectedSlots[i] as number;
+    const delivered = C.gpuSecondsDelivered[i] as number;
     const upSeconds = upM * slot;
-    const t = slaOf[inSla[i] as number] as { targetM: number; rampStartM: number; floorM: number };
+    const t = slaOf[C.slaClass[i] as number] as { targetM: number; rampStartM: number; floorM: number };
 
     // C = CU × upSeconds × (base + weight × utilisation), utilisation = delivered / (GPUs × upSeconds),
     //   = CU × (base·GPUs·upSeconds + weight·delivered) / GPUs      (multiply first, floor once)
@@ -741,10 +354,10 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
       reasons.push('UPTIME_BELOW_TARGET');
     }
     // E and R from the jobs
-    const standard = inStandard[i] as number;
-    const standardErrors = inStandardErrors[i] as number;
-    const high = inHigh[i] as number;
-    const highErrors = inHighErrors[i] as number;
+    const standard = C.jobsStandard[i] as number;
+    const standardErrors = C.jobsStandardErrors[i] as number;
+    const high = C.jobsHigh[i] as number;
+    const highErrors = C.jobsHighErrors[i] as number;
     const jobs = standard + high;
     let E = WAD;
     let R = WAD;
@@ -755,7 +368,7 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
         if ((standard > 0 && eStd === 0n) || (high > 0 && eHigh === 0n)) reasons.push('ERROR_RATE_ABOVE_TOLERANCE');
         E = (BigInt(standard) * eStd + BigInt(high) * eHigh) / BigInt(jobs);
       }
-      const p95 = inP95[i] as number;
+      const p95 = C.p95ResponseMs[i] as number;
       if (p95 > q.responseTargetMs) {
         R = responseNum / BigInt(p95);
         reasons.push('SLOW_RESPONSES');
@@ -763,8 +376,8 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     }
     // P: rating relative to the provider class, 0.5 + (mean − classMean) / spread
     let P = HALF;
-    if ((inRatingCount[i] as number) > 0) {
-      const raw = ratingRaw(i);
+    if ((C.ratingsCount[i] as number) > 0) {
+      const raw = ratingRaw(C, i);
       P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
       if (P !== raw) reasons.push('RATING_CLIPPED');
     }
@@ -772,16 +385,16 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     const Q = U === WAD && E === WAD && R === WAD ? qualityConstUER + (wP * P) / M6 : (wU * U + wE * E + wR * R + wP * P) / M6;
 
     // V, L, B → K = V·L·(1+B), cached
-    let lockIdx = lockOf(i);
+    let lockIdx = S.lockOf(i);
     if (lockIdx === -2) {
       lockIdx = -1;
       reasons.push('COMMITMENT_FORFEITED');
     }
-    const bits = bonusBits(i);
+    const bits = S.bonusBits(i);
     const bonusMix = (Q >= b.qualityHighThreshold ? 2 : Q >= b.qualityMidThreshold ? 1 : ZERO_QUALITY_BONUS) | bits;
-    const region = inRegion[i] as number;
-    const k = kEntry(kKey(cls, region, lockIdx, bonusMix), cls, region, lockIdx, bonusMix);
-    if (scarcityClipped[cls] && inStatus[i] === 0) reasons.push('VALUATION_CLIPPED');
+    const region = C.region[i] as number;
+    const k = kEntry(S.kKey(cls, region, lockIdx, bonusMix), cls, region, lockIdx, bonusMix);
+    if (scarcityClipped[cls] && C.status[i] === 0) reasons.push('VALUATION_CLIPPED');
     if (bonusMix & 64) reasons.push('ANOMALY_FLAGGED');
     else if (k.bonusCapped) reasons.push('BONUS_CAPPED');
     const L = k.L;
@@ -797,7 +410,7 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
       }
     }
     let probationShare = WAD;
-    const stage = inProbation[i] as number;
+    const stage = C.probationStage[i] as number;
     if (stage > 0) {
       probationShare = cp.probation[Math.min(stage, cp.probation.length) - 1] as bigint;
       if (probationShare < WAD) reasons.push('PROBATION');
@@ -805,13 +418,13 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     }
 
     // eligibility: every reason that applies is reported
-    const minBond = minBondOf(gpus, cuM);
-    const notEligible = ineligibility(i, cuM, upM, up6, t.floorM * expM, minBond);
+    const minBond = S.minBondOf(gpus, cuM);
+    const notEligible = S.ineligibility(i, gpus, cuM);
     for (let k = 0; notEligible >>> k !== 0; k++) if ((notEligible >>> k) & 1) reasons.push(ELIGIBILITY_CODES[k] as ReasonCode);
     const eligible = notEligible === 0;
     if (!eligible) score = 0n;
     // the provider's bond joins the staker pool weighted by L × Q (nothing while ineligible)
-    const bond = eligible || explain ? inBond.get(i) : 0n;
+    const bond = eligible || explain ? C.bond.get(i) : 0n;
     const bondWeight = eligible && bond > 0n ? (bond * L * Q) / W2 : 0n;
     if (!explain) {
       scores[i] = score;
@@ -820,8 +433,8 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
       return undefined;
     }
     return {
-      id: ids[i] as string,
-      owner: addresses[inOwner[i] as number] as string,
+      id: C.ids[i] as string,
+      owner: C.addresses[C.owner[i] as number] as string,
       reward: rewards?.get(i) ?? 0n,
       eligible,
       hardwareClass: classNames[cls] as string,
@@ -878,33 +491,19 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
    * when a number outgrew the kernel's 128-bit columns or its memory could not grow.
    */
   const kernelSplits = (): Splits | null => {
-    if (kr === null || kc === null || !kernelFits) return null;
+    if (kr === null || kc === null || !scan.kernelFits) return null;
     const m = n + stakeList.length;
     const S = kr.slotBytes;
     const { lay, jobs: jobsCol, p95: p95Col, pNum: pNumCol, pDen: pDenCol, pGiven: pGivenCol, bond: bondCol, mode: modeCol } = kc;
+    // P's terms now that the class totals are known; the few beyond exact doubles as bigints
+    scan.ratingColumns(kc, kr, spreadNum, (i) => {
+      const raw = ratingRaw(cols, i);
+      const P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
+      if (P !== raw) hits[RI.RATING_CLIPPED] = (hits[RI.RATING_CLIPPED] as number) + 1;
+      return P;
+    });
     const { cu: cuCol, gpus: gpusCol, up: upCol, deliv: delivCol, uNum: uNumCol, uDen: uDenCol, key: keyCol, prob: probCol } = kc;
     const { score: scoreCol, weight: weightCol, out: outCol, shares: sharesCol, approx: approxCol } = kc;
-    let F = kr.F64;
-    let U32 = kr.U32;
-    const B64 = kr.B64;
-    // P's terms now that the class totals are known; the few beyond exact doubles as bigints
-    const rating = new Float64Array(2);
-    for (let i = 0; i < n; i++) {
-      const mode = U32[(modeCol >>> 2) + i] as number;
-      if ((mode & MODE.P_DIV) === 0) continue;
-      const sum = F[(pNumCol >>> 3) + i] as number;
-      const count = F[(pDenCol >>> 3) + i] as number;
-      if (ratingTermsOf(inProvider[i] as number, sum, count, rating)) {
-        F[(pNumCol >>> 3) + i] = rating[0] as number;
-        F[(pDenCol >>> 3) + i] = rating[1] as number;
-      } else {
-        const raw = ratingRaw(i);
-        const P = raw < 0n ? 0n : raw > WAD ? WAD : raw;
-        if (P !== raw) hit(RI.RATING_CLIPPED);
-        U32[(modeCol >>> 2) + i] = (mode & ~MODE.P_DIV) | MODE.P_GIVEN;
-        B64[(pGivenCol >>> 3) + i] = P;
-      }
-    }
     for (let k = 0; k <= CPU; k++) if (scarcityClipped[k]) hits[RI.VALUATION_CLIPPED] = (hits[RI.VALUATION_CLIPPED] as number) + (classActive[k] as number);
     // the K table: every key met, at each quality tier; then the constants
     const kTab = lay.take(keys.length * 3 * S);
@@ -916,8 +515,7 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     } catch {
       return null;
     }
-    F = kr.F64;
-    U32 = kr.U32;
+    const U32 = kr.U32;
     const bonusCapped = new Uint8Array(keys.length * 3);
     keys.forEach((k, kx) => {
       for (let tier = 0; tier < 3; tier++) {
@@ -1206,7 +804,10 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     pools,
     treasury,
     nodeIds,
-    nodeOwner: (i: number) => addresses[inOwner[i] as number] as string,
+    nodeOwner: (i: number) => {
+      const c = live().c;
+      return c.addresses[c.owner[i] as number] as string;
+    },
     nodeRewards,
     bondRewards: nodeBondRewards,
     statement: (i: number) => evaluate(i, true) as NodeStatement,
@@ -1234,19 +835,6 @@ function errorFactor(jobs: number, errors: number, den: bigint): bigint {
   return num <= 0n ? 0n : (num * WAD) / d;
 }
 
-/** The index of the highest commitment tier `days` reaches, or -1 below the first. */
-function tierIndex(tiers: readonly Tier[], days: number): number {
-  let k = -1;
-  for (let i = 0; i < tiers.length; i++) if (days >= (tiers[i] as Tier).days) k = i;
-  return k;
-}
-
-function micro(x: bigint): number {
-  const m = toMicro(x);
-  if (m === null) throw new InvariantError('parameter not representable in millionths (validateParams should have refused it)');
-  return m;
-}
-
 /** The commitment multiplier L for a lock of `days` (the highest tier reached; 1 below the first). */
 export function lockMultiplier(tiers: readonly Tier[], days: number): bigint {
   let m = WAD;
@@ -1256,49 +844,6 @@ export function lockMultiplier(tiers: readonly Tier[], days: number): bigint {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Numbers (whole, 0 ≤ x < 2^53) to 0, 1, 2… in order of addition: an open-addressing table,
- * cheaper per lookup than a `Map` in the engine's per-node loop.
- */
-class NumberIndex {
-  private keys = new Float64Array(64).fill(-1);
-  private values = new Int32Array(64);
-  private size = 0;
-
-  private slot(key: number): number {
-    const mask = this.keys.length - 1;
-    let h = (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 0x100000000) | 0, 0x85ebca6b)) & mask;
-    while (this.keys[h] !== key && this.keys[h] !== -1) h = (h + 1) & mask;
-    return h;
-  }
-
-  /** The key's index, or −1. */
-  find(key: number): number {
-    const h = this.slot(key);
-    return this.keys[h] === key ? (this.values[h] as number) : -1;
-  }
-
-  /** Adds a key not yet present; returns its index. */
-  add(key: number): number {
-    if (2 * (this.size + 1) > this.keys.length) {
-      const old = this.keys;
-      const oldValues = this.values;
-      this.keys = new Float64Array(2 * old.length).fill(-1);
-      this.values = new Int32Array(2 * old.length);
-      for (let k = 0; k < old.length; k++) {
-        if (old[k] === -1) continue;
-        const h = this.slot(old[k] as number);
-        this.keys[h] = old[k] as number;
-        this.values[h] = oldValues[k] as number;
-      }
-    }
-    const h = this.slot(key);
-    this.keys[h] = key;
-    this.values[h] = this.size;
-    return this.size++;
-  }
 }
 
 /** Returns the items in ascending id order, sorting a copy only when they are not already. */

@@ -9,9 +9,14 @@ export class Scratch {
   private buffer = new ArrayBuffer(0);
   private at = 0;
 
+  /** Counts the resets: what was taken before a reset may since have been overwritten. */
+  generation = 0;
+
   /** Starts a call: everything taken before is free again. */
-  reset(): void {
+  reset(): this {
     this.at = 0;
+    this.generation++;
+    return this;
   }
 
   private take(bytes: number): [ArrayBuffer, number] {
@@ -38,7 +43,23 @@ export class Scratch {
     const [b, at] = this.take(4 * n);
     return new Uint32Array(b, at, n);
   }
+  u8(n: number): Uint8Array {
+    const [b, at] = this.take(n);
+    return new Uint8Array(b, at, n);
+  }
+  i64(n: number): BigInt64Array {
+    const [b, at] = this.take(8 * n);
+    return new BigInt64Array(b, at, n);
+  }
 }
 
 /** The process's scratch memory (the engine is synchronous: one call uses it at a time). */
 export const scratch = new Scratch();
+
+/**
+ * Where `processEpoch` converts a list of node objects to columns: reused by the next such call
+ * (a million nodes' columns are ~250 MB of typed arrays; allocating them afresh with the objects
+ * live set off several full marks of the heap). A result whose columns were overwritten converts
+ * its nodes again, once, when a statement is asked for.
+ */
+export const inputScratch = new Scratch();

@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Amounts } from './amounts.ts';
+import { ANOMALIES, type EpochInput, type NodeInput } from './epoch-input.ts';
+import { InvalidArgumentError } from './errors.ts';
+import { checkEpochColumnsInput, type EpochColumnsInput, type NodeColumns, nodeColumns, nodeRow } from './node-columns.ts';
+import { defaultParams, parseParams, serializeParams } from './params.ts';
+import { type EpochResult, processEpoch } from './process-epoch.ts';
+import { resultJson, serializeNodeStatement } from './result-json.ts';
+import { syntheticEpoch } from './synthetic.ts';
+
+const params = defaultParams();
+const richJson: any = serializeParams(params);
+richJson.compute.underServedRegions = { 'af-south': '1.3', 'sa-east': '1.15' };
+richJson.compute.innovationList = ['H200', 'confidential-compute'];
+const rich = parseParams(richJson);
+
+/** A synthetic epoch with what the generator leaves out: mixed GPUs, services, anomalies, link quality, no power figure. */
+function varied(seed: number, nodes: number): EpochInput {
+  const input = syntheticEpoch({ seed, nodes, validators: 4, stakes: 6 });
+  input.nodes.forEach((node, i) => {
+    if (i % 7 === 1)
+      node.hardware.gpus = [
+        { model: 'H100', count: 6 },
+        { model: 'T4', count: 3 },
+        { model: 'H100', count: 2 },
+      ];
+    if (i % 5 === 2) node.services = ['confidential-compute', 'llm'];
+    if (i % 11 === 3) node.anomalies = ['DUAL_LOCATION', 'GPU_UTILISATION_OVER_100'];
+    if (i % 4 === 0) node.network = { latencyMs: 20 + i, packetLoss: 10n ** 15n * BigInt(i % 3) };
+    if (i % 6 === 5) node.powerEfficiency = null;
+    if (i % 9 === 4) node.bond = 2n ** 130n + BigInt(i); // beyond 128 bits: the bigint engine's epoch
+  });
+  return input;
+}
+
+/** Everything a result says, engine aside, statements included. */
+function everything(r: EpochResult): string {
+  return JSON.stringify({
+    json: resultJson(r),
+    statements: r.statements().map((s) => serializeNodeStatement(s)),
+    owners: r.nodeIds.map((_, i) => r.nodeOwner(i)),
+    payouts: r.payouts.map((p) => `${p.address}=${p.amount}`),
+    reasons: r.reasonCounts,
+  });
+}
+
+const canonical = (node: NodeInput): NodeInput => ({ ...node, anomalies: ANOMALIES.filter((a) => node.anomalies.includes(a)) });
+
+describe('node columns', () => {
+  it('hold every node as it was given (anomalies as a set), in id order', () => {
+    const input = varied(3, 60);
+    const shuffled = [...input.nodes].reverse();
+    const c = nodeColumns(shuffled);
+    expect(c.length).toBe(60);
+    expect([...c.ids]).toEqual(input.nodes.map((x) => x.id));
+    input.nodes.forEach((node, i) => {
+      expect(nodeRow(c, i)).toEqual(canonical(node));
+    });
+    expect(() => nodeRow(c, 60)).toThrow(RangeError);
+  });
+
+  it('give processEpoch the same result as the objects, byte for byte, on both engines', () => {
+    for (const [seed, size, p] of [
+      [4, 80, rich],
+      [5, 40, params],
+    ] as const) {
+      const input = varied(seed, size);
+      input.nodes.forEach((node) => {
+        if (node.bond > 2n ** 128n) node.bond = 10n ** 22n; // the kernel's epoch
+      });
+      const columns: EpochColumnsInput = { ...input, nodes: nodeColumns(input.nodes) };
+      const fromObjects = processEpoch(input, p);
+      expect(fromObjects.engine).toBe('wasm');
+      const expected = everything(fromObjects);
+      expect(everything(processEpoch(columns, p))).toBe(expected);
+      expect(everything(processEpoch(columns, p, { checked: true }))).toBe(expected);
+      expect(everything(processEpoch(columns, p, { engine: 'bigint' }))).toBe(expected);
+    }
+    // a bond beyond 128 bits: the bigint engine takes the epoch, in either form
+    const wide = varied(6, 30);
+    const r = processEpoch({ ...wide, nodes: nodeColumns(wide.nodes) }, rich);
+    expect(r.engine).toBe('bigint');
+    expect(everything(r)).toBe(everything(processEpoch(wide, rich)));
+  });
+
+  it('keep a result whole after later calls reuse the memory the objects were converted into', () => {
+    const first = varied(7, 50);
+    const r = processEpoch(first, rich);
+    const before = everything(r);
+    for (const seed of [8, 9]) processEpoch(varied(seed, 70), rich); // overwrite the converted columns
+    expect(everything(r)).toBe(before);
+  });
+
+  it('are refused, naming the field, when malformed — and nothing is computed', () => {
+    const input = varied(10, 12);
+    const base = nodeColumns(input.nodes);
+    const refused = (change: (c: any) => void, field: string) => {
+      const c: any = { ...base };
+      change(c);
+      const bad = { ...input, nodes: c as NodeColumns };
+      let error: unknown;
+      try {
+        processEpoch(bad, params);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, field).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).field).toBe(field);
+      expect(() => checkEpochColumnsInput(bad, params)).toThrow(InvalidArgumentError);
+    };
+    const copy = <T extends { slice(): T }>(a: T, edit: (x: T) => void): T => {
+      const b = a.slice();
+      edit(b);
+      return b;
+    };
+    refused((c) => (c.ids = copy(base.ids as string[], (x) => x.reverse())), 'nodes[1].id');
+    refused((c) => (c.ids = copy(base.ids as string[], (x) => (x[2] = 'bad id'))), 'nodes[2].id');
+    refused((c) => (c.upSlots = copy(base.upSlots, (x) => (x[3] = (base.expectedSlots[3] as number) + 1))), 'nodes[3].upSlots');
+    refused((c) => (c.jobsHigh = copy(base.jobsHigh, (x) => (x[4] = 1.5))), 'nodes[4].jobs.high');
+    refused((c) => (c.gpuSecondsDelivered = copy(base.gpuSecondsDelivered, (x) => (x[5] = 1e14))), 'nodes[5].gpuSecondsDelivered');
+    refused((c) => (c.owner = copy(base.owner, (x) => (x[6] = base.addresses.length))), 'nodes[6].owner');
+    refused((c) => (c.referrer = copy(base.referrer, (x) => (x[7] = base.owner[7] as number))), 'nodes[7].referrer');
+    refused((c) => (c.status = copy(base.status, (x) => (x[8] = 9))), 'nodes[8].status');
+    refused((c) => (c.models = [...base.models.slice(0, -1), 'GPU-9000']), `nodes.models[${base.models.length - 1}]`);
+    refused((c) => (c.addresses = [...base.addresses, base.addresses[0]]), `nodes.addresses[${base.addresses.length}]`);
+    refused((c) => (c.vcpus = base.vcpus.slice(1)), 'nodes.vcpus');
+    refused((c) => (c.gpuStart = copy(base.gpuStart, (x) => (x[1] = 70))), 'nodes[0].hardware.gpus');
+    refused((c) => (c.powerEfficiency = copy(base.powerEfficiency, (x) => (x[9] = 2n * 10n ** 18n))), 'nodes[9].powerEfficiency');
+    // pre-checked columns are still refused out of id order (the result's order rests on it)
+    const unsorted = { ...input, nodes: { ...base, ids: [...base.ids].reverse() } };
+    expect(() => processEpoch(unsorted, params, { checked: true })).toThrow(/ascending/);
+  });
+});
+
+describe('Amounts, packed', () => {
+  it('reads back what it was built from, beyond 128 bits too, and compares by doubles in order', () => {
+    const amount = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n }), fc.bigInt({ min: 0n, max: 2n ** 200n }), fc.constantFrom(0n, 2n ** 128n - 1n, 2n ** 128n));
+    fc.assert(
+      fc.property(fc.array(amount, { maxLength: 30 }), (values) => {
+        const a = Amounts.packed(values);
+        expect(a.toArray()).toEqual(values);
+        values.forEach((v, i) => {
+          expect(a.positive(i)).toBe(v > 0n);
+          const x = a.approx(i);
+          expect(Math.abs(x - Number(v))).toBeLessThanOrEqual(Number(v) * 2 ** -50);
+        });
+        const limbs = new Uint32Array(4 * values.length + 4);
+        expect(a.copyLimbs(limbs, 4)).toBe(values.every((v) => v < 2n ** 128n));
+        if (values.every((v) => v < 2n ** 128n)) expect(Amounts.fromLimbs(limbs, 4, values.length).toArray()).toEqual(values);
+      }),
+      { numRuns: 200 },
+    );
+    const b = Amounts.builder(2);
+    b.set(1, 5n);
+    const done = b.done();
+    expect(done.toArray()).toEqual([0n, 5n]);
+    expect(() => b.set(0, 1n)).toThrow(/after done/);
+    expect(() => Amounts.builder(1).set(0, -1n)).toThrow(/negative/);
+  });
+});
