@@ -125,6 +125,8 @@ describe('node columns', () => {
     refused((c) => (c.models = [...base.models.slice(0, -1), 'GPU-9000']), `nodes.models[${base.models.length - 1}]`);
     refused((c) => (c.addresses = [...base.addresses, base.addresses[0]]), `nodes.addresses[${base.addresses.length}]`);
     refused((c) => (c.vcpus = base.vcpus.slice(1)), 'nodes.vcpus');
+    refused((c) => (c.powerEfficiency = [...base.powerEfficiency]), 'nodes.powerEfficiency');
+    refused((c) => (c.bond = base.bond.toArray()), 'nodes.bond');
     refused((c) => (c.gpuStart = copy(base.gpuStart, (x) => (x[1] = 70))), 'nodes[0].hardware.gpus');
     refused((c) => (c.powerEfficiency = copy(base.powerEfficiency, (x) => (x[9] = 2n * 10n ** 18n))), 'nodes[9].powerEfficiency');
     // pre-checked columns are still refused out of id order (the result's order rests on it)

@@ -339,32 +339,28 @@ export function checkNodeColumns(c: NodeColumns, params: Params, epoch: { epochS
   const n = c.length;
   if (!(Number.isSafeInteger(n) && n >= 0 && n <= 10_000_000))
     throw new InvalidArgumentError('nodes.length', 'must be a whole number of rows up to 10,000,000');
-  const sized: [string, { length: number }, number][] = [
-    ['ids', c.ids, n],
-    ...(
-      [
-        'owner',
-        'referrer',
-        'region',
-        'slaClass',
-        'providerClass',
-        'status',
-        'onboarded',
-        'commitmentForfeited',
-        'anomalies',
-        'powerEfficiency',
-        'latencyMs',
-        'packetLoss',
-      ] as const
-    ).map((k): [string, { length: number }, number] => [k, c[k], n]),
-    ...NUMBERS.map(([k]): [string, { length: number }, number] => [k, c[k], n]),
-    ['bond', c.bond, n],
-    ['gpuStart', c.gpuStart, n + 1],
-    ['serviceStart', c.serviceStart, n + 1],
-    ['gpuCount', c.gpuCount, c.gpuModel.length],
+  // each column of the kind and length the engine reads it as (it views some through their buffers)
+  type Kind = typeof Int32Array | typeof Uint8Array | typeof Float64Array | typeof BigInt64Array | typeof Amounts | typeof Array;
+  const int32 = ['owner', 'referrer', 'region', 'gpuModel', 'service'] as const;
+  const uint8 = ['slaClass', 'providerClass', 'status', 'onboarded', 'commitmentForfeited', 'anomalies'] as const;
+  const sized: [string, unknown, number, Kind][] = [
+    ['ids', c.ids, n, Array],
+    ...int32.map((k): [string, unknown, number, Kind] => [k, c[k], k === 'gpuModel' || k === 'service' ? -1 : n, Int32Array]),
+    ...uint8.map((k): [string, unknown, number, Kind] => [k, c[k], n, Uint8Array]),
+    ...NUMBERS.map(([k]): [string, unknown, number, Kind] => [k, c[k], n, Float64Array]),
+    ['latencyMs', c.latencyMs, n, Float64Array],
+    ['powerEfficiency', c.powerEfficiency, n, BigInt64Array],
+    ['packetLoss', c.packetLoss, n, BigInt64Array],
+    ['bond', c.bond, n, Amounts],
+    ['gpuStart', c.gpuStart, n + 1, Int32Array],
+    ['serviceStart', c.serviceStart, n + 1, Int32Array],
+    ['gpuCount', c.gpuCount, (c.gpuModel as Int32Array | undefined)?.length ?? -1, Float64Array],
   ];
-  for (const [name, column, length] of sized) {
-    if (column?.length !== length) throw new InvalidArgumentError(`nodes.${name}`, `must have ${length} entries, has ${column?.length}`);
+  for (const [name, column, length, kind] of sized) {
+    const ok = kind === Array ? Array.isArray(column) : column instanceof kind;
+    if (!ok) throw new InvalidArgumentError(`nodes.${name}`, `must be ${kind === Array ? 'an array' : `a ${kind.name}`}`);
+    const have = (column as { length: number }).length;
+    if (length >= 0 && have !== length) throw new InvalidArgumentError(`nodes.${name}`, `must have ${length} entries, has ${have}`);
   }
   dictionary(c.addresses, 'addresses', ADDRESS_PATTERN, true);
   dictionary(c.regions, 'regions', KEY_PATTERN, false);
