@@ -69,9 +69,20 @@ function setF64(s: usize, v: f64): void {
   setU64(s, <u64>v);
 }
 
+// (small copies as loads and stores: V8 calls out of the module for memory.copy and memory.fill)
+@inline function copyLimbs(d: usize, s: usize, n: i32): void {
+  for (let k = 0; k < n; k++) store<u32>(d + (<usize>k << 2), load<u32>(s + (<usize>k << 2)));
+}
+
+@inline function zeroFixed(col: usize, i: i32): void {
+  const d = col + (<usize>i << 4);
+  store<u64>(d, 0);
+  store<u64>(d + 8, 0);
+}
+
 function copy(d: usize, s: usize): void {
   const n = lenOf(s);
-  memory.copy(limbsOf(d), limbsOf(s), <usize>n << 2);
+  copyLimbs(limbsOf(d), limbsOf(s), n);
   store<i32>(d, n);
 }
 
@@ -131,7 +142,11 @@ function sub(r: usize, a: usize, b: usize): void {
   setLen(r, na);
 }
 
-/** r ← a · b (r must not be a or b). */
+/**
+ * r ← a · b (r must not be a or b), column by column: each limb of r sums its products' low
+ * halves and the previous column's high halves and carry — no partial result is stored and
+ * read back (up to 40 products of a column: the sums stay below 2^38).
+ */
 function mul(r: usize, a: usize, b: usize): void {
   const na = lenOf(a);
   const nb = lenOf(b);
@@ -139,7 +154,8 @@ function mul(r: usize, a: usize, b: usize): void {
     store<i32>(r, 0);
     return;
   }
-  if (na + nb > SLOT_LIMBS) {
+  const n = na + nb;
+  if (n > SLOT_LIMBS) {
     overflow = 1;
     store<i32>(r, 0);
     return;
@@ -147,19 +163,21 @@ function mul(r: usize, a: usize, b: usize): void {
   const pa = limbsOf(a);
   const pb = limbsOf(b);
   const pr = limbsOf(r);
-  memory.fill(pr, 0, <usize>(na + nb) << 2);
-  for (let i = 0; i < na; i++) {
-    const ai = limb(pa, i);
-    if (ai == 0) continue;
-    let carry: u64 = 0;
-    for (let j = 0; j < nb; j++) {
-      const t = ai * limb(pb, j) + limb(pr, i + j) + carry;
-      setLimb(pr, i + j, t & 0xffffffff);
-      carry = t >> 32;
+  let lo: u64 = 0;
+  for (let k = 0; k < n - 1; k++) {
+    let hi: u64 = 0;
+    const from = k < nb ? 0 : k - nb + 1;
+    const to = k < na ? k : na - 1;
+    for (let i = from; i <= to; i++) {
+      const t = limb(pa, i) * limb(pb, k - i);
+      lo += t & 0xffffffff;
+      hi += t >> 32;
     }
-    setLimb(pr, i + nb, carry);
+    setLimb(pr, k, lo & 0xffffffff);
+    lo = (lo >> 32) + hi;
   }
-  setLen(r, na + nb);
+  setLimb(pr, n - 1, lo);
+  setLen(r, n);
 }
 
 /** r ← a · m for a small m (r may be a). */
@@ -273,15 +291,87 @@ function approx(s: usize): f64 {
   if (n == 0) return 0;
   const p = limbsOf(s);
   if (n <= 2) return <f64>((n == 2 ? limb(p, 1) << 32 : 0) | limb(p, 0));
-  // the top 64 bits, truncated, times 2^(32·(n−2)): monotone in the number
+  // the top 64 bits, truncated, times 2^(32·(n−2)): monotone in the number (the power built from
+  // its exponent bits, as 2 ** x gives it: exact up to 2^1023, then infinite)
   const top = (limb(p, n - 1) << 32) | limb(p, n - 2);
-  return <f64>top * 2 ** <f64>(32 * (n - 2));
+  const e = <u64>(32 * (n - 2));
+  return e > 1023 ? Infinity : <f64>top * reinterpret<f64>((e + 1023) << 52);
+}
+
+// ---- division by a constant, as a multiplication ------------------------------------------------
+
+/** How many times `mulRecip` could not be sure from the product alone: for the tests. */
+let recipChecks: u32 = 0;
+
+/**
+ * q ← floor(a·k/d) from f = floor(k·2^256/d), precomputed once for a constant k/d: a
+ * multiplication instead of a long division. With k·2^256/d = f + θ (0 ≤ θ < 1) and
+ * a·f = Q·2^256 + r (0 ≤ r < 2^256): a·k/d = Q + (r + a·θ)/2^256, so for a < 2^192 the floor is
+ * Q or Q + 1 — Q for certain when r's top 64 bits are not all ones (then r + a < 2^256); else
+ * (an exact multiple, or about one a in 2^64) Q + 1 exactly when a·k ≥ (Q + 1)·d. Returns false
+ * when a ≥ 2^192 or a product would outgrow a slot — q may then hold anything: the caller divides
+ * exactly into it. q must be distinct from a, f, k and d.
+ */
+function mulRecip(q: usize, a: usize, f: usize, k: usize, d: usize): bool {
+  const na = lenOf(a);
+  if (na > 6 || na + lenOf(f) > SLOT_LIMBS || na + lenOf(k) > SLOT_LIMBS) return false;
+  const z = tmp(10);
+  mul(z, a, f);
+  const nz = lenOf(z);
+  const pz = limbsOf(z);
+  if (nz <= 8) store<i32>(q, 0);
+  else {
+    copyLimbs(limbsOf(q), pz + 32, nz - 8);
+    store<i32>(q, nz - 8); // z is trimmed: its top limb is not zero
+  }
+  if (nz > 7 && limb(pz, 7) == 0xffffffff && limb(pz, 6) == 0xffffffff) {
+    recipChecks++;
+    const q1 = tmp(11);
+    const one = tmp(12);
+    setU64(one, 1);
+    add(q1, q, one);
+    if (lenOf(q1) + lenOf(d) > SLOT_LIMBS) return false;
+    mul(z, a, k);
+    mul(tmp(13), q1, d);
+    if (cmp(z, tmp(13)) >= 0) copy(q, q1);
+  }
+  return true;
+}
+
+/** The number of bits of a slot's number (0 for zero). */
+function bitLength(s: usize): i32 {
+  const n = lenOf(s);
+  return n == 0 ? 0 : 32 * n - <i32>clz<u32>(load<u32>(limbsOf(s) + (<usize>(n - 1) << 2)));
+}
+
+/** The shift of `mulCeil`'s reciprocals: 320 bits (ten limbs). */
+const CEIL_LIMBS: i32 = 10;
+
+/**
+ * q ← floor(a·k/d) from f = ceil(k·2^320/d), with no check: a·f/2^320 = a·k/d + a·θ/2^320
+ * (0 ≤ θ < 1), and with a·k = q·d + j (j ≤ d − 1) that is below q + (d − 1)/d + a/2^320 ≤ q + 1
+ * whenever a·d ≤ 2^320 — sure when a's bits and d's (`dBits`) add up to at most 320. Where
+ * exact multiples are common (whole-token bonds) this beats `mulRecip`, whose check they take.
+ * Returns false, having written nothing, when a is too long: the caller then divides exactly.
+ */
+function mulCeil(q: usize, a: usize, f: usize, dBits: i32): bool {
+  const na = lenOf(a);
+  if (bitLength(a) + dBits > 32 * CEIL_LIMBS || na + lenOf(f) > SLOT_LIMBS) return false;
+  const z = tmp(10);
+  mul(z, a, f);
+  const nz = lenOf(z);
+  if (nz <= CEIL_LIMBS) store<i32>(q, 0);
+  else {
+    copyLimbs(limbsOf(q), limbsOf(z) + (<usize>CEIL_LIMBS << 2), nz - CEIL_LIMBS);
+    store<i32>(q, nz - CEIL_LIMBS);
+  }
+  return true;
 }
 
 // ---- slots ------------------------------------------------------------------------------------------
 
 // scratch numbers
-const T0: usize = memory.data(<i32>SLOT_BYTES * 12);
+const T0: usize = memory.data(<i32>SLOT_BYTES * 14);
 @inline function tmp(k: i32): usize {
   return T0 + <usize>k * SLOT_BYTES;
 }
@@ -306,6 +396,7 @@ const CONST_UER = 8;
 const SCORE_CAP = 9;
 const HIGH_THRESHOLD = 12;
 const MID_THRESHOLD = 13;
+const SCORE_CAP_F = 14; // scoreCap/WAD as a reciprocal for `mulRecip`
 const M6: u64 = 1_000_000;
 
 // the node columns' base addresses, set by `layout`
@@ -327,11 +418,15 @@ let probCol: usize = 0; // i32: probation share index, −1 for none
 let scoreCol: usize = 0; // FIXED limbs out: the score
 let weightCol: usize = 0; // FIXED limbs out: the bond's weight
 let outCol: usize = 0; // u32 out: reason bits and the quality tier
-// per-key tables: K for tiers 0..2 (slots), may-cap flags (u32 × 3), L (slot)
+// per-key tables: K for tiers 0..2 (slots), the least Q at which the score cap can bind (u64 × 3), L (slot)
 let kTab: usize = 0;
 let capTab: usize = 0;
 let lTab: usize = 0;
 let probTab: usize = 0; // slots: probation shares
+// the same per key, tier and share as reciprocals: K/W⁴ and share/WAD for `mulRecip`, L/W² for `mulCeil`
+let kfTab: usize = 0;
+let lfTab: usize = 0;
+let probfTab: usize = 0;
 // Number parameters
 let baseM: u64 = 0;
 let weightM: u64 = 0;
@@ -377,6 +472,9 @@ export function layout(
   ct: usize,
   lt: usize,
   pt: usize,
+  kf: usize,
+  lf: usize,
+  pf: usize,
 ): void {
   cuM = cu;
   gpusCol = g;
@@ -400,6 +498,9 @@ export function layout(
   capTab = ct;
   lTab = lt;
   probTab = pt;
+  kfTab = kf;
+  lfTab = lf;
+  probfTab = pf;
 }
 
 export function setNumbers(base: f64, weight: f64, u: f64, e: f64, r: f64, p: f64): void {
@@ -416,7 +517,10 @@ export function setNumbers(base: f64, weight: f64, u: f64, e: f64, r: f64, p: f6
 }
 
 function loadFixed(s: usize, col: usize, i: i32): void {
-  memory.copy(limbsOf(s), col + (<usize>i << 4), 16);
+  const from = col + (<usize>i << 4);
+  const to = limbsOf(s);
+  store<u64>(to, load<u64>(from));
+  store<u64>(to + 8, load<u64>(from + 8));
   setLen(s, FIXED);
 }
 
@@ -427,8 +531,8 @@ function storeFixed(col: usize, i: i32, s: usize): void {
     return;
   }
   const d = col + (<usize>i << 4);
-  memory.fill(d, 0, 16);
-  memory.copy(d, limbsOf(s), <usize>n << 2);
+  const p = limbsOf(s);
+  for (let k = 0; k < FIXED; k++) store<u32>(d + (<usize>k << 2), k < n ? load<u32>(p + (<usize>k << 2)) : 0);
 }
 
 /** A value at most WAD (< 2^63) from a slot. */
@@ -495,6 +599,7 @@ export function evaluate(from: i32, to: i32): i32 {
   const constUER = toU64(K_(CONST_UER));
   const highThreshold = toU64(K_(HIGH_THRESHOLD));
   const midThreshold = toU64(K_(MID_THRESHOLD));
+  const w2Bits = bitLength(K_(W2_));
   for (let i = from; i < to; i++) {
     const mode = load<u32>(modeCol + (<usize>i << 2));
     let out: u32 = 0;
@@ -602,13 +707,18 @@ export function evaluate(from: i32, to: i32): i32 {
     const key = <i32>load<u32>(keyCol + (<usize>i << 2));
     const kk = key * 3 + <i32>tier;
     // S = C·Q·K / W⁴, capped at scoreCap·C / WAD
+    // (each floor(a·k/d) by a constant k/d as a multiplication when it can be sure; else exactly)
     setU64(x, Q);
-    mul(y, C, x);
-    mul(z, y, kTab + <usize>kk * SLOT_BYTES);
-    divmod(y, r, z, K_(W4_));
-    if (load<u32>(capTab + (<usize>kk << 2)) != 0) {
-      mul(z, K_(SCORE_CAP), C);
-      divmod(w, r, z, K_(WAD_));
+    mul(w, C, x);
+    if (!mulRecip(y, w, kfTab + <usize>kk * SLOT_BYTES, kTab + <usize>kk * SLOT_BYTES, K_(W4_))) {
+      mul(z, w, kTab + <usize>kk * SLOT_BYTES);
+      divmod(y, r, z, K_(W4_));
+    }
+    if (Q >= load<u64>(capTab + (<usize>kk << 3))) {
+      if (!mulRecip(w, C, K_(SCORE_CAP_F), K_(SCORE_CAP), K_(WAD_))) {
+        mul(z, K_(SCORE_CAP), C);
+        divmod(w, r, z, K_(WAD_));
+      }
       if (cmp(y, w) > 0) {
         copy(y, w);
         out |= OUT_SCORE_CAPPED;
@@ -616,20 +726,24 @@ export function evaluate(from: i32, to: i32): i32 {
     }
     const pi = load<i32>(probCol + (<usize>i << 2));
     if (pi >= 0) {
-      mul(z, y, probTab + <usize>pi * SLOT_BYTES);
-      divmod(y, r, z, K_(WAD_));
+      copy(w, y);
+      if (!mulRecip(y, w, probfTab + <usize>pi * SLOT_BYTES, probTab + <usize>pi * SLOT_BYTES, K_(WAD_))) {
+        mul(z, w, probTab + <usize>pi * SLOT_BYTES);
+        divmod(y, r, z, K_(WAD_));
+      }
     }
     if (mode & ELIGIBLE) storeFixed(scoreCol, i, y);
-    else memory.fill(scoreCol + (<usize>i << 4), 0, 16);
-    // the bond's weight: bond · L · Q / W²
+    else zeroFixed(scoreCol, i);
+    // the bond's weight: bond · L · Q / W² = (bond · Q) · L / W²
     if (mode & ELIGIBLE && mode & BONDED) {
       loadFixed(w, bondCol, i);
-      mul(y, w, lTab + <usize>key * SLOT_BYTES);
-      setU64(x, Q);
-      mul(z, y, x);
-      divmod(y, r, z, K_(W2_));
+      mul(z, w, x); // x is Q still
+      if (!mulCeil(y, z, lfTab + <usize>key * SLOT_BYTES, w2Bits)) {
+        mul(w, z, lTab + <usize>key * SLOT_BYTES);
+        divmod(y, r, w, K_(W2_));
+      }
       storeFixed(weightCol, i, y);
-    } else memory.fill(weightCol + (<usize>i << 4), 0, 16);
+    } else zeroFixed(weightCol, i);
     store<u32>(outCol + (<usize>i << 2), out);
   }
   return overflow;
@@ -665,7 +779,7 @@ export function apportion(weights: usize, n: i32, shares: usize, approxCol: usiz
   for (let i = 0; i < n; i++) {
     loadFixed(w, weights, i);
     if (isZero(w)) {
-      memory.fill(shares + (<usize>i << 4), 0, 16);
+      zeroFixed(shares, i);
       store<f64>(approxCol + (<usize>i << 3), -1);
       continue;
     }
@@ -679,6 +793,43 @@ export function apportion(weights: usize, n: i32, shares: usize, approxCol: usiz
   sub(x, pool, paid);
   if (lenOf(x) > 2) return -2;
   return <f64>toU64(x);
+}
+
+/** How many weights `award` found tied at the threshold (their indices are in its `tied` column). */
+let tiedFound: i32 = 0;
+
+/**
+ * The leftover units' first round: one more unit to every share whose remainder's double is
+ * above `t` (the k-th largest), the indices of those equal to it into `tied` (i32, in ascending
+ * order) for the caller to rank exactly. Returns how many shares got a unit.
+ */
+export function award(shares: usize, approxCol: usize, n: i32, t: f64, tied: usize): i32 {
+  let awarded = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const a = load<f64>(approxCol + (<usize>i << 3));
+    if (a > t) {
+      // share + 1 (below the pool, so below 2^128: the carry stops within the four limbs)
+      let p = shares + (<usize>i << 4);
+      let v = load<u32>(p) + 1;
+      store<u32>(p, v);
+      while (v == 0) {
+        p += 4;
+        v = load<u32>(p) + 1;
+        store<u32>(p, v);
+      }
+      awarded++;
+    } else if (a == t) {
+      store<i32>(tied + (<usize>m << 2), i);
+      m++;
+    }
+  }
+  tiedFound = m;
+  return awarded;
+}
+
+export function tiedCount(): i32 {
+  return tiedFound;
 }
 
 export function overflowed(): i32 {
@@ -699,4 +850,18 @@ export function testAddSub(r: usize, a: usize, b: usize, subtract: i32): void {
 }
 export function testApprox(s: usize): f64 {
   return approx(s);
+}
+/** 1 and q ← floor(a·k/d) by `mulRecip`, given f = floor(k·2^256/d); 0 when it leaves it to the caller. */
+export function testMulRecip(q: usize, a: usize, f: usize, k: usize, d: usize): i32 {
+  return mulRecip(q, a, f, k, d) ? 1 : 0;
+}
+/** How many times `mulRecip` checked Q + 1 since the last call (then resets the count). */
+/** 1 and q ← floor(a·k/d) by `mulCeil`, given f = ceil(k·2^320/d) and d's bits; 0 when it leaves it to the caller. */
+export function testMulCeil(q: usize, a: usize, f: usize, dBits: i32): i32 {
+  return mulCeil(q, a, f, dBits) ? 1 : 0;
+}
+export function takeRecipChecks(): u32 {
+  const n = recipChecks;
+  recipChecks = 0;
+  return n;
 }

@@ -59,10 +59,7 @@ export function apportion(pool: bigint, weights: readonly bigint[]): bigint[] | 
  */
 export function largestRemainders(approx: Float64Array, exact: (i: number) => bigint, k: number, work?: Float64Array): number[] {
   const n = approx.length;
-  // the selection reorders a copy: into `work` when given (n doubles), else a new array
-  const copy = work === undefined ? approx.slice() : work.subarray(0, n);
-  if (work !== undefined) copy.set(approx);
-  const t = kthLargest(copy, k);
+  const t = leftoverThreshold(approx, k, work);
   const winners: number[] = [];
   const tied: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -70,18 +67,38 @@ export function largestRemainders(approx: Float64Array, exact: (i: number) => bi
     if (a > t) winners.push(i);
     else if (a === t) tied.push(i);
   }
-  const need = k - winners.length;
+  for (const i of bestTied(tied, exact, k - winners.length)) winners.push(i);
+  return winners;
+}
+
+/**
+ * The k-th largest of the remainders' doubles (1 ≤ k ≤ their number): the leftover units go to
+ * every remainder above it and to the best of those equal to it (`bestTied`). By selection, in
+ * O(n), on a copy — into `work` when given (at least n doubles).
+ */
+export function leftoverThreshold(approx: Float64Array, k: number, work?: Float64Array): number {
+  const n = approx.length;
+  const copy = work === undefined ? approx.slice() : work.subarray(0, n);
+  if (work !== undefined) copy.set(approx);
+  return kthLargest(copy, k);
+}
+
+/**
+ * The `need` indices of `tied` (ascending, their remainders' doubles equal) with the largest exact
+ * remainders, ties by ascending index.
+ */
+export function bestTied(tied: ArrayLike<number>, exact: (i: number) => bigint, need: number): number[] {
   if (need < 0 || need > tied.length) throw new InvariantError('apportion: leftover units not placed');
-  if (need < tied.length) {
-    const rem = new Map(tied.map((i) => [i, exact(i)]));
-    tied.sort((x, y) => {
+  const list = Array.from(tied);
+  if (need < list.length) {
+    const rem = new Map(list.map((i) => [i, exact(i)]));
+    list.sort((x, y) => {
       const a = rem.get(x) as bigint;
       const b = rem.get(y) as bigint;
       return a > b ? -1 : a < b ? 1 : x - y;
     });
   }
-  for (let j = 0; j < need; j++) winners.push(tied[j] as number);
-  return winners;
+  return list.slice(0, need);
 }
 
 /** The k-th largest value of `a` (1-based), by in-place quickselect (Hoare partition). */

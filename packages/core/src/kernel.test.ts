@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelModuleSource } from '../scripts/build-kernel.ts';
 import { apportion } from './apportion.ts';
 import { ANOMALIES, type EpochInput, NODE_STATUSES, type NodeInput } from './epoch-input.ts';
-import { kernel } from './kernel.ts';
+import { kernel, recip, recipCeil } from './kernel.ts';
 import { defaultParams, parseParams, serializeParams } from './params.ts';
 import { type EpochResult, processEpoch } from './process-epoch.ts';
 import { resultJson } from './result-json.ts';
@@ -14,6 +14,7 @@ const params = defaultParams();
 const richJson: any = serializeParams(params);
 richJson.compute.underServedRegions = { 'af-south': '1.3', 'sa-east': '1.15' };
 richJson.compute.innovationList = ['H200', 'confidential-compute'];
+richJson.compute.scoreCap = '1.05'; // binds for the nodes with bonuses, locks or scarce hardware
 const rich = parseParams(richJson);
 const runs = { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) };
 
@@ -107,7 +108,57 @@ describe('the WebAssembly kernel', () => {
     );
   });
 
+  it('divides by a constant as a multiplication by its reciprocal (floored and checked, or ceiled), exactly — exact multiples included', () => {
+    const k = kernel();
+    const S = k.slotBytes;
+    const [q, a, f, kk, d] = [0, 1, 2, 3, 4].map((i) => k.base + i * S) as [number, number, number, number, number];
+    k.reserve(k.base + 5 * S);
+    k.x.takeRecipChecks();
+    const limb = fc.oneof(fc.constant(0xffffffffn), fc.constant(0n), fc.bigInt({ min: 0n, max: 0xffffffffn }));
+    const num = (max: number) => fc.array(limb, { maxLength: max }).map((ls) => ls.reduce((v, l) => (v << 32n) | l, 0n));
+    let sure = 0;
+    let ceil = 0;
+    const divide = (x: bigint, y: bigint, z: bigint) => {
+      k.writeSlot(a, x);
+      k.writeSlot(kk, y);
+      k.writeSlot(d, z);
+      k.writeSlot(f, recip(y, z));
+      if (k.x.testMulRecip(q, a, f, kk, d) === 1) {
+        sure++;
+        expect(k.readSlot(q)).toBe((x * y) / z);
+      } else {
+        expect(x >= 2n ** 192n).toBe(true); // the only case it leaves to the caller here
+      }
+      // with ceil(k·2^320/d): exact, unchecked, whenever a·d stays within 2^320 by their bits
+      k.writeSlot(f, recipCeil(y, z));
+      const bits = (v: bigint) => v.toString(2).length - (v === 0n ? 1 : 0);
+      if (k.x.testMulCeil(q, a, f, bits(z)) === 1) {
+        ceil++;
+        expect(k.readSlot(q)).toBe((x * y) / z);
+      } else {
+        expect(bits(x) + bits(z)).toBeGreaterThan(320);
+      }
+    };
+    fc.assert(
+      fc.property(num(7), num(7), num(8), num(4), (x, y, z0, m) => {
+        const z = z0 === 0n ? 1n : z0;
+        divide(x, y, z);
+        // exact multiples: a·k/d = m·k
+        const small = (z0 % 2n ** 128n) + 1n;
+        divide(small * (m % 2n ** 64n), y, small);
+        // as the engine has them: whole tokens times a factor, over 10^36
+        divide((x % 10n ** 6n) * 10n ** 18n * (y % 10n ** 18n), 10n ** 18n + (m % 3n) * 10n ** 17n, 10n ** 36n);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(sure).toBeGreaterThan(4000);
+    expect(ceil).toBeGreaterThan(3000);
+    expect(k.x.takeRecipChecks()).toBeGreaterThan(1000); // the exact multiples took the exact check
+  });
+
   it('gives the bigint engine’s result bit for bit, on nodes changed to reach every branch', () => {
+    kernel().x.takeRecipChecks();
+    let capped = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), (seed, nodes, useRich) => {
         const input = mutated(seed, nodes);
@@ -116,9 +167,13 @@ describe('the WebAssembly kernel', () => {
         const ref = processEpoch(input, p, { engine: 'bigint' });
         expect(ref.engine).toBe('bigint');
         expect(everything(wasm)).toBe(everything(ref));
+        if (wasm.engine === 'wasm') capped += wasm.reasonCounts.SCORE_CAPPED ?? 0;
       }),
       runs,
     );
+    // both ways of dividing by a constant ran, and the score cap bound
+    expect(kernel().x.takeRecipChecks()).toBeGreaterThan(0);
+    expect(capped).toBeGreaterThan(0);
   });
 
   it('runs every realistic epoch itself, and its scores are the statements’ scores', () => {

@@ -16,10 +16,15 @@ type Exports = {
   setNumbers(base: number, weight: number, u: number, e: number, r: number, p: number): void;
   evaluate(from: number, to: number): number;
   apportion(weights: number, n: number, shares: number, approx: number): number;
+  award(shares: number, approx: number, n: number, t: number, tied: number): number;
+  tiedCount(): number;
   testMul(r: number, a: number, b: number): void;
   testDivmod(q: number, rem: number, a: number, b: number): void;
   testAddSub(r: number, a: number, b: number, subtract: number): void;
   testApprox(s: number): number;
+  testMulRecip(q: number, a: number, f: number, k: number, d: number): number;
+  takeRecipChecks(): number;
+  testMulCeil(q: number, a: number, f: number, dBits: number): number;
 };
 
 /** Constant slots (`K_` in the kernel). */
@@ -38,7 +43,21 @@ export const CONST = {
   POOL: 11,
   HIGH_THRESHOLD: 12,
   MID_THRESHOLD: 13,
+  SCORE_CAP_F: 14,
 } as const;
+
+/** Bits of `recip`'s shift: the kernel's `mulRecip` multiplies by floor(k·2^256/d) for floor(a·k/d). */
+export const RECIP_BITS = 256n;
+
+/** floor(k·2^256/d): the reciprocal the kernel's `mulRecip` multiplies by, for a constant k/d. */
+export function recip(k: bigint, d: bigint): bigint {
+  return (k << RECIP_BITS) / d;
+}
+
+/** ceil(k·2^320/d): the reciprocal the kernel's `mulCeil` multiplies by, for a constant k/d. */
+export function recipCeil(k: bigint, d: bigint): bigint {
+  return ((k << 320n) + d - 1n) / d;
+}
 
 /** Mode bits of a node (`U_ZERO`… in the kernel). */
 export const MODE = { U_ZERO: 1, U_DIV: 2, E_DIV: 4, R_DIV: 8, P_DIV: 16, P_GIVEN: 32, ELIGIBLE: 64, BONDED: 128 } as const;

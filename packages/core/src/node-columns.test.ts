@@ -31,6 +31,9 @@ function varied(seed: number, nodes: number): EpochInput {
     if (i % 6 === 5) node.powerEfficiency = null;
     if (i % 9 === 4) node.bond = 2n ** 130n + BigInt(i); // beyond 128 bits: the bigint engine's epoch
   });
+  // owners paid as validators and stakers too: one payout line each
+  Object.assign(input.validators[0] as object, { payout: (input.nodes[3] as NodeInput).owner, agreedAudits: 7 });
+  (input.stakes[1] as { payout: string }).payout = (input.nodes[10] as NodeInput).owner;
   return input;
 }
 
@@ -76,6 +79,13 @@ describe('node columns', () => {
       expect(everything(processEpoch(columns, p))).toBe(expected);
       expect(everything(processEpoch(columns, p, { checked: true }))).toBe(expected);
       expect(everything(processEpoch(columns, p, { engine: 'bigint' }))).toBe(expected);
+      // columns made elsewhere (no address index at hand): the same lines
+      const copied: EpochColumnsInput = { ...columns, nodes: { ...columns.nodes } };
+      expect(everything(processEpoch(copied, p))).toBe(expected);
+      const lines = fromObjects.payouts.map((x) => x.address);
+      expect(new Set(lines).size).toBe(lines.length);
+      const validator = fromObjects.validators.find((v) => v.payout === input.nodes[3]?.owner);
+      expect(validator?.reward).toBeGreaterThan(0n);
     }
     // a bond beyond 128 bits: the bigint engine takes the epoch, in either form
     const wide = varied(6, 30);

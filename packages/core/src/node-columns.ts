@@ -118,6 +118,17 @@ const NUMBERS: readonly [NumberColumn, string, number][] = [
   ['probationStage', 'probationStage', 1000],
 ];
 
+/** The address dictionaries' indices of the columns `nodeColumns` made (it builds them anyway). */
+const addressIndexes = new WeakMap<NodeColumns, ReadonlyMap<string, number>>();
+
+/**
+ * Each address of `columns.addresses` to its index, when known without hashing them all: for the
+ * columns `nodeColumns` made, else undefined.
+ */
+export function addressIndexOf(columns: NodeColumns): ReadonlyMap<string, number> | undefined {
+  return addressIndexes.get(columns);
+}
+
 export function isNodeColumns(nodes: readonly NodeInput[] | NodeColumns): nodes is NodeColumns {
   return !Array.isArray(nodes) && (nodes as NodeColumns).format === 'node-columns-v1';
 }
@@ -125,7 +136,7 @@ export function isNodeColumns(nodes: readonly NodeInput[] | NodeColumns): nodes 
 /** Interns strings to indices in order of first appearance. */
 class Dictionary {
   readonly list: string[] = [];
-  private readonly index = new Map<string, number>();
+  readonly index = new Map<string, number>();
   of(s: string): number {
     let k = this.index.get(s);
     if (k === undefined) {
@@ -268,7 +279,9 @@ export function nodeColumns(list: readonly NodeInput[], memory?: Scratch): NodeC
   }
   c.gpuStart[n] = g;
   c.serviceStart[n] = s;
-  return { ...c, bond: bonds.done() };
+  const columns: NodeColumns = { ...c, bond: bonds.done() };
+  addressIndexes.set(columns, addresses.index);
+  return columns;
 }
 
 /**

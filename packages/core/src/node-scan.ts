@@ -61,6 +61,7 @@ function layColumns(lay: Layout, n: number, m: number) {
     out: lay.take(4 * n),
     shares: lay.take(FIXED_BYTES * m),
     approx: lay.take(8 * m),
+    tied: lay.take(4 * m),
   };
 }
 
@@ -286,7 +287,7 @@ export class NodeScan {
     const days = this.c.commitmentDays[i] as number;
     const tierDays = this.tierDays;
     let k = -1;
-    for (let t = 0; t < tierDays.length; t++) if (days >= (tierDays[t] as number)) k = t;
+    for (let t = 0; t < tierDays.length && days >= (tierDays[t] as number); t++) k = t; // ascending
     return this.c.commitmentForfeited[i] === 1 && k >= 0 ? -2 : k;
   }
 
@@ -350,7 +351,7 @@ export class NodeScan {
    * columns, fills them (see `fill`). Compute units are exact integers of millionths (params are
    * validated to 6 decimals), so this is plain numbers.
    */
-  scan(clusterUsed: Float64Array, kernel: { kc: KernelColumns; kr: Kernel } | null): void {
+  scan(clusterUsed: Int32Array, kernel: { kc: KernelColumns; kr: Kernel } | null): void {
     const c = this.c;
     const cp = this.cp;
     const slot = this.slot;

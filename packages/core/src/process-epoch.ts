@@ -1,10 +1,10 @@
 import { clamp, floorDiv, WAD } from './amount.ts';
-import { Amounts, incrementLimbs, limbsToBigint } from './amounts.ts';
-import { apportion, largestRemainders } from './apportion.ts';
+import { Amounts, incrementLimbs } from './amounts.ts';
+import { apportion, bestTied, leftoverThreshold } from './apportion.ts';
 import { checkEpochInput, type EpochInput, type NodeInput, type StakeInput, type ValidatorInput } from './epoch-input.ts';
 import { InvalidArgumentError, InvariantError } from './errors.ts';
-import { CONST, FIXED_LIMIT, kernel, OUT } from './kernel.ts';
-import { checkEpochColumnsInput, type EpochColumnsInput, isNodeColumns, type NodeColumns, nodeColumns } from './node-columns.ts';
+import { CONST, FIXED_LIMIT, kernel, OUT, recip, recipCeil } from './kernel.ts';
+import { addressIndexOf, checkEpochColumnsInput, type EpochColumnsInput, isNodeColumns, type NodeColumns, nodeColumns } from './node-columns.ts';
 import { ELIGIBILITY_CODES, kernelColumns, micro, NodeScan, REASON_CODES, RI } from './node-scan.ts';
 import { ATTESTED_ROLES, type AttestedRole, type Params, PROVIDER_CLASSES, paramsHash, ROLES, type Role, type Tier } from './params.ts';
 import type { ReasonCode } from './reasons.ts';
@@ -110,6 +110,7 @@ const HALF = WAD / 2n;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const SMALL = Array.from({ length: 129 }, (_, i) => BigInt(i));
 const MICRO = 10n ** 12n;
+const U64_MAX = (1n << 64n) - 1n;
 
 /**
  * Computes one epoch's rewards (SPEC §4): emission with decay, dynamic factor and circuit breaker;
@@ -183,7 +184,7 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
   const kc = kr && kernelColumns(kr, n, n + stakeList.length); // null: no memory for them
   // the bonds go into the kernel's column as they are; one of 2^128 or more: the bigint engine
   scan.kernelFits = kr !== null && kc !== null && inBond.copyLimbs(kr.U32, kc.bond >>> 2);
-  scan.scan(memory.f64(addresses.length), kr !== null && kc !== null && scan.kernelFits ? { kc, kr } : null);
+  scan.scan(memory.i32(addresses.length), kr !== null && kc !== null && scan.kernelFits ? { kc, kr } : null);
   const { netDelivered, netProvisioned, netCapacity, classDelivered, classCapacity, ratingSum, ratingCount, referred } = scan;
 
   // ---- emission (§4.2) -----------------------------------------------------------------------
@@ -300,6 +301,14 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     return again;
   };
   const capW3 = cp.scoreCap * W2; // S > cap·C is possible only when Q·K > scoreCap·W³, i.e. K > scoreCap·W²
+  /**
+   * The least Q at which the cap can bind for this K: below ceil(scoreCap·W³/K), Q·K < scoreCap·W³,
+   * so floor(C·Q·K/W⁴) ≤ floor(scoreCap·C/W) — the kernel skips the comparison.
+   */
+  const capQuality = (K: bigint): bigint => {
+    const q = (capW3 * WAD + K - 1n) / K;
+    return q > U64_MAX ? U64_MAX : q;
+  };
   let scores: bigint[] = [];
   let rewards: Amounts | undefined;
   let bondWeights: bigint[] = []; // bonds by node, then the stakes
@@ -503,13 +512,17 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
       return P;
     });
     const { cu: cuCol, gpus: gpusCol, up: upCol, deliv: delivCol, uNum: uNumCol, uDen: uDenCol, key: keyCol, prob: probCol } = kc;
-    const { score: scoreCol, weight: weightCol, out: outCol, shares: sharesCol, approx: approxCol } = kc;
+    const { score: scoreCol, weight: weightCol, out: outCol, shares: sharesCol, approx: approxCol, tied: tiedCol } = kc;
     for (let k = 0; k <= CPU; k++) if (scarcityClipped[k]) hits[RI.VALUATION_CLIPPED] = (hits[RI.VALUATION_CLIPPED] as number) + (classActive[k] as number);
     // the K table: every key met, at each quality tier; then the constants
     const kTab = lay.take(keys.length * 3 * S);
-    const capTab = lay.take(keys.length * 3 * 4);
+    const capTab = lay.take(keys.length * 3 * 8);
     const lTab = lay.take(keys.length * S);
     const probTab = lay.take(Math.max(1, cp.probation.length) * S);
+    // the same as reciprocals, so the kernel multiplies where it would divide by a constant
+    const kfTab = lay.take(keys.length * 3 * S);
+    const lfTab = lay.take(keys.length * S);
+    const probfTab = lay.take(Math.max(1, cp.probation.length) * S);
     try {
       kr.reserve(lay.end);
     } catch {
@@ -521,13 +534,16 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
       for (let tier = 0; tier < 3; tier++) {
         const e = kEntry(k.key + tier, k.cls, k.region, k.lockIdx, k.bits | tier);
         kr.writeSlot(kTab + (kx * 3 + tier) * S, e.K);
-        U32[(capTab >>> 2) + kx * 3 + tier] = e.mayCap ? 1 : 0;
+        kr.writeSlot(kfTab + (kx * 3 + tier) * S, recip(e.K, W4));
+        kr.B64[(capTab >>> 3) + kx * 3 + tier] = e.mayCap ? capQuality(e.K) : U64_MAX;
         bonusCapped[kx * 3 + tier] = e.bonusCapped ? 1 : 0;
         kr.writeSlot(lTab + kx * S, e.L);
+        kr.writeSlot(lfTab + kx * S, recipCeil(e.L, W2));
       }
     });
     cp.probation.forEach((share, k) => {
       kr.writeSlot(probTab + k * S, share);
+      kr.writeSlot(probfTab + k * S, recip(share, WAD));
     });
     const constants: [number, bigint][] = [
       [CONST.WAD, WAD],
@@ -542,6 +558,7 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
       [CONST.SCORE_CAP, cp.scoreCap],
       [CONST.HIGH_THRESHOLD, b.qualityHighThreshold],
       [CONST.MID_THRESHOLD, b.qualityMidThreshold],
+      [CONST.SCORE_CAP_F, recip(cp.scoreCap, WAD)],
     ];
     for (const [slotIndex, value] of constants) kr.writeSlot(kr.x.constSlot(slotIndex), value);
     kr.x.setNumbers(baseM, weightM, Number(wU), Number(wE), Number(wR), Number(wP));
@@ -568,6 +585,9 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
       capTab,
       lTab,
       probTab,
+      kfTab,
+      lfTab,
+      probfTab,
     );
     if (kr.x.evaluate(0, n) !== 0) return null;
     let errorRate = 0;
@@ -598,7 +618,11 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
         const exact = (i: number) => pool * kr.readFixed(col, i) - kr.readFixed(sharesCol, i) * total;
         const approx = kr.F64.subarray(approxCol >>> 3, (approxCol >>> 3) + count);
         const shares = kr.U32.subarray(sharesCol >>> 2, (sharesCol >>> 2) + 4 * count);
-        for (const i of largestRemainders(approx, exact, left, memory.f64(count))) incrementLimbs(shares, i);
+        // a unit to every remainder above the threshold in the kernel; the tied ranked exactly here
+        const t = leftoverThreshold(approx, left, memory.f64(count));
+        const awarded = kr.x.award(sharesCol, approxCol, count, t, tiedCol);
+        const tied = kr.I32.subarray(tiedCol >>> 2, (tiedCol >>> 2) + kr.x.tiedCount());
+        for (const i of bestTied(tied, exact, left - awarded)) incrementLimbs(shares, i);
       }
       return true;
     };
@@ -667,8 +691,10 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
 
   // ---- referrals, out of the community pool (§4.5) ------------------------------------------
   const referralStatements: ReferralStatement[] = [];
+  const referrerOf: number[] = []; // each statement's referrer, as its index in the addresses
   for (const i of referred) {
     if (!nodeRewards.positive(i)) continue;
+    referrerOf.push(inReferrer[i] as number);
     referralStatements.push({
       referrer: addresses[inReferrer[i] as number] as string,
       nodeId: ids[i] as string,
@@ -737,40 +763,83 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
   const owners = addresses.length;
   const ownerSums = memory.u32(4 * owners).fill(0);
   const inLimbs = epochPool < FIXED_LIMIT && nodeRewards.addInto(ownerSums, inOwner) && nodeBondRewards.addInto(ownerSums, inOwner);
-  const owed = new Array<bigint>(owners);
-  for (let k = 0; k < owners; k++) owed[k] = inLimbs ? limbsToBigint(ownerSums, 4 * k, 4) : 0n;
+  const sums64 = new BigUint64Array(ownerSums.buffer, ownerSums.byteOffset, 2 * owners);
+  /** Owner k's sum of node and bond rewards. */
+  const owedOf = (k: number): bigint => {
+    const w = 4 * k;
+    if (((ownerSums[w + 2] as number) | (ownerSums[w + 3] as number)) === 0) {
+      const hi = ownerSums[w + 1] as number;
+      return hi < 0x200000 ? BigInt(hi * 0x100000000 + (ownerSums[w] as number)) : (sums64[2 * k] as bigint);
+    }
+    return ((sums64[2 * k + 1] as bigint) << 64n) | (sums64[2 * k] as bigint);
+  };
+  let owed: bigint[] | undefined; // the sums as bigints when they are not in limbs
   if (!inLimbs) {
+    owed = new Array<bigint>(owners).fill(0n);
     for (let i = 0; i < n; i++) {
       const x = nodeRewards.get(i) + nodeBondRewards.get(i);
       if (x !== 0n) owed[inOwner[i] as number] = (owed[inOwner[i] as number] as bigint) + x;
     }
   }
-  const others = new Map<string, bigint>(); // in order of first appearance
+  // in order of first appearance — owners by their nodes' ids, then validators, stakes,
+  // attestations, referrers — which is deterministic because every list was put in canonical order
+  const order = memory.i32(owners);
+  const listed = memory.u8(owners).fill(0);
+  let ownerCount = 0;
+  for (let i = 0; i < n; i++) {
+    const k = inOwner[i] as number;
+    if (listed[k] === 1) continue;
+    listed[k] = 1;
+    order[ownerCount++] = k;
+  }
+  // what else an owner is paid joins its line (by address index: no hashing of every owner's address)
+  const extra = new Map<number, bigint>();
+  const hasExtra = memory.u8(owners).fill(0);
+  const others = new Map<string, bigint>(); // everyone else, in order of first appearance
   const add = (a: string, x: bigint) => {
     if (x !== 0n) others.set(a, (others.get(a) ?? 0n) + x);
   };
   for (const v of validatorStatements) add(v.payout, v.reward);
   for (const s of stakeStatements) add(s.payout, s.reward);
   for (const a of attested) add(a.payout, a.reward);
-  for (const r of referralStatements) add(r.referrer, r.paid);
-  // in order of first appearance — owners by their nodes' ids, then validators, stakes,
-  // attestations, referrers — which is deterministic because every list was put in canonical order
-  const payouts: { address: string; amount: bigint }[] = [];
-  const listed = new Uint8Array(owners);
-  for (let i = 0; i < n; i++) {
-    const k = inOwner[i] as number;
-    if (listed[k] === 1) continue;
-    listed[k] = 1;
-    const address = addresses[k] as string;
-    let amount = owed[k] as bigint;
-    if (others.size > 0) {
-      const x = others.get(address);
-      if (x !== undefined) {
-        amount += x;
-        others.delete(address);
+  if (others.size > 0) {
+    const index = addressIndexOf(cols);
+    if (index !== undefined) {
+      for (const [address, amount] of others) {
+        const k = index.get(address);
+        if (k !== undefined && listed[k] === 1) {
+          extra.set(k, amount);
+          hasExtra[k] = 1;
+          others.delete(address);
+        }
+      }
+    } else {
+      for (let j = 0; j < ownerCount; j++) {
+        const k = order[j] as number;
+        const x = others.get(addresses[k] as string);
+        if (x !== undefined) {
+          extra.set(k, x);
+          hasExtra[k] = 1;
+          others.delete(addresses[k] as string);
+        }
       }
     }
-    if (amount !== 0n) payouts.push({ address, amount });
+  }
+  // referrers are in the addresses already
+  referralStatements.forEach((r, j) => {
+    if (r.paid === 0n) return;
+    const k = referrerOf[j] as number;
+    if (listed[k] === 1) {
+      extra.set(k, (extra.get(k) ?? 0n) + r.paid);
+      hasExtra[k] = 1;
+    } else add(r.referrer, r.paid);
+  });
+  const payouts: { address: string; amount: bigint }[] = [];
+  for (let j = 0; j < ownerCount; j++) {
+    const k = order[j] as number;
+    let amount = owed === undefined ? owedOf(k) : (owed[k] as bigint);
+    if (hasExtra[k] === 1) amount += extra.get(k) as bigint;
+    if (amount !== 0n) payouts.push({ address: addresses[k] as string, amount });
   }
   for (const [address, amount] of others) payouts.push({ address, amount });
   let paidOut = 0n;
