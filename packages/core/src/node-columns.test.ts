@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Amounts } from './amounts.ts';
 import { ANOMALIES, type EpochInput, type NodeInput } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
-import { checkEpochColumnsInput, type EpochColumnsInput, type NodeColumns, nodeColumns, nodeRow } from './node-columns.ts';
+import { addressDictionary, checkEpochColumnsInput, type EpochColumnsInput, type NodeColumns, nodeColumns, nodeRow } from './node-columns.ts';
 import { defaultParams, parseParams, serializeParams } from './params.ts';
 import { type EpochResult, processEpoch } from './process-epoch.ts';
 import { resultJson, serializeNodeStatement } from './result-json.ts';
@@ -139,9 +139,95 @@ describe('node columns', () => {
     refused((c) => (c.bond = base.bond.toArray()), 'nodes.bond');
     refused((c) => (c.gpuStart = copy(base.gpuStart, (x) => (x[1] = 70))), 'nodes[0].hardware.gpus');
     refused((c) => (c.powerEfficiency = copy(base.powerEfficiency, (x) => (x[9] = 2n * 10n ** 18n))), 'nodes[9].powerEfficiency');
+    refused((c) => (c.addresses = copy(base.addresses as string[], (x) => (x[3] = (x[3] as string).toUpperCase()))), 'nodes.addresses[3]');
+    refused((c) => (c.addresses = copy(base.addresses as string[], (x) => (x[2] = x[0] as string))), 'nodes.addresses[2]');
+    // the 64-bit columns are checked word by word: every boundary of -1, 0..WAD, and beyond
+    const wad = 10n ** 18n;
+    const edges = [
+      -1n,
+      0n,
+      1n,
+      wad - 1n,
+      wad,
+      wad + 1n,
+      -2n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+      -(2n ** 32n),
+      wad + 2n ** 32n,
+      wad - 2n ** 32n,
+    ];
+    const latencyRow = base.latencyMs.findIndex((x) => x >= 0);
+    const noLatencyRow = base.latencyMs.findIndex((x) => x < 0);
+    expect(latencyRow >= 0 && noLatencyRow >= 0).toBe(true);
+    for (const v of edges) {
+      const power = { ...input, nodes: { ...base, powerEfficiency: copy(base.powerEfficiency, (x) => (x[1] = v)) } };
+      if (v === -1n || (v >= 0n && v <= wad)) expect(() => checkEpochColumnsInput(power, params), String(v)).not.toThrow();
+      else expect(() => checkEpochColumnsInput(power, params), String(v)).toThrow('nodes[1].powerEfficiency');
+      const loss = (row: number) => ({ ...input, nodes: { ...base, packetLoss: copy(base.packetLoss, (x) => (x[row] = v)) } });
+      if (v >= 0n && v <= wad) expect(() => checkEpochColumnsInput(loss(latencyRow), params), String(v)).not.toThrow();
+      else expect(() => checkEpochColumnsInput(loss(latencyRow), params), String(v)).toThrow(`nodes[${latencyRow}].network.packetLoss`);
+      expect(() => checkEpochColumnsInput(loss(noLatencyRow), params)).not.toThrow(); // not read without a latency
+    }
     // pre-checked columns are still refused out of id order (the result's order rests on it)
     const unsorted = { ...input, nodes: { ...base, ids: [...base.ids].reverse() } };
     expect(() => processEpoch(unsorted, params, { checked: true })).toThrow(/ascending/);
+  });
+});
+
+describe('the address dictionary check', () => {
+  // the reference: the schema's pattern, and a Set for the first repeat
+  const reference = (list: readonly unknown[]): string | null => {
+    const seen = new Set<unknown>();
+    for (let k = 0; k < list.length; k++) {
+      const s = list[k];
+      if (typeof s !== 'string' || !/^0x[0-9a-f]{40}$/.test(s)) return `nodes.addresses[${k}] INVALID_FORMAT`;
+      if (seen.has(s)) return `nodes.addresses[${k}] DUPLICATE_ID`;
+      seen.add(s);
+    }
+    return null;
+  };
+  const verdict = (list: readonly unknown[], maxProbe?: number): string | null => {
+    try {
+      addressDictionary(list as string[], maxProbe);
+      return null;
+    } catch (e) {
+      return `${(e as InvalidArgumentError).field} ${(e as InvalidArgumentError).code}`;
+    }
+  };
+  const hex = fc.stringMatching(/^[0-9a-f]{40}$/).map((h) => `0x${h}`);
+  const malformed = fc
+    .tuple(hex, fc.integer({ min: 0, max: 41 }), fc.constantFrom('A', 'g', 'x', 'İ', '\u0000', '', '00'))
+    .map(([a, at, ch]) => a.slice(0, at) + ch + a.slice(at + 1));
+  const entry = (pool: string[]) =>
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...pool) },
+      { weight: 6, arbitrary: hex },
+      { weight: 1, arbitrary: malformed },
+      { weight: 1, arbitrary: fc.constant(42 as unknown as string) },
+    );
+
+  it('finds the same first malformed or repeated address as the pattern and a Set — the hashed table and its fallback both', () => {
+    fc.assert(
+      fc.property(
+        fc.array(hex, { minLength: 1, maxLength: 4 }).chain((pool) => fc.array(entry(pool), { maxLength: 60 })),
+        (list) => {
+          const expected = reference(list);
+          expect(verdict(list)).toBe(expected);
+          expect(verdict(list, 0)).toBe(expected); // every collision falls back to the Set
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('accepts a large list of distinct addresses, and finds one repeat far into it', () => {
+    const list = Array.from({ length: 5000 }, (_, k) => `0x${k.toString(16).padStart(40, '0')}`);
+    expect(verdict(list)).toBe(null);
+    list.push(list[1234] as string);
+    expect(verdict(list)).toBe('nodes.addresses[5000] DUPLICATE_ID');
   });
 });
 
