@@ -517,7 +517,10 @@ export function addressDictionary(list: readonly string[], maxProbe = 64): void 
       }
       if (table[at + 1] === h && list[e - 1] === s)
         throw new InvalidArgumentError(`nodes.addresses[${k}]`, `${JSON.stringify(s)} is listed twice`, 'DUPLICATE_ID');
-      if (probe >= maxProbe) return dictionary(list, 'addresses', ADDRESS_PATTERN, true);
+      if (probe >= maxProbe) {
+        dictionary(list, 'addresses', ADDRESS_PATTERN, true);
+        return;
+      }
       at = (at + 2) & (2 * mask + 1);
     }
   }
