@@ -344,26 +344,33 @@ function bitLength(s: usize): i32 {
   return n == 0 ? 0 : 32 * n - <i32>clz<u32>(load<u32>(limbsOf(s) + (<usize>(n - 1) << 2)));
 }
 
-/** The shift of `mulCeil`'s reciprocals: 320 bits (ten limbs). */
-const CEIL_LIMBS: i32 = 10;
+/** The shifts of `mulCeil`'s reciprocals: 256, 288 and 320 bits (eight to ten limbs), in consecutive slots. */
+const CEIL_LIMBS: i32 = 8;
 
 /**
- * q ← floor(a·k/d) from f = ceil(k·2^320/d), with no check: a·f/2^320 = a·k/d + a·θ/2^320
- * (0 ≤ θ < 1), and with a·k = q·d + j (j ≤ d − 1) that is below q + (d − 1)/d + a/2^320 ≤ q + 1
- * whenever a·d ≤ 2^320 — sure when a's bits and d's (`dBits`) add up to at most 320. Where
- * exact multiples are common (whole-token bonds) this beats `mulRecip`, whose check they take.
- * Returns false, having written nothing, when a is too long: the caller then divides exactly.
+ * q ← floor(a·k/d) from f_s = ceil(k·2^s/d), with no check: a·f_s/2^s = a·k/d + a·θ/2^s
+ * (0 ≤ θ < 1), and with a·k = q·d + j (j ≤ d − 1) that is below q + (d − 1)/d + a/2^s ≤ q + 1
+ * whenever a·d ≤ 2^s — sure when a's bits and d's (`dBits`) add up to at most s. `f` holds f_s
+ * for s = 256, 288, 320 in three consecutive slots; the least s that is sure is taken (a smaller
+ * product). Where exact multiples are common (whole-token bonds) this beats `mulRecip`, whose
+ * check they take. Returns false, having written nothing, when a is too long: the caller then
+ * divides exactly.
  */
 function mulCeil(q: usize, a: usize, f: usize, dBits: i32): bool {
   const na = lenOf(a);
-  if (bitLength(a) + dBits > 32 * CEIL_LIMBS || na + lenOf(f) > SLOT_LIMBS) return false;
+  const need = bitLength(a) + dBits;
+  if (need > 32 * (CEIL_LIMBS + 2)) return false;
+  const extra = need <= 32 * CEIL_LIMBS ? 0 : need <= 32 * (CEIL_LIMBS + 1) ? 1 : 2;
+  const fs = f + <usize>extra * SLOT_BYTES;
+  const shift = CEIL_LIMBS + extra;
+  if (na + lenOf(fs) > SLOT_LIMBS) return false;
   const z = tmp(10);
-  mul(z, a, f);
+  mul(z, a, fs);
   const nz = lenOf(z);
-  if (nz <= CEIL_LIMBS) store<i32>(q, 0);
+  if (nz <= shift) store<i32>(q, 0);
   else {
-    copyLimbs(limbsOf(q), limbsOf(z) + (<usize>CEIL_LIMBS << 2), nz - CEIL_LIMBS);
-    store<i32>(q, nz - CEIL_LIMBS);
+    copyLimbs(limbsOf(q), limbsOf(z) + (<usize>shift << 2), nz - shift);
+    store<i32>(q, nz - shift);
   }
   return true;
 }
@@ -582,6 +589,35 @@ function mulDiv(x: usize, n: f64, k: usize, d: f64): void {
   divmod(x, r, b, a);
 }
 
+/** How many contributions took the general path (a factor of 2^64 or more): for the tests. */
+let wideContributions: u32 = 0;
+
+/** c ← floor(a·b / g) for a, b < 2^64 and 0 < g < 2^32: the product's four 32-bit limbs divided from the top. */
+function mulDivSmall(c: usize, a: u64, b: u64, g: u64): void {
+  const a0 = a & 0xffffffff;
+  const a1 = a >> 32;
+  const b0 = b & 0xffffffff;
+  const b1 = b >> 32;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
+  const hi = a1 * b1 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+  const qHi = hi / g;
+  let r = hi - qHi * g;
+  let cur = (r << 32) | (mid & 0xffffffff);
+  const q1 = cur / g;
+  r = cur - q1 * g;
+  cur = (r << 32) | (p00 & 0xffffffff);
+  const q0 = cur / g;
+  const p = limbsOf(c);
+  setLimb(p, 0, q0);
+  setLimb(p, 1, q1);
+  setLimb(p, 2, qHi & 0xffffffff);
+  setLimb(p, 3, qHi >> 32);
+  setLen(c, 4);
+}
+
 /**
  * Scores nodes [from, to): everything of `processEpoch`'s per-node evaluation that is bigint
  * arithmetic. Returns 1 if a number outgrew its column (the caller then takes the bigint path).
@@ -609,10 +645,17 @@ export function evaluate(from: i32, to: i32): i32 {
     const up = f64At(upSec, i);
     setF64(y, cu);
     mulSmall(y, y, M6);
-    if (gpus > 0 && up > 0) {
-      setF64(x, gpus * up); // the same double product as the bigint path takes
+    const prov = gpus * up; // the same double product as the bigint path takes
+    const delivered = f64At(deliv, i);
+    if (gpus > 0 && up > 0 && gpus < 4294967296.0 && cu * 1e6 < 1.8e19 && prov * <f64>baseM + delivered * <f64>weightM < 1.8e19) {
+      // the common case in registers: both factors below 2^64 (the doubles' error is far below the
+      // margin to 2^64), their 128-bit product, divided by the GPUs (below 2^32) in three steps
+      mulDivSmall(C, <u64>cu * M6, <u64>prov * baseM + <u64>delivered * weightM, <u64>gpus);
+    } else if (gpus > 0 && up > 0) {
+      wideContributions++;
+      setF64(x, prov);
       mulSmall(x, x, baseM);
-      setF64(z, f64At(deliv, i));
+      setF64(z, delivered);
       mulSmall(z, z, weightM);
       add(x, x, z);
       mul(z, y, x);
@@ -738,7 +781,7 @@ export function evaluate(from: i32, to: i32): i32 {
     if (mode & ELIGIBLE && mode & BONDED) {
       loadFixed(w, bondCol, i);
       mul(z, w, x); // x is Q still
-      if (!mulCeil(y, z, lfTab + <usize>key * SLOT_BYTES, w2Bits)) {
+      if (!mulCeil(y, z, lfTab + <usize>key * 3 * SLOT_BYTES, w2Bits)) {
         mul(w, z, lTab + <usize>key * SLOT_BYTES);
         divmod(y, r, w, K_(W2_));
       }
@@ -860,6 +903,12 @@ export function testMulRecip(q: usize, a: usize, f: usize, k: usize, d: usize): 
 export function testMulCeil(q: usize, a: usize, f: usize, dBits: i32): i32 {
   return mulCeil(q, a, f, dBits) ? 1 : 0;
 }
+export function takeWideContributions(): u32 {
+  const n = wideContributions;
+  wideContributions = 0;
+  return n;
+}
+
 export function takeRecipChecks(): u32 {
   const n = recipChecks;
   recipChecks = 0;

@@ -38,7 +38,9 @@ function mutate(node: NodeInput, r: () => number, slot: number): NodeInput {
   if (r() < 0.3) x.upSlots = Math.floor(r() * (x.expectedSlots + 1));
   if (r() < 0.05) x.expectedSlots = x.upSlots = 0;
   if (r() < 0.1) x.hardware.gpus = [];
-  if (r() < 0.05) x.hardware = { ...x.hardware, gpus: [{ model: 'H100', count: 1_000_000 }], vcpus: 1_000_000, nvmeTb: 1_000_000 };
+  const huge = r();
+  if (huge < 0.05) x.hardware = { ...x.hardware, gpus: [{ model: 'H100', count: 1_000_000 }], vcpus: 1_000_000, nvmeTb: 1_000_000 };
+  else if (huge < 0.1) x.hardware = { ...x.hardware, gpus: Array.from({ length: 64 }, () => ({ model: 'H100', count: 1_000_000 })) };
   const gpus = x.hardware.gpus.reduce((a, g) => a + g.count, 0);
   x.gpuSecondsDelivered = Math.floor(r() * gpus * x.upSlots * slot);
   if (r() < 0.3) {
@@ -68,7 +70,8 @@ function mutate(node: NodeInput, r: () => number, slot: number): NodeInput {
 }
 
 function mutated(seed: number, nodes: number): EpochInput {
-  const input = syntheticEpoch({ seed, nodes, validators: 4, stakes: 6 });
+  // one epoch in five lasts 30 days: with millions of GPUs a contribution's factors then pass 2^64
+  const input = syntheticEpoch({ seed, nodes, validators: 4, stakes: 6, epochSeconds: seed % 5 === 0 ? 30 * 86_400 : 86_400 });
   const r = prng(seed ^ 0x5eed);
   return { ...input, nodes: input.nodes.map((n) => mutate(n, r, input.slotSeconds)) };
 }
@@ -111,13 +114,14 @@ describe('the WebAssembly kernel', () => {
   it('divides by a constant as a multiplication by its reciprocal (floored and checked, or ceiled), exactly — exact multiples included', () => {
     const k = kernel();
     const S = k.slotBytes;
-    const [q, a, f, kk, d] = [0, 1, 2, 3, 4].map((i) => k.base + i * S) as [number, number, number, number, number];
-    k.reserve(k.base + 5 * S);
+    const [q, a, kk, d, f] = [0, 1, 2, 3, 4].map((i) => k.base + i * S) as [number, number, number, number, number];
+    k.reserve(k.base + 7 * S); // f: three slots for the ceiled reciprocals
     k.x.takeRecipChecks();
     const limb = fc.oneof(fc.constant(0xffffffffn), fc.constant(0n), fc.bigInt({ min: 0n, max: 0xffffffffn }));
     const num = (max: number) => fc.array(limb, { maxLength: max }).map((ls) => ls.reduce((v, l) => (v << 32n) | l, 0n));
     let sure = 0;
     let ceil = 0;
+    const shifts = [0, 0, 0]; // mulCeil's three reciprocals: 2^256, 2^288, 2^320
     const divide = (x: bigint, y: bigint, z: bigint) => {
       k.writeSlot(a, x);
       k.writeSlot(kk, y);
@@ -130,10 +134,15 @@ describe('the WebAssembly kernel', () => {
         expect(x >= 2n ** 192n).toBe(true); // the only case it leaves to the caller here
       }
       // with ceil(k·2^320/d): exact, unchecked, whenever a·d stays within 2^320 by their bits
-      k.writeSlot(f, recipCeil(y, z));
+      recipCeil(y, z).forEach((fs, j) => {
+        k.writeSlot(f + j * S, fs);
+      });
       const bits = (v: bigint) => v.toString(2).length - (v === 0n ? 1 : 0);
       if (k.x.testMulCeil(q, a, f, bits(z)) === 1) {
         ceil++;
+        const need = bits(x) + bits(z);
+        const at = need <= 256 ? 0 : need <= 288 ? 1 : 2;
+        shifts[at] = (shifts[at] as number) + 1;
         expect(k.readSlot(q)).toBe((x * y) / z);
       } else {
         expect(bits(x) + bits(z)).toBeGreaterThan(320);
@@ -153,11 +162,13 @@ describe('the WebAssembly kernel', () => {
     );
     expect(sure).toBeGreaterThan(4000);
     expect(ceil).toBeGreaterThan(3000);
+    for (const used of shifts) expect(used).toBeGreaterThan(100);
     expect(k.x.takeRecipChecks()).toBeGreaterThan(1000); // the exact multiples took the exact check
   });
 
   it('gives the bigint engine’s result bit for bit, on nodes changed to reach every branch', () => {
     kernel().x.takeRecipChecks();
+    kernel().x.takeWideContributions();
     let capped = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), (seed, nodes, useRich) => {
@@ -173,6 +184,7 @@ describe('the WebAssembly kernel', () => {
     );
     // both ways of dividing by a constant ran, and the score cap bound
     expect(kernel().x.takeRecipChecks()).toBeGreaterThan(0);
+    expect(kernel().x.takeWideContributions()).toBeGreaterThan(0); // the contribution's general path too
     expect(capped).toBeGreaterThan(0);
   });
 

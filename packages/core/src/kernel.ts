@@ -24,6 +24,7 @@ type Exports = {
   testApprox(s: number): number;
   testMulRecip(q: number, a: number, f: number, k: number, d: number): number;
   takeRecipChecks(): number;
+  takeWideContributions(): number;
   testMulCeil(q: number, a: number, f: number, dBits: number): number;
 };
 
@@ -54,9 +55,12 @@ export function recip(k: bigint, d: bigint): bigint {
   return (k << RECIP_BITS) / d;
 }
 
-/** ceil(k·2^320/d): the reciprocal the kernel's `mulCeil` multiplies by, for a constant k/d. */
-export function recipCeil(k: bigint, d: bigint): bigint {
-  return ((k << 320n) + d - 1n) / d;
+/**
+ * ceil(k·2^s/d) for s = 256, 288, 320: the reciprocals the kernel's `mulCeil` multiplies by, for a
+ * constant k/d, written to three consecutive slots (it takes the least shift exact for its operand).
+ */
+export function recipCeil(k: bigint, d: bigint): [bigint, bigint, bigint] {
+  return [256n, 288n, 320n].map((s) => ((k << s) + d - 1n) / d) as [bigint, bigint, bigint];
 }
 
 /** Mode bits of a node (`U_ZERO`… in the kernel). */

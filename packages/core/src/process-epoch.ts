@@ -521,7 +521,7 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     const probTab = lay.take(Math.max(1, cp.probation.length) * S);
     // the same as reciprocals, so the kernel multiplies where it would divide by a constant
     const kfTab = lay.take(keys.length * 3 * S);
-    const lfTab = lay.take(keys.length * S);
+    const lfTab = lay.take(keys.length * 3 * S);
     const probfTab = lay.take(Math.max(1, cp.probation.length) * S);
     try {
       kr.reserve(lay.end);
@@ -537,8 +537,12 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
         kr.writeSlot(kfTab + (kx * 3 + tier) * S, recip(e.K, W4));
         kr.B64[(capTab >>> 3) + kx * 3 + tier] = e.mayCap ? capQuality(e.K) : U64_MAX;
         bonusCapped[kx * 3 + tier] = e.bonusCapped ? 1 : 0;
-        kr.writeSlot(lTab + kx * S, e.L);
-        kr.writeSlot(lfTab + kx * S, recipCeil(e.L, W2));
+        if (tier === 0) kr.writeSlot(lTab + kx * S, e.L);
+        if (tier === 0) {
+          recipCeil(e.L, W2).forEach((f, j) => {
+            kr.writeSlot(lfTab + (kx * 3 + j) * S, f);
+          });
+        }
       }
     });
     cp.probation.forEach((share, k) => {
