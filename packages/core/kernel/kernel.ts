@@ -618,6 +618,35 @@ function mulDivSmall(c: usize, a: u64, b: u64, g: u64): void {
   setLen(c, 4);
 }
 
+// P's memo: 2^11 entries of [num f64, den f64, P | CLIPPED u64], emptied by each `evaluate`
+const P_MEMO_BITS: u64 = 11;
+const P_MEMO: usize = memory.data(24 << <i32>P_MEMO_BITS);
+const CLIPPED: u64 = 1 << 63;
+
+/** P = HALF + floorDiv(num · 1e24, den) clipped to [0, WAD], with CLIPPED set when it was clipped. */
+function ratingP(num: f64, den: f64, HALF: u64, WAD: u64): u64 {
+  const x = tmp(1);
+  const y = tmp(2);
+  const z = tmp(3);
+  const r = tmp(4);
+  const neg = num < 0;
+  setF64(x, neg ? -num : num);
+  mul(y, x, K_(RATING_SCALE));
+  setF64(x, den);
+  divmod(z, r, y, x);
+  // z = floor(|num|·scale/den); floorDiv of a negative rounds away from zero
+  if (neg) {
+    if (!isZero(r)) {
+      setU64(y, 1);
+      add(z, z, y);
+    }
+    return cmp(z, K_(HALF_)) > 0 ? CLIPPED : HALF - toU64(z);
+  }
+  if (lenOf(z) > 2) return WAD | CLIPPED;
+  const raw = HALF + toU64(z); // z < 2^64 here, HALF < 2^59: raw < HALF only if it wrapped
+  return raw > WAD || raw < HALF ? WAD | CLIPPED : raw;
+}
+
 /**
  * Scores nodes [from, to): everything of `processEpoch`'s per-node evaluation that is bigint
  * arithmetic. Returns 1 if a number outgrew its column (the caller then takes the bigint path).
@@ -636,6 +665,7 @@ export function evaluate(from: i32, to: i32): i32 {
   const highThreshold = toU64(K_(HIGH_THRESHOLD));
   const midThreshold = toU64(K_(MID_THRESHOLD));
   const w2Bits = bitLength(K_(W2_));
+  for (let m: usize = 0; m < (<usize>1 << <usize>P_MEMO_BITS); m++) store<f64>(P_MEMO + m * 24 + 8, -1); // no den is −1
   for (let i = from; i < to; i++) {
     const mode = load<u32>(modeCol + (<usize>i << 2));
     let out: u32 = 0;
@@ -703,38 +733,25 @@ export function evaluate(from: i32, to: i32): i32 {
       divmod(y, r, K_(RESPONSE_NUM), x);
       R = toU64(y);
     }
-    // P = HALF + floorDiv(num · 1e24, den), clipped to [0, WAD]
+    // P = HALF + floorDiv(num · 1e24, den), clipped to [0, WAD]; the same terms recur (ratings are
+    // few small counts), so each is looked up in a memo of the last terms met at its hash first
     let P = HALF;
     if (mode & P_GIVEN) P = load<u64>(pGiven + (<usize>i << 3));
     else if (mode & P_DIV) {
       const num = f64At(pNum, i);
-      const neg = num < 0;
-      setF64(x, neg ? -num : num);
-      mul(y, x, K_(RATING_SCALE));
-      setF64(x, f64At(pDen, i));
-      divmod(z, r, y, x);
-      // z = floor(|num|·scale/den); floorDiv of a negative rounds away from zero
-      if (neg) {
-        if (!isZero(r)) {
-          setU64(y, 1);
-          add(z, z, y);
-        }
-        if (cmp(z, K_(HALF_)) > 0) {
-          P = 0;
-          out |= OUT_RATING_CLIPPED;
-        } else P = HALF - toU64(z);
-      } else {
-        if (lenOf(z) > 2) {
-          P = WAD;
-          out |= OUT_RATING_CLIPPED;
-        } else {
-          const raw = HALF + toU64(z); // < 2^63 + 2^64? guarded: z ≤ 2^64 here, HALF < 2^59
-          if (raw > WAD || raw < HALF) {
-            P = WAD;
-            out |= OUT_RATING_CLIPPED;
-          } else P = raw;
-        }
+      const den = f64At(pDen, i);
+      const bits = reinterpret<u64>(num) ^ (reinterpret<u64>(den) * 0x9e3779b97f4a7c15);
+      const m = P_MEMO + ((<usize>(((bits ^ (bits >> 29)) * 0xbf58476d1ce4e5b9) >> (64 - P_MEMO_BITS))) * 24);
+      let v: u64;
+      if (load<f64>(m) == num && load<f64>(m + 8) == den) v = load<u64>(m + 16);
+      else {
+        v = ratingP(num, den, HALF, WAD);
+        store<f64>(m, num);
+        store<f64>(m + 8, den);
+        store<u64>(m + 16, v);
       }
+      P = v & ~CLIPPED;
+      if (v & CLIPPED) out |= OUT_RATING_CLIPPED;
     }
     // Q = (wU·U + wE·E + wR·R + wP·P) / 1e6, exact with x = hi·1e9 + lo
     let Q: u64;

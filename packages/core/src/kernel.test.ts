@@ -57,7 +57,12 @@ function mutate(node: NodeInput, r: () => number, slot: number): NodeInput {
   if (r() < 0.4) {
     const count = r() < 0.8 ? Math.floor(r() * 60) : Math.floor(r() * 1e12);
     x.ratings = { count, sum: count + Math.floor(r() * 4 * count) };
-  }
+  } else if (r() < 0.3)
+    x.ratings = pick([
+      { count: 4, sum: 17 },
+      { count: 1, sum: 5 },
+      { count: 9, sum: 9 },
+    ]); // recurring terms (the kernel's memo)
   if (r() < 0.2) x.probationStage = Math.floor(r() * 5);
   if (r() < 0.1) x.anomalies = [pick(ANOMALIES)];
   if (r() < 0.2) x.commitmentDays = pick([0, 30, 90, 180, 365, 100_000]);
