@@ -673,8 +673,6 @@ export function evaluate(from: i32, to: i32): i32 {
     const cu = f64At(cuM, i);
     const gpus = f64At(gpusCol, i);
     const up = f64At(upSec, i);
-    setF64(y, cu);
-    mulSmall(y, y, M6);
     const prov = gpus * up; // the same double product as the bigint path takes
     const delivered = f64At(deliv, i);
     if (gpus > 0 && up > 0 && gpus < 4294967296.0 && cu * 1e6 < 1.8e19 && prov * <f64>baseM + delivered * <f64>weightM < 1.8e19) {
@@ -683,6 +681,8 @@ export function evaluate(from: i32, to: i32): i32 {
       mulDivSmall(C, <u64>cu * M6, <u64>prov * baseM + <u64>delivered * weightM, <u64>gpus);
     } else if (gpus > 0 && up > 0) {
       wideContributions++;
+      setF64(y, cu);
+      mulSmall(y, y, M6);
       setF64(x, prov);
       mulSmall(x, x, baseM);
       setF64(z, delivered);
@@ -692,6 +692,8 @@ export function evaluate(from: i32, to: i32): i32 {
       setF64(x, gpus);
       divmod(C, r, z, x);
     } else {
+      setF64(y, cu);
+      mulSmall(y, y, M6);
       setF64(x, up);
       mul(z, y, x);
       mulSmall(C, z, baseM);

@@ -537,8 +537,9 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
         kr.writeSlot(kfTab + (kx * 3 + tier) * S, recip(e.K, W4));
         kr.B64[(capTab >>> 3) + kx * 3 + tier] = e.mayCap ? capQuality(e.K) : U64_MAX;
         bonusCapped[kx * 3 + tier] = e.bonusCapped ? 1 : 0;
-        if (tier === 0) kr.writeSlot(lTab + kx * S, e.L);
         if (tier === 0) {
+          // L and its reciprocals are the key's, whatever the tier
+          kr.writeSlot(lTab + kx * S, e.L);
           recipCeil(e.L, W2).forEach((f, j) => {
             kr.writeSlot(lfTab + (kx * 3 + j) * S, f);
           });
