@@ -106,6 +106,26 @@ export class Amounts implements Iterable<bigint> {
     return h === undefined ? v : (h << 128n) | v;
   }
 
+  /**
+   * The i-th amount compared with a number below 2^128 given as four little-endian 32-bit limbs:
+   * −1, 0 or 1, without making a bigint (it does make one for an entry of 128 bits or more).
+   */
+  compareLimbs(i: number, limbs: Uint32Array): number {
+    const l = this.limbs;
+    if (l === null || (this.high !== NO_HIGH && this.high.has(i))) {
+      const v = this.get(i);
+      const m = (((BigInt(limbs[3] as number) << 32n) | BigInt(limbs[2] as number)) << 64n) | (BigInt(limbs[1] as number) << 32n) | BigInt(limbs[0] as number);
+      return v < m ? -1 : v > m ? 1 : 0;
+    }
+    const w = 4 * i;
+    for (let k = 3; k >= 0; k--) {
+      const x = l[w + k] as number;
+      const y = limbs[k] as number;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  }
+
   /** Whether the i-th amount is above zero (without making a bigint). */
   positive(i: number): boolean {
     const l = this.limbs;
@@ -117,7 +137,7 @@ export class Amounts implements Iterable<bigint> {
   /** The i-th amount as the nearest double (or within a unit in its last place): for comparisons that are then made exact only when close. */
   approx(i: number): number {
     const l = this.limbs;
-    if (l === null || this.high.has(i)) return Number(this.get(i));
+    if (l === null || (this.high !== NO_HIGH && this.high.has(i))) return Number(this.get(i));
     const w = 4 * i;
     return (((l[w + 3] as number) * 0x100000000 + (l[w + 2] as number)) * 0x100000000 + (l[w + 1] as number)) * 0x100000000 + (l[w] as number);
   }

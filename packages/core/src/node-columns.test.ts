@@ -249,6 +249,28 @@ describe('Amounts, packed', () => {
       }),
       { numRuns: 200 },
     );
+    // compared with a number below 2^128 given as limbs, exactly: packed, beyond 128 bits, and as a list
+    const limbsOf = (m: bigint) => Uint32Array.from([0n, 32n, 64n, 96n], (s) => Number((m >> s) & 0xffffffffn));
+    const tweak = fc.constantFrom<(v: bigint) => bigint>(
+      (v) => v,
+      (v) => v + 1n,
+      (v) => (v > 0n ? v - 1n : 0n),
+      (v) => v + 2n ** 32n,
+      (v) => v ^ (1n << 96n),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(amount, { minLength: 1, maxLength: 12 }).chain((values) => fc.tuple(fc.constant(values), fc.nat(values.length - 1))),
+        fc.oneof(fc.constant(null), fc.bigInt({ min: 0n, max: 2n ** 128n - 1n })),
+        tweak,
+        ([values, i], other, change) => {
+          const v = values[i] as bigint;
+          const m = change(other ?? v) % 2n ** 128n; // near the entry itself, or anywhere
+          for (const a of [Amounts.packed(values), Amounts.of(values)]) expect(a.compareLimbs(i, limbsOf(m))).toBe(v < m ? -1 : v > m ? 1 : 0);
+        },
+      ),
+      { numRuns: 1000 },
+    );
     const b = Amounts.builder(2);
     b.set(1, 5n);
     const done = b.done();

@@ -107,6 +107,7 @@ export class NodeScan {
   /** Minimum bonds by `minBondKey`, exact and as doubles. */
   private readonly minBonds = new Map<number, bigint>();
   private readonly minBondNumbers = new Map<number, number>();
+  private readonly minBondLimbs = new Map<number, Uint32Array | null>(); // null: 2^128 or more
   /** The commitment tiers' days, ascending. */
   private readonly tierDays: Float64Array;
   /** Engine model indices, most valuable first; `modelOf[k]`: the engine index of the columns' k-th model. */
@@ -246,14 +247,22 @@ export class NodeScan {
     let cu = (c.vcpus[i] as number) * this.vcpuM + (c.nvmeTb[i] as number) * this.nvmeM;
     if (to === from + 1) cu += allowance * (this.unitM[cls] as number);
     else if (to > from + 1) {
+      // the GPUs by model, most valuable model first (models are ranked by value): counts summed
+      // per model in reused scratch, so a node of mixed GPUs allocates nothing
+      const perModel = this.perModel.fill(0);
+      let first = this.CPU;
+      let last = 0;
+      for (let e = from; e < to; e++) {
+        const k = this.modelOf[c.gpuModel[e] as number] as number;
+        perModel[k] = (perModel[k] as number) + (c.gpuCount[e] as number);
+        if (k < first) first = k;
+        if (k > last) last = k;
+      }
       let left = allowance;
-      const modelOf = (e: number) => this.modelOf[c.gpuModel[e] as number] as number;
-      const byValue = Array.from({ length: to - from }, (_, e) => from + e).sort((x, y) => modelOf(x) - modelOf(y));
-      for (const e of byValue) {
-        if (left <= 0) break;
-        const k = Math.min(left, c.gpuCount[e] as number);
-        cu += k * (this.unitM[modelOf(e)] as number);
-        left -= k;
+      for (let k = first; k <= last && left > 0; k++) {
+        const take = Math.min(left, perModel[k] as number);
+        cu += take * (this.unitM[k] as number);
+        left -= take;
       }
     }
     return cu;
@@ -299,9 +308,11 @@ export class NodeScan {
     const key = gpus > 0 ? gpus : -1 - cuM;
     let minBond = this.minBonds.get(key);
     if (minBond === undefined) {
-      minBond = gpus > 0 ? this.bondUnit * BigInt(gpus) : (this.bondUnit * BigInt(cuM)) / 1_000_000n;
-      this.minBonds.set(key, minBond);
-      this.minBondNumbers.set(key, Number(minBond));
+      const m = gpus > 0 ? this.bondUnit * BigInt(gpus) : (this.bondUnit * BigInt(cuM)) / 1_000_000n;
+      this.minBonds.set(key, m);
+      this.minBondNumbers.set(key, Number(m));
+      this.minBondLimbs.set(key, m < 1n << 128n ? Uint32Array.from([0n, 32n, 64n, 96n], (s) => Number((m >> s) & 0xffffffffn)) : null);
+      minBond = m;
     }
     return minBond;
   }
@@ -316,7 +327,9 @@ export class NodeScan {
     }
     if (a < m * (1 - 2 ** -40)) return true;
     if (a > m * (1 + 2 ** -40)) return false;
-    return bond.get(i) < this.minBondOf(gpus, cuM);
+    // close (a bond of exactly the minimum is common): compared limb by limb, no bigint
+    const limbs = this.minBondLimbs.get(gpus > 0 ? gpus : -1 - cuM);
+    return limbs ? bond.compareLimbs(i, limbs) < 0 : bond.get(i) < this.minBondOf(gpus, cuM);
   }
 
   /**
