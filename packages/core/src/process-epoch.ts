@@ -530,17 +530,30 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     }
     const U32 = kr.U32;
     const bonusCapped = new Uint8Array(keys.length * 3);
+    // many keys share a K (and all share a few L): each reciprocal is worked out once per value
+    const kRecips = new Map<bigint, { f: bigint; cap: bigint }>();
+    const lRecips = new Map<bigint, bigint[]>();
     keys.forEach((k, kx) => {
       for (let tier = 0; tier < 3; tier++) {
         const e = kEntry(k.key + tier, k.cls, k.region, k.lockIdx, k.bits | tier);
+        let kr1 = kRecips.get(e.K);
+        if (kr1 === undefined) {
+          kr1 = { f: recip(e.K, W4), cap: capQuality(e.K) };
+          kRecips.set(e.K, kr1);
+        }
         kr.writeSlot(kTab + (kx * 3 + tier) * S, e.K);
-        kr.writeSlot(kfTab + (kx * 3 + tier) * S, recip(e.K, W4));
-        kr.B64[(capTab >>> 3) + kx * 3 + tier] = e.mayCap ? capQuality(e.K) : U64_MAX;
+        kr.writeSlot(kfTab + (kx * 3 + tier) * S, kr1.f);
+        kr.B64[(capTab >>> 3) + kx * 3 + tier] = e.mayCap ? kr1.cap : U64_MAX;
         bonusCapped[kx * 3 + tier] = e.bonusCapped ? 1 : 0;
         if (tier === 0) {
           // L and its reciprocals are the key's, whatever the tier
+          let lf = lRecips.get(e.L);
+          if (lf === undefined) {
+            lf = recipCeil(e.L, W2);
+            lRecips.set(e.L, lf);
+          }
           kr.writeSlot(lTab + kx * S, e.L);
-          recipCeil(e.L, W2).forEach((f, j) => {
+          lf.forEach((f, j) => {
             kr.writeSlot(lfTab + (kx * 3 + j) * S, f);
           });
         }
