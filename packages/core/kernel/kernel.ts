@@ -384,7 +384,7 @@ const T0: usize = memory.data(<i32>SLOT_BYTES * 14);
 }
 
 /** Constants the caller writes before `evaluate`: see `CONST` in src/kernel.ts. */
-const C0: usize = memory.data(<i32>SLOT_BYTES * 16);
+const C0: usize = memory.data(<i32>SLOT_BYTES * 18);
 export function constSlot(k: i32): usize {
   return C0 + <usize>k * SLOT_BYTES;
 }
@@ -404,6 +404,8 @@ const SCORE_CAP = 9;
 const HIGH_THRESHOLD = 12;
 const MID_THRESHOLD = 13;
 const SCORE_CAP_F = 14; // scoreCap/WAD as a reciprocal for `mulRecip`
+const ERR_P_STD = 16; // W³/den reduced to p/q, for each priority: p here, q by `setErrorTerms`
+const ERR_P_HIGH = 17;
 const M6: u64 = 1_000_000;
 
 // the node columns' base addresses, set by `layout`
@@ -510,6 +512,15 @@ export function layout(
   probfTab = pf;
 }
 
+// q of each priority's W³/den = p/q (0: E takes the limb path)
+let errQStd: u64 = 0;
+let errQHigh: u64 = 0;
+
+export function setErrorTerms(qStd: f64, qHigh: f64): void {
+  errQStd = <u64>qStd;
+  errQHigh = <u64>qHigh;
+}
+
 export function setNumbers(base: f64, weight: f64, u: f64, e: f64, r: f64, p: f64): void {
   baseM = <u64>base;
   weightM = <u64>weight;
@@ -576,6 +587,65 @@ function errorFactor(jobs: f64, errors: f64, den: usize): u64 {
   mul(e, num, K_(WAD_));
   divmod(a, num, e, d);
   return toU64(a);
+}
+
+// the remainder of `div128Small` and whether its quotient passed 2^64
+let divRem: u64 = 0;
+let divWide: bool = false;
+
+/**
+ * floor((hi·2^64 + lo) / g) for 0 < g < 2^32, the low 64 bits of it (`divWide` set when the
+ * quotient is 2^64 or more), the remainder in `divRem`: the dividend's 32-bit limbs from the top.
+ */
+function div128Small(hi: u64, lo: u64, g: u64): u64 {
+  const qHi = hi / g;
+  let r = hi - qHi * g;
+  let cur = (r << 32) | (lo >> 32);
+  const q1 = cur / g;
+  r = cur - q1 * g;
+  cur = (r << 32) | (lo & 0xffffffff);
+  const q0 = cur / g;
+  divRem = cur - q0 * g;
+  divWide = qHi != 0;
+  return (q1 << 32) | q0;
+}
+
+// the high word of `mul64x32`
+let mulHi: u64 = 0;
+
+/** The low 64 bits of e·a for a < 2^32 (the high ones in `mulHi`). */
+function mul64x32(e: u64, a: u64): u64 {
+  const p0 = a * (e & 0xffffffff);
+  const p1 = a * (e >> 32);
+  const lo = p0 + (p1 << 32);
+  mulHi = (p1 >> 32) + (lo < p0 ? 1 : 0);
+  return lo;
+}
+
+/** How many error factors took the limb path: for the tests. */
+let wideErrors: u32 = 0;
+
+/**
+ * E for one priority in registers: with W³/den = p/q reduced, (jobs·den − errors·W²)·WAD/(jobs·den)
+ * = WAD − errors·p/(jobs·q), so the floor is WAD − ceil(errors·p/(jobs·q)), 0 once that reaches WAD
+ * (the limb path's d ≤ e). For errors < 2^32, p below 2^96 and jobs·q below 2^32; else `errorFactor`.
+ */
+function errorFactorFast(jobs: f64, errors: f64, pSlot: usize, q: u64, den: usize, WAD: u64): u64 {
+  const n = lenOf(pSlot);
+  if (q == 0 || n > 3 || errors >= 4294967296.0 || jobs * <f64>q >= 4294967296.0) {
+    wideErrors++;
+    return errorFactor(jobs, errors, den);
+  }
+  const e = <u64>errors;
+  const pp = limbsOf(pSlot);
+  // errors·p by 32-bit limbs of p: below 2^128
+  const t0 = e * (n > 0 ? limb(pp, 0) : 0);
+  const t1 = e * (n > 1 ? limb(pp, 1) : 0) + (t0 >> 32);
+  const t2 = e * (n > 2 ? limb(pp, 2) : 0) + (t1 >> 32);
+  const c = div128Small(t2, (t1 << 32) | (t0 & 0xffffffff), <u64>jobs * q);
+  if (divWide || (divRem != 0 && c == 0xffffffffffffffff)) return 0;
+  const up = divRem != 0 ? c + 1 : c;
+  return up >= WAD ? 0 : WAD - up;
 }
 
 /** x ← floor(n·k / d) for exact integers n, d < 2^64 given as doubles, the constant k a slot. */
@@ -713,20 +783,29 @@ export function evaluate(from: i32, to: i32): i32 {
       const stdErr = load<f64>(base + 8);
       const high = load<f64>(base + 16);
       const highErr = load<f64>(base + 24);
-      const eStd = stdErr > 0 ? errorFactor(std, stdErr, K_(ERRDEN_STD)) : WAD;
-      const eHigh = highErr > 0 ? errorFactor(high, highErr, K_(ERRDEN_HIGH)) : WAD;
+      const eStd = stdErr > 0 ? errorFactorFast(std, stdErr, K_(ERR_P_STD), errQStd, K_(ERRDEN_STD), WAD) : WAD;
+      const eHigh = highErr > 0 ? errorFactorFast(high, highErr, K_(ERR_P_HIGH), errQHigh, K_(ERRDEN_HIGH), WAD) : WAD;
       if ((std > 0 && eStd == 0) || (high > 0 && eHigh == 0)) out |= OUT_ERROR_RATE;
-      // E = (std·eStd + high·eHigh) / jobs
-      setF64(x, std);
-      setU64(y, eStd);
-      mul(z, x, y);
-      setF64(x, high);
-      setU64(y, eHigh);
-      mul(w, x, y);
-      add(z, z, w);
-      setF64(x, std + high);
-      divmod(y, r, z, x);
-      E = toU64(y);
+      // E = (std·eStd + high·eHigh) / jobs: in registers while the jobs are below 2^32 (each
+      // product below 2^96, their sum below 2^97), else in limbs
+      if (std + high < 4294967296.0) {
+        const sLo = mul64x32(eStd, <u64>std);
+        const sHi = mulHi;
+        const hLo = mul64x32(eHigh, <u64>high);
+        const lo = sLo + hLo;
+        E = div128Small(sHi + mulHi + (lo < sLo ? 1 : 0), lo, <u64>(std + high));
+      } else {
+        setF64(x, std);
+        setU64(y, eStd);
+        mul(z, x, y);
+        setF64(x, high);
+        setU64(y, eHigh);
+        mul(w, x, y);
+        add(z, z, w);
+        setF64(x, std + high);
+        divmod(y, r, z, x);
+        E = toU64(y);
+      }
     }
     // R
     let R = WAD;
@@ -922,6 +1001,12 @@ export function testMulRecip(q: usize, a: usize, f: usize, k: usize, d: usize): 
 export function testMulCeil(q: usize, a: usize, f: usize, dBits: i32): i32 {
   return mulCeil(q, a, f, dBits) ? 1 : 0;
 }
+export function takeWideErrors(): u32 {
+  const n = wideErrors;
+  wideErrors = 0;
+  return n;
+}
+
 export function takeWideContributions(): u32 {
   const n = wideContributions;
   wideContributions = 0;

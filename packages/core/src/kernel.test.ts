@@ -174,6 +174,7 @@ describe('the WebAssembly kernel', () => {
   it('gives the bigint engine’s result bit for bit, on nodes changed to reach every branch', () => {
     kernel().x.takeRecipChecks();
     kernel().x.takeWideContributions();
+    kernel().x.takeWideErrors();
     let capped = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), (seed, nodes, useRich) => {
@@ -190,6 +191,7 @@ describe('the WebAssembly kernel', () => {
     // both ways of dividing by a constant ran, and the score cap bound
     expect(kernel().x.takeRecipChecks()).toBeGreaterThan(0);
     expect(kernel().x.takeWideContributions()).toBeGreaterThan(0); // the contribution's general path too
+    expect(kernel().x.takeWideErrors()).toBeGreaterThan(0); // and E's (jobs of 2^32 and more)
     expect(capped).toBeGreaterThan(0);
   });
 

@@ -14,6 +14,7 @@ type Exports = {
   constSlot(k: number): number;
   layout(...ptrs: number[]): void;
   setNumbers(base: number, weight: number, u: number, e: number, r: number, p: number): void;
+  setErrorTerms(qStd: number, qHigh: number): void;
   evaluate(from: number, to: number): number;
   apportion(weights: number, n: number, shares: number, approx: number): number;
   award(shares: number, approx: number, n: number, t: number, tied: number): number;
@@ -25,6 +26,7 @@ type Exports = {
   testMulRecip(q: number, a: number, f: number, k: number, d: number): number;
   takeRecipChecks(): number;
   takeWideContributions(): number;
+  takeWideErrors(): number;
   testMulCeil(q: number, a: number, f: number, dBits: number): number;
 };
 
@@ -45,6 +47,8 @@ export const CONST = {
   HIGH_THRESHOLD: 12,
   MID_THRESHOLD: 13,
   SCORE_CAP_F: 14,
+  ERR_P_STD: 16,
+  ERR_P_HIGH: 17,
 } as const;
 
 /** Bits of `recip`'s shift: the kernel's `mulRecip` multiplies by floor(k·2^256/d) for floor(a·k/d). */

@@ -112,6 +112,14 @@ const SMALL = Array.from({ length: 129 }, (_, i) => BigInt(i));
 const MICRO = 10n ** 12n;
 const U64_MAX = (1n << 64n) - 1n;
 
+/** a/b in lowest terms, for positive a and b. */
+function reduced(a: bigint, b: bigint): [bigint, bigint] {
+  let x = a;
+  let y = b;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return [a / x, b / x];
+}
+
 /**
  * Computes one epoch's rewards (SPEC §4): emission with decay, dynamic factor and circuit breaker;
  * the role split with the dynamic staker weight; the compute pool by `S = C·Q·V·L·(1+B)`; the
@@ -580,6 +588,12 @@ export function processEpoch(input: EpochInput | EpochColumnsInput, params: Para
     ];
     for (const [slotIndex, value] of constants) kr.writeSlot(kr.x.constSlot(slotIndex), value);
     kr.x.setNumbers(baseM, weightM, Number(wU), Number(wE), Number(wR), Number(wP));
+    // E's terms: W³/den reduced to p/q, so the kernel divides by jobs·q in registers (q ≥ 2^32: it does not)
+    const [pStd, qStd] = reduced(W2 * WAD, errDenStd);
+    const [pHigh, qHigh] = reduced(W2 * WAD, errDenHigh);
+    kr.writeSlot(kr.x.constSlot(CONST.ERR_P_STD), pStd);
+    kr.writeSlot(kr.x.constSlot(CONST.ERR_P_HIGH), pHigh);
+    kr.x.setErrorTerms(qStd < 1n << 32n ? Number(qStd) : 0, qHigh < 1n << 32n ? Number(qHigh) : 0);
     kr.x.layout(
       cuCol,
       gpusCol,
