@@ -717,6 +717,95 @@ function ratingP(num: f64, den: f64, HALF: u64, WAD: u64): u64 {
   return raw > WAD || raw < HALF ? WAD | CLIPPED : raw;
 }
 
+// the rating scale (10^24) as two 64-bit words and a double, set by `evaluate`; 0: not below 2^128
+let scaleLo: u64 = 0;
+let scaleHi: u64 = 0;
+let scaleF: f64 = 0;
+
+function setRatingScale(): void {
+  const s = K_(RATING_SCALE);
+  const n = lenOf(s);
+  const p = limbsOf(s);
+  if (n > 4) {
+    scaleF = 0;
+    return;
+  }
+  scaleLo = (n > 1 ? limb(p, 1) << 32 : 0) | (n > 0 ? limb(p, 0) : 0);
+  scaleHi = (n > 3 ? limb(p, 3) << 32 : 0) | (n > 2 ? limb(p, 2) : 0);
+  scaleF = <f64>scaleHi * 18446744073709551616.0 + <f64>scaleLo;
+}
+
+// the high word of `mul64x64`
+let mulHi64: u64 = 0;
+
+/** The low 64 bits of a·b (the high ones in `mulHi64`). */
+function mul64x64(a: u64, b: u64): u64 {
+  const a0 = a & 0xffffffff;
+  const a1 = a >> 32;
+  const b0 = b & 0xffffffff;
+  const b1 = b >> 32;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
+  mulHi64 = a1 * b1 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+  return (p00 & 0xffffffff) | (mid << 32);
+}
+
+/** How many ratings took the limb path (P near a clip, or terms beyond the registers): for the tests. */
+let wideRatings: u32 = 0;
+
+/** 2^-40: how far from the clip a double estimate of z must be to decide by it (its error is ~2^-51). */
+const MARGIN: f64 = 1.0 / 1099511627776.0;
+
+/**
+ * `ratingP` in registers. z = floor(|num|·scale/den) matters only up to HALF (above, P is clipped):
+ * a double estimate decides the clip when it is clearly above HALF; clearly below, z < 2^59 and
+ * |num|·scale = z·den + r < 2^113, so the estimate's floor (off by at most a few hundred) is
+ * corrected exactly by the 128-bit remainder |num|·scale − z₀·den, which fits one signed word.
+ * Near HALF (within 2^-40), or with a scale of 2^128 or more, `ratingP` decides in limbs.
+ */
+function ratingPFast(num: f64, den: f64, HALF: u64, WAD: u64): u64 {
+  const a = num < 0 ? -num : num;
+  const zf = (a * scaleF) / den;
+  const half = <f64>HALF;
+  if (scaleF > 0 && zf > half * (1 + MARGIN)) return num < 0 ? CLIPPED : WAD | CLIPPED;
+  if (!(scaleF > 0 && zf < half * (1 - MARGIN))) {
+    wideRatings++;
+    return ratingP(num, den, HALF, WAD);
+  }
+  const n = <u64>a;
+  const d = <u64>den;
+  const z0 = <u64>zf;
+  const aLo = mul64x64(n, scaleLo);
+  const aHi = mulHi64 + n * scaleHi; // n·scale < 2^113 here: no word overflows
+  const bLo = mul64x64(z0, d);
+  const bHi = mulHi64;
+  const lo = aLo - bLo;
+  const hi = aHi - bHi - (aLo < bLo ? 1 : 0);
+  let z: u64;
+  let r: u64;
+  if (hi == 0 && lo < 0x8000000000000000) {
+    const q = lo / d;
+    z = z0 + q;
+    r = lo - q * d;
+  } else if (hi == 0xffffffffffffffff && lo >= 0x8000000000000000) {
+    const m = 0 - lo; // −remainder
+    const q = (m + d - 1) / d;
+    z = z0 - q;
+    r = q * d - m;
+  } else {
+    wideRatings++;
+    return ratingP(num, den, HALF, WAD);
+  }
+  // as `ratingP`: floorDiv of a negative rounds away from zero; above HALF, P is clipped
+  if (num < 0) {
+    const up = r != 0 ? z + 1 : z;
+    return up > HALF ? CLIPPED : HALF - up;
+  }
+  return z > HALF ? WAD | CLIPPED : HALF + z;
+}
+
 /**
  * Scores nodes [from, to): everything of `processEpoch`'s per-node evaluation that is bigint
  * arithmetic. Returns 1 if a number outgrew its column (the caller then takes the bigint path).
@@ -736,6 +825,7 @@ export function evaluate(from: i32, to: i32): i32 {
   const midThreshold = toU64(K_(MID_THRESHOLD));
   const w2Bits = bitLength(K_(W2_));
   for (let m: usize = 0; m < (<usize>1 << <usize>P_MEMO_BITS); m++) store<f64>(P_MEMO + m * 24 + 8, -1); // no den is −1
+  setRatingScale();
   for (let i = from; i < to; i++) {
     const mode = load<u32>(modeCol + (<usize>i << 2));
     let out: u32 = 0;
@@ -826,7 +916,7 @@ export function evaluate(from: i32, to: i32): i32 {
       let v: u64;
       if (load<f64>(m) == num && load<f64>(m + 8) == den) v = load<u64>(m + 16);
       else {
-        v = ratingP(num, den, HALF, WAD);
+        v = ratingPFast(num, den, HALF, WAD);
         store<f64>(m, num);
         store<f64>(m + 8, den);
         store<u64>(m + 16, v);
@@ -1001,6 +1091,23 @@ export function testMulRecip(q: usize, a: usize, f: usize, k: usize, d: usize): 
 export function testMulCeil(q: usize, a: usize, f: usize, dBits: i32): i32 {
   return mulCeil(q, a, f, dBits) ? 1 : 0;
 }
+/** P from its terms as `evaluate` computes it, in registers where it can (for the tests). */
+export function testRatingP(num: f64, den: f64): u64 {
+  setRatingScale();
+  return ratingPFast(num, den, toU64(K_(HALF_)), toU64(K_(WAD_)));
+}
+
+/** P from its terms in limbs only (for the tests). */
+export function testRatingPLimbs(num: f64, den: f64): u64 {
+  return ratingP(num, den, toU64(K_(HALF_)), toU64(K_(WAD_)));
+}
+
+export function takeWideRatings(): u32 {
+  const n = wideRatings;
+  wideRatings = 0;
+  return n;
+}
+
 export function takeWideErrors(): u32 {
   const n = wideErrors;
   wideErrors = 0;

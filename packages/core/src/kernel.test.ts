@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelModuleSource } from '../scripts/build-kernel.ts';
 import { apportion } from './apportion.ts';
 import { ANOMALIES, type EpochInput, NODE_STATUSES, type NodeInput } from './epoch-input.ts';
-import { kernel, recip, recipCeil } from './kernel.ts';
+import { CONST, kernel, recip, recipCeil } from './kernel.ts';
 import { defaultParams, parseParams, serializeParams } from './params.ts';
 import { type EpochResult, processEpoch } from './process-epoch.ts';
 import { resultJson } from './result-json.ts';
@@ -169,6 +169,54 @@ describe('the WebAssembly kernel', () => {
     expect(ceil).toBeGreaterThan(3000);
     for (const used of shifts) expect(used).toBeGreaterThan(100);
     expect(k.x.takeRecipChecks()).toBeGreaterThan(1000); // the exact multiples took the exact check
+  });
+
+  it('computes P in registers exactly as in limbs — far from the clips, beyond them, and at them', () => {
+    const k = kernel();
+    const WAD = 10n ** 18n;
+    const HALF = WAD / 2n;
+    const SCALE = WAD * 10n ** 6n;
+    const CLIPPED = 1n << 63n;
+    k.writeSlot(k.x.constSlot(CONST.WAD), WAD);
+    k.writeSlot(k.x.constSlot(CONST.HALF), HALF);
+    k.writeSlot(k.x.constSlot(CONST.RATING_SCALE), SCALE);
+    // the engine's definition: HALF + floorDiv(num·scale, den), clipped to [0, WAD], CLIPPED set if it was
+    const reference = (num: number, den: number): bigint => {
+      const n = BigInt(num);
+      const a = (n < 0n ? -n : n) * SCALE;
+      let z = a / BigInt(den);
+      if (n < 0n) {
+        if (a % BigInt(den) !== 0n) z += 1n;
+        return z > HALF ? CLIPPED : HALF - z;
+      }
+      return z > HALF ? WAD | CLIPPED : HALF + z;
+    };
+    const safe = 2 ** 53;
+    const den = fc.oneof(
+      fc.integer({ min: 1, max: 1000 }),
+      fc.integer({ min: 1, max: 2 ** 31 }),
+      fc.double({ min: 1, max: safe, noNaN: true }).map(Math.floor),
+    );
+    // num = ±den·HALF/scale puts z exactly at the clip (a double estimate cannot decide there), one off just beside it
+    const atClip = fc
+      .tuple(fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 4_000_000_000 })), fc.integer({ min: -1, max: 1 }), fc.boolean())
+      .map(([m, off, neg]) => [(neg ? -1 : 1) * (m + off), 2_000_000 * m] as [number, number]);
+    const anywhere = fc.tuple(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ min: -safe, max: safe, noNaN: true }).map(Math.trunc)), den);
+    k.x.takeWideRatings();
+    let runs = 0;
+    fc.assert(
+      fc.property(fc.oneof(anywhere, atClip), ([num, d]) => {
+        runs++;
+        const want = reference(num, d);
+        // (a u64 comes to JavaScript as a signed 64-bit bigint)
+        expect(BigInt.asUintN(64, k.x.testRatingP(num, d)), `${num}/${d}`).toBe(want);
+        expect(BigInt.asUintN(64, k.x.testRatingPLimbs(num, d))).toBe(want);
+      }),
+      { numRuns: 5000 },
+    );
+    const limbPath = k.x.takeWideRatings();
+    expect(limbPath).toBeGreaterThan(50); // the clip's neighbourhood took the limb path…
+    expect(limbPath).toBeLessThan(runs / 2); // …and most did not
   });
 
   it('gives the bigint engine’s result bit for bit, on nodes changed to reach every branch', () => {

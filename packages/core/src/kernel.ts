@@ -27,6 +27,9 @@ type Exports = {
   takeRecipChecks(): number;
   takeWideContributions(): number;
   takeWideErrors(): number;
+  takeWideRatings(): number;
+  testRatingP(num: number, den: number): bigint;
+  testRatingPLimbs(num: number, den: number): bigint;
   testMulCeil(q: number, a: number, f: number, dBits: number): number;
 };
 
