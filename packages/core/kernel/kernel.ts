@@ -688,9 +688,7 @@ function mulDivSmall(c: usize, a: u64, b: u64, g: u64): void {
   setLen(c, 4);
 }
 
-// P's memo: 2^11 entries of [num f64, den f64, P | CLIPPED u64], emptied by each `evaluate`
-const P_MEMO_BITS: u64 = 11;
-const P_MEMO: usize = memory.data(24 << <i32>P_MEMO_BITS);
+/** The bit of `ratingP`'s result that says P was clipped. */
 const CLIPPED: u64 = 1 << 63;
 
 /** P = HALF + floorDiv(num · 1e24, den) clipped to [0, WAD], with CLIPPED set when it was clipped. */
@@ -824,7 +822,6 @@ export function evaluate(from: i32, to: i32): i32 {
   const highThreshold = toU64(K_(HIGH_THRESHOLD));
   const midThreshold = toU64(K_(MID_THRESHOLD));
   const w2Bits = bitLength(K_(W2_));
-  for (let m: usize = 0; m < (<usize>1 << <usize>P_MEMO_BITS); m++) store<f64>(P_MEMO + m * 24 + 8, -1); // no den is −1
   setRatingScale();
   for (let i = from; i < to; i++) {
     const mode = load<u32>(modeCol + (<usize>i << 2));
@@ -904,23 +901,11 @@ export function evaluate(from: i32, to: i32): i32 {
       divmod(y, r, K_(RESPONSE_NUM), x);
       R = toU64(y);
     }
-    // P = HALF + floorDiv(num · 1e24, den), clipped to [0, WAD]; the same terms recur (ratings are
-    // few small counts), so each is looked up in a memo of the last terms met at its hash first
+    // P = HALF + floorDiv(num · 1e24, den), clipped to [0, WAD]
     let P = HALF;
     if (mode & P_GIVEN) P = load<u64>(pGiven + (<usize>i << 3));
     else if (mode & P_DIV) {
-      const num = f64At(pNum, i);
-      const den = f64At(pDen, i);
-      const bits = reinterpret<u64>(num) ^ (reinterpret<u64>(den) * 0x9e3779b97f4a7c15);
-      const m = P_MEMO + ((<usize>(((bits ^ (bits >> 29)) * 0xbf58476d1ce4e5b9) >> (64 - P_MEMO_BITS))) * 24);
-      let v: u64;
-      if (load<f64>(m) == num && load<f64>(m + 8) == den) v = load<u64>(m + 16);
-      else {
-        v = ratingPFast(num, den, HALF, WAD);
-        store<f64>(m, num);
-        store<f64>(m + 8, den);
-        store<u64>(m + 16, v);
-      }
+      const v = ratingPFast(f64At(pNum, i), f64At(pDen, i), HALF, WAD);
       P = v & ~CLIPPED;
       if (v & CLIPPED) out |= OUT_RATING_CLIPPED;
     }

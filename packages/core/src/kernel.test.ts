@@ -62,7 +62,7 @@ function mutate(node: NodeInput, r: () => number, slot: number): NodeInput {
       { count: 4, sum: 17 },
       { count: 1, sum: 5 },
       { count: 9, sum: 9 },
-    ]); // recurring terms (the kernel's memo)
+    ]); // recurring terms
   if (r() < 0.2) x.probationStage = Math.floor(r() * 5);
   if (r() < 0.1) x.anomalies = [pick(ANOMALIES)];
   if (r() < 0.2) x.commitmentDays = pick([0, 30, 90, 180, 365, 100_000]);
