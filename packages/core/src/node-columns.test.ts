@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Amounts } from './amounts.ts';
 import { ANOMALIES, type EpochInput, type NodeInput } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
-import { addressDictionary, checkEpochColumnsInput, type EpochColumnsInput, type NodeColumns, nodeColumns, nodeRow } from './node-columns.ts';
+import { addressDictionary, canonicalColumns, checkEpochColumnsInput, type EpochColumnsInput, type NodeColumns, nodeColumns, nodeRow } from './node-columns.ts';
 import { defaultParams, parseParams, serializeParams } from './params.ts';
 import { type EpochResult, processEpoch } from './process-epoch.ts';
 import { resultJson, serializeNodeStatement } from './result-json.ts';
@@ -100,6 +100,14 @@ describe('node columns', () => {
     const before = everything(r);
     for (const seed of [8, 9]) processEpoch(varied(seed, 70), rich); // overwrite the converted columns
     expect(everything(r)).toBe(before);
+  });
+
+  it('keep every column, by identity, in their one-shape copy — with a field added by a caller too', () => {
+    const base = nodeColumns(varied(12, 20).nodes);
+    const extra = { ...base, note: 'a caller’s own field' } as NodeColumns;
+    const copy = canonicalColumns(extra) as unknown as Record<string, unknown>;
+    expect(Object.keys(copy)).toEqual(Object.keys(base));
+    for (const [k, v] of Object.entries(base)) expect(copy[k], k).toBe(v);
   });
 
   it('are refused, naming the field, when malformed — and nothing is computed', () => {

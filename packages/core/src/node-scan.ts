@@ -2,7 +2,7 @@ import { toMicro, WAD } from './amount.ts';
 import type { Amounts } from './amounts.ts';
 import { InvalidArgumentError, InvariantError } from './errors.ts';
 import { FIXED_BYTES, type Kernel, Layout, MODE } from './kernel.ts';
-import type { NodeColumns } from './node-columns.ts';
+import { canonicalColumns, type NodeColumns } from './node-columns.ts';
 import { type Params, PROVIDER_CLASSES, SLA_CLASSES, type Tier } from './params.ts';
 import { REASONS, type ReasonCode } from './reasons.ts';
 import type { Scratch } from './scratch.ts';
@@ -37,10 +37,12 @@ const ELIGIBILITY_INDEX = ELIGIBILITY_CODES.map((c) => RI[c]);
 export const DAY = 86_400;
 
 /** Byte offsets of the kernel's per-node columns (see `kernel/kernel.ts`), and their layout. */
-export type KernelColumns = ReturnType<typeof layColumns> & { lay: Layout };
+export type KernelColumns = ReturnType<typeof layColumns>;
 
 function layColumns(lay: Layout, n: number, m: number) {
+  // one object literal, `lay` in it (a spread made each call's object a shape of its own)
   return {
+    lay,
     cu: lay.take(8 * n),
     gpus: lay.take(8 * n),
     up: lay.take(8 * n),
@@ -74,7 +76,7 @@ export function kernelColumns(kr: Kernel, n: number, m: number): KernelColumns |
   } catch {
     return null; // the bigint engine does the epoch
   }
-  return { ...columns, lay };
+  return columns;
 }
 
 /** A key of K = V·L·(1+B) met in pass 1: hardware class, region, lock tier, bonus bits (no quality tier). */
@@ -151,7 +153,7 @@ export class NodeScan {
     const q = cp.quality;
     const b = cp.bonuses;
     this.n = n;
-    this.c = c;
+    this.c = canonicalColumns(c); // one shape for every input (see canonicalColumns)
     this.slot = input.slotSeconds;
     this.epochStart = input.epochStart;
     this.cp = cp;
