@@ -15,6 +15,18 @@ const TWO32: u64 = 0x100000000;
 /** Set when a value does not fit its column; the caller then takes the bigint path. */
 let overflow: i32 = 0;
 
+// counters of the rarer paths, for the tests: `mulRecip`'s exact check, and the limb paths the
+// contribution, E and P take when their numbers are too wide for registers
+const RECIP_CHECKS = 0;
+const WIDE_CONTRIBUTIONS = 1;
+const WIDE_ERRORS = 2;
+const WIDE_RATINGS = 3;
+const COUNTS: usize = memory.data(16);
+@inline function count(k: i32): void {
+  const at = COUNTS + (<usize>k << 2);
+  store<u32>(at, load<u32>(at) + 1);
+}
+
 // ---- memory ---------------------------------------------------------------------------------------
 
 /** The first free byte: the caller lays its slots and columns out from here. */
@@ -300,9 +312,6 @@ function approx(s: usize): f64 {
 
 // ---- division by a constant, as a multiplication ------------------------------------------------
 
-/** How many times `mulRecip` could not be sure from the product alone: for the tests. */
-let recipChecks: u32 = 0;
-
 /**
  * q ← floor(a·k/d) from f = floor(k·2^256/d), precomputed once for a constant k/d: a
  * multiplication instead of a long division. With k·2^256/d = f + θ (0 ≤ θ < 1) and
@@ -325,7 +334,7 @@ function mulRecip(q: usize, a: usize, f: usize, k: usize, d: usize): bool {
     store<i32>(q, nz - 8); // z is trimmed: its top limb is not zero
   }
   if (nz > 7 && limb(pz, 7) == 0xffffffff && limb(pz, 6) == 0xffffffff) {
-    recipChecks++;
+    count(RECIP_CHECKS);
     const q1 = tmp(11);
     const one = tmp(12);
     setU64(one, 1);
@@ -589,41 +598,42 @@ function errorFactor(jobs: f64, errors: f64, den: usize): u64 {
   return toU64(a);
 }
 
-// the remainder of `div128Small` and whether its quotient passed 2^64
+// the remainder of `div128Small` and its quotient's high word
 let divRem: u64 = 0;
-let divWide: bool = false;
+let divHi: u64 = 0;
 
 /**
- * floor((hi·2^64 + lo) / g) for 0 < g < 2^32, the low 64 bits of it (`divWide` set when the
- * quotient is 2^64 or more), the remainder in `divRem`: the dividend's 32-bit limbs from the top.
+ * floor((hi·2^64 + lo) / g) for 0 < g < 2^32: the quotient's low 64 bits (its high ones in
+ * `divHi`), the remainder in `divRem` — the dividend's 32-bit limbs divided from the top.
  */
 function div128Small(hi: u64, lo: u64, g: u64): u64 {
-  const qHi = hi / g;
-  let r = hi - qHi * g;
+  divHi = hi / g;
+  let r = hi - divHi * g;
   let cur = (r << 32) | (lo >> 32);
   const q1 = cur / g;
   r = cur - q1 * g;
   cur = (r << 32) | (lo & 0xffffffff);
   const q0 = cur / g;
   divRem = cur - q0 * g;
-  divWide = qHi != 0;
   return (q1 << 32) | q0;
 }
 
-// the high word of `mul64x32`
-let mulHi: u64 = 0;
+// the high word of `mul64x64`
+let mulHi64: u64 = 0;
 
-/** The low 64 bits of e·a for a < 2^32 (the high ones in `mulHi`). */
-function mul64x32(e: u64, a: u64): u64 {
-  const p0 = a * (e & 0xffffffff);
-  const p1 = a * (e >> 32);
-  const lo = p0 + (p1 << 32);
-  mulHi = (p1 >> 32) + (lo < p0 ? 1 : 0);
-  return lo;
+/** The low 64 bits of a·b (the high ones in `mulHi64`). */
+function mul64x64(a: u64, b: u64): u64 {
+  const a0 = a & 0xffffffff;
+  const a1 = a >> 32;
+  const b0 = b & 0xffffffff;
+  const b1 = b >> 32;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
+  mulHi64 = a1 * b1 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+  return (p00 & 0xffffffff) | (mid << 32);
 }
-
-/** How many error factors took the limb path: for the tests. */
-let wideErrors: u32 = 0;
 
 /**
  * E for one priority in registers: with W³/den = p/q reduced, (jobs·den − errors·W²)·WAD/(jobs·den)
@@ -633,7 +643,7 @@ let wideErrors: u32 = 0;
 function errorFactorFast(jobs: f64, errors: f64, pSlot: usize, q: u64, den: usize, WAD: u64): u64 {
   const n = lenOf(pSlot);
   if (q == 0 || n > 3 || errors >= 4294967296.0 || jobs * <f64>q >= 4294967296.0) {
-    wideErrors++;
+    count(WIDE_ERRORS);
     return errorFactor(jobs, errors, den);
   }
   const e = <u64>errors;
@@ -643,7 +653,7 @@ function errorFactorFast(jobs: f64, errors: f64, pSlot: usize, q: u64, den: usiz
   const t1 = e * (n > 1 ? limb(pp, 1) : 0) + (t0 >> 32);
   const t2 = e * (n > 2 ? limb(pp, 2) : 0) + (t1 >> 32);
   const c = div128Small(t2, (t1 << 32) | (t0 & 0xffffffff), <u64>jobs * q);
-  if (divWide || (divRem != 0 && c == 0xffffffffffffffff)) return 0;
+  if (divHi != 0 || (divRem != 0 && c == 0xffffffffffffffff)) return 0;
   const up = divRem != 0 ? c + 1 : c;
   return up >= WAD ? 0 : WAD - up;
 }
@@ -659,32 +669,15 @@ function mulDiv(x: usize, n: f64, k: usize, d: f64): void {
   divmod(x, r, b, a);
 }
 
-/** How many contributions took the general path (a factor of 2^64 or more): for the tests. */
-let wideContributions: u32 = 0;
-
-/** c ← floor(a·b / g) for a, b < 2^64 and 0 < g < 2^32: the product's four 32-bit limbs divided from the top. */
+/** c ← floor(a·b / g) for a, b < 2^64 and 0 < g < 2^32. */
 function mulDivSmall(c: usize, a: u64, b: u64, g: u64): void {
-  const a0 = a & 0xffffffff;
-  const a1 = a >> 32;
-  const b0 = b & 0xffffffff;
-  const b1 = b >> 32;
-  const p00 = a0 * b0;
-  const p01 = a0 * b1;
-  const p10 = a1 * b0;
-  const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
-  const hi = a1 * b1 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-  const qHi = hi / g;
-  let r = hi - qHi * g;
-  let cur = (r << 32) | (mid & 0xffffffff);
-  const q1 = cur / g;
-  r = cur - q1 * g;
-  cur = (r << 32) | (p00 & 0xffffffff);
-  const q0 = cur / g;
+  const lo = mul64x64(a, b);
+  const q = div128Small(mulHi64, lo, g);
   const p = limbsOf(c);
-  setLimb(p, 0, q0);
-  setLimb(p, 1, q1);
-  setLimb(p, 2, qHi & 0xffffffff);
-  setLimb(p, 3, qHi >> 32);
+  setLimb(p, 0, q & 0xffffffff);
+  setLimb(p, 1, q >> 32);
+  setLimb(p, 2, divHi & 0xffffffff);
+  setLimb(p, 3, divHi >> 32);
   setLen(c, 4);
 }
 
@@ -733,26 +726,6 @@ function setRatingScale(): void {
   scaleF = <f64>scaleHi * 18446744073709551616.0 + <f64>scaleLo;
 }
 
-// the high word of `mul64x64`
-let mulHi64: u64 = 0;
-
-/** The low 64 bits of a·b (the high ones in `mulHi64`). */
-function mul64x64(a: u64, b: u64): u64 {
-  const a0 = a & 0xffffffff;
-  const a1 = a >> 32;
-  const b0 = b & 0xffffffff;
-  const b1 = b >> 32;
-  const p00 = a0 * b0;
-  const p01 = a0 * b1;
-  const p10 = a1 * b0;
-  const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
-  mulHi64 = a1 * b1 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-  return (p00 & 0xffffffff) | (mid << 32);
-}
-
-/** How many ratings took the limb path (P near a clip, or terms beyond the registers): for the tests. */
-let wideRatings: u32 = 0;
-
 /** 2^-40: how far from the clip a double estimate of z must be to decide by it (its error is ~2^-51). */
 const MARGIN: f64 = 1.0 / 1099511627776.0;
 
@@ -769,7 +742,7 @@ function ratingPFast(num: f64, den: f64, HALF: u64, WAD: u64): u64 {
   const half = <f64>HALF;
   if (scaleF > 0 && zf > half * (1 + MARGIN)) return num < 0 ? CLIPPED : WAD | CLIPPED;
   if (!(scaleF > 0 && zf < half * (1 - MARGIN))) {
-    wideRatings++;
+    count(WIDE_RATINGS);
     return ratingP(num, den, HALF, WAD);
   }
   const n = <u64>a;
@@ -793,7 +766,7 @@ function ratingPFast(num: f64, den: f64, HALF: u64, WAD: u64): u64 {
     z = z0 - q;
     r = q * d - m;
   } else {
-    wideRatings++;
+    count(WIDE_RATINGS);
     return ratingP(num, den, HALF, WAD);
   }
   // as `ratingP`: floorDiv of a negative rounds away from zero; above HALF, P is clipped
@@ -837,7 +810,7 @@ export function evaluate(from: i32, to: i32): i32 {
       // margin to 2^64), their 128-bit product, divided by the GPUs (below 2^32) in three steps
       mulDivSmall(C, <u64>cu * M6, <u64>prov * baseM + <u64>delivered * weightM, <u64>gpus);
     } else if (gpus > 0 && up > 0) {
-      wideContributions++;
+      count(WIDE_CONTRIBUTIONS);
       setF64(y, cu);
       mulSmall(y, y, M6);
       setF64(x, prov);
@@ -876,11 +849,11 @@ export function evaluate(from: i32, to: i32): i32 {
       // E = (std·eStd + high·eHigh) / jobs: in registers while the jobs are below 2^32 (each
       // product below 2^96, their sum below 2^97), else in limbs
       if (std + high < 4294967296.0) {
-        const sLo = mul64x32(eStd, <u64>std);
-        const sHi = mulHi;
-        const hLo = mul64x32(eHigh, <u64>high);
+        const sLo = mul64x64(eStd, <u64>std);
+        const sHi = mulHi64;
+        const hLo = mul64x64(eHigh, <u64>high);
         const lo = sLo + hLo;
-        E = div128Small(sHi + mulHi + (lo < sLo ? 1 : 0), lo, <u64>(std + high));
+        E = div128Small(sHi + mulHi64 + (lo < sLo ? 1 : 0), lo, <u64>(std + high));
       } else {
         setF64(x, std);
         setU64(y, eStd);
@@ -1071,11 +1044,11 @@ export function testApprox(s: usize): f64 {
 export function testMulRecip(q: usize, a: usize, f: usize, k: usize, d: usize): i32 {
   return mulRecip(q, a, f, k, d) ? 1 : 0;
 }
-/** How many times `mulRecip` checked Q + 1 since the last call (then resets the count). */
-/** 1 and q ← floor(a·k/d) by `mulCeil`, given f = ceil(k·2^320/d) and d's bits; 0 when it leaves it to the caller. */
+/** 1 and q ← floor(a·k/d) by `mulCeil`, given f_s = ceil(k·2^s/d) for s = 256, 288, 320 and d's bits; 0 when it leaves it to the caller. */
 export function testMulCeil(q: usize, a: usize, f: usize, dBits: i32): i32 {
   return mulCeil(q, a, f, dBits) ? 1 : 0;
 }
+
 /** P from its terms as `evaluate` computes it, in registers where it can (for the tests). */
 export function testRatingP(num: f64, den: f64): u64 {
   setRatingScale();
@@ -1087,26 +1060,10 @@ export function testRatingPLimbs(num: f64, den: f64): u64 {
   return ratingP(num, den, toU64(K_(HALF_)), toU64(K_(WAD_)));
 }
 
-export function takeWideRatings(): u32 {
-  const n = wideRatings;
-  wideRatings = 0;
-  return n;
-}
-
-export function takeWideErrors(): u32 {
-  const n = wideErrors;
-  wideErrors = 0;
-  return n;
-}
-
-export function takeWideContributions(): u32 {
-  const n = wideContributions;
-  wideContributions = 0;
-  return n;
-}
-
-export function takeRecipChecks(): u32 {
-  const n = recipChecks;
-  recipChecks = 0;
+/** How many times a path ran since the last call, for the tests (see `COUNTER` in src/kernel.ts). */
+export function takeCount(k: i32): u32 {
+  const at = COUNTS + (<usize>k << 2);
+  const n = load<u32>(at);
+  store<u32>(at, 0);
   return n;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelModuleSource } from '../scripts/build-kernel.ts';
 import { apportion } from './apportion.ts';
 import { ANOMALIES, type EpochInput, NODE_STATUSES, type NodeInput } from './epoch-input.ts';
-import { CONST, kernel, recip, recipCeil } from './kernel.ts';
+import { CONST, COUNTER, kernel, recip, recipCeil } from './kernel.ts';
 import { defaultParams, parseParams, serializeParams } from './params.ts';
 import { type EpochResult, processEpoch } from './process-epoch.ts';
 import { resultJson } from './result-json.ts';
@@ -121,7 +121,7 @@ describe('the WebAssembly kernel', () => {
     const S = k.slotBytes;
     const [q, a, kk, d, f] = [0, 1, 2, 3, 4].map((i) => k.base + i * S) as [number, number, number, number, number];
     k.reserve(k.base + 7 * S); // f: three slots for the ceiled reciprocals
-    k.x.takeRecipChecks();
+    k.x.takeCount(COUNTER.RECIP_CHECKS);
     const limb = fc.oneof(fc.constant(0xffffffffn), fc.constant(0n), fc.bigInt({ min: 0n, max: 0xffffffffn }));
     const num = (max: number) => fc.array(limb, { maxLength: max }).map((ls) => ls.reduce((v, l) => (v << 32n) | l, 0n));
     let sure = 0;
@@ -168,7 +168,7 @@ describe('the WebAssembly kernel', () => {
     expect(sure).toBeGreaterThan(4000);
     expect(ceil).toBeGreaterThan(3000);
     for (const used of shifts) expect(used).toBeGreaterThan(100);
-    expect(k.x.takeRecipChecks()).toBeGreaterThan(1000); // the exact multiples took the exact check
+    expect(k.x.takeCount(COUNTER.RECIP_CHECKS)).toBeGreaterThan(1000); // the exact multiples took the exact check
   });
 
   it('computes P in registers exactly as in limbs — far from the clips, beyond them, and at them', () => {
@@ -202,7 +202,7 @@ describe('the WebAssembly kernel', () => {
       .tuple(fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 4_000_000_000 })), fc.integer({ min: -1, max: 1 }), fc.boolean())
       .map(([m, off, neg]) => [(neg ? -1 : 1) * (m + off), 2_000_000 * m] as [number, number]);
     const anywhere = fc.tuple(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ min: -safe, max: safe, noNaN: true }).map(Math.trunc)), den);
-    k.x.takeWideRatings();
+    k.x.takeCount(COUNTER.WIDE_RATINGS);
     let runs = 0;
     fc.assert(
       fc.property(fc.oneof(anywhere, atClip), ([num, d]) => {
@@ -214,15 +214,15 @@ describe('the WebAssembly kernel', () => {
       }),
       { numRuns: 5000 },
     );
-    const limbPath = k.x.takeWideRatings();
+    const limbPath = k.x.takeCount(COUNTER.WIDE_RATINGS);
     expect(limbPath).toBeGreaterThan(50); // the clip's neighbourhood took the limb path…
     expect(limbPath).toBeLessThan(runs / 2); // …and most did not
   });
 
   it('gives the bigint engine’s result bit for bit, on nodes changed to reach every branch', () => {
-    kernel().x.takeRecipChecks();
-    kernel().x.takeWideContributions();
-    kernel().x.takeWideErrors();
+    kernel().x.takeCount(COUNTER.RECIP_CHECKS);
+    kernel().x.takeCount(COUNTER.WIDE_CONTRIBUTIONS);
+    kernel().x.takeCount(COUNTER.WIDE_ERRORS);
     let capped = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), (seed, nodes, useRich) => {
@@ -237,9 +237,9 @@ describe('the WebAssembly kernel', () => {
       runs,
     );
     // both ways of dividing by a constant ran, and the score cap bound
-    expect(kernel().x.takeRecipChecks()).toBeGreaterThan(0);
-    expect(kernel().x.takeWideContributions()).toBeGreaterThan(0); // the contribution's general path too
-    expect(kernel().x.takeWideErrors()).toBeGreaterThan(0); // and E's (jobs of 2^32 and more)
+    expect(kernel().x.takeCount(COUNTER.RECIP_CHECKS)).toBeGreaterThan(0);
+    expect(kernel().x.takeCount(COUNTER.WIDE_CONTRIBUTIONS)).toBeGreaterThan(0); // the contribution's general path too
+    expect(kernel().x.takeCount(COUNTER.WIDE_ERRORS)).toBeGreaterThan(0); // and E's (jobs of 2^32 and more)
     expect(capped).toBeGreaterThan(0);
   });
 

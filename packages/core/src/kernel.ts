@@ -24,10 +24,7 @@ type Exports = {
   testAddSub(r: number, a: number, b: number, subtract: number): void;
   testApprox(s: number): number;
   testMulRecip(q: number, a: number, f: number, k: number, d: number): number;
-  takeRecipChecks(): number;
-  takeWideContributions(): number;
-  takeWideErrors(): number;
-  takeWideRatings(): number;
+  takeCount(k: number): number;
   testRatingP(num: number, den: number): bigint;
   testRatingPLimbs(num: number, den: number): bigint;
   testMulCeil(q: number, a: number, f: number, dBits: number): number;
@@ -53,6 +50,9 @@ export const CONST = {
   ERR_P_STD: 16,
   ERR_P_HIGH: 17,
 } as const;
+
+/** The kernel's counters of its rarer paths (`takeCount(k)` returns one and resets it), for the tests. */
+export const COUNTER = { RECIP_CHECKS: 0, WIDE_CONTRIBUTIONS: 1, WIDE_ERRORS: 2, WIDE_RATINGS: 3 } as const;
 
 /** Bits of `recip`'s shift: the kernel's `mulRecip` multiplies by floor(k·2^256/d) for floor(a·k/d). */
 export const RECIP_BITS = 256n;
