@@ -3,8 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { Amounts } from './amounts.ts';
 import { ANOMALIES, type EpochInput, type NodeInput } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
-import { addressDictionary, canonicalColumns, checkEpochColumnsInput, type EpochColumnsInput, type NodeColumns, nodeColumns, nodeRow } from './node-columns.ts';
-import { defaultParams, parseParams, serializeParams } from './params.ts';
+import {
+  addressDictionary,
+  canonicalColumns,
+  checkEpochColumnsInput,
+  type EpochColumnsInput,
+  isKey,
+  type NodeColumns,
+  nodeColumns,
+  nodeRow,
+} from './node-columns.ts';
+import { defaultParams, KEY_PATTERN, parseParams, serializeParams } from './params.ts';
 import { type EpochResult, processEpoch } from './process-epoch.ts';
 import { resultJson, serializeNodeStatement } from './result-json.ts';
 import { syntheticEpoch } from './synthetic.ts';
@@ -236,6 +245,25 @@ describe('the address dictionary check', () => {
     expect(verdict(list)).toBe(null);
     list.push(list[1234] as string);
     expect(verdict(list)).toBe('nodes.addresses[5000] DUPLICATE_ID');
+  });
+});
+
+describe('the id check by character table', () => {
+  it('accepts exactly what KEY_PATTERN matches', () => {
+    const pattern = new RegExp(KEY_PATTERN);
+    const char = fc.constantFrom(...'aAzZ09gG._-/ :@`{[İ\u0000\u00e9\uffff'.split(''), ...'Zz'.split(''));
+    const key = fc.oneof(
+      fc.array(char, { maxLength: 70 }).map((cs) => cs.join('')),
+      fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{60,66}$/), // about the 64-character limit
+      fc.string({ maxLength: 8 }),
+    );
+    fc.assert(
+      fc.property(key, (s) => {
+        expect(isKey(s)).toBe(pattern.test(s));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const s of ['a', '0', 'A.b-c_d', '.a', '-a', '_a', '', 'a'.repeat(64), 'a'.repeat(65), 'a b', 'a\u0130']) expect(isKey(s), s).toBe(pattern.test(s));
   });
 });
 
