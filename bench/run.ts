@@ -28,6 +28,7 @@ import { cpus, totalmem } from 'node:os';
 import { defaultParams, nodeColumns, processEpoch, syntheticEpoch } from '../packages/core/src/index.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+// five by default at 1M too: a size's first run is cold (2–3× slower) and a median of three can land on it
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const params = defaultParams();
 
@@ -78,32 +79,31 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
       `  ${name.padEnd(26)} ${String(Math.round(m)).padStart(7)} ms  (${((m * 1000) / n).toFixed(2)} µs/node; runs ${ms.map(Math.round).join(', ')})`,
     );
   };
-  const k = n >= 1_000_000 ? Math.min(runs, 3) : runs;
   record(
     'processEpoch',
-    Array.from({ length: k }, () => time(() => processEpoch(input, params))),
+    Array.from({ length: runs }, () => time(() => processEpoch(input, params))),
   );
   record(
     'processEpoch (pre-checked)',
-    Array.from({ length: k }, () => time(() => processEpoch(input, params, { checked: true }))),
+    Array.from({ length: runs }, () => time(() => processEpoch(input, params, { checked: true }))),
   );
   record(
     'pre-checked, bigint engine',
-    Array.from({ length: k }, () => time(() => processEpoch(input, params, { checked: true, engine: 'bigint' }))),
+    Array.from({ length: runs }, () => time(() => processEpoch(input, params, { checked: true, engine: 'bigint' }))),
   );
   record(
     'peer: bigint floor',
-    Array.from({ length: k }, () => time(() => bigintFloor(n))),
+    Array.from({ length: runs }, () => time(() => bigintFloor(n))),
   );
   record(
     'nodeColumns (objects → columns)',
-    Array.from({ length: k }, () => time(() => nodeColumns(input.nodes))),
+    Array.from({ length: runs }, () => time(() => nodeColumns(input.nodes))),
   );
   if (n <= 100_000) {
     const r = processEpoch(input, params);
     record(
       'statements (all nodes)',
-      Array.from({ length: k }, () => time(() => r.statements())),
+      Array.from({ length: runs }, () => time(() => r.statements())),
     );
   }
   // the nodes as columns, as a producer holding them in a table builds them — the million
@@ -112,11 +112,11 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
   input.nodes = [];
   record(
     'columns: processEpoch',
-    Array.from({ length: k }, () => time(() => processEpoch(columns, params))),
+    Array.from({ length: runs }, () => time(() => processEpoch(columns, params))),
   );
   record(
     'columns: pre-checked',
-    Array.from({ length: k }, () => time(() => processEpoch(columns, params, { checked: true }))),
+    Array.from({ length: runs }, () => time(() => processEpoch(columns, params, { checked: true }))),
   );
 }
 
