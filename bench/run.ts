@@ -28,7 +28,7 @@ import { cpus, totalmem } from 'node:os';
 import { defaultParams, nodeColumns, processEpoch, syntheticEpoch } from '../packages/core/src/index.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
-// five by default at 1M too: a size's first run is cold (2–3× slower) and a median of three can land on it
+// five by default at 1M too: a size's first run is cold (1.5–2.7× slower) and a median of three can land on it
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const params = defaultParams();
 
