@@ -537,7 +537,7 @@ function atMostWad(high: number, low: number): boolean {
   return high >= 0 && (high < WAD_HIGH || (high === WAD_HIGH && low >>> 0 <= WAD_LOW));
 }
 
-/** Per UTF-16 code unit: bit 1 set unless a lower-case hex digit, bit 2 unless one of [A-Za-z0-9._-]. */
+/** Per UTF-16 code unit: NOT_HEX set unless a lower-case hex digit, NOT_KEY unless one of [A-Za-z0-9._-]. */
 const NOT_HEX = 1;
 const NOT_KEY = 2;
 const CHAR_CLASS = (() => {
