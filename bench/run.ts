@@ -49,6 +49,11 @@ function time(f: () => unknown): number {
   return performance.now() - t;
 }
 
+/** The case's runs, each timed after a full collection. */
+function timed(f: () => unknown): number[] {
+  return Array.from({ length: runs }, () => time(f));
+}
+
 function bigintFloor(n: number): bigint {
   const W = 10n ** 18n;
   let acc = 0n;
@@ -81,29 +86,29 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
   };
   record(
     'processEpoch',
-    Array.from({ length: runs }, () => time(() => processEpoch(input, params))),
+    timed(() => processEpoch(input, params)),
   );
   record(
     'processEpoch (pre-checked)',
-    Array.from({ length: runs }, () => time(() => processEpoch(input, params, { checked: true }))),
+    timed(() => processEpoch(input, params, { checked: true })),
   );
   record(
     'pre-checked, bigint engine',
-    Array.from({ length: runs }, () => time(() => processEpoch(input, params, { checked: true, engine: 'bigint' }))),
+    timed(() => processEpoch(input, params, { checked: true, engine: 'bigint' })),
   );
   record(
     'peer: bigint floor',
-    Array.from({ length: runs }, () => time(() => bigintFloor(n))),
+    timed(() => bigintFloor(n)),
   );
   record(
     'nodeColumns (objects → columns)',
-    Array.from({ length: runs }, () => time(() => nodeColumns(input.nodes))),
+    timed(() => nodeColumns(input.nodes)),
   );
   if (n <= 100_000) {
     const r = processEpoch(input, params);
     record(
       'statements (all nodes)',
-      Array.from({ length: runs }, () => time(() => r.statements())),
+      timed(() => r.statements()),
     );
   }
   // the nodes as columns, as a producer holding them in a table builds them — the million
@@ -112,11 +117,11 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
   input.nodes = [];
   record(
     'columns: processEpoch',
-    Array.from({ length: runs }, () => time(() => processEpoch(columns, params))),
+    timed(() => processEpoch(columns, params)),
   );
   record(
     'columns: pre-checked',
-    Array.from({ length: runs }, () => time(() => processEpoch(columns, params, { checked: true }))),
+    timed(() => processEpoch(columns, params, { checked: true })),
   );
 }
 
