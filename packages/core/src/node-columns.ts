@@ -31,6 +31,10 @@ import type { Scratch } from './scratch.ts';
  *
  * Holds exactly what a `NodeInput` does, except that `anomalies` is a set (bit k: `ANOMALIES[k]`):
  * a row comes back with its anomalies once each, in `ANOMALIES` order.
+ *
+ * Read-only once made: the engine keeps the address index `nodeColumns` built beside its result
+ * (`addressIndexOf`), so a list edited in place would pay a validator's reward on the wrong line.
+ * For a changed epoch, make new columns (or a new object with new arrays).
  */
 export type NodeColumns = {
   readonly format: 'node-columns-v1';
