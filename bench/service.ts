@@ -7,8 +7,10 @@
  *             a slot bitmap per node), on PGlite and on PostgreSQL.
  */
 import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
-import { TOKEN } from '../packages/core/src/index.ts';
+import { DEFAULT_PARAMS_JSON, TOKEN } from '../packages/core/src/index.ts';
 import { closeEpoch } from '../packages/node/src/keepers/epoch-close.ts';
 import { ManualClock } from '../packages/node/src/service/clock.ts';
 import { initContext } from '../packages/node/src/service/context.ts';
@@ -37,8 +39,13 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
   const url = store === 'postgres' ? await freshSchema() : undefined;
   const now = Math.floor(Date.now() / 1000);
   // the service runs in its own process, as in production; this process only sends pre-signed requests
+  // heartbeats must arrive within heartbeats.maxSkewSeconds of their stamp: pre-signed batches
+  // (signing is not what is measured) are stamped before signing and sent within the largest skew
+  const dir = tempDir('bench');
+  const paramsFile = join(dir, 'params.json');
+  writeFileSync(paramsFile, JSON.stringify({ ...DEFAULT_PARAMS_JSON, heartbeats: { maxSkewSeconds: 30 } }));
   const proc = await startProcess(
-    ['--data-dir', tempDir('bench'), '--epoch-seconds', '86400', '--slot-seconds', '60', '--genesis', String(now - 100)],
+    ['--data-dir', join(dir, 'store'), '--epoch-seconds', '86400', '--slot-seconds', '60', '--genesis', String(now - 100), '--params', paramsFile],
     url ? { DATABASE_URL: url } : {},
   );
   const running = { url: proc.url, stop: () => stopProcess(proc) };
@@ -88,11 +95,12 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
   // without reordering any node's sequence numbers
   const half = Math.floor(nodes / 2);
   const streams: string[][] = [[], []];
+  const stamp = Math.floor(Date.now() / 1000);
   for (let b = 0; b < batches; b++) {
     seq++;
     const stream = b % 2;
     const list: Heartbeat[] = [];
-    for (let k = 0; k < batchSize; k++) list.push(hb(stream * half + (k % half), now - 80 + (b % 60)));
+    for (let k = 0; k < batchSize; k++) list.push(hb(stream * half + (k % half), stamp));
     (streams[stream] as string[]).push(JSON.stringify({ heartbeats: list }));
   }
   const t0 = performance.now();
@@ -106,9 +114,10 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
   );
   const batched = ((batches * batchSize) / (performance.now() - t0)) * 1000;
   seq += 10;
+  const singleStamp = Math.floor(Date.now() / 1000);
   const singleBodies = Array.from({ length: singles }, (_, k) => {
     if (k % nodes === 0) seq++;
-    return JSON.stringify(hb(k % nodes, now - 10));
+    return JSON.stringify(hb(k % nodes, singleStamp));
   });
   const t1 = performance.now();
   let next = 0;

@@ -168,6 +168,17 @@ export const paramsDesc: Desc = {
       t: 'obj',
       fields: { rate: frac, minPerNodePerWeek: { t: 'int', min: 0, max: 10_000 } },
     },
+    heartbeats: {
+      t: 'obj',
+      fields: {
+        maxSkewSeconds: {
+          t: 'int',
+          min: 0,
+          max: 30,
+          doc: "how far a heartbeat's own timestamp may lag the service's clock when it arrives (SPEC §3.2: it counts for the slot it arrives in; nothing stamped in the future counts) — seconds, never minutes",
+        },
+      },
+    },
     slashing: {
       t: 'obj',
       fields: {
@@ -268,6 +279,7 @@ export type Params = {
   attestors: Record<AttestedRole, string[]>;
   staking: { userDiscounts: { minStake: bigint; discount: Wad }[]; operatorMinStake: bigint; unbondingDays: number };
   audits: { rate: Wad; minPerNodePerWeek: number };
+  heartbeats: { maxSkewSeconds: number };
   slashing: {
     windowDays: number;
     performance: Wad[];
@@ -391,6 +403,7 @@ export const DEFAULT_PARAMS_JSON = {
     unbondingDays: 14,
   },
   audits: { rate: '0.02', minPerNodePerWeek: 1 },
+  heartbeats: { maxSkewSeconds: 5 },
   slashing: {
     windowDays: 30,
     performance: ['0', '0.01', '0.05', '0.2'],

@@ -50,6 +50,7 @@ describe.each(STORES)('API on %s', (kind) => {
     const now = t.clock.now();
     let r = await post('/v1/heartbeats', heartbeat('n1', reg.node, 1, now));
     expect(r.statusCode, r.body).toBe(200);
+    t.clock.set(now + 61);
     r = await post('/v1/heartbeats/batch', { heartbeats: [heartbeat('n1', reg.node, 2, now + 60), heartbeat('n1', reg.node, 3, now + 61)] });
     expect(r.json()).toEqual({ accepted: 2 });
     r = await post('/v1/receipts', receipt('n1', reg.node, consumer, 'job-1', now));
@@ -152,7 +153,7 @@ describe.each(STORES)('API on %s', (kind) => {
       'a replayed sequence number',
       async () => {
         expect((await post('/v1/heartbeats', heartbeat('n1', reg.node, 5, t.clock.now()))).statusCode).toBe(200);
-        return { url: '/v1/heartbeats', payload: heartbeat('n1', reg.node, 5, t.clock.now() + 60) };
+        return { url: '/v1/heartbeats', payload: heartbeat('n1', reg.node, 5, t.clock.now()) };
       },
       409,
       'REPLAYED',
@@ -172,12 +173,26 @@ describe.each(STORES)('API on %s', (kind) => {
       'FUTURE_TIMESTAMP',
       'body.timestamp',
     ],
+    [
+      'a heartbeat stamped more than the governed skew (5 s) before it arrives',
+      async () => ({ url: '/v1/heartbeats', payload: heartbeat('n1', reg.node, 1, t.clock.now() - 6) }),
+      400,
+      'STALE_TIMESTAMP',
+      'body.timestamp',
+    ],
+    [
+      'a heartbeat stamped one second ahead of the server',
+      async () => ({ url: '/v1/heartbeats', payload: heartbeat('n1', reg.node, 1, t.clock.now() + 1) }),
+      400,
+      'FUTURE_TIMESTAMP',
+      'body.timestamp',
+    ],
     ['an unknown node', async () => ({ url: '/v1/heartbeats', payload: heartbeat('nobody', reg.node, 1, t.clock.now()) }), 404, 'UNKNOWN_NODE', 'body.nodeId'],
     [
       'a batch with one bad item (nothing of it stored)',
       async () => ({
         url: '/v1/heartbeats/batch',
-        payload: { heartbeats: [heartbeat('n1', reg.node, 1, t.clock.now()), heartbeat('n1', keys('intruder'), 2, t.clock.now() + 60)] },
+        payload: { heartbeats: [heartbeat('n1', reg.node, 1, t.clock.now()), heartbeat('n1', keys('intruder'), 2, t.clock.now())] },
       }),
       401,
       'BAD_SIGNATURE',
@@ -353,16 +368,16 @@ describe.each(STORES)('API on %s', (kind) => {
       'body.attestor',
     ],
     [
-      'a heartbeat for a closed epoch',
+      'a heartbeat stamped in a closed epoch (it counts where it arrives, and it arrives too late)',
       async () => {
         t.clock.set(GENESIS + 3600 + 31);
         expect((await post('/v1/epochs/close', {}, auth)).json()).toEqual({ closed: [0] });
         t.clock.set(GENESIS + 3600 + 100);
         return { url: '/v1/heartbeats', payload: heartbeat('n1', reg.node, 1, GENESIS + 3550) };
       },
-      409,
-      'EPOCH_CLOSED',
-      undefined,
+      400,
+      'STALE_TIMESTAMP',
+      'body.timestamp',
     ],
   ];
 

@@ -106,14 +106,22 @@ export async function dailyNetwork(kind: 'pglite' | 'postgres', settings: Partia
     },
     /** Link metrics a node's heartbeats report (slot k of the epoch), when not the helper's defaults. */
     links: new Map<string, (k: number) => Partial<HeartbeatBody['metrics']>>(),
-    /** Heartbeats for `slots` of epoch e's 24 hourly slots (the first ones), sent near the end of the epoch. */
+    /**
+     * Heartbeats for `slots` of epoch e's 24 hourly slots (the first ones): a heartbeat counts for
+     * the slot it arrives in, so the clock visits each slot and one batch carries that slot's beats.
+     */
     async beat(e: number, up: Record<string, number>) {
-      const hbs = [];
-      for (const [id, slots] of Object.entries(up)) {
-        const m = members.get(id) as Member;
-        for (let k = 0; k < slots; k++) hbs.push(heartbeat(id, m.node, ++m.seq + e * 100, start(e) + k * HOUR + 60, '0.5', net.links.get(id)?.(k)));
+      const most = Math.max(0, ...Object.values(up));
+      for (let k = 0; k < most; k++) {
+        t.clock.set(start(e) + k * HOUR + 60);
+        const hbs = [];
+        for (const [id, slots] of Object.entries(up)) {
+          if (k >= slots) continue;
+          const m = members.get(id) as Member;
+          hbs.push(heartbeat(id, m.node, ++m.seq + e * 100, t.clock.now(), '0.5', net.links.get(id)?.(k)));
+        }
+        if (hbs.length > 0) await ok('/v1/heartbeats/batch', { heartbeats: hbs });
       }
-      if (hbs.length > 0) await ok('/v1/heartbeats/batch', { heartbeats: hbs });
     },
     receipt(nodeId: string, consumer: KeyPair, jobId: string, gpuSeconds: number, ts = t.clock.now()) {
       const m = members.get(nodeId) as Member;
@@ -121,9 +129,9 @@ export async function dailyNetwork(kind: 'pglite' | 'postgres', settings: Partia
     },
     /** Runs epoch e: heartbeats (24 slots unless said), then closes it. */
     async epoch(e: number, up: Record<string, number> = {}, during?: () => Promise<void>) {
-      t.clock.set(start(e) + DAY - 600);
       const all = Object.fromEntries([...members.keys()].map((id) => [id, up[id] ?? SLOTS]));
       await net.beat(e, all);
+      t.clock.set(start(e) + DAY - 600);
       await during?.();
       t.clock.set(start(e + 1) + 31);
       const closed = await closeDueEpochs(t.ctx);

@@ -8,8 +8,6 @@ export const PROCESS_TOKEN = 'process-test-operator-token';
 
 export type Proc = { child: ChildProcess; url: string; port: number; exited: Promise<{ code: number | null; signal: string | null }>; output: () => string };
 
-let nextPort = 18640 + Math.floor(Math.random() * 1000);
-
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `swarm-${label}-`));
 }
@@ -19,28 +17,36 @@ export function minuteEpochArgs(dataDir: string, genesis: number): string[] {
   return ['--data-dir', dataDir, '--epoch-seconds', '60', '--slot-seconds', '1', '--grace-seconds', '2', '--genesis', String(genesis), '--onboarding', 'open'];
 }
 
-/** Starts `swarm start` as a real process and waits until it answers /healthz. */
+/**
+ * Starts `swarm start` as a real process on port 0 (the system picks a free one: ports are shared
+ * between concurrent test files) and learns its address from the service's "service started" log
+ * line — never by guessing a port and trusting whatever answers there.
+ */
 export async function startProcess(args: string[], env: Record<string, string> = {}): Promise<Proc> {
-  const port = nextPort++;
-  const child = spawn(process.execPath, [bin, 'start', '--port', String(port), '--quiet', ...args], {
-    env: { ...process.env, SWARM_OPERATOR_TOKEN: PROCESS_TOKEN, SWARM_OPERATOR_ETH_KEY: `0x${'33'.repeat(32)}`, ...env },
+  const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--quiet', ...args], {
+    env: { ...process.env, SWARM_OPERATOR_TOKEN: PROCESS_TOKEN, SWARM_OPERATOR_ETH_KEY: `0x${'33'.repeat(32)}`, SWARM_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let url: string | undefined;
   child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => {
+    out += d;
+    url ??= /"msg":"service started"/.test(out) ? /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1] : undefined;
+  });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`swarm start exited early:\n${out}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {}
+    if (url !== undefined) {
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) break;
+      } catch {}
+    }
     if (Date.now() > deadline) throw new Error(`swarm start did not answer within 60 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, url, port, exited, output: () => out };
+  return { child, url, port: Number(new URL(url).port), exited, output: () => out };
 }
 
 export async function stopProcess(p: Proc): Promise<void> {

@@ -7,3 +7,4 @@ export * from './client.ts';
 export * from './keys.ts';
 export * from './messages.ts';
 export * from './sign.ts';
+export * from './text.ts';

@@ -9,6 +9,7 @@ import {
   AttestorApproval,
   Audit,
   ErrorBody,
+  findBadText,
   Grant,
   Heartbeat,
   HeartbeatBatch,
@@ -20,19 +21,21 @@ import {
   Unbond,
   Vote,
 } from '@swarm/sdk';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import Type from 'typebox';
 import { acceptAudit, listAssignments, listSlashes } from '../keepers/audits.ts';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
 import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
 import { acceptOnboarding, listOnboarding } from '../keepers/onboarding.ts';
+import type { PageQuery } from '../keepers/page.ts';
 import * as reads from '../keepers/reads.ts';
 import { getManifest, getProof, getTreeDump } from '../keepers/settlement.ts';
 import { whatIfEpoch } from '../keepers/whatif.ts';
 import { checkLedger } from '../ledger/ledger.ts';
 import type { Context } from '../service/context.ts';
 import { RequestError } from '../service/errors.ts';
+import { type Logger, silentLogger } from '../service/log.ts';
 import { registerDashboard } from './dashboard.ts';
 
 export type ServerOptions = {
@@ -40,7 +43,10 @@ export type ServerOptions = {
   rateLimit?: number;
   /** Largest request body, bytes (default 4 MiB, room for a batch of 5,000 heartbeats). */
   bodyLimit?: number;
-  logger?: boolean;
+  /** The service's logger (pino); silent when omitted. Requests are logged at debug. */
+  logger?: Logger;
+  /** Whether epoch closing has halted on a failed invariant (then /healthz answers 503 and says why). */
+  halted?: () => Error | undefined;
 };
 
 const errors = {
@@ -56,6 +62,28 @@ const errors = {
   429: ErrorBody,
 };
 const SMALL_BODY = 64 * 1024;
+
+/**
+ * Requests a minute for the writes and reads whose validation is expensive — a proposal validates
+ * a whole patched parameter set; a what-if recomputes a whole epoch — per signing key (proposals)
+ * or per client address (what-if, which is unsigned), on top of the per-address limit of all routes.
+ */
+export const EXPENSIVE_PER_MINUTE = { proposals: 10, whatIf: 30 };
+
+/** A route's own limit, keyed after the body is parsed (`preHandler`), so a key can be read from it. */
+function perKey(max: number, keyGenerator: (req: FastifyRequest) => string) {
+  return {
+    max,
+    timeWindow: '1 minute',
+    hook: 'preHandler' as const,
+    keyGenerator,
+    errorResponseBuilder: (_req: FastifyRequest, c: { max: number }) => ({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: `more than ${c.max} of these requests a minute from this key; they are expensive to validate`,
+    }),
+  };
+}
 const WhatIfBody = Type.Object(
   { nodeId: Type.String({ maxLength: 64 }), set: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 100 }), { maxProperties: 16 }) },
   { additionalProperties: false },
@@ -66,8 +94,11 @@ const WhatIfBody = Type.Object(
  * return. Every refusal is `{code, message, field}` with a 4xx status, and stores nothing.
  */
 export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<FastifyInstance> {
+  const log = o.logger ?? silentLogger;
   const app = Fastify({
-    logger: o.logger ?? false,
+    loggerInstance: log as FastifyBaseLogger,
+    // one line per request at debug (below); fastify's own two lines per request at info would drown the close lines
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.bodyLimit ?? 4 * 1024 * 1024,
     // never coerce or strip: a signed body is verified exactly as it was sent
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, useDefaults: false } },
@@ -86,11 +117,17 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `more than ${c.max} requests per minute from this address` }),
   });
 
-  app.setErrorHandler((err: unknown, _req, reply) => {
+  app.setErrorHandler((err: unknown, req, reply) => {
     const { status, body } = toErrorResponse(err);
     ctx.metrics.rejections.inc({ code: body.code });
-    if (status >= 500) app.log.error(err);
+    if (status >= 500) req.log.error({ err, method: req.method, url: req.routeOptions.url }, 'request failed');
     void reply.status(status).send(body);
+  });
+  // the text rule (sdk text.ts), for every string a request carries — body, path and query — before
+  // anything else reads them: nothing that could not be stored or hashed as sent gets further
+  app.addHook('preValidation', async (req) => {
+    const bad = findBadText(req.body, '') ?? findBadText(req.params, 'params') ?? findBadText(req.query, 'query');
+    if (bad) throw new RequestError(400, 'INVALID_TEXT', `${bad.field || 'body'} ${bad.problem}`, bad.field || undefined);
   });
   app.setNotFoundHandler((req, reply) => {
     ctx.metrics.rejections.inc({ code: 'NOT_FOUND' });
@@ -98,6 +135,7 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   });
   app.addHook('onResponse', async (req, reply) => {
     ctx.metrics.requests.inc({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+    req.log.debug({ method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   const operator = async (req: FastifyRequest) => {
@@ -160,6 +198,7 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     '/v1/proposals',
     {
       bodyLimit: SMALL_BODY,
+      config: { rateLimit: perKey(EXPENSIVE_PER_MINUTE.proposals, (req) => `proposer:${(req.body as Proposal | undefined)?.body?.proposerKey ?? req.ip}`) },
       schema: { tags: ['governance'], summary: 'Propose a parameter patch (signed by a staking key; pays the deposit)', body: Proposal, response: errors },
     },
     async (req, reply) => reply.status(201).send(await submitProposal(ctx, req.body)),
@@ -183,7 +222,7 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get(
     '/v1/audits',
     { schema: { tags: ['audits'], summary: 'Receipts assigned to a validator (?validator=KEY) whose audit window is open' } },
-    async (req) => listAssignments(ctx, stringQuery(req.query, 'validator') ?? ''),
+    async (req) => listAssignments(ctx, stringQuery(req.query, 'validator') ?? '', page(req.query)),
   );
   app.post(
     '/v1/onboarding',
@@ -201,14 +240,16 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get(
     '/v1/onboarding',
     { schema: { tags: ['audits'], summary: 'Nodes awaiting a passing onboarding check, and the checks (?node=ID for one node)' } },
-    async (req) => listOnboarding(ctx, stringQuery(req.query, 'node')),
+    async (req) => listOnboarding(ctx, stringQuery(req.query, 'node'), { ...page(req.query), pendingAfter: stringQuery(req.query, 'pendingAfter') }),
   );
   app.get(
     '/v1/slashes',
     { schema: { tags: ['audits'], summary: 'Slashes and warnings with their evidence and escrow (?node=ID for one node)' } },
-    async (req) => listSlashes(ctx, stringQuery(req.query, 'node')),
+    async (req) => listSlashes(ctx, stringQuery(req.query, 'node'), page(req.query)),
   );
-  app.get('/v1/proposals', { schema: { tags: ['governance'], summary: 'Proposals with their patch, votes and tally' } }, async () => listProposals(ctx));
+  app.get('/v1/proposals', { schema: { tags: ['governance'], summary: 'Proposals with their patch, votes and tally' } }, async (req) =>
+    listProposals(ctx, page(req.query)),
+  );
   app.get(
     '/v1/operator/check',
     { preHandler: operator, schema: { tags: ['operator'], summary: 'The ledger invariants', security: [{ operator: [] }] } },
@@ -264,6 +305,7 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     '/v1/epochs/:n/whatif',
     {
       bodyLimit: SMALL_BODY,
+      config: { rateLimit: perKey(EXPENSIVE_PER_MINUTE.whatIf, (req) => `whatif:${req.ip}`) },
       schema: { tags: ['reads'], summary: "A closed epoch recomputed with one node's inputs changed", body: WhatIfBody, response: errors },
     },
     async (req) => whatIfEpoch(ctx, pathNumber(req.params, 'n'), req.body.nodeId, req.body.set),
@@ -272,17 +314,24 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get('/v1/balances/:account', { schema: { tags: ['reads'] } }, async (req) => reads.getBalance(ctx, (req.params as { account: string }).account));
   app.get('/v1/rewards/:address', { schema: { tags: ['reads'] } }, async (req) => reads.getRewards(ctx, (req.params as { address: string }).address));
   app.get('/v1/params', { schema: { tags: ['reads'] } }, async () => reads.currentParams(ctx));
-  app.get('/v1/params/history', { schema: { tags: ['reads'] } }, async () => reads.paramsHistory(ctx));
+  app.get('/v1/params/history', { schema: { tags: ['reads'] } }, async (req) => reads.paramsHistory(ctx, page(req.query)));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerDashboard(app);
-  app.get('/healthz', { schema: { hide: true } }, async () => {
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
     await ctx.db.query('SELECT 1');
+    const halted = o.halted?.();
+    if (halted) return reply.status(503).send({ ok: false, code: 'CLOSE_HALTED', message: `epoch closing has halted: ${halted.message}` });
     return { ok: true };
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply: FastifyReply) =>
     reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
   );
   return app;
+}
+
+/** `?limit=&after=` of a list (see keepers/page.ts). */
+function page(q: unknown): PageQuery {
+  return { limit: numberQuery(q, 'limit'), after: stringQuery(q, 'after') };
 }
 
 function numberQuery(q: unknown, key: string): number | undefined {
@@ -312,8 +361,18 @@ function pathNumber(p: unknown, key: string): number {
 
 type ErrorResponse = { status: number; body: { code: string; message: string; field?: string } };
 
+/** Error messages say what is wrong in a line: at most this many characters, never an echo of a huge input. */
+export const MAX_ERROR_MESSAGE = 200;
+
 /** The one place errors become responses. */
 export function toErrorResponse(err: unknown): ErrorResponse {
+  const r = errorResponse(err);
+  const chars = [...r.body.message];
+  if (chars.length > MAX_ERROR_MESSAGE) r.body.message = `${chars.slice(0, MAX_ERROR_MESSAGE - 1).join('')}…`;
+  return r;
+}
+
+function errorResponse(err: unknown): ErrorResponse {
   if (err instanceof RequestError) return { status: err.status, body: err.toJSON() };
   if (err instanceof InvariantError) return { status: 500, body: { code: err.code, message: 'internal invariant violated; nothing was stored' } };
   if (err instanceof BaseError) return { status: 400, body: err.toJSON() };

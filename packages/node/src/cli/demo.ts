@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatTokens } from '@swarm/core';
 import { SwarmClient } from '@swarm/sdk';
 import cliProgress from 'cli-progress';
@@ -8,6 +9,7 @@ import type { CloseReturnType } from '../keepers/epoch-close.ts';
 import { epochOf, epochStart, type Settings } from '../service/context.ts';
 import { startService } from '../service/run.ts';
 import { UsageError } from './io.ts';
+import { portOption } from './start.ts';
 
 export type DemoOptions = { nodes: string; epochSeconds: string; port?: string; dataDir: string; keep?: boolean; epochs?: string; seed: string };
 
@@ -16,13 +18,36 @@ export type DemoOptions = { nodes: string; epochSeconds: string; port?: string; 
  * epochs, driven over HTTP by a simulated network of providers, consumers, stakers and an
  * attestor. Each epoch's summary is printed as it closes, with progress while it runs.
  */
+export const DEMO_MARKER = '.swarm-demo';
+
+/**
+ * A demo starts from an empty store, so it deletes the last one — but only a directory that is
+ * one: missing, empty, or holding the marker a demo leaves (or, for stores made before the marker,
+ * PGlite's files at the default path). Anything else is refused: `--data-dir ~/work` must never
+ * delete someone's work.
+ */
+export function wipeDemoStore(dir: string): void {
+  if (existsSync(dir)) {
+    const entries = readdirSync(dir);
+    const legacy = dir === '.swarm/demo' && entries.includes('PG_VERSION');
+    if (entries.length > 0 && !entries.includes(DEMO_MARKER) && !legacy) {
+      throw new UsageError(`${dir} is not a demo store (it has no ${DEMO_MARKER}); the demo deletes its store, so choose another --data-dir`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, DEMO_MARKER), 'a swarm demo store: `swarm demo` deletes this directory when it starts\n', { mode: 0o600 });
+}
+
 export async function demo(o: DemoOptions): Promise<void> {
   const nodes = Number(o.nodes);
   const epochSeconds = Number(o.epochSeconds);
   if (!Number.isSafeInteger(nodes) || nodes < 1 || nodes > 5000) throw new UsageError('--nodes takes 1 to 5000');
   if (!Number.isSafeInteger(epochSeconds) || epochSeconds < 60) throw new UsageError('--epoch-seconds takes 60 or more');
-  if (!o.keep) rmSync(o.dataDir, { recursive: true, force: true });
-  const env = { ...readEnv(), databaseUrl: undefined, dataDir: o.dataDir, port: o.port === undefined ? readEnv().port : Number(o.port) };
+  if (!o.keep) wipeDemoStore(o.dataDir);
+  // the demo prints its own summary per epoch; the service's log lines only from warn unless asked
+  const base = readEnv(process.env, { logLevel: 'warn' });
+  const env = { ...base, databaseUrl: undefined, dataDir: o.dataDir, port: portOption(o.port) ?? base.port };
   const now = Math.floor(Date.now() / 1000);
   const genesis = now + 5; // the network registers and bonds before the first epoch starts
   let bar: cliProgress.SingleBar | undefined;
@@ -37,7 +62,6 @@ export async function demo(o: DemoOptions): Promise<void> {
       bar = undefined;
       printEpoch(r);
     },
-    onError: (e) => console.error(`epoch close failed: ${(e as Error).message}`),
   });
   const client = new SwarmClient({ baseUrl: running.url, operatorToken: running.operatorToken });
   console.log(`Swarm Rewards demo — dashboard at ${running.url}/ · API under /v1 (OpenAPI at /openapi.json, metrics at /metrics)`);

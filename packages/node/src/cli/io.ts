@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { BaseError, DEFAULT_PARAMS_JSON, type EpochInput, type Params, parseEpochInput, parseParams } from '@swarm/core';
+import { EnvError } from '../env.ts';
+import { InvalidSettingError } from '../service/context.ts';
+import { StoreMissingError } from '../store/db.ts';
 
 /** A fault the user can fix: printed without a stack, exit code 2. */
 export class UsageError extends Error {}
@@ -31,7 +34,7 @@ export async function run(body: () => void | Promise<void>): Promise<void> {
   try {
     await body();
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof EnvError || e instanceof InvalidSettingError || e instanceof StoreMissingError) {
       console.error(`error: ${e.message}`);
       process.exitCode = 2;
     } else if (e instanceof BaseError) {

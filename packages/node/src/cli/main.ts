@@ -12,6 +12,8 @@ import { start } from './start.ts';
 import { verifyEpoch } from './verify.ts';
 
 const program = new Command();
+// a bad flag or a missing argument is a usage error: commander's one line, then exit 2 (help and --version exit 0)
+program.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
 program.enablePositionalOptions().name('swarm').description('Swarm Rewards — the incentive engine of a decentralized GPU cloud').version('0.1.0');
 
 const rewards = program

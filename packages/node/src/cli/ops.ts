@@ -4,7 +4,7 @@ import { formatTokens } from '@swarm/core';
 import { SwarmClient } from '@swarm/sdk';
 import { readEnv } from '../env.ts';
 import { checkLedger, type LedgerReport } from '../ledger/ledger.ts';
-import { openDb } from '../store/db.ts';
+import { openDb, StoreMissingError } from '../store/db.ts';
 import { UsageError } from './io.ts';
 
 export type OpsOptions = { server?: string; dataDir?: string; token?: string };
@@ -46,7 +46,9 @@ export async function check(o: OpsOptions): Promise<void> {
     };
   } else {
     const env = readEnv();
-    const db = await openDb({ url: env.databaseUrl, dataDir: env.databaseUrl ? undefined : (o.dataDir ?? env.dataDir) });
+    const db = await openDb({ url: env.databaseUrl, dataDir: env.databaseUrl ? undefined : (o.dataDir ?? env.dataDir), mustExist: true }).catch((e) => {
+      throw e instanceof StoreMissingError ? new UsageError(e.message) : e;
+    });
     try {
       report = await checkLedger(db);
     } finally {

@@ -21,7 +21,7 @@ export type StartOptions = {
 export function settingsFrom(o: StartOptions): Partial<Settings> {
   const int = (v: string | undefined, name: string) => {
     if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number, got ${v}`);
+    if (!/^\d{1,15}$/.test(v)) throw new UsageError(`--${name} takes a whole number, got ${JSON.stringify(v.slice(0, 20))}`);
     return Number(v);
   };
   return {
@@ -31,6 +31,13 @@ export function settingsFrom(o: StartOptions): Partial<Settings> {
     genesis: int(o.genesis, 'genesis'),
     onboarding: onboardingMode(o.onboarding),
   };
+}
+
+/** `--port`: a whole number 0–65535 (0 lets the system choose), or a usage error. */
+export function portOption(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65_535) throw new UsageError(`--port takes a port number 0–65535, got ${JSON.stringify(v.slice(0, 20))}`);
+  return Number(v);
 }
 
 function onboardingMode(v: string | undefined): Settings['onboarding'] | undefined {
@@ -47,7 +54,7 @@ export function closedLine(r: CloseReturnType): string {
 /** `swarm start`: the service on 127.0.0.1:8640 with its embedded store (or DATABASE_URL). */
 export async function start(o: StartOptions): Promise<Running> {
   const base = readEnv();
-  const env = { ...base, dataDir: o.dataDir ?? base.dataDir, host: o.host ?? base.host, port: o.port === undefined ? base.port : Number(o.port) };
+  const env = { ...base, dataDir: o.dataDir ?? base.dataDir, host: o.host ?? base.host, port: portOption(o.port) ?? base.port };
   const crashAt = process.env.SWARM_CRASH_AT; // test hook: die (kill -9) at this point of an epoch close
   const running = await startService({
     env,
@@ -56,7 +63,6 @@ export async function start(o: StartOptions): Promise<Running> {
     onClosed: (r) => {
       if (!o.quiet) console.log(closedLine(r));
     },
-    onError: (e) => console.error(`epoch close failed: ${(e as Error).message}`),
     hooks: crashAt ? { at: (p) => (p === crashAt ? void process.kill(process.pid, 'SIGKILL') : undefined) } : {},
   });
   const s = running.ctx.settings;

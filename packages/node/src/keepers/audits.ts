@@ -3,6 +3,7 @@ import { type Context, nextEpoch, paramsAt } from '../service/context.ts';
 import { badRequest, conflict, forbidden, RequestError, unauthorized } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp } from './checks.ts';
+import { decodeCursor, type PageQuery, pageLimit, pageOf } from './page.ts';
 import { validatorsAt } from './slashing.ts';
 
 /**
@@ -50,23 +51,30 @@ export async function acceptAudit(ctx: Context, msg: Audit): Promise<{ jobId: st
 }
 
 /** A validator's open assignments (audit window not yet closed), with the signed receipt to re-execute. */
-export async function listAssignments(ctx: Context, validatorKey: string) {
+export async function listAssignments(ctx: Context, validatorKey: string, q: PageQuery = {}) {
   if (!/^[0-9a-f]{64}$/.test(validatorKey)) throw badRequest('INVALID_FORMAT', 'validator is a 64-hex-digit key', 'query.validator');
+  const limit = pageLimit(q);
+  const after = decodeCursor(q.after, 'ns');
   const open = await nextEpoch(ctx.db);
   const rows = await ctx.db.query<{ epoch: string; job_id: string; node_id: string; message: string; verdict: string | null }>(
     `SELECT a.epoch::text AS epoch, a.job_id, a.node_id, r.message, ar.verdict FROM audit_assignments a
        JOIN receipts r ON r.job_id = a.job_id
        LEFT JOIN audit_reports ar ON ar.job_id = a.job_id AND ar.validator_key = a.validator_key
-      WHERE a.validator_key = $1 AND a.epoch >= $2 ORDER BY a.epoch, a.job_id LIMIT 1000`,
-    [validatorKey, open - 1],
+      WHERE a.validator_key = $1 AND a.epoch >= $2 AND ($3::bigint IS NULL OR a.epoch > $3 OR (a.epoch = $3 AND a.job_id > $4))
+      ORDER BY a.epoch, a.job_id LIMIT $5`,
+    [validatorKey, open - 1, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
   );
+  const page = pageOf(rows, limit, (r) => [Number(r.epoch), r.job_id]);
   return {
-    assignments: rows.map((r) => ({ epoch: Number(r.epoch), jobId: r.job_id, nodeId: r.node_id, receipt: JSON.parse(r.message), reported: r.verdict })),
+    next: page.next,
+    assignments: page.rows.map((r) => ({ epoch: Number(r.epoch), jobId: r.job_id, nodeId: r.node_id, receipt: JSON.parse(r.message), reported: r.verdict })),
   };
 }
 
 /** Slashes and warnings, newest first, optionally of one node: each with its evidence, amount, sources and escrow status. */
-export async function listSlashes(ctx: Context, nodeId?: string) {
+export async function listSlashes(ctx: Context, nodeId: string | undefined, q: PageQuery = {}) {
+  const limit = pageLimit(q);
+  const after = decodeCursor(q.after, 'ns');
   const rows = await ctx.db.query<{
     id: string;
     node_id: string;
@@ -87,11 +95,15 @@ export async function listSlashes(ctx: Context, nodeId?: string) {
   }>(
     `SELECT id, node_id, epoch::text AS epoch, fault_epoch::text AS fault_epoch, at::text AS at, kind, action, share, amount::text AS amount, evidence, sources,
             note, release_epoch::text AS release_epoch, status, resolved_epoch::text AS resolved_epoch, resolution
-       FROM slashes ${nodeId === undefined ? '' : 'WHERE node_id = $1'} ORDER BY epoch DESC, id LIMIT 500`,
-    nodeId === undefined ? [] : [nodeId],
+       FROM slashes
+      WHERE ($1::text IS NULL OR node_id = $1) AND ($2::bigint IS NULL OR epoch < $2 OR (epoch = $2 AND id > $3))
+      ORDER BY epoch DESC, id LIMIT $4`,
+    [nodeId ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
   );
+  const page = pageOf(rows, limit, (r) => [Number(r.epoch), r.id]);
   return {
-    slashes: rows.map((r) => ({
+    next: page.next,
+    slashes: page.rows.map((r) => ({
       id: r.id,
       nodeId: r.node_id,
       epoch: Number(r.epoch),

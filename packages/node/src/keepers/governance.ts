@@ -10,14 +10,16 @@ import {
   type VoteOption,
 } from '@swarm/core';
 import { type AttestorApproval, type Proposal, type Vote, verifyBody } from '@swarm/sdk';
-import { balanceOf, type Posting, post } from '../ledger/ledger.ts';
+import { type Posting, post } from '../ledger/ledger.ts';
 import { type Context, nextEpoch, paramsAt } from '../service/context.ts';
-import { badRequest, conflict, forbidden, notFound, paymentRequired, unauthorized } from '../service/errors.ts';
+import { badRequest, conflict, forbidden, notFound, unauthorized } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
 import { saveAttestor } from './ingest.ts';
+import { decodeCursor, type PageQuery, pageLimit, pageOf } from './page.ts';
 import { reverseSlash } from './slashing.ts';
 import { stakeInEffect } from './stake-sql.ts';
+import { spendFromWallet } from './wallet.ts';
 
 /**
  * Governance keepers (SPEC §7): proposals that patch the parameter set, stake-weighted votes, and
@@ -99,12 +101,7 @@ export async function submitProposal(ctx: Context, msg: Proposal): Promise<{ pro
       ],
     );
     if (r.length === 0) throw conflict('DUPLICATE_PROPOSAL', `proposal ${b.proposalId} exists`, 'body.proposalId');
-    const wallet = await balanceOf(sql, `wallet:${b.proposerKey}`);
-    const reserved = BigInt(
-      (await sql.query<{ reserved: string }>('SELECT reserved::text AS reserved FROM consumers WHERE key = $1', [b.proposerKey]))[0]?.reserved ?? '0',
-    );
-    if (wallet - reserved < deposit) throw paymentRequired(`the deposit is ${deposit}; the wallet holds ${wallet - reserved} available`, 'body.proposerKey');
-    await post(sql, [
+    await spendFromWallet(sql, b.proposerKey, deposit, 'body.proposerKey', 'the proposal deposit', [
       {
         id: `proposal:${b.proposalId}:deposit`,
         epoch,
@@ -224,7 +221,9 @@ export async function tallyProposals(sql: Sql, n: number, params: Params, totalS
   await post(sql, postings);
 }
 
-export async function listProposals(ctx: Context) {
+export async function listProposals(ctx: Context, q: PageQuery = {}) {
+  const limit = pageLimit(q);
+  const after = decodeCursor(q.after, 'ns');
   const rows = await ctx.db.query<{
     id: string;
     proposer_key: string;
@@ -241,13 +240,18 @@ export async function listProposals(ctx: Context) {
     message: string;
   }>(
     `SELECT id, proposer_key, kind, target, payload, message, patch, description, deposit::text AS deposit, created_epoch::text AS created_epoch, voting_ends_after_epoch::text AS voting_ends_after_epoch, status, tally
-       FROM proposals ORDER BY proposals.created_epoch DESC, id LIMIT 200`,
+       FROM proposals WHERE ($1::bigint IS NULL OR created_epoch < $1 OR (created_epoch = $1 AND id > $2))
+      ORDER BY proposals.created_epoch DESC, id LIMIT $3`,
+    [after?.[0] ?? null, after?.[1] ?? null, limit + 1],
   );
+  const page = pageOf(rows, limit, (r) => [Number(r.created_epoch), r.id]);
   const votes = await ctx.db.query<{ proposal_id: string; voter_key: string; option: string; epoch: string }>(
-    'SELECT proposal_id, voter_key, option, epoch::text AS epoch FROM votes ORDER BY proposal_id, voter_key',
+    'SELECT proposal_id, voter_key, option, epoch::text AS epoch FROM votes WHERE proposal_id = ANY($1::text[]) ORDER BY proposal_id, voter_key',
+    [page.rows.map((r) => r.id)],
   );
   return {
-    proposals: rows.map((r) => ({
+    next: page.next,
+    proposals: page.rows.map((r) => ({
       id: r.id,
       proposer: r.proposer_key,
       kind: r.kind,

@@ -13,11 +13,12 @@ import {
   type Unbond,
   verifyBody,
 } from '@swarm/sdk';
-import { balanceOf, InsufficientBalanceError, post } from '../ledger/ledger.ts';
+import { balanceOf, post } from '../ledger/ledger.ts';
 import { type Context, epochOf, epochStart, type NodeInfo, nextEpoch, paramsAt } from '../service/context.ts';
-import { badRequest, conflict, forbidden, notFound, paymentRequired, RequestError, unauthorized } from '../service/errors.ts';
+import { badRequest, conflict, forbidden, notFound, RequestError, unauthorized } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
+import { reserveFunds, spendFromWallet } from './wallet.ts';
 
 /**
  * The ingest keepers: each verifies one kind of signed message and stores it in one transaction,
@@ -122,8 +123,14 @@ function mask(slots: number[], length: number): string {
 
 /**
  * Accepts a batch of signed heartbeats atomically: all of them, or — if any is malformed, forged,
- * replayed, stale or unknown — none, with the error naming the item. Each sets its node's bit for
- * the slot its timestamp falls in; duplicates within a slot count once.
+ * replayed, stale or unknown — none, with the error naming the item.
+ *
+ * A heartbeat proves its node was alive when it arrived, so it counts for the slot of the service's
+ * clock at arrival (SPEC §3.2: "a node-minute is up when at least one valid heartbeat for that
+ * minute arrived"), never for the slot its own timestamp names: a node that trusted its own stamps
+ * could send a minute's heartbeats stamped over ten minutes and claim ten slots up. The stamp must
+ * lag the clock by at most `heartbeats.maxSkewSeconds` (governed, default 5 s) and may not lie in
+ * the future. So one request sets at most one slot per node; duplicates within a slot count once.
  */
 export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartbeat[], fieldPrefix = 'heartbeats'): Promise<{ accepted: number }> {
   const s = ctx.settings;
@@ -151,11 +158,31 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
       sign(verifyBody(h.body, h.signature, (senders[i] as NodeInfo).nodeKey), `${at(i)}signature`, 'the heartbeat signature');
     });
   }
+  // the arrival: its epoch and slot are where every heartbeat of this request counts
+  const now = ctx.clock.now();
+  const epoch = epochOf(s, now);
+  const slot = Math.floor((now - epochStart(s, epoch)) / s.slotSeconds);
+  requireEpoch(epoch, fieldPrefix === '' ? 'body.timestamp' : `${at(0)}body.timestamp`);
+  const { params } = await paramsAt(ctx.db, epoch);
+  const skew = params.heartbeats.maxSkewSeconds;
   for (let i = 0; i < heartbeats.length; i++) {
     const b = (heartbeats[i] as Heartbeat).body;
     const node = senders[i] as NodeInfo;
-    const epoch = checkTimestamp(ctx, b.timestamp, `${at(i)}body.timestamp`);
-    requireEpoch(epoch, `${at(i)}body.timestamp`);
+    if (b.timestamp > now) {
+      throw badRequest(
+        'FUTURE_TIMESTAMP',
+        `timestamp ${b.timestamp} is after the server's time ${now}: a heartbeat cannot be stamped ahead`,
+        `${at(i)}body.timestamp`,
+      );
+    }
+    if (b.timestamp < now - skew) {
+      throw badRequest(
+        'STALE_TIMESTAMP',
+        `timestamp ${b.timestamp} is more than ${skew} s before the server's time ${now} (heartbeats.maxSkewSeconds): send heartbeats as they are made`,
+        `${at(i)}body.timestamp`,
+      );
+    }
+    ctx.metrics.ingestLag.observe(now - b.timestamp);
     if (b.timestamp < node.registeredAt)
       throw badRequest('BEFORE_REGISTRATION', 'the heartbeat is older than the node’s registration', `${at(i)}body.timestamp`);
     const prev = seqs.get(b.nodeId);
@@ -173,7 +200,6 @@ export async function acceptHeartbeats(ctx: Context, heartbeats: readonly Heartb
       g = { nodeId: b.nodeId, epoch, slots: [], heartbeats: 0, powerSum: 0, powerCount: 0, maxUtil: 0, latencySum: 0, lossSum: 0 };
       groups.set(key, g);
     }
-    const slot = Math.floor((b.timestamp - epochStart(s, epoch)) / s.slotSeconds);
     if (!g.slots.includes(slot)) g.slots.push(slot);
     g.heartbeats += 1;
     g.latencySum += b.metrics.latencyMs;
@@ -297,11 +323,8 @@ export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId
       gpuSeconds += u.gpuSeconds;
     });
     const billable = isBillable(params, price, gpuSeconds);
-    // funds: the wallet must cover everything already reserved plus this price
-    const wallet = await balanceOf(sql, `wallet:${b.consumerKey}`);
-    const res = await sql.query<{ reserved: string }>('SELECT reserved::text AS reserved FROM consumers WHERE key = $1 FOR UPDATE', [b.consumerKey]);
-    const reserved = BigInt(res[0]?.reserved ?? '0');
-    if (wallet - reserved < price) throw paymentRequired(`the consumer's wallet holds ${wallet - reserved} available, the receipt asks ${price}`, 'body.price');
+    // funds: the wallet must cover everything already reserved plus this price (atomic: see wallet.ts)
+    await reserveFunds(sql, b.consumerKey, price, 'body.price', 'the receipt');
     const r = await sql.query(
       `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING job_id`,
@@ -322,10 +345,6 @@ export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId
       ],
     );
     if (r.length === 0) throw conflict('DUPLICATE_RECEIPT', `job ${b.jobId} already has a receipt`, 'body.jobId');
-    await sql.query('INSERT INTO consumers (key, reserved) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET reserved = consumers.reserved + excluded.reserved', [
-      b.consumerKey,
-      price.toString(),
-    ]);
     ctx.metrics.accepted.inc({ type: 'receipt' });
     return { jobId: b.jobId, billable };
   });
@@ -417,7 +436,7 @@ export async function acceptStake(ctx: Context, msg: Stake): Promise<{ stakeId: 
       [b.stakeId, b.kind, b.ownerKey, b.nodeId, b.payout, amount.toString(), b.lockDays, effectiveEpoch],
     );
     if (r.length === 0) throw conflict('DUPLICATE_STAKE', `stake ${b.stakeId} exists`, 'body.stakeId');
-    await spend(sql, b.ownerKey, amount, [
+    await spendFromWallet(sql, b.ownerKey, amount, 'body.amount', 'the stake', [
       { id: `stake:${b.stakeId}`, epoch, from: `wallet:${b.ownerKey}`, to: `stake:${b.stakeId}`, amount, memo: `${b.kind} stake` },
     ]);
     ctx.metrics.accepted.inc({ type: 'stake' });
@@ -463,19 +482,6 @@ export async function acceptUnbond(ctx: Context, msg: Unbond): Promise<{ unbondi
     ctx.metrics.accepted.inc({ type: 'unbond' });
     return { unbondingId: id, releaseEpoch };
   });
-}
-
-async function spend(sql: Sql, key: string, amount: bigint, postings: Parameters<typeof post>[1]): Promise<void> {
-  const wallet = await balanceOf(sql, `wallet:${key}`);
-  const res = await sql.query<{ reserved: string }>('SELECT reserved::text AS reserved FROM consumers WHERE key = $1', [key]);
-  const available = wallet - BigInt(res[0]?.reserved ?? '0');
-  if (available < amount) throw paymentRequired(`the wallet holds ${available} available, ${amount} needed`, 'body.amount');
-  try {
-    await post(sql, postings);
-  } catch (e) {
-    if (e instanceof InsufficientBalanceError) throw paymentRequired(e.message, 'body.amount');
-    throw e;
-  }
 }
 
 // ---- operator actions (embedded mode) --------------------------------------------------------

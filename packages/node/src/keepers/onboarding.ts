@@ -3,6 +3,7 @@ import { type Onboarding, verifyBody } from '@swarm/sdk';
 import { type Context, paramsAt } from '../service/context.ts';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../service/errors.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
+import { decodeCursor, MAX_PAGE, type PageQuery, pageLimit, pageOf } from './page.ts';
 import { validatorsAt } from './slashing.ts';
 
 /**
@@ -47,22 +48,31 @@ export async function acceptOnboarding(ctx: Context, msg: Onboarding) {
  * Onboarding state: the checks of one node (newest first), or — without a node — the nodes still
  * waiting for a passing check (by id, at most 1,000) with the latest 200 checks.
  */
-export async function listOnboarding(ctx: Context, nodeId?: string) {
+export async function listOnboarding(ctx: Context, nodeId: string | undefined, q: PageQuery & { pendingAfter?: string | undefined } = {}) {
+  const limit = pageLimit(q);
+  const after = decodeCursor(q.after, 'nss');
   const checks = await ctx.db.query<{ node_id: string; validator_key: string; epoch: string; at: string; passed: boolean; gates: string }>(
     `SELECT node_id, validator_key, epoch::text AS epoch, at::text AS at, passed, gates FROM onboarding_checks
-      ${nodeId === undefined ? '' : 'WHERE node_id = $1'} ORDER BY at DESC, node_id, validator_key LIMIT 200`,
-    nodeId === undefined ? [] : [nodeId],
+      WHERE ($1::text IS NULL OR node_id = $1) AND ($2::bigint IS NULL OR at < $2 OR (at = $2 AND (node_id, validator_key) > ($3::text, $4::text)))
+      ORDER BY at DESC, node_id, validator_key LIMIT $5`,
+    [nodeId ?? null, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1],
   );
+  const page = pageOf(checks, limit, (c) => [Number(c.at), c.node_id, c.validator_key]);
+  // nodes awaiting a passing check: their own page, by id (?pendingAfter=, pendingNext)
+  const pendingAfter = decodeCursor(q.pendingAfter, 's');
   const pending = await ctx.db.query<{ id: string }>(
     `SELECT n.id FROM nodes n
        LEFT JOIN (SELECT DISTINCT ON (node_id) node_id, passed FROM onboarding_checks ORDER BY node_id, epoch DESC, at DESC, validator_key DESC) oc
          ON oc.node_id = n.id
-      WHERE NOT COALESCE(oc.passed, n.onboarded) ${nodeId === undefined ? '' : 'AND n.id = $1'} ORDER BY n.id LIMIT 1000`,
-    nodeId === undefined ? [] : [nodeId],
+      WHERE NOT COALESCE(oc.passed, n.onboarded) AND ($1::text IS NULL OR n.id = $1) AND ($2::text IS NULL OR n.id > $2) ORDER BY n.id LIMIT $3`,
+    [nodeId ?? null, pendingAfter?.[0] ?? null, MAX_PAGE + 1],
   );
+  const pendingPage = pageOf(pending, MAX_PAGE, (p) => [p.id]);
   return {
-    pending: pending.map((p) => p.id),
-    checks: checks.map((c) => ({
+    pending: pendingPage.rows.map((p) => p.id),
+    pendingNext: pendingPage.next,
+    next: page.next,
+    checks: page.rows.map((c) => ({
       nodeId: c.node_id,
       validator: c.validator_key,
       epoch: Number(c.epoch),

@@ -2,6 +2,7 @@ import { ADDRESS_PATTERN } from '@swarm/core';
 import { type Context, epochOf, epochStart } from '../service/context.ts';
 import { badRequest, notFound } from '../service/errors.ts';
 import { readInputPieces } from './input-store.ts';
+import { decodeCursor, type PageQuery, pageLimit, pageOf } from './page.ts';
 
 /** Read models: plain queries over the store, shaped for the API and the dashboard. */
 
@@ -165,11 +166,17 @@ export async function currentParams(ctx: Context) {
   return { hash: r.hash, effectiveEpoch: Number(r.effective_epoch), params: JSON.parse(r.params) };
 }
 
-export async function paramsHistory(ctx: Context) {
+export async function paramsHistory(ctx: Context, q: PageQuery = {}) {
+  const limit = pageLimit(q);
+  const after = decodeCursor(q.after, 'nns');
   const rows = await ctx.db.query<{ hash: string; effective_epoch: string; created_at: string }>(
-    'SELECT hash, effective_epoch::text AS effective_epoch, created_at::text AS created_at FROM params_versions ORDER BY params_versions.effective_epoch, params_versions.created_at',
+    `SELECT hash, effective_epoch::text AS effective_epoch, created_at::text AS created_at FROM params_versions
+      WHERE $1::bigint IS NULL OR (effective_epoch, created_at, hash) > ($1::bigint, $2::bigint, $3::text)
+      ORDER BY params_versions.effective_epoch, params_versions.created_at, hash LIMIT $4`,
+    [after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1],
   );
-  return { versions: rows.map((r) => ({ hash: r.hash, effectiveEpoch: Number(r.effective_epoch), createdAt: Number(r.created_at) })) };
+  const page = pageOf(rows, limit, (r) => [Number(r.effective_epoch), Number(r.created_at), r.hash]);
+  return { versions: page.rows.map((r) => ({ hash: r.hash, effectiveEpoch: Number(r.effective_epoch), createdAt: Number(r.created_at) })), next: page.next };
 }
 
 /** The network at a glance: GPUs by model, nodes by region, the stake ratio of the last epoch. */

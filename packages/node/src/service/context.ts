@@ -96,7 +96,7 @@ export async function initContext(p: InitParameters): Promise<Context> {
     };
     if (s.onboarding !== 'validators' && s.onboarding !== 'open') throw new Error("onboarding is 'validators' or 'open'");
     if (!Number.isSafeInteger(s.daySeconds) || s.daySeconds < 1) throw new Error('daySeconds must be a positive integer');
-    if (s.epochSeconds % s.slotSeconds !== 0) throw new Error('epochSeconds must be a multiple of slotSeconds');
+    checkSettings(s);
     const params = parseParams(p.params ?? DEFAULT_PARAMS_JSON);
     await sql.query('INSERT INTO meta (key, value) VALUES ($1, $2)', ['settings', JSON.stringify(s)]);
     await sql.query('INSERT INTO params_versions (hash, params, effective_epoch, created_at) VALUES ($1, $2, 0, $3)', [
@@ -118,6 +118,27 @@ export async function initContext(p: InitParameters): Promise<Context> {
     operatorToken: p.operatorToken,
     operatorAccount: privateKeyToAccount(p.operatorEthKey),
   };
+}
+
+/**
+ * The settings a store may be created with: epochs of 60 s (SPEC §2: "down to 60 s for demos and
+ * tests") to a year, slots of 1 s to an hour that divide the epoch — the same ranges the epoch input
+ * format accepts, so every epoch a store closes can be replayed, verified and what-if'd.
+ */
+export function checkSettings(s: Settings): void {
+  const int = (v: number, min: number, max: number, name: string) => {
+    if (!Number.isSafeInteger(v) || v < min || v > max) throw new InvalidSettingError(`${name} must be a whole number from ${min} to ${max}, got ${v}`);
+  };
+  int(s.epochSeconds, 60, 31_536_000, 'epochSeconds');
+  int(s.slotSeconds, 1, 3600, 'slotSeconds');
+  int(s.graceSeconds, 0, 86_400, 'graceSeconds');
+  int(s.genesis, 0, 253_402_300_799, 'genesis');
+  if (s.epochSeconds % s.slotSeconds !== 0) throw new InvalidSettingError('epochSeconds must be a multiple of slotSeconds');
+}
+
+/** A store setting out of range: a usage error at `swarm start`. */
+export class InvalidSettingError extends Error {
+  override name = 'InvalidSettingError';
 }
 
 export function epochOf(s: Settings, ts: number): number {

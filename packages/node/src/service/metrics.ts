@@ -33,5 +33,15 @@ export class Metrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  readonly closeFailures = new Counter({
+    name: 'swarm_epoch_close_failures_total',
+    help: 'Epoch closes that failed and will be retried (the store was unreachable, say)',
+    registers: [this.registry],
+  });
+  readonly closeHalted = new Gauge({
+    name: 'swarm_epoch_close_halted',
+    help: '1 when a close failed an invariant and closing has stopped until the operator acts (the log names the account)',
+    registers: [this.registry],
+  });
   readonly lastClosed = new Gauge({ name: 'swarm_last_closed_epoch', help: 'The last closed epoch', registers: [this.registry] });
 }

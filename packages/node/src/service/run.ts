@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { InvariantError } from '@swarm/core';
 import type { FastifyInstance } from 'fastify';
 import { generatePrivateKey } from 'viem/accounts';
 import { buildServer } from '../api/server.ts';
@@ -11,10 +12,13 @@ import { type CloseHooks, type CloseReturnType, closeDueEpochs } from '../keeper
 import { type Db, openDb } from '../store/db.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Context, initContext, type Settings } from './context.ts';
+import { createLogger, type Logger } from './log.ts';
 import { VerifyPool } from './verify-pool.ts';
 
 export type StartParameters = {
   env: Env;
+  /** The service's logger; one at `env.logLevel` on standard error when omitted. */
+  logger?: Logger;
   settings?: Partial<Settings>;
   params?: unknown;
   clock?: Clock;
@@ -27,7 +31,16 @@ export type StartParameters = {
   tickMs?: number;
 };
 
-export type Running = { ctx: Context; app: FastifyInstance; db: Db; url: string; operatorToken: string; stop: () => Promise<void> };
+export type Running = {
+  ctx: Context;
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  operatorToken: string;
+  /** Set when a close failed an invariant: closing has stopped until an operator acts (see `startService`). */
+  halted: () => Error | undefined;
+  stop: () => Promise<void>;
+};
 
 /**
  * Runs the service: opens the store, listens on host:port, and closes each epoch when its time
@@ -36,27 +49,47 @@ export type Running = { ctx: Context; app: FastifyInstance; db: Db; url: string;
  */
 export async function startService(p: StartParameters): Promise<Running> {
   const env = p.env;
+  const log = p.logger ?? createLogger(env.logLevel);
   const db = await openDb({ url: env.databaseUrl, dataDir: env.databaseUrl ? undefined : env.dataDir });
   const operatorToken = env.operatorToken ?? loadOrCreateToken(env.dataDir);
   const operatorEthKey = env.operatorEthKey ?? loadOrCreateEthKey(env.dataDir);
   const ctx = await initContext({ db, clock: p.clock ?? systemClock, operatorToken, operatorEthKey, settings: p.settings, params: p.params });
   ctx.verifier = new VerifyPool(Math.max(1, Math.min(4, cpus().length - 1)));
-  const app = await buildServer(ctx, { rateLimit: p.rateLimit });
+  const app = await buildServer(ctx, { rateLimit: p.rateLimit, logger: log, halted: () => halted });
   await app.listen({ host: env.host, port: env.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
   // the chain adapter: off unless SWARM_CHAIN_RPC and SWARM_DISTRIBUTOR are set
   const publisher =
     env.chainRpc && env.distributor ? await RootPublisher.connect({ rpcUrl: env.chainRpc, distributor: env.distributor }, ctx.operatorAccount) : undefined;
+  log.info({ url: `http://${env.host}:${port}`, store: db.kind, chain: publisher ? env.distributor : null, settings: ctx.settings }, 'service started');
   let busy = false;
   let stopped = false;
+  let halted: Error | undefined;
   const tick = async () => {
-    if (busy || stopped) return;
+    if (busy || stopped || halted) return;
     busy = true;
     try {
-      await closeDueEpochs(ctx, p.hooks, p.onClosed);
+      await closeDueEpochs(ctx, p.hooks, (r) => {
+        const s = r.summary;
+        log.info(
+          { epoch: s.epoch, pool: s.epochPool, nodes: s.nodes, earning: s.earning, payees: s.payees, fees: s.fees, inputHash: s.inputHash },
+          'epoch closed',
+        );
+        p.onClosed?.(r);
+      });
       if (publisher) await publisher.publishPending(db);
     } catch (e) {
+      if (e instanceof InvariantError) {
+        // a broken invariant will not mend by retrying: stop closing, loudly, and say which account
+        // (ingest goes on; nothing of the failed close was written — it was one transaction)
+        halted = e;
+        ctx.metrics.closeHalted.set(1);
+        log.fatal({ err: e, account: (e as { account?: string }).account }, 'epoch close halted: an invariant failed; closing stops until the operator acts');
+      } else {
+        ctx.metrics.closeFailures.inc();
+        log.error({ err: e }, 'epoch close failed; retrying at the next tick');
+      }
       p.onError?.(e);
     } finally {
       busy = false;
@@ -71,6 +104,7 @@ export async function startService(p: StartParameters): Promise<Running> {
     db,
     url: `http://${env.host}:${port}`,
     operatorToken,
+    halted: () => halted,
     async stop() {
       stopped = true;
       clearInterval(timer);
@@ -78,25 +112,30 @@ export async function startService(p: StartParameters): Promise<Running> {
       await app.close();
       await ctx.verifier?.close();
       await db.close();
+      log.info('service stopped');
     },
   };
 }
 
-/** The operator token lives beside the data (mode 0600), created on first start. */
+const inMemory = (dataDir: string) => dataDir.startsWith('memory://');
+
+/** The operator token lives beside the data (mode 0600), created on first start; an in-memory store's lives as long as it. */
 export function loadOrCreateToken(dataDir: string): string {
+  if (inMemory(dataDir)) return randomBytes(24).toString('hex');
   const file = join(dataDir, 'operator-token');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const token = randomBytes(24).toString('hex');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
 }
 
-/** The operator's secp256k1 key (signs manifests) lives beside the data (mode 0600), created on first start. */
+/** The operator's secp256k1 key (signs manifests) lives beside the data (mode 0600), created on first start; an in-memory store's lives as long as it. */
 export function loadOrCreateEthKey(dataDir: string): `0x${string}` {
+  if (inMemory(dataDir)) return generatePrivateKey();
   const file = join(dataDir, 'operator-eth-key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim() as `0x${string}`;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = generatePrivateKey();
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;

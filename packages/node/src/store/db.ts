@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -17,7 +18,17 @@ export interface Db extends Sql {
   close(): Promise<void>;
 }
 
-export type OpenDbParameters = { url?: string | undefined; dataDir?: string | undefined };
+export type OpenDbParameters = {
+  url?: string | undefined;
+  dataDir?: string | undefined;
+  /** Refuse (`StoreMissingError`) rather than create a store where there is none: for tools that only read one. */
+  mustExist?: boolean;
+};
+
+/** `mustExist` was asked and there is no store there. */
+export class StoreMissingError extends Error {
+  override name = 'StoreMissingError';
+}
 
 /**
  * Opens the store: a PostgreSQL server when `url` is given, else PGlite (real PostgreSQL compiled
@@ -25,14 +36,22 @@ export type OpenDbParameters = { url?: string | undefined; dataDir?: string | un
  * the migrations before returning. Both behave the same: one schema, one SQL dialect.
  */
 export async function openDb(p: OpenDbParameters): Promise<Db> {
+  if (p.mustExist && !p.url && !existsSync(join(p.dataDir ?? 'memory://', 'PG_VERSION'))) {
+    throw new StoreMissingError(`there is no store in ${p.dataDir} (a store is created by swarm start)`);
+  }
   const db = p.url ? openPostgres(p.url) : await openPglite(p.dataDir ?? 'memory://');
+  if (p.mustExist && (await db.query<{ t: string | null }>("SELECT to_regclass('meta')::text AS t"))[0]?.t == null) {
+    await db.close();
+    throw new StoreMissingError('the database holds no Swarm store (a store is created by swarm start)');
+  }
   await migrate(db);
   return db;
 }
 
 async function openPglite(dataDir: string): Promise<Db> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  if (!dataDir.startsWith('memory://')) privateDir(dataDir);
   const lite = await PGlite.create(dataDir);
+  if (!dataDir.startsWith('memory://')) privateTree(dataDir);
   const wrap = (q: { query: PGlite['query'] }): Sql => ({
     async query<T extends Row>(text: string, params?: unknown[]) {
       return (await q.query<T>(text, params)).rows;
@@ -45,6 +64,33 @@ async function openPglite(dataDir: string): Promise<Db> {
     tx: (fn) => lite.transaction((t) => fn(wrap(t))),
     close: () => lite.close(),
   };
+}
+
+/**
+ * The ledger's files are the ledger: nobody but the service's user may read or write them. PGlite
+ * creates its files 0666 and its directories 0777 (less the umask), so the data directory is made
+ * 0700, the process's umask 077 (PGlite keeps creating files — WAL segments, relations — while it
+ * runs, and this process owns the store while it is open), and files already there (a store made
+ * before this rule) are made 0600 and directories 0700.
+ */
+function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  try {
+    process.umask(0o077);
+  } catch {
+    // a worker thread cannot set the umask; the directory's 0700 still keeps other users out
+  }
+}
+
+function privateTree(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      chmodSync(path, 0o700);
+      privateTree(path);
+    } else if (e.isFile()) chmodSync(path, 0o600);
+  }
 }
 
 function openPostgres(url: string): Db {
