@@ -45,6 +45,8 @@ export type ServerOptions = {
   bodyLimit?: number;
   /** The service's logger (pino); silent when omitted. Requests are logged at debug. */
   logger?: Logger;
+  /** Requests a minute of the expensive routes per key (default `EXPENSIVE_PER_MINUTE`). */
+  expensivePerMinute?: typeof EXPENSIVE_PER_MINUTE;
   /** Whether epoch closing has halted on a failed invariant (then /healthz answers 503 and says why). */
   halted?: () => Error | undefined;
 };
@@ -95,6 +97,7 @@ const WhatIfBody = Type.Object(
  */
 export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<FastifyInstance> {
   const log = o.logger ?? silentLogger;
+  const expensive = o.expensivePerMinute ?? EXPENSIVE_PER_MINUTE;
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // one line per request at debug (below); fastify's own two lines per request at info would drown the close lines
@@ -198,7 +201,7 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     '/v1/proposals',
     {
       bodyLimit: SMALL_BODY,
-      config: { rateLimit: perKey(EXPENSIVE_PER_MINUTE.proposals, (req) => `proposer:${(req.body as Proposal | undefined)?.body?.proposerKey ?? req.ip}`) },
+      config: { rateLimit: perKey(expensive.proposals, (req) => `proposer:${(req.body as Proposal | undefined)?.body?.proposerKey ?? req.ip}`) },
       schema: { tags: ['governance'], summary: 'Propose a parameter patch (signed by a staking key; pays the deposit)', body: Proposal, response: errors },
     },
     async (req, reply) => reply.status(201).send(await submitProposal(ctx, req.body)),
@@ -305,7 +308,7 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     '/v1/epochs/:n/whatif',
     {
       bodyLimit: SMALL_BODY,
-      config: { rateLimit: perKey(EXPENSIVE_PER_MINUTE.whatIf, (req) => `whatif:${req.ip}`) },
+      config: { rateLimit: perKey(expensive.whatIf, (req) => `whatif:${req.ip}`) },
       schema: { tags: ['reads'], summary: "A closed epoch recomputed with one node's inputs changed", body: WhatIfBody, response: errors },
     },
     async (req) => whatIfEpoch(ctx, pathNumber(req.params, 'n'), req.body.nodeId, req.body.set),
