@@ -1,7 +1,7 @@
 import { TOKEN } from '@swarm/core';
 import { signStake } from '@swarm/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addr, heartbeat, keys, receipt, registration } from './helpers.ts';
+import { addr, freshSchemaUrl, heartbeat, keys, receipt, registration, STORES } from './helpers.ts';
 import { minuteEpochArgs, PROCESS_TOKEN, type Proc, startProcess, stopProcess, tempDir, waitFor } from './process.ts';
 
 /**
@@ -21,7 +21,7 @@ async function get(p: Proc, path: string): Promise<string | undefined> {
   return r.ok ? r.text() : undefined;
 }
 
-describe('crash during epoch close', () => {
+describe.each(STORES)('crash during epoch close on %s', (kind) => {
   it('closes exactly once, byte-identical to an uninterrupted run, losing nothing', async () => {
     const now = Math.floor(Date.now() / 1000);
     // epoch 0 ends 50 s from now and closes 2 s later: time for four processes to start and take
@@ -29,10 +29,13 @@ describe('crash during epoch close', () => {
     const genesis = now - 10;
     const args = (dir: string) => minuteEpochArgs(dir, genesis);
     const dirs = { reference: tempDir('ref'), ...Object.fromEntries(POINTS.map((p) => [p, tempDir(p)])) } as Record<string, string>;
+    // on PostgreSQL each process has a schema of its own (a store each), kept for its restart
+    const stores: Record<string, Record<string, string>> = {};
+    for (const name of Object.keys(dirs)) stores[name] = kind === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
     const runs: Record<string, Proc> = {};
     await Promise.all(
       Object.entries(dirs).map(async ([name, dir]) => {
-        runs[name] = await startProcess(args(dir), name === 'reference' ? {} : { SWARM_CRASH_AT: name });
+        runs[name] = await startProcess(args(dir), name === 'reference' ? stores[name] : { ...stores[name], SWARM_CRASH_AT: name });
         procs.push(runs[name] as Proc);
       }),
     );
@@ -114,7 +117,7 @@ describe('crash during epoch close', () => {
     };
     expect(JSON.parse(refInput).nodes.map((n: { upSlots: number }) => n.upSlots)).toEqual([ROUNDS, ROUNDS, ROUNDS - 3]);
     for (const point of POINTS) {
-      const again = await startProcess(args(dirs[point] as string));
+      const again = await startProcess(args(dirs[point] as string), stores[point]);
       procs.push(again);
       const input = await waitFor(`${point}: the close after restart`, () => get(again, '/v1/epochs/0/input'));
       expect(input, point).toBe(ref.input);

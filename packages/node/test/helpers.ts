@@ -12,7 +12,24 @@ export const STORES: ('pglite' | 'postgres')[] = process.env.TEST_DATABASE_URL ?
 
 /** A fresh store: PGlite in memory, or a new schema on the PostgreSQL server. */
 export async function freshDb(kind: 'pglite' | 'postgres'): Promise<Db> {
-  if (kind === 'pglite') return openDb({ dataDir: 'memory://' });
+  if (kind === 'pglite') return openDb({ dataDir: 'memory://', from: await migratedPglite() });
+  return openDb({ url: await freshSchemaUrl() });
+}
+
+// a PGlite store takes seconds to initialise and migrate; a test file makes it once and copies it
+let template: Promise<Blob> | undefined;
+function migratedPglite(): Promise<Blob> {
+  template ??= (async () => {
+    const db = await openDb({ dataDir: 'memory://' });
+    const blob = await (db.dump as () => Promise<Blob>)();
+    await db.close();
+    return blob;
+  })();
+  return template;
+}
+
+/** A URL of TEST_DATABASE_URL whose search path is a new, empty schema: a store of its own on the shared server. */
+export async function freshSchemaUrl(): Promise<string> {
   const base = process.env.TEST_DATABASE_URL as string;
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
@@ -21,7 +38,7 @@ export async function freshDb(kind: 'pglite' | 'postgres'): Promise<Db> {
   await admin.end();
   const url = new URL(base);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  return openDb({ url: url.toString() });
+  return url.toString();
 }
 
 export const GENESIS = 1_767_225_600; // 2026-01-01T00:00:00Z

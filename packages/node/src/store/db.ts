@@ -16,6 +16,8 @@ export interface Db extends Sql {
   /** Runs `fn` in one transaction: all of it commits, or none of it. */
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** PGlite: the whole store as a tarball, to open copies of it (`OpenDbParameters.from`). */
+  dump?: () => Promise<Blob>;
 }
 
 export type OpenDbParameters = {
@@ -23,6 +25,8 @@ export type OpenDbParameters = {
   dataDir?: string | undefined;
   /** Refuse (`StoreMissingError`) rather than create a store where there is none: for tools that only read one. */
   mustExist?: boolean;
+  /** PGlite in memory only: start from this dump of another store (`dumpStore`) instead of an empty one — tests make many stores. */
+  from?: Blob;
 };
 
 /** `mustExist` was asked and there is no store there. */
@@ -39,7 +43,7 @@ export async function openDb(p: OpenDbParameters): Promise<Db> {
   if (p.mustExist && !p.url && !existsSync(join(p.dataDir ?? 'memory://', 'PG_VERSION'))) {
     throw new StoreMissingError(`there is no store in ${p.dataDir} (a store is created by swarm start)`);
   }
-  const db = p.url ? openPostgres(p.url) : await openPglite(p.dataDir ?? 'memory://');
+  const db = p.url ? openPostgres(p.url) : await openPglite(p.dataDir ?? 'memory://', p.from);
   if (p.mustExist && (await db.query<{ t: string | null }>("SELECT to_regclass('meta')::text AS t"))[0]?.t == null) {
     await db.close();
     throw new StoreMissingError('the database holds no Swarm store (a store is created by swarm start)');
@@ -48,9 +52,10 @@ export async function openDb(p: OpenDbParameters): Promise<Db> {
   return db;
 }
 
-async function openPglite(dataDir: string): Promise<Db> {
+async function openPglite(dataDir: string, from?: Blob): Promise<Db> {
   if (!dataDir.startsWith('memory://')) privateDir(dataDir);
-  const lite = await PGlite.create(dataDir);
+  if (from && !dataDir.startsWith('memory://')) throw new Error('a store starts from a dump only in memory');
+  const lite = from ? await PGlite.create({ loadDataDir: from }) : await PGlite.create(dataDir);
   if (!dataDir.startsWith('memory://')) privateTree(dataDir);
   const wrap = (q: { query: PGlite['query'] }): Sql => ({
     async query<T extends Row>(text: string, params?: unknown[]) {
@@ -63,6 +68,7 @@ async function openPglite(dataDir: string): Promise<Db> {
     query: base.query,
     tx: (fn) => lite.transaction((t) => fn(wrap(t))),
     close: () => lite.close(),
+    dump: () => lite.dumpDataDir('none'),
   };
 }
 
