@@ -1,3 +1,4 @@
+import { describeValue } from './describe.ts';
 import { InvalidArgumentError } from './errors.ts';
 
 /** Token amounts are integers of base units: 18 decimals, as on the chain. */
@@ -21,7 +22,11 @@ const DECIMAL_RE = /^(0|[1-9]\d{0,59})(\.\d{1,18})?$/;
  */
 export function parseAmount(value: unknown, field: string): bigint {
   if (typeof value !== 'string' || !AMOUNT_RE.test(value)) {
-    throw new InvalidArgumentError(field, `must be a non-negative integer amount of base units as a decimal string, got ${describe(value)}`, 'INVALID_AMOUNT');
+    throw new InvalidArgumentError(
+      field,
+      `must be a non-negative integer amount of base units as a decimal string, got ${describeValue(value)}`,
+      'INVALID_AMOUNT',
+    );
   }
   const n = BigInt(value);
   if (n > MAX_UINT256) {
@@ -43,7 +48,11 @@ export function formatAmount(value: bigint): string {
  */
 export function parseWad(value: unknown, field: string): bigint {
   if (typeof value !== 'string' || !DECIMAL_RE.test(value)) {
-    throw new InvalidArgumentError(field, `must be a non-negative decimal string with at most 18 fractional digits, got ${describe(value)}`, 'INVALID_DECIMAL');
+    throw new InvalidArgumentError(
+      field,
+      `must be a non-negative decimal string with at most 18 fractional digits, got ${describeValue(value)}`,
+      'INVALID_DECIMAL',
+    );
   }
   const dot = value.indexOf('.');
   if (dot < 0) return BigInt(value) * WAD;
@@ -102,12 +111,6 @@ export function minBig(a: bigint, b: bigint): bigint {
 
 export function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'bigint') return `${value} (a bigint, expected a string)`;
-  return value === undefined ? 'nothing' : `${typeof value} ${JSON.stringify(value)}`;
 }
 
 const MICRO = 10n ** 12n;

@@ -3,6 +3,7 @@ export * from './amounts.ts';
 export * from './apportion.ts';
 export * from './audits.ts';
 export * from './canonical.ts';
+export * from './describe.ts';
 export * from './epoch-input.ts';
 export * from './errors.ts';
 export * from './fees.ts';

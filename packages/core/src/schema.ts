@@ -1,4 +1,5 @@
 import { formatAmount, formatWad, parseAmount, parseWad } from './amount.ts';
+import { describeValue } from './describe.ts';
 import { InvalidArgumentError } from './errors.ts';
 
 /**
@@ -32,12 +33,6 @@ function re(pattern: string): RegExp {
   return r;
 }
 
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
-}
-
 /** Parses `value` against `desc`; throws an `InvalidArgumentError` naming the first bad field. */
 export function parseWith(desc: Desc, value: unknown, path: string): unknown {
   switch (desc.t) {
@@ -54,8 +49,11 @@ export function parseWith(desc: Desc, value: unknown, path: string): unknown {
       return w;
     }
     case 'int':
+      if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        throw new InvalidArgumentError(path, `must be between ${desc.min} and ${desc.max}, got ${describeValue(value)}`, 'OUT_OF_RANGE');
+      }
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-        throw new InvalidArgumentError(path, `must be an integer, got ${typeName(value)}`, 'INVALID_TYPE');
+        throw new InvalidArgumentError(path, `must be an integer, got ${describeValue(value)}`, 'INVALID_TYPE');
       }
       if (value < desc.min || value > desc.max) {
         throw new InvalidArgumentError(path, `must be between ${desc.min} and ${desc.max}, got ${value}`, 'OUT_OF_RANGE');
@@ -63,15 +61,15 @@ export function parseWith(desc: Desc, value: unknown, path: string): unknown {
       return value;
     case 'bool':
       if (typeof value !== 'boolean') {
-        throw new InvalidArgumentError(path, `must be true or false, got ${typeName(value)}`, 'INVALID_TYPE');
+        throw new InvalidArgumentError(path, `must be true or false, got ${describeValue(value)}`, 'INVALID_TYPE');
       }
       return value;
     case 'str':
       if (typeof value !== 'string') {
-        throw new InvalidArgumentError(path, `must be a string, got ${typeName(value)}`, 'INVALID_TYPE');
+        throw new InvalidArgumentError(path, `must be a string, got ${describeValue(value)}`, 'INVALID_TYPE');
       }
       if (desc.enum !== undefined && !desc.enum.includes(value)) {
-        throw new InvalidArgumentError(path, `must be one of ${desc.enum.join(', ')}, got ${JSON.stringify(value)}`, 'INVALID_ENUM');
+        throw new InvalidArgumentError(path, `must be one of ${desc.enum.join(', ')}, got ${describeValue(value)}`, 'INVALID_ENUM');
       }
       if (desc.maxLength !== undefined && value.length > desc.maxLength) {
         throw new InvalidArgumentError(path, `must be at most ${desc.maxLength} characters`, 'TOO_LONG');
@@ -84,7 +82,7 @@ export function parseWith(desc: Desc, value: unknown, path: string): unknown {
       return value === null ? null : parseWith(desc.inner, value, path);
     case 'arr': {
       if (!Array.isArray(value)) {
-        throw new InvalidArgumentError(path, `must be an array, got ${typeName(value)}`, 'INVALID_TYPE');
+        throw new InvalidArgumentError(path, `must be an array, got ${describeValue(value)}`, 'INVALID_TYPE');
       }
       if (value.length > desc.maxItems) {
         throw new InvalidArgumentError(path, `must have at most ${desc.maxItems} items`, 'TOO_MANY_ITEMS');
@@ -95,7 +93,7 @@ export function parseWith(desc: Desc, value: unknown, path: string): unknown {
     }
     case 'map': {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new InvalidArgumentError(path, `must be an object, got ${typeName(value)}`, 'INVALID_TYPE');
+        throw new InvalidArgumentError(path, `must be an object, got ${describeValue(value)}`, 'INVALID_TYPE');
       }
       const out: Record<string, unknown> = {};
       const keys = Object.keys(value);
@@ -112,7 +110,7 @@ export function parseWith(desc: Desc, value: unknown, path: string): unknown {
     }
     case 'obj': {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new InvalidArgumentError(path, `must be an object, got ${typeName(value)}`, 'INVALID_TYPE');
+        throw new InvalidArgumentError(path, `must be an object, got ${describeValue(value)}`, 'INVALID_TYPE');
       }
       const v = value as Record<string, unknown>;
       for (const k in v) {

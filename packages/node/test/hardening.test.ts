@@ -2,9 +2,13 @@ import { TOKEN } from '@swarm/core';
 import { type KeyPair, signProposal, signStake } from '@swarm/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXPENSIVE_PER_MINUTE } from '../src/api/server.ts';
+import { readEnv } from '../src/env.ts';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { balanceOf, checkLedger } from '../src/ledger/ledger.ts';
-import { addr, GENESIS, heartbeat, keys, OPERATOR, receipt, registration, STORES, testService } from './helpers.ts';
+import { ManualClock } from '../src/service/clock.ts';
+import { createLogger } from '../src/service/log.ts';
+import { startService } from '../src/service/run.ts';
+import { addr, freshSchemaUrl, GENESIS, heartbeat, keys, OPERATOR, receipt, registration, STORES, TEST_SETTINGS, testService } from './helpers.ts';
 
 /**
  * The holes a hostile user could use (issue: hardening), each shown closed on both stores:
@@ -229,5 +233,55 @@ describe.each(STORES)('hardening on %s', (kind) => {
     for (let i = 0; i <= EXPENSIVE_PER_MINUTE.whatIf; i++) whatIf.push((await post('/v1/epochs/0/whatif', { nodeId: 'n1', set: { uptime: '1' } })).statusCode);
     expect(whatIf.slice(0, -1)).not.toContain(429);
     expect(whatIf.at(-1)).toBe(429);
+  });
+});
+
+describe.each(STORES)('a close that fails an invariant on %s', (kind) => {
+  it('halts closing with a metric, a log line naming the account and /healthz 503 — not a silent retry loop', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (l: string) => void lines.push(l) });
+    const clock = new ManualClock(GENESIS + 10);
+    const running = await startService({
+      env: {
+        ...readEnv({}),
+        databaseUrl: kind === 'postgres' ? await freshSchemaUrl() : undefined,
+        dataDir: 'memory://halt',
+        port: 0,
+        operatorToken: OPERATOR,
+      },
+      settings: TEST_SETTINGS,
+      clock,
+      logger,
+      tickMs: 20,
+    });
+    try {
+      const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+        running.app.inject({ method, url, payload: payload as object, headers });
+      const reg = registration('halt-node', { now: clock.now() });
+      expect((await inject('POST', '/v1/nodes', reg.msg)).statusCode).toBe(201);
+      const c = keys(`halt-consumer-${kind}`);
+      expect((await inject('POST', '/v1/operator/grants', { key: c.publicKey, amount: (10n * TOKEN).toString(), memo: 'g' }, auth)).statusCode).toBe(200);
+      expect(
+        (await inject('POST', '/v1/receipts', receipt('halt-node', reg.node, c, 'halt-job', clock.now(), { price: (5n * TOKEN).toString() }))).statusCode,
+      ).toBe(201);
+      // a bug (simulated: the wallet's balance row rewritten) that would make the fee posting overdraw it
+      await running.db.query("UPDATE accounts SET balance = 0 WHERE id = 'wallet:' || $1", [c.publicKey]);
+      clock.set(GENESIS + 3600 + 31);
+      const deadline = Date.now() + 20_000;
+      while (!running.halted() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(running.halted()?.message).toContain(`wallet:${c.publicKey}`);
+      const health = await inject('GET', '/healthz');
+      expect([health.statusCode, health.json().code]).toEqual([503, 'CLOSE_HALTED']);
+      expect((await inject('GET', '/metrics')).body).toMatch(/^swarm_epoch_close_halted 1$/m);
+      const fatal = lines.map((l) => JSON.parse(l)).find((l) => l.level === 60);
+      expect(fatal?.account).toBe(`wallet:${c.publicKey}`);
+      // nothing of the failed close was written, and it is not retried in a loop
+      expect((await inject('GET', '/v1/epochs/0')).statusCode).toBe(404);
+      const attempts = lines.filter((l) => l.includes('epoch close')).length;
+      await new Promise((r) => setTimeout(r, 200));
+      expect(lines.filter((l) => l.includes('epoch close')).length).toBe(attempts);
+    } finally {
+      await running.stop();
+    }
   });
 });

@@ -70,3 +70,15 @@ describe('rate limiting', () => {
     }
   });
 });
+
+describe('the ledger refuses a memo it could not hash as stored', () => {
+  it.each(['\ud800', 'x\u0000'])('%j', async (memo) => {
+    const t = await testService('pglite');
+    try {
+      await expect(t.db.tx((sql) => post(sql, [{ id: 'a', epoch: 0, from: 'mint', to: 'wallet:x', amount: 1n, memo }]))).rejects.toThrow(/memo/);
+      expect((await checkLedger(t.db)).postings).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -56,6 +56,39 @@ describe('swarm CLI', () => {
     expect(unknown.stderr).toMatch(/UNKNOWN_NODE/);
   });
 
+  it('refuses a bad flag, a malformed environment variable, a missing store and a non-demo directory in one line, exit 2', async () => {
+    const { mkdtempSync, writeFileSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['start', '--port', 'abc'], {}, /--port takes a port number/],
+      [['start', '--bogus'], {}, /unknown option '--bogus'/],
+      [['start', '--epoch-seconds', '30', '--data-dir', 'memory://x'], {}, /epochSeconds must be a whole number from 60/],
+      [['start', '--data-dir', 'memory://x'], { SWARM_OPERATOR_ETH_KEY: '0x1234' }, /SWARM_OPERATOR_ETH_KEY must be a secp256k1 private key/],
+      [['start', '--data-dir', 'memory://x'], { SWARM_DISTRIBUTOR: '0xnothex' }, /SWARM_DISTRIBUTOR must be an address/],
+      [['start', '--data-dir', 'memory://x'], { SWARM_LOG_LEVEL: 'loud' }, /SWARM_LOG_LEVEL must be/],
+      [['check', '--data-dir', `${tmpdir()}/swarm-no-such-store`], {}, /there is no store in/],
+    ];
+    for (const [args, env, want] of cases) {
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env } }, (e, _o, stderr) =>
+          resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, stderr }),
+        );
+        child.stdin?.end();
+      });
+      expect([r.code, args.join(' ')]).toEqual([2, args.join(' ')]);
+      expect(r.stderr).toMatch(want);
+      expect(r.stderr.trim().split('\n'), 'one line, no stack').toHaveLength(1);
+    }
+    expect(existsSync(`${tmpdir()}/swarm-no-such-store`), 'check made no store').toBe(false);
+    // the demo deletes its store at start: it refuses a directory that holds something else
+    const work = mkdtempSync(`${tmpdir()}/swarm-precious-`);
+    writeFileSync(`${work}/thesis.tex`, 'years of work');
+    const demo = await swarm('demo', '--data-dir', work, '--epochs', '1');
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toMatch(/is not a demo store/);
+    expect(existsSync(`${work}/thesis.tex`)).toBe(true);
+  });
+
   it('keys generate writes a key pair that signs and verifies', async () => {
     const { mkdtempSync, readFileSync: read } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -93,14 +93,17 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     const result = processEpoch(input, params, { checked: false });
     await hooks.at?.('computed');
     const fees = await feePostings(sql, n, params);
-    await post(sql, [...rewardPostings(result, n), ...fees.postings]);
-    // slashes before releases: an unbonding due now is still slashable for an earlier fault
-    await writeJudgement(sql, ctx.settings, n, judgement, params);
-    await post(sql, await releasePostings(sql, n));
+    // the paying consumers' reservations are released (their rows locked) before the first posting
+    // takes the ledger head: every transaction that spends from a wallet takes the wallet's row first
+    // and the head second (wallet.ts), so the close and a concurrent stake can never deadlock
     await sql.query(
       'UPDATE consumers SET reserved = consumers.reserved - v.amount FROM unnest($1::text[], $2::numeric[]) AS v(key, amount) WHERE consumers.key = v.key',
       [fees.consumers.map((c) => c[0]), fees.consumers.map((c) => c[1].toString())],
     );
+    await post(sql, [...rewardPostings(result, n), ...fees.postings]);
+    // slashes before releases: an unbonding due now is still slashable for an earlier fault
+    await writeJudgement(sql, ctx.settings, n, judgement, params);
+    await post(sql, await releasePostings(sql, n));
     await sql.query('UPDATE unbondings SET released = true WHERE release_epoch <= $1 AND NOT released', [n]);
     await hooks.at?.('postings-written');
     await writeStatements(sql, n, result);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, InvariantError } from '@swarm/core';
+import { textProblem } from '@swarm/sdk';
 import type { Sql } from '../store/db.ts';
 
 /**
@@ -41,6 +42,9 @@ export async function post(sql: Sql, postings: readonly Posting[]): Promise<numb
   for (const p of postings) {
     if (p.amount <= 0n) throw new InvariantError(`posting ${p.id} has a non-positive amount`);
     if (p.from === p.to) throw new InvariantError(`posting ${p.id} moves an account to itself`);
+    // the hash covers the memo as a JavaScript string; the store keeps UTF-8: they agree only for
+    // text the boundary's rule admits (sdk text.ts) — anything else would break the chain for good
+    if (textProblem(p.memo) !== undefined) throw new InvariantError(`posting ${p.id}: its memo ${textProblem(p.memo)}`);
   }
   const head = (await sql.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE'))[0];
   let seq = head ? Number(head.seq) : 0;
