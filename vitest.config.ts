@@ -6,8 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // vitest's default is one worker fewer than the cores: one worker on a 2-core machine, so the
-    // files ran one after another. The longest files mostly wait on the wall clock (real processes
-    // waiting for a one-minute epoch to end), so three workers overlap that waiting with work.
-    maxWorkers: 3,
+    // files ran one after another (~12 min); two run at once. Three overloaded two cores (files ran
+    // 2-3× slower and the real-time process tests missed their windows).
+    maxWorkers: 2,
   },
 });

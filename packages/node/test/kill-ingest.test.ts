@@ -59,8 +59,11 @@ describe.each(STORES)('kill -9 mid-ingest on %s', (kind) => {
       }
     };
     const senders = [0, 1, 2, 3].map(sender);
-    // let traffic build, then kill from outside at a moment the test does not choose precisely
-    await new Promise((r) => setTimeout(r, 1500 + Math.floor(Math.random() * 1000)));
+    // let traffic build (at least 30 acknowledged writes, however loaded the machine), then kill
+    // from outside at a moment the test does not choose precisely
+    const deadline = Date.now() + 60_000;
+    while (acked.grants.length + acked.receipts.length < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 500)));
     p.child.kill('SIGKILL');
     await p.exited;
     killed = true;

@@ -315,7 +315,9 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   );
   app.get('/v1/nodes/:id', { schema: { tags: ['reads'] } }, async (req) => reads.getNode(ctx, (req.params as { id: string }).id));
   app.get('/v1/balances/:account', { schema: { tags: ['reads'] } }, async (req) => reads.getBalance(ctx, (req.params as { account: string }).account));
-  app.get('/v1/rewards/:address', { schema: { tags: ['reads'] } }, async (req) => reads.getRewards(ctx, (req.params as { address: string }).address));
+  app.get('/v1/rewards/:address', { schema: { tags: ['reads'] } }, async (req) =>
+    reads.getRewards(ctx, (req.params as { address: string }).address, page(req.query)),
+  );
   app.get('/v1/params', { schema: { tags: ['reads'] } }, async () => reads.currentParams(ctx));
   app.get('/v1/params/history', { schema: { tags: ['reads'] } }, async (req) => reads.paramsHistory(ctx, page(req.query)));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -68,13 +68,18 @@ describe('swarm CLI', () => {
       [['start', '--data-dir', 'memory://x'], { SWARM_LOG_LEVEL: 'loud' }, /SWARM_LOG_LEVEL must be/],
       [['check', '--data-dir', `${tmpdir()}/swarm-no-such-store`], {}, /there is no store in/],
     ];
-    for (const [args, env, want] of cases) {
-      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env } }, (e, _o, stderr) =>
-          resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, stderr }),
-        );
-        child.stdin?.end();
-      });
+    const results = await Promise.all(
+      cases.map(
+        ([args, env]) =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env } }, (e, _o, stderr) =>
+              resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, stderr }),
+            );
+          }),
+      ),
+    );
+    for (const [k, [args, , want]] of cases.entries()) {
+      const r = results[k] as { code: number | null; stderr: string };
       expect([r.code, args.join(' ')]).toEqual([2, args.join(' ')]);
       expect(r.stderr).toMatch(want);
       expect(r.stderr.trim().split('\n'), 'one line, no stack').toHaveLength(1);
@@ -87,7 +92,7 @@ describe('swarm CLI', () => {
     expect(demo.code).toBe(2);
     expect(demo.stderr).toMatch(/is not a demo store/);
     expect(existsSync(`${work}/thesis.tex`)).toBe(true);
-  });
+  }, 180_000);
 
   it('keys generate writes a key pair that signs and verifies', async () => {
     const { mkdtempSync, readFileSync: read } = await import('node:fs');

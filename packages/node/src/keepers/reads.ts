@@ -37,9 +37,14 @@ export async function listEpochs(ctx: Context, limit: number, before?: number) {
   const rows = await ctx.db.query<{ epoch: string; summary: string; closed_at: string; duration_ms: number }>(
     `SELECT epoch::text AS epoch, summary, closed_at::text AS closed_at, duration_ms FROM epochs
       WHERE ($1::bigint IS NULL OR epochs.epoch < $1) ORDER BY epochs.epoch DESC LIMIT $2`,
-    [before ?? null, Math.min(limit, 500)],
+    [before ?? null, pageLimit({ limit }) + 1],
   );
-  return { epochs: rows.map((r) => ({ ...JSON.parse(r.summary), closedAt: Number(r.closed_at), durationMs: r.duration_ms })) };
+  const page = pageOf(rows, pageLimit({ limit }), (r) => [Number(r.epoch)]);
+  return {
+    epochs: page.rows.map((r) => ({ ...JSON.parse(r.summary), closedAt: Number(r.closed_at), durationMs: r.duration_ms })),
+    // the next page is ?before=<the last epoch of this one>
+    next: page.next === null ? null : Number(page.rows[page.rows.length - 1]?.epoch),
+  };
 }
 
 export async function getEpoch(ctx: Context, n: number) {
@@ -145,15 +150,20 @@ export async function getBalance(ctx: Context, account: string) {
 }
 
 /** A payout address's claimable balance and what each epoch added to it. */
-export async function getRewards(ctx: Context, address: string) {
+export async function getRewards(ctx: Context, address: string, q: PageQuery = {}) {
   if (!new RegExp(ADDRESS_PATTERN).test(address)) throw badRequest('INVALID_FORMAT', 'an address is 0x and 40 lower-case hex digits', 'address');
+  const limit = pageLimit(q);
+  const after = decodeCursor(q.after, 'ns');
   const account = `claimable:${address}`;
   const bal = await getBalance(ctx, account);
   const rows = await ctx.db.query<{ epoch: string; memo: string; amount: string }>(
-    'SELECT epoch::text AS epoch, memo, SUM(amount)::text AS amount FROM postings WHERE to_account = $1 GROUP BY postings.epoch, memo ORDER BY postings.epoch DESC, memo LIMIT 200',
-    [account],
+    `SELECT epoch::text AS epoch, memo, SUM(amount)::text AS amount FROM postings
+      WHERE to_account = $1 AND ($2::bigint IS NULL OR epoch < $2 OR (epoch = $2 AND memo > $3))
+      GROUP BY postings.epoch, memo ORDER BY postings.epoch DESC, memo LIMIT $4`,
+    [account, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
   );
-  return { address, claimable: bal.balance, credits: rows.map((r) => ({ epoch: Number(r.epoch), memo: r.memo, amount: r.amount })) };
+  const page = pageOf(rows, limit, (r) => [Number(r.epoch), r.memo]);
+  return { address, claimable: bal.balance, credits: page.rows.map((r) => ({ epoch: Number(r.epoch), memo: r.memo, amount: r.amount })), next: page.next };
 }
 
 export async function currentParams(ctx: Context) {
