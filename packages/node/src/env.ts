@@ -51,7 +51,9 @@ export function readEnv(e: NodeJS.ProcessEnv = process.env, defaults: { logLevel
     operatorEthKey: must('SWARM_OPERATOR_ETH_KEY', (v) => /^0x[0-9a-fA-F]{64}$/.test(v), 'a secp256k1 private key: 0x and 64 hex digits') as
       | `0x${string}`
       | undefined,
-    logLevel: (must('SWARM_LOG_LEVEL', (v) => (LOG_LEVELS as readonly string[]).includes(v), LOG_LEVELS.join(', ')) ?? defaults.logLevel ?? 'info') as LogLevel,
+    logLevel: (must('SWARM_LOG_LEVEL', (v) => (LOG_LEVELS as readonly string[]).includes(v), `one of ${LOG_LEVELS.join(', ')}`) ??
+      defaults.logLevel ??
+      'info') as LogLevel,
     chainRpc: rpc,
     distributor: distributor as `0x${string}` | undefined,
   };

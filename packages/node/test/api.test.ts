@@ -408,7 +408,7 @@ describe.each(STORES)('API on %s', (kind) => {
     expect(params.hash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(params.params.compute.gpuUnits.H100).toBe('12');
     expect((await get('/v1/params/history')).json().versions).toHaveLength(1);
-    expect((await get('/v1/epochs')).json()).toEqual({ epochs: [] });
+    expect((await get('/v1/epochs')).json()).toEqual({ epochs: [], next: null });
     expect((await get(`/v1/balances/wallet:${consumer.publicKey}`)).json().balance).toBe((100n * TOKEN).toString());
     expect((await get(`/v1/rewards/${reg.body.owner}`)).json()).toMatchObject({ claimable: '0', credits: [] });
     for (const [url, code, st] of [

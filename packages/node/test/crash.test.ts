@@ -21,119 +21,124 @@ async function get(p: Proc, path: string): Promise<string | undefined> {
   return r.ok ? r.text() : undefined;
 }
 
-describe.each(STORES)('crash during epoch close on %s', (kind) => {
-  it('closes exactly once, byte-identical to an uninterrupted run, losing nothing', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    // epoch 0 ends 50 s from now and closes 2 s later: time for four processes to start and take
-    // the traffic even on a loaded CI machine
-    const genesis = now - 10;
-    const args = (dir: string) => minuteEpochArgs(dir, genesis);
-    const dirs = { reference: tempDir('ref'), ...Object.fromEntries(POINTS.map((p) => [p, tempDir(p)])) } as Record<string, string>;
-    // on PostgreSQL each process has a schema of its own (a store each), kept for its restart
-    const stores: Record<string, Record<string, string>> = {};
-    for (const name of Object.keys(dirs)) stores[name] = kind === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
-    const runs: Record<string, Proc> = {};
-    await Promise.all(
-      Object.entries(dirs).map(async ([name, dir]) => {
-        runs[name] = await startProcess(args(dir), name === 'reference' ? stores[name] : { ...stores[name], SWARM_CRASH_AT: name });
-        procs.push(runs[name] as Proc);
-      }),
-    );
-    // the same signed traffic to every process
-    const consumer = keys('crash-consumer');
-    const nodes = [0, 1, 2].map((i) =>
-      registration(`crash-${i}`, { now: genesis + 1, ownerAddress: addr(0xe00 + i), gpus: [{ model: ['H100', 'A10', 'T4'][i] as string, count: 1 + i }] }),
-    );
-    const messages: [string, unknown, boolean][] = [];
-    messages.push(['/v1/operator/grants', { key: consumer.publicKey, amount: (1000n * TOKEN).toString(), memo: 'c' }, true]);
-    for (const [i, n] of nodes.entries()) {
-      messages.push(['/v1/nodes', n.msg, false]);
-      messages.push(['/v1/operator/grants', { key: n.owner.publicKey, amount: (5000n * TOKEN).toString(), memo: `o${i}` }, true]);
-      messages.push([
-        '/v1/stakes',
-        signStake(
-          {
-            type: 'stake',
-            stakeId: `bond-${i}`,
-            ownerKey: n.owner.publicKey,
-            kind: 'bond',
-            nodeId: `crash-${i}`,
-            payout: n.body.owner,
-            amount: (2000n * TOKEN).toString(),
-            lockDays: 0,
-            timestamp: genesis + 2,
-            seq: 2,
-          },
-          n.owner.privateKey,
-        ),
-        false,
-      ]);
-    }
-    for (let j = 0; j < 6; j++) {
-      const i = j % 3;
-      messages.push([
-        '/v1/receipts',
-        receipt(
-          `crash-${i}`,
-          (nodes[i] as (typeof nodes)[number]).node,
-          consumer,
-          `crash-job-${j}`,
-          genesis + 10 + j,
-          { usage: [{ model: ['H100', 'A10', 'T4'][i] as string, gpuSeconds: 5 + j }] },
-          1 + (j % 5),
-        ),
-        false,
-      ]);
-    }
-    const send = async (p: Proc, path: string, body: unknown, operator: boolean) => {
-      const r = await fetch(`${p.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(operator ? { authorization: `Bearer ${PROCESS_TOKEN}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      expect(r.status, `${path}: ${await r.clone().text()}`).toBeLessThan(300);
-    };
-    for (const p of Object.values(runs)) for (const [path, body, operator] of messages) await send(p, path, body, operator);
-    // heartbeats count for the slot they arrive in (1-s slots here): each round goes to every process
-    // at once, early in a second of its own, so every process sets the same number of slots
-    for (let round = 0; round < ROUNDS; round++) {
-      await new Promise((r) => setTimeout(r, 1200 - (Date.now() % 1000)));
-      const stamp = Math.floor(Date.now() / 1000);
-      const batch = { heartbeats: nodes.filter((_, i) => !(i === 2 && round % 5 === 0)).map((n) => heartbeat(n.body.nodeId, n.node, round + 2, stamp)) };
-      await Promise.all(Object.values(runs).map((p) => send(p, '/v1/heartbeats/batch', batch, false)));
-    }
-    expect(Math.floor(Date.now() / 1000), 'the traffic must arrive before epoch 0 closes').toBeLessThan(genesis + 60);
-    // the reference closes normally; each crashing process dies by SIGKILL at its point
-    const refInput = await waitFor('the reference close', () => get(runs.reference as Proc, '/v1/epochs/0/input'), 120_000);
-    for (const point of POINTS) {
-      const exit = await (runs[point] as Proc).exited;
-      expect(exit.signal, `${point}: ${(runs[point] as Proc).output()}`).toBe('SIGKILL');
-    }
-    const ref = {
-      input: refInput,
-      result: JSON.parse((await get(runs.reference as Proc, '/v1/epochs/0')) as string).result,
-      statements: await get(runs.reference as Proc, '/v1/epochs/0/statements?limit=500'),
-      manifest: await get(runs.reference as Proc, '/v1/epochs/0/manifest'),
-    };
-    expect(JSON.parse(refInput).nodes.map((n: { upSlots: number }) => n.upSlots)).toEqual([ROUNDS, ROUNDS, ROUNDS - 3]);
-    for (const point of POINTS) {
-      const again = await startProcess(args(dirs[point] as string), stores[point]);
-      procs.push(again);
-      const input = await waitFor(`${point}: the close after restart`, () => get(again, '/v1/epochs/0/input'));
-      expect(input, point).toBe(ref.input);
-      expect(JSON.parse((await get(again, '/v1/epochs/0')) as string).result, point).toEqual(ref.result);
-      expect(await get(again, '/v1/epochs/0/statements?limit=500'), point).toBe(ref.statements);
-      expect(await get(again, '/v1/epochs/0/manifest'), point).toBe(ref.manifest);
-      const epochs = JSON.parse((await get(again, '/v1/epochs')) as string).epochs;
-      expect(
-        epochs.filter((e: { epoch: number }) => e.epoch === 0),
-        point,
-      ).toHaveLength(1);
-      const check = JSON.parse((await get(again, '/v1/operator/check')) as string);
-      expect(check.violations, point).toEqual([]);
-      const status = JSON.parse((await get(again, '/v1/status')) as string);
-      expect(status.receipts, point).toBe(6);
-      await stopProcess(again);
-    }
-  }, 300_000);
+// the stores' runs at once: each spends most of its time waiting for its epoch to end
+describe('crash during epoch close', () => {
+  it.concurrent.each(STORES)(
+    'on %s: closes exactly once, byte-identical to an uninterrupted run, losing nothing',
+    async (kind) => {
+      const now = Math.floor(Date.now() / 1000);
+      // epoch 0 ends 50 s from now and closes 2 s later: time for four processes to start and take
+      // the traffic even on a loaded CI machine
+      const genesis = now - 10;
+      const args = (dir: string) => minuteEpochArgs(dir, genesis);
+      const dirs = { reference: tempDir('ref'), ...Object.fromEntries(POINTS.map((p) => [p, tempDir(p)])) } as Record<string, string>;
+      // on PostgreSQL each process has a schema of its own (a store each), kept for its restart
+      const stores: Record<string, Record<string, string>> = {};
+      for (const name of Object.keys(dirs)) stores[name] = kind === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+      const runs: Record<string, Proc> = {};
+      await Promise.all(
+        Object.entries(dirs).map(async ([name, dir]) => {
+          runs[name] = await startProcess(args(dir), name === 'reference' ? stores[name] : { ...stores[name], SWARM_CRASH_AT: name });
+          procs.push(runs[name] as Proc);
+        }),
+      );
+      // the same signed traffic to every process
+      const consumer = keys('crash-consumer');
+      const nodes = [0, 1, 2].map((i) =>
+        registration(`crash-${i}`, { now: genesis + 1, ownerAddress: addr(0xe00 + i), gpus: [{ model: ['H100', 'A10', 'T4'][i] as string, count: 1 + i }] }),
+      );
+      const messages: [string, unknown, boolean][] = [];
+      messages.push(['/v1/operator/grants', { key: consumer.publicKey, amount: (1000n * TOKEN).toString(), memo: 'c' }, true]);
+      for (const [i, n] of nodes.entries()) {
+        messages.push(['/v1/nodes', n.msg, false]);
+        messages.push(['/v1/operator/grants', { key: n.owner.publicKey, amount: (5000n * TOKEN).toString(), memo: `o${i}` }, true]);
+        messages.push([
+          '/v1/stakes',
+          signStake(
+            {
+              type: 'stake',
+              stakeId: `bond-${i}`,
+              ownerKey: n.owner.publicKey,
+              kind: 'bond',
+              nodeId: `crash-${i}`,
+              payout: n.body.owner,
+              amount: (2000n * TOKEN).toString(),
+              lockDays: 0,
+              timestamp: genesis + 2,
+              seq: 2,
+            },
+            n.owner.privateKey,
+          ),
+          false,
+        ]);
+      }
+      for (let j = 0; j < 6; j++) {
+        const i = j % 3;
+        messages.push([
+          '/v1/receipts',
+          receipt(
+            `crash-${i}`,
+            (nodes[i] as (typeof nodes)[number]).node,
+            consumer,
+            `crash-job-${j}`,
+            genesis + 10 + j,
+            { usage: [{ model: ['H100', 'A10', 'T4'][i] as string, gpuSeconds: 5 + j }] },
+            1 + (j % 5),
+          ),
+          false,
+        ]);
+      }
+      const send = async (p: Proc, path: string, body: unknown, operator: boolean) => {
+        const r = await fetch(`${p.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(operator ? { authorization: `Bearer ${PROCESS_TOKEN}` } : {}) },
+          body: JSON.stringify(body),
+        });
+        expect(r.status, `${path}: ${await r.clone().text()}`).toBeLessThan(300);
+      };
+      for (const p of Object.values(runs)) for (const [path, body, operator] of messages) await send(p, path, body, operator);
+      // heartbeats count for the slot they arrive in (1-s slots here): each round goes to every process
+      // at once, early in a second of its own, so every process sets the same number of slots
+      for (let round = 0; round < ROUNDS; round++) {
+        await new Promise((r) => setTimeout(r, 1200 - (Date.now() % 1000)));
+        const stamp = Math.floor(Date.now() / 1000);
+        const batch = { heartbeats: nodes.filter((_, i) => !(i === 2 && round % 5 === 0)).map((n) => heartbeat(n.body.nodeId, n.node, round + 2, stamp)) };
+        await Promise.all(Object.values(runs).map((p) => send(p, '/v1/heartbeats/batch', batch, false)));
+      }
+      expect(Math.floor(Date.now() / 1000), 'the traffic must arrive before epoch 0 closes').toBeLessThan(genesis + 60);
+      // the reference closes normally; each crashing process dies by SIGKILL at its point
+      const refInput = await waitFor('the reference close', () => get(runs.reference as Proc, '/v1/epochs/0/input'), 120_000);
+      for (const point of POINTS) {
+        const exit = await (runs[point] as Proc).exited;
+        expect(exit.signal, `${point}: ${(runs[point] as Proc).output()}`).toBe('SIGKILL');
+      }
+      const ref = {
+        input: refInput,
+        result: JSON.parse((await get(runs.reference as Proc, '/v1/epochs/0')) as string).result,
+        statements: await get(runs.reference as Proc, '/v1/epochs/0/statements?limit=500'),
+        manifest: await get(runs.reference as Proc, '/v1/epochs/0/manifest'),
+      };
+      expect(JSON.parse(refInput).nodes.map((n: { upSlots: number }) => n.upSlots)).toEqual([ROUNDS, ROUNDS, ROUNDS - 3]);
+      for (const point of POINTS) {
+        const again = await startProcess(args(dirs[point] as string), stores[point]);
+        procs.push(again);
+        const input = await waitFor(`${point}: the close after restart`, () => get(again, '/v1/epochs/0/input'));
+        expect(input, point).toBe(ref.input);
+        expect(JSON.parse((await get(again, '/v1/epochs/0')) as string).result, point).toEqual(ref.result);
+        expect(await get(again, '/v1/epochs/0/statements?limit=500'), point).toBe(ref.statements);
+        expect(await get(again, '/v1/epochs/0/manifest'), point).toBe(ref.manifest);
+        const epochs = JSON.parse((await get(again, '/v1/epochs')) as string).epochs;
+        expect(
+          epochs.filter((e: { epoch: number }) => e.epoch === 0),
+          point,
+        ).toHaveLength(1);
+        const check = JSON.parse((await get(again, '/v1/operator/check')) as string);
+        expect(check.violations, point).toEqual([]);
+        const status = JSON.parse((await get(again, '/v1/status')) as string);
+        expect(status.receipts, point).toBe(6);
+        await stopProcess(again);
+      }
+    },
+    300_000,
+  );
 });
