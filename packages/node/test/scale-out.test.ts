@@ -25,7 +25,7 @@ describe.runIf(base)('scale-out on one PostgreSQL server', () => {
     const url = new URL(base as string);
     url.searchParams.set('options', `-c search_path=${schema}`);
     const now = Math.floor(Date.now() / 1000);
-    const genesis = now - 20; // epoch 0 closes ~42 s from now: time for both processes and the traffic
+    const genesis = now + 10; // epoch 0 starts as the processes come up and closes 62 s later: the whole minute is for the traffic, however slow the start
     const args = minuteEpochArgs(tempDir('so'), genesis);
     const [a, b] = await Promise.all([startProcess(args, { DATABASE_URL: url.toString() }), startProcess(args, { DATABASE_URL: url.toString() })]);
     procs.push(a as Proc, b as Proc);
@@ -65,6 +65,8 @@ describe.runIf(base)('scale-out on one PostgreSQL server', () => {
     // heartbeats alternate between the two processes, one round a second (they count for the slot
     // they arrive in); each process sees nodes registered by the other
     let last: ReturnType<typeof heartbeat> | undefined;
+    // heartbeats are accepted from the node's registration (genesis + 1) on
+    while (Date.now() / 1000 < genesis + 2) await new Promise((r) => setTimeout(r, 100));
     for (let s = 2; s < 2 + ROUNDS; s++) {
       await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
       const stamp = Math.floor(Date.now() / 1000);

@@ -111,7 +111,7 @@ describe('swarm CLI', () => {
     const { startService } = await import('../service/run.ts');
     const { readEnv } = await import('../env.ts');
     const dir = mkdtempSync(`${tmpdir()}/swarm-agent-`);
-    const running = await startService({ env: { ...readEnv({}), dataDir: 'memory://agent', port: 0, operatorToken: 'agent-test' } });
+    const running = await startService({ env: { ...readEnv({}, { logLevel: 'warn' }), dataDir: 'memory://agent', port: 0, operatorToken: 'agent-test' } });
     try {
       expect((await swarm('keys', 'generate', '--out', `${dir}/node.json`)).code).toBe(0);
       expect((await swarm('keys', 'generate', '--out', `${dir}/owner.json`)).code).toBe(0);
@@ -152,7 +152,7 @@ describe('swarm CLI', () => {
     const { readEnv } = await import('../env.ts');
     const { SwarmClient } = await import('@swarm/sdk');
     const dir = mkdtempSync(`${tmpdir()}/swarm-gov-`);
-    const running = await startService({ env: { ...readEnv({}), dataDir: 'memory://gov', port: 0, operatorToken: 'gov-test' } });
+    const running = await startService({ env: { ...readEnv({}, { logLevel: 'warn' }), dataDir: 'memory://gov', port: 0, operatorToken: 'gov-test' } });
     try {
       expect((await swarm('keys', 'generate', '--out', `${dir}/k.json`)).code).toBe(0);
       const k = JSON.parse(readFileSync(`${dir}/k.json`, 'utf8'));

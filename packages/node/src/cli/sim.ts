@@ -35,7 +35,7 @@ export async function startSimService(scenario: Scenario, params: Params) {
   const clock = new ManualClock(genesis - 10);
   const graceSeconds = 5;
   const running = await startService({
-    env: { ...readEnv({}), dataDir: dir, port: 0, host: '127.0.0.1', operatorToken: 'sim-operator' },
+    env: { ...readEnv({}, { logLevel: 'warn' }), dataDir: dir, port: 0, host: '127.0.0.1', operatorToken: 'sim-operator' },
     settings: {
       genesis,
       epochSeconds: scenario.epochSeconds,
