@@ -25,7 +25,7 @@ export type OpenDbParameters = {
   dataDir?: string | undefined;
   /** Refuse (`StoreMissingError`) rather than create a store where there is none: for tools that only read one. */
   mustExist?: boolean;
-  /** PGlite in memory only: start from this dump of another store (`dumpStore`) instead of an empty one — tests make many stores. */
+  /** PGlite in memory only: start from this dump of another store (`Db.dump`) instead of an empty one — tests make many stores. */
   from?: Blob;
 };
 
