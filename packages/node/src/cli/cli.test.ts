@@ -18,7 +18,8 @@ async function swarm(...args: string[]): Promise<{ code: number; stdout: string;
   }
 }
 
-describe('swarm CLI', () => {
+// every test here starts the real binary (tsx compiles it on a cold start): minutes, not seconds, on a loaded machine
+describe('swarm CLI', { timeout: 180_000 }, () => {
   it('rewards FILE prints pool totals, top earners and reason counts', async () => {
     const { code, stdout } = await swarm('rewards', example);
     expect(code).toBe(0);
