@@ -15,7 +15,7 @@ import { freshDb, GENESIS, heartbeat, keys, OPERATOR, OPERATOR_ETH_KEY, receipt,
  * nothing (the store's fingerprint is unchanged), and the ledger's invariants hold afterwards.
  * A few hundred requests per endpoint in `npm test`; `SWARM_FUZZ_RUNS=10000` for a long run.
  */
-const RUNS = Number(process.env.SWARM_FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.SWARM_FUZZ_RUNS ?? 100);
 const auth = { authorization: `Bearer ${OPERATOR}` };
 
 type Template = {
