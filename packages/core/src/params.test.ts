@@ -64,3 +64,12 @@ describe('parameter set', () => {
     expect((err as InvalidParamsError).field).toMatch(field);
   });
 });
+
+describe('a set saved before a section was added', () => {
+  it('parses with the section’s default (heartbeats.maxSkewSeconds 5), and a set that has it keeps its own', () => {
+    const { heartbeats: _dropped, ...old } = DEFAULT_PARAMS_JSON;
+    expect(parseParams(old).heartbeats.maxSkewSeconds).toBe(5);
+    expect(parseParams({ ...DEFAULT_PARAMS_JSON, heartbeats: { maxSkewSeconds: 12 } }).heartbeats.maxSkewSeconds).toBe(12);
+    expect(() => parseParams({ ...DEFAULT_PARAMS_JSON, heartbeats: { maxSkewSeconds: 120 } })).toThrow(/heartbeats.maxSkewSeconds/);
+  });
+});

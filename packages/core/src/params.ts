@@ -422,6 +422,19 @@ export const DEFAULT_PARAMS_JSON = {
 } as const;
 
 /**
+ * Sections added to the format after stores were made with it, and their defaults: a set saved
+ * before a section existed (in a store, a proposal, a file) still parses, with the default — so an
+ * upgrade never strands a running network. A set that has the section is parsed as it is.
+ */
+const ADDED_SECTIONS = { heartbeats: DEFAULT_PARAMS_JSON.heartbeats } as const;
+
+function withAddedSections(json: unknown): unknown {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return json;
+  const missing = Object.entries(ADDED_SECTIONS).filter(([k]) => !Object.hasOwn(json, k));
+  return missing.length === 0 ? json : { ...json, ...Object.fromEntries(missing) };
+}
+
+/**
  * Parses and validates a whole parameter set (wire form): every field's type and range, then the
  * cross-field rules — weights that must sum to one, tiers that must ascend, caps at or above
  * floors. Throws `InvalidParamsError` naming the first offending field.
@@ -431,7 +444,7 @@ export const DEFAULT_PARAMS_JSON = {
 export function parseParams(json: unknown): Params {
   let p: Params;
   try {
-    p = parseWith(paramsDesc, json, '') as Params;
+    p = parseWith(paramsDesc, withAddedSections(json), '') as Params;
   } catch (e) {
     if (e instanceof InvalidArgumentError) throw new InvalidParamsError(e.field ?? '', e.message.replace(/^[^:]*: /, ''));
     throw e;
