@@ -27,7 +27,7 @@ describe('crash during epoch close', () => {
     'on %s: closes exactly once, byte-identical to an uninterrupted run, losing nothing',
     async (kind) => {
       const now = Math.floor(Date.now() / 1000);
-      const genesis = now + 10; // epoch 0 starts as the processes come up and closes 62 s later: the whole minute is for the traffic, however slow the start
+      const genesis = now + 15; // epoch 0 starts as the processes come up and closes 62 s later: the whole minute is for the traffic, however slow the start
       const args = (dir: string) => minuteEpochArgs(dir, genesis);
       const dirs = { reference: tempDir('ref'), ...Object.fromEntries(POINTS.map((p) => [p, tempDir(p)])) } as Record<string, string>;
       // on PostgreSQL each process has a schema of its own (a store each), kept for its restart
@@ -94,7 +94,12 @@ describe('crash during epoch close', () => {
         });
         expect(r.status, `${path}: ${await r.clone().text()}`).toBeLessThan(300);
       };
-      for (const p of Object.values(runs)) for (const [path, body, operator] of messages) await send(p, path, body, operator);
+      // the same messages in the same order to every process, the processes at once
+      await Promise.all(
+        Object.values(runs).map(async (p) => {
+          for (const [path, body, operator] of messages) await send(p, path, body, operator);
+        }),
+      );
       // heartbeats count for the slot they arrive in (1-s slots here): each round goes to every process
       // at once, early in a second of its own, so every process sets the same number of slots
       // heartbeats are accepted from the node's registration (genesis + 1) on
