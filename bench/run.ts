@@ -3,13 +3,9 @@
  * machine. Medians of several runs; results written to bench/results/latest.{json,md}.
  *
  *   processEpoch            the reward engine on a synthetic epoch (mixed hardware and behaviour),
- *                           its per-node arithmetic in the WebAssembly kernel (the default)
- *   bigint engine           the same, every node in bigints (the reference engine, same result)
+ *                           from node objects (the service's path), input checks included
  *   peer: bigint floor      ten bigint multiply/divide operations per node, nothing else — the
  *                           cost of the arithmetic alone, to read the engine's overhead against
- *   nodeColumns             converting the node objects to the columns the engine reads
- *   columns: processEpoch   the engine on the nodes as columns (NodeColumns), the objects dropped —
- *                           what a producer that holds its nodes in a table pays
  *   statements              materialising every node's full statement (what a service stores)
  *
  *   service (bench/service.ts): ingest through the HTTP API against the raw verify ceiling, and
@@ -25,7 +21,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { defaultParams, nodeColumns, processEpoch, syntheticEpoch } from '../packages/core/src/index.ts';
+import { defaultParams, processEpoch, syntheticEpoch } from '../packages/core/src/index.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 // five by default at 1M too: a size's first run is cold (1.5–2.7× slower) and a median of three can land on it
@@ -93,16 +89,8 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
     timed(() => processEpoch(input, params, { checked: true })),
   );
   record(
-    'pre-checked, bigint engine',
-    timed(() => processEpoch(input, params, { checked: true, engine: 'bigint' })),
-  );
-  record(
     'peer: bigint floor',
     timed(() => bigintFloor(n)),
-  );
-  record(
-    'nodeColumns (objects → columns)',
-    timed(() => nodeColumns(input.nodes)),
   );
   if (n <= 100_000) {
     const r = processEpoch(input, params);
@@ -111,18 +99,6 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
       timed(() => r.statements()),
     );
   }
-  // the nodes as columns, as a producer holding them in a table builds them — the million
-  // objects dropped first (nothing else holds them), as such a producer never makes them
-  const columns = { ...input, nodes: nodeColumns(input.nodes) };
-  input.nodes = [];
-  record(
-    'columns: processEpoch',
-    timed(() => processEpoch(columns, params)),
-  );
-  record(
-    'columns: pre-checked',
-    timed(() => processEpoch(columns, params, { checked: true })),
-  );
 }
 
 type ServiceRow = { case: string; n: number; value: number; unit: string; note?: string };

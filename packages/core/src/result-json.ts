@@ -1,6 +1,8 @@
 import { formatWad } from './amount.ts';
 import { ROLES } from './params.ts';
-import type { EpochResult, NodeStatement, StakeStatement } from './process-epoch.ts';
+import type { StakeStatement } from './pools.ts';
+import type { EpochResult } from './process-epoch.ts';
+import type { NodeStatement } from './statement.ts';
 
 /**
  * The wire form of an epoch result. Token amounts are base-unit decimal strings; factors are exact

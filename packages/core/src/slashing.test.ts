@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WAD } from './amount.ts';
 import { assignAuditors, computeAuditOutcome, computeAuditScore, selectAuditSample } from './audits.ts';
+import { computeMinBond } from './hardware.ts';
 import { defaultParams } from './params.ts';
 import { processEpoch } from './process-epoch.ts';
-import { allocateSlash, computeCompensation, computeMinBond, detectViolations, processStandings } from './slashing.ts';
+import { allocateSlash, computeCompensation, detectViolations, processStandings } from './slashing.ts';
 import { syntheticEpoch } from './synthetic.ts';
 import { CLEAN_STANDING, type Standing, type ViolationKind } from './violations.ts';
 
@@ -126,7 +127,7 @@ describe('slashing: properties', () => {
     const marked = { ...input, nodes: input.nodes.map((n) => (found.has(n.id) ? { ...n, status: 'suspended' as const } : n)) };
     const r2 = processEpoch(marked, params);
     marked.nodes.forEach((n, i) => {
-      if (n.status !== 'active') expect(r2.nodeRewards.get(i), n.id).toBe(0n);
+      if (n.status !== 'active') expect(r2.nodeRewards[i] as bigint, n.id).toBe(0n);
     });
   });
 });

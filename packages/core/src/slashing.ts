@@ -1,8 +1,10 @@
 import { formatWad, WAD } from './amount.ts';
 import { apportion } from './apportion.ts';
-import type { EpochInput, NodeInput } from './epoch-input.ts';
+import type { EpochInput } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
+import { computeMinBond } from './hardware.ts';
 import type { Params } from './params.ts';
+import { isUptimeBelow, uptimeZeroPoint } from './quality.ts';
 import { advanceStanding, applyViolations, CLEAN_STANDING, DAY_SECONDS, type Penalty, type Standing, type Violation } from './violations.ts';
 
 /**
@@ -12,18 +14,6 @@ import { advanceStanding, applyViolations, CLEAN_STANDING, DAY_SECONDS, type Pen
  * consumers it hurt and a burn. The service calls these at epoch close and writes what they
  * return as ledger postings; nothing here reads a store or a clock.
  */
-
-/**
- * The minimum bond of a node (SPEC §5): `bond.days` of its expected revenue at the GPU rate, in
- * tokens at the reference price, per GPU; a node without GPUs bonds per compute unit.
- */
-export function computeMinBond(node: Pick<NodeInput, 'hardware'>, params: Params): bigint {
-  const unit = (BigInt(params.bond.days * 24) * params.bond.gpuRateUsdPerHour * WAD) / params.bond.referenceTokenPriceUsd;
-  const gpus = node.hardware.gpus.reduce((a, g) => a + g.count, 0);
-  if (gpus > 0) return unit * BigInt(gpus);
-  const cpu = params.compute.vcpuUnits * BigInt(node.hardware.vcpus) + params.compute.nvmeTbUnits * BigInt(node.hardware.nvmeTb);
-  return (unit * cpu) / WAD;
-}
 
 /**
  * The violations an epoch input itself shows (SPEC §6.1), found at the epoch's end `at`:
@@ -38,16 +28,16 @@ export function computeMinBond(node: Pick<NodeInput, 'hardware'>, params: Params
  */
 export function detectViolations(input: EpochInput, params: Params, at: number): Map<string, Violation[]> {
   const out = new Map<string, Violation[]>();
-  const ramp = params.compute.quality.uptimeRamp;
   for (const n of input.nodes) {
     if (n.status !== 'active' || !n.onboarded || n.expectedSlots === 0) continue;
     const found: Violation[] = [];
-    const target = params.compute.sla[n.slaClass].availability;
-    // uptime < target − ramp, exactly: up·WAD < (target − ramp)·expected; latency or packet loss
-    // above twice the class limit. One performance violation per epoch, with every shortfall as evidence.
+    // uptime below the point where U reaches 0 (quality.ts); latency or packet loss above twice the
+    // class limit. One performance violation per epoch, with every shortfall as evidence.
     const sla = params.compute.sla[n.slaClass];
     const shortfalls: string[] = [];
-    if (BigInt(n.upSlots) * WAD < (target - ramp) * BigInt(n.expectedSlots)) shortfalls.push(`uptime:${n.upSlots}/${n.expectedSlots}`);
+    if (isUptimeBelow(n.upSlots, n.expectedSlots, uptimeZeroPoint(sla.availability, params.compute.quality))) {
+      shortfalls.push(`uptime:${n.upSlots}/${n.expectedSlots}`);
+    }
     if (n.network !== undefined && n.network.latencyMs > 2 * sla.latencyMs) shortfalls.push(`latency:${n.network.latencyMs}ms>2×${sla.latencyMs}ms`);
     if (n.network !== undefined && n.network.packetLoss > 2n * sla.packetLoss)
       shortfalls.push(`packet-loss:${formatWad(n.network.packetLoss)}>2×${formatWad(sla.packetLoss)}`);

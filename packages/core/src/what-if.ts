@@ -2,8 +2,9 @@ import { parseWad, WAD } from './amount.ts';
 import { type EpochInput, epochInputDesc, type NodeInput, parseEpochInput, serializeEpochInput } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
 import type { Params } from './params.ts';
-import { type EpochResult, type NodeStatement, processEpoch } from './process-epoch.ts';
+import { type EpochResult, processEpoch } from './process-epoch.ts';
 import type { Desc } from './schema.ts';
+import type { NodeStatement } from './statement.ts';
 
 /** Names a what-if may set besides the raw input fields, each mapped onto the raw inputs. */
 export const WHAT_IF_ALIASES = {

@@ -195,7 +195,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     // rewards: compute (and the bond's staker reward) to the node's operator; validators' pool and stake
     result.nodeIds.forEach((id, i) => {
       const acc = accountOf(id);
-      acc.rewards += result.nodeRewards.get(i) + result.bondRewards.get(i);
+      acc.rewards += (result.nodeRewards[i] as bigint) + (result.bondRewards[i] as bigint);
     });
     for (const v of result.validators) (accounts.get(v.id) as Account).rewards += v.reward;
     for (const st of result.stakes) if (st.id.startsWith('op-')) (accounts.get(st.id.slice(3)) as Account).rewards += st.reward;
@@ -288,7 +288,7 @@ function checkDeterrence(
   bond: ReadonlyMap<string, bigint>,
   params: Params,
 ): SimResult['deterrence'] {
-  const reward = new Map(result.nodeIds.map((id, i) => [id, result.nodeRewards.get(i) + result.bondRewards.get(i)]));
+  const reward = new Map(result.nodeIds.map((id, i) => [id, (result.nodeRewards[i] as bigint) + (result.bondRewards[i] as bigint)]));
   const jobs = new Map(activity.map((a) => [a.nodeId, a.jobs]));
   const of = (a: string) => operators.filter((o) => o.archetype === a).flatMap((o) => o.nodes);
   const [cheats, twins] = [of('metric-inflater'), of('reliable-dc')];

@@ -39,12 +39,12 @@ export function computeImpact(p: ImpactParameters): Impact {
     }
     a.nodeIds.forEach((id, i) => {
       const x = perNode.get(id) ?? [0n, 0n];
-      x[0] += a.nodeRewards.get(i);
+      x[0] += a.nodeRewards[i] as bigint;
       perNode.set(id, x);
     });
     b.nodeIds.forEach((id, i) => {
       const x = perNode.get(id) ?? [0n, 0n];
-      x[1] += b.nodeRewards.get(i);
+      x[1] += b.nodeRewards[i] as bigint;
       perNode.set(id, x);
     });
   }

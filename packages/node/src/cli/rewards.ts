@@ -40,14 +40,14 @@ export function formatSummary(r: EpochResult, top = 10): string {
   }
   out.push(`${pad('treasury', 12)}${lpad(formatTokens(r.treasury), 20)}`);
   out.push('');
-  const rewards = r.nodeRewards.toArray();
+  const rewards = r.nodeRewards;
   const order = rewards
     .map((_, i) => i)
     .sort((a, b) => {
       const d = (rewards[b] as bigint) - (rewards[a] as bigint);
       return d > 0n ? 1 : d < 0n ? -1 : a - b;
     });
-  const paid = r.nodeRewards.countPositive();
+  const paid = r.nodeRewards.filter((x) => x > 0n).length;
   out.push(`Top nodes (${paid} of ${nodes} earned from the compute pool)`);
   out.push(
     `${pad('node', 16)}${pad('class', 10)}${lpad('GPUs', 5)}${lpad('uptime', 10)}${lpad('Q', 7)}${lpad('V', 7)}${lpad('L', 6)}${lpad('B', 6)}${lpad('reward', 18)}`,

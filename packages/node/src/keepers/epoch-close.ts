@@ -130,7 +130,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
         ]),
       ) as EpochSummary['pools'],
       nodes: result.nodeIds.length,
-      earning: result.nodeRewards.countPositive(),
+      earning: result.nodeRewards.filter((x) => x > 0n).length,
       payees: result.payouts.length,
       fees: fees.total.toString(),
       burned: fees.burned.toString(),
@@ -202,9 +202,9 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
     m.set(address, (m.get(address) ?? 0n) + x);
   };
   for (let i = 0; i < r.nodeIds.length; i++) {
-    if (!r.nodeRewards.positive(i) && !r.bondRewards.positive(i)) continue;
-    const reward = r.nodeRewards.get(i);
-    const bond = r.bondRewards.get(i);
+    if (r.nodeRewards[i] === 0n && r.bondRewards[i] === 0n) continue;
+    const reward = r.nodeRewards[i] as bigint;
+    const bond = r.bondRewards[i] as bigint;
     const owner = r.nodeOwner(i);
     add('compute', owner, reward);
     add('stakers', owner, bond);

@@ -1,0 +1,107 @@
+import { clamp, WAD } from './amount.ts';
+import type { Params } from './params.ts';
+import type { ReasonCode } from './reasons.ts';
+
+/**
+ * Emission and dynamic scaling (SPEC §4.2).
+ */
+
+export const YEAR_SECONDS = 31_536_000;
+
+export type DynamicFactorReturnType = { rawDynamicFactor: bigint; dynamicFactor: bigint; growth: bigint; reasons: ReasonCode[] };
+
+/**
+ * "`D_n = clamp(networkUtilisation / 0.90, 0.8, 1.25)` … Circuit breaker: `D_n` moves at most ±20 %
+ * from `D_{n−1}`; a bigger move is clipped and reported. `growth = 1.25` while governance declares
+ * an expansion phase, else 1" (SPEC §4.2), growth applied before the breaker. Utilisation is
+ * `delivered / provisioned`, multiplied out.
+ *
+ * @example computeDynamicFactor(81n, 100n, null, false, params.emission) // { rawDynamicFactor: 0.9 WAD, dynamicFactor: 0.9 WAD, … }
+ */
+export function computeDynamicFactor(
+  delivered: bigint,
+  provisioned: bigint,
+  previous: bigint | null,
+  expansionPhase: boolean,
+  e: Params['emission'],
+): DynamicFactorReturnType {
+  const reasons: ReasonCode[] = [];
+  const ratio = provisioned === 0n ? 0n : (delivered * WAD * WAD) / (provisioned * e.targetUtilisation);
+  const clamped = clamp(ratio, e.dynamicMin, e.dynamicMax);
+  if (clamped !== ratio) reasons.push('DYNAMIC_FACTOR_CLAMPED');
+  const growth = expansionPhase ? e.expansionGrowth : WAD;
+  const rawDynamicFactor = (clamped * growth) / WAD;
+  let dynamicFactor = rawDynamicFactor;
+  if (previous !== null) {
+    const lo = (previous * (WAD - e.circuitBreaker)) / WAD;
+    const hi = (previous * (WAD + e.circuitBreaker)) / WAD;
+    dynamicFactor = clamp(rawDynamicFactor, lo, hi);
+    if (dynamicFactor !== rawDynamicFactor) reasons.push('CIRCUIT_BREAKER_CLIPPED');
+  }
+  return { rawDynamicFactor, dynamicFactor, growth, reasons };
+}
+
+/**
+ * The epoch pool (SPEC §4.2): `P_n = min(floor(E_n·D_n), maxEmissionPerEpoch)`; `EMISSION_CAPPED`
+ * when the maximum binds.
+ *
+ * @example computeEpochPool(1_000_000n * TOKEN, WAD, params.emission) // { uncappedPool: 1e24, epochPool: 1e24, reasons: [] }
+ */
+export function computeEpochPool(
+  baseEmission: bigint,
+  dynamicFactor: bigint,
+  e: Params['emission'],
+): { uncappedPool: bigint; epochPool: bigint; reasons: ReasonCode[] } {
+  const uncappedPool = (baseEmission * dynamicFactor) / WAD;
+  if (uncappedPool > e.maxPerEpoch) return { uncappedPool, epochPool: e.maxPerEpoch, reasons: ['EMISSION_CAPPED'] };
+  return { uncappedPool, epochPool: uncappedPool, reasons: [] };
+}
+
+/**
+ * The base emission of the next epoch (SPEC §4.2): `E_{n+1} = floor(E_n·(WAD − decay)/WAD)`.
+ *
+ * @example computeNextBaseEmission(1_000_000n * TOKEN, parseWad('0.000445')) // 999,555 tokens
+ */
+export function computeNextBaseEmission(baseEmission: bigint, decayPerEpoch: bigint): bigint {
+  return (baseEmission * (WAD - decayPerEpoch)) / WAD;
+}
+
+export type Emission = {
+  baseEmission: bigint;
+  nextBaseEmission: bigint;
+  networkUtilisation: bigint;
+  rawDynamicFactor: bigint;
+  dynamicFactor: bigint;
+  growth: bigint;
+  uncappedPool: bigint;
+  epochPool: bigint;
+  reasons: ReasonCode[];
+};
+
+/**
+ * One epoch's emission (SPEC §4.2): network utilisation (delivered ÷ provisioned GPU-seconds over
+ * active nodes), the dynamic factor with growth and circuit breaker, the epoch pool, and the next
+ * epoch's base emission.
+ *
+ * @example computeEmission({ baseEmission, previousDynamicFactor: WAD, expansionPhase: false }, { delivered, provisioned }, params.emission)
+ */
+export function computeEmission(
+  input: { baseEmission: bigint; previousDynamicFactor: bigint | null; expansionPhase: boolean },
+  usage: { delivered: bigint; provisioned: bigint },
+  e: Params['emission'],
+): Emission {
+  const { delivered, provisioned } = usage;
+  const dynamic = computeDynamicFactor(delivered, provisioned, input.previousDynamicFactor, input.expansionPhase, e);
+  const pool = computeEpochPool(input.baseEmission, dynamic.dynamicFactor, e);
+  return {
+    baseEmission: input.baseEmission,
+    nextBaseEmission: computeNextBaseEmission(input.baseEmission, e.decayPerEpoch),
+    networkUtilisation: provisioned === 0n ? 0n : (delivered * WAD) / provisioned,
+    rawDynamicFactor: dynamic.rawDynamicFactor,
+    dynamicFactor: dynamic.dynamicFactor,
+    growth: dynamic.growth,
+    uncappedPool: pool.uncappedPool,
+    epochPool: pool.epochPool,
+    reasons: [...dynamic.reasons, ...pool.reasons],
+  };
+}

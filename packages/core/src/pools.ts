@@ -1,0 +1,175 @@
+import { WAD } from './amount.ts';
+import { apportion } from './apportion.ts';
+import { lockMultiplier } from './commitment.ts';
+import type { AttestationInput, StakeInput, ValidatorInput } from './epoch-input.ts';
+import { ATTESTED_ROLES, type AttestedRole, type Params, type Role } from './params.ts';
+import type { ReasonCode } from './reasons.ts';
+
+/**
+ * The pools besides compute (SPEC §4.5): validators, stakers, referrals, and the attested pools.
+ * Each split is pure and exact; a pool nobody can share returns `null` shares (the caller sends it
+ * to the treasury).
+ */
+
+const NONE: readonly ReasonCode[] = Object.freeze([]);
+
+export type ValidatorStatement = { id: string; payout: string; agreedAudits: number; reward: bigint; reasons: readonly ReasonCode[] };
+
+/**
+ * Validators (SPEC §4.5): pro rata to the audits whose verdict agreed with the confirmed outcome.
+ * `validators` in ascending id order.
+ *
+ * @example computeValidatorRewards(100n, [{ id: 'v1', payout, agreedAudits: 3 }, { id: 'v2', payout, agreedAudits: 1 }]) // rewards 75n, 25n
+ */
+export function computeValidatorRewards(pool: bigint, validators: readonly ValidatorInput[]): { statements: ValidatorStatement[]; paid: boolean } {
+  const shares = apportion(
+    pool,
+    validators.map((v) => BigInt(v.agreedAudits)),
+  );
+  const statements = validators.map((v, i) => ({
+    id: v.id,
+    payout: v.payout,
+    agreedAudits: v.agreedAudits,
+    reward: shares ? (shares[i] as bigint) : 0n,
+    reasons: v.agreedAudits === 0 ? (['NO_AGREED_AUDITS'] as const) : NONE,
+  }));
+  return { statements, paid: shares !== null };
+}
+
+/** A user or operator stake in the staker pool (providers' bonds are on their node statements). */
+export type StakeStatement = { id: string; payout: string; kind: 'user' | 'operator'; amount: bigint; lockMultiplier: bigint; weight: bigint; reward: bigint };
+
+/**
+ * A stake's weight in the staker pool (SPEC §4.5): "pro rata to `amount × lock multiplier` (the `L`
+ * table)".
+ */
+export function stakeStatement(s: StakeInput, tiers: Params['compute']['commitment']): StakeStatement {
+  const lm = lockMultiplier(tiers, s.lockDays);
+  return { id: s.id, payout: s.payout, kind: s.kind, amount: s.amount, lockMultiplier: lm, weight: (s.amount * lm) / WAD, reward: 0n };
+}
+
+/**
+ * A provider bond's weight in the staker pool (SPEC §4.5): "a provider's bond also counts times its
+ * `Q_i`" besides `L`; nothing while its node is not eligible.
+ *
+ * @example bondWeight(1000n * WAD, parseWad('1.1'), parseWad('0.9'), true) // 990 WAD
+ */
+export function bondWeight(bond: bigint, commitment: bigint, quality: bigint, eligible: boolean): bigint {
+  return eligible && bond > 0n ? (bond * commitment * quality) / (WAD * WAD) : 0n;
+}
+
+/** A participant of the staker pool: a node's bond or a stake, by id. */
+export type StakerWeight = { id: string; weight: bigint };
+
+/**
+ * The staker pool split (SPEC §4.5, §4.1): bonds and stakes together, the leftover units by the
+ * largest remainders with "ties broken by ascending participant id" — across bonds and stakes
+ * (a bond and a stake of one id: the bond first). `bonds` and `stakes` each in ascending id order;
+ * returns each one's shares, or null when no weight is positive.
+ *
+ * @example splitStakerPool(3n, [{ id: 'b', weight: 1n }], [{ id: 'a', weight: 1n }]) // { bonds: [1n], stakes: [2n] }
+ */
+export function splitStakerPool(pool: bigint, bonds: readonly StakerWeight[], stakes: readonly StakerWeight[]): { bonds: bigint[]; stakes: bigint[] } | null {
+  // merge the two id-ordered lists: k ≥ 0 is bonds[k], k < 0 is stakes[−k − 1]
+  const order = new Int32Array(bonds.length + stakes.length);
+  let b = 0;
+  let s = 0;
+  for (let k = 0; k < order.length; k++) {
+    const takeBond = s === stakes.length || (b < bonds.length && (bonds[b] as StakerWeight).id <= (stakes[s] as StakerWeight).id);
+    order[k] = takeBond ? b++ : -1 - s++;
+  }
+  const weightOf = (k: number) => (k >= 0 ? (bonds[k] as StakerWeight) : (stakes[-k - 1] as StakerWeight)).weight;
+  const shares = apportion(pool, Array.from(order, weightOf));
+  if (shares === null) return null;
+  const out = { bonds: new Array<bigint>(bonds.length), stakes: new Array<bigint>(stakes.length) };
+  order.forEach((k, j) => {
+    if (k >= 0) out.bonds[k] = shares[j] as bigint;
+    else out.stakes[-k - 1] = shares[j] as bigint;
+  });
+  return out;
+}
+
+export type ReferralStatement = { referrer: string; nodeId: string; due: bigint; paid: bigint };
+
+/**
+ * Referrals (SPEC §4.5): a referrer earns `referral.share` (5 %) of a referred node's compute reward
+ * during the node's first `referral.days`, out of the community pool; when the pool cannot cover
+ * them all they are scaled down pro rata (`REFERRALS_SCALED`). `referred` lists the nodes still in
+ * their referral period with a positive reward.
+ *
+ * @example computeReferrals(100n, [{ referrer, nodeId: 'n1', reward: 1000n }], params.referral) // paid 50n, 50n of the pool left
+ */
+export function computeReferrals(
+  communityPool: bigint,
+  referred: readonly { referrer: string; nodeId: string; reward: bigint }[],
+  r: Params['referral'],
+): { statements: ReferralStatement[]; communityLeft: bigint; reasons: ReasonCode[] } {
+  const statements = referred.map((x) => ({ referrer: x.referrer, nodeId: x.nodeId, due: (x.reward * r.share) / WAD, paid: 0n }));
+  const total = statements.reduce((a, s) => a + s.due, 0n);
+  if (total === 0n) return { statements, communityLeft: communityPool, reasons: [] };
+  if (total <= communityPool) {
+    for (const s of statements) s.paid = s.due;
+    return { statements, communityLeft: communityPool - total, reasons: [] };
+  }
+  const scaled = apportion(
+    communityPool,
+    statements.map((s) => s.due),
+  ) as bigint[];
+  statements.forEach((s, i) => {
+    s.paid = scaled[i] as bigint;
+  });
+  return { statements, communityLeft: 0n, reasons: ['REFERRALS_SCALED'] };
+}
+
+export type AttestedStatement = { role: AttestedRole; payout: string; points: bigint; reward: bigint };
+export type IgnoredAttestation = { role: AttestedRole; attestor: string; reason: ReasonCode };
+
+/**
+ * The attested pools (SPEC §4.5): "model, developer, community, liquidity: pro rata to attested
+ * points", from attestors governance approved for the role (others ignored,
+ * `ATTESTOR_NOT_APPROVED`). Payouts in address order; `unpaid` lists the roles whose pool had nobody.
+ *
+ * @example computeAttestedRewards({ model: 100n, … }, attestations, params.attestors)
+ */
+export function computeAttestedRewards(
+  pools: Record<AttestedRole, bigint>,
+  attestations: readonly AttestationInput[],
+  attestors: Params['attestors'],
+): { statements: AttestedStatement[]; ignored: IgnoredAttestation[]; unpaid: AttestedRole[] } {
+  const ignored: IgnoredAttestation[] = [];
+  const points: Record<AttestedRole, Map<string, bigint>> = { model: new Map(), developer: new Map(), community: new Map(), liquidity: new Map() };
+  for (const a of attestations) {
+    if (!attestors[a.role].includes(a.attestor)) {
+      ignored.push({ role: a.role, attestor: a.attestor, reason: 'ATTESTOR_NOT_APPROVED' });
+      continue;
+    }
+    const m = points[a.role];
+    for (const e of a.entries) m.set(e.payout, (m.get(e.payout) ?? 0n) + BigInt(e.points));
+  }
+  ignored.sort((x, y) => cmp(x.role, y.role) || cmp(x.attestor, y.attestor));
+  const statements: AttestedStatement[] = [];
+  const unpaid: AttestedRole[] = [];
+  for (const role of ATTESTED_ROLES) {
+    const entries = [...points[role]].sort((x, y) => cmp(x[0], y[0]));
+    const shares = apportion(
+      pools[role],
+      entries.map((e) => e[1]),
+    );
+    entries.forEach(([payout, pts], i) => {
+      statements.push({ role, payout, points: pts, reward: shares ? (shares[i] as bigint) : 0n });
+    });
+    if (shares === null && pools[role] > 0n) unpaid.push(role);
+  }
+  return { statements, ignored, unpaid };
+}
+
+export type PoolTotals = { allocated: bigint; paid: bigint; toTreasury: bigint };
+
+/** Each role's pool as allocated, nothing paid yet. */
+export function poolTotals(rolePool: Record<Role, bigint>): Record<Role, PoolTotals> {
+  return Object.fromEntries(Object.entries(rolePool).map(([r, x]) => [r, { allocated: x, paid: 0n, toTreasury: 0n }])) as Record<Role, PoolTotals>;
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,157 @@
+import { WAD } from './amount.ts';
+import { type Bonuses, computeBonuses, isInnovative } from './bonuses.ts';
+import { computeCommitment } from './commitment.ts';
+import { computeContribution, computeUtilisation } from './contribution.ts';
+import { getIneligibility } from './eligibility.ts';
+import type { NodeInput } from './epoch-input.ts';
+import { computeComputeUnits, computeMinBond, countGpus } from './hardware.ts';
+import type { NetworkTotals } from './network.ts';
+import type { Params } from './params.ts';
+import { bondWeight } from './pools.ts';
+import { computeErrorFactor, computeQuality, computeRatingFactor, computeResponseFactor, computeUptimeFactor } from './quality.ts';
+import type { ReasonCode } from './reasons.ts';
+import { computeScore } from './score.ts';
+import { computeValuation, geoFactor } from './valuation.ts';
+
+/** Every factor of a node's compute reward, with the inputs it came from (SPEC §4.4, §4.6). */
+export type NodeStatement = {
+  id: string;
+  owner: string;
+  reward: bigint;
+  eligible: boolean;
+  /** GPU model carrying most of the node's counted compute units, or `cpu`. */
+  hardwareClass: string;
+  gpus: number;
+  countedGpus: number;
+  computeUnits: bigint;
+  upSeconds: number;
+  uptime: bigint;
+  utilisation: bigint;
+  contribution: bigint;
+  quality: { uptime: bigint; errors: bigint; response: bigint; rating: bigint; total: bigint };
+  valuation: { scarcity: bigint; geo: bigint; total: bigint };
+  commitment: bigint;
+  bonuses: Bonuses;
+  /** `C·Q·V·L·(1+B)` before the cap. */
+  rawScore: bigint;
+  probationShare: bigint;
+  /** The score the compute pool is split by: capped, times the probation share; 0 when ineligible. */
+  score: bigint;
+  minBond: bigint;
+  bond: bigint;
+  /** The bond's weight in the staker pool: bond × L × Q, 0 while the node is not eligible. */
+  bondWeight: bigint;
+  /** The bond's share of the staker pool. */
+  bondReward: bigint;
+  reasons: readonly ReasonCode[];
+};
+
+/** What a node's statement needs from the rest of the epoch: what the first pass found (`computeNetworkTotals`). */
+export type EpochContext = {
+  params: Params;
+  /** The minimum bond per GPU (`bondUnit`). */
+  bondUnit: bigint;
+  slotSeconds: number;
+  epochStart: number;
+  totals: Pick<NetworkTotals, 'ranked' | 'counted' | 'capReasons' | 'classes' | 'scarcity' | 'classRatings'>;
+};
+
+const NONE: readonly ReasonCode[] = Object.freeze([]);
+const NO_SCARCITY = { factor: WAD, clipped: false };
+
+/**
+ * One node's statement (SPEC §4.4, §4.6), the rules of §4.4 in order: contribution, quality (U, E,
+ * R, P), commitment, valuation, bonuses, the score and its cap, eligibility. Node `i`'s GPUs under
+ * the caps and its hardware class come from the first pass (the cluster cap depends on the owner's
+ * other nodes). Rewards are filled in once the pools are split.
+ *
+ * @example evaluateNode(context, node, 0) // { contribution, quality: { … }, score, reasons, … }
+ */
+export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): NodeStatement {
+  const cp = ctx.params.compute;
+  const q = cp.quality;
+  const t = ctx.totals;
+  const counted = t.counted[i] as number;
+  const capReasons = t.capReasons[i] as readonly ReasonCode[];
+  const reasons: ReasonCode[] = capReasons.length > 0 ? [...capReasons] : [];
+  const cls = t.classes[i] as string;
+  const computeUnits = computeComputeUnits(node.hardware, counted, t.ranked, cp);
+  const gpus = countGpus(node.hardware.gpus);
+  const upSeconds = node.upSlots * ctx.slotSeconds;
+  const contribution = computeContribution(computeUnits, gpus, upSeconds, node.gpuSecondsDelivered, cp);
+
+  const target = cp.sla[node.slaClass].availability;
+  const U = computeUptimeFactor(node.upSlots, node.expectedSlots, target, q);
+  if (node.expectedSlots > 0 && U < WAD) reasons.push('UPTIME_BELOW_TARGET');
+  const E = computeErrorFactor(node.jobs, q);
+  reasons.push(...E.reasons);
+  const R = computeResponseFactor(node.jobs.standard + node.jobs.high, node.jobs.p95ResponseMs, q);
+  if (R < WAD) reasons.push('SLOW_RESPONSES');
+  const P = computeRatingFactor(node.ratings, t.classRatings[node.providerClass], q);
+  if (P.clipped) reasons.push('RATING_CLIPPED');
+  const Q = computeQuality(U, E.factor, R, P.factor, q);
+
+  const L = computeCommitment(node.commitmentDays, node.commitmentForfeited, cp.commitment);
+  if (L.forfeited) reasons.push('COMMITMENT_FORFEITED');
+  const scarcity = t.scarcity.get(cls) ?? NO_SCARCITY;
+  if (scarcity.clipped && node.status === 'active') reasons.push('VALUATION_CLIPPED');
+  const geo = geoFactor(node.region, cp);
+  const V = computeValuation(scarcity.factor, geo);
+  const B = computeBonuses(
+    {
+      quality: Q,
+      ageSeconds: ctx.epochStart - node.registeredAt,
+      underServed: Object.hasOwn(cp.underServedRegions, node.region),
+      innovative: isInnovative(node, cp.innovationList),
+      powerEfficiency: node.powerEfficiency,
+      anomalous: node.anomalies.length > 0,
+    },
+    cp.bonuses,
+  );
+  reasons.push(...B.reasons);
+
+  const S = computeScore({ contribution, quality: Q, valuation: V, commitment: L.factor, bonus: B.bonuses.total, probationStage: node.probationStage }, cp);
+  reasons.push(...S.reasons);
+  const minBond = computeMinBond(node, ctx.params, ctx.bondUnit);
+  const ineligible = getIneligibility(
+    {
+      status: node.status,
+      onboarded: node.onboarded,
+      bond: node.bond,
+      minBond,
+      computeUnits: computeUnits,
+      upSlots: node.upSlots,
+      expectedSlots: node.expectedSlots,
+      target,
+    },
+    q,
+  );
+  reasons.push(...ineligible);
+  const eligible = ineligible.length === 0;
+  return {
+    id: node.id,
+    owner: node.owner,
+    reward: 0n,
+    eligible,
+    hardwareClass: cls,
+    gpus,
+    countedGpus: counted,
+    computeUnits: computeUnits,
+    upSeconds,
+    uptime: node.expectedSlots === 0 ? 0n : node.upSlots === node.expectedSlots ? WAD : (BigInt(node.upSlots) * WAD) / BigInt(node.expectedSlots),
+    utilisation: computeUtilisation(gpus, upSeconds, node.gpuSecondsDelivered),
+    contribution,
+    quality: { uptime: U, errors: E.factor, response: R, rating: P.factor, total: Q },
+    valuation: { scarcity: scarcity.factor, geo, total: V },
+    commitment: L.factor,
+    bonuses: B.bonuses,
+    rawScore: S.rawScore,
+    probationShare: S.probationShare,
+    score: eligible ? S.score : 0n,
+    minBond,
+    bond: node.bond,
+    bondWeight: bondWeight(node.bond, L.factor, Q, eligible),
+    bondReward: 0n,
+    reasons: reasons.length > 0 ? reasons : NONE,
+  };
+}
