@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { floorDiv, formatTokens, formatWad, parseAmount, parseWad, toMicro, WAD } from './amount.ts';
+import { floorDiv, formatTokens, formatWad, parseAmount, parseWad, WAD, wpowFloor } from './amount.ts';
 import { InvalidArgumentError } from './errors.ts';
 
 describe('parseAmount', () => {
@@ -52,8 +52,9 @@ describe('WAD decimals', () => {
       ),
     );
   });
-  it('toMicro is exact or refuses', () => {
-    expect(toMicro(parseWad('0.979', 'x'))).toBe(979_000);
-    expect(toMicro(parseWad('0.0000001', 'x'))).toBeNull();
+  it('wpowFloor floors each product', () => {
+    expect(wpowFloor(WAD / 2n, 3)).toBe(WAD / 8n);
+    expect(wpowFloor(parseWad('0.9', 'x'), 0)).toBe(WAD);
+    expect(wpowFloor(parseWad('0.999999999999999999', 'x'), 2)).toBe(parseWad('0.999999999999999998', 'x'));
   });
 });

@@ -113,16 +113,13 @@ export function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
 
-const MICRO = 10n ** 12n;
-
-/**
- * A WAD value with at most 6 fractional digits as an exact integer count of millionths
- * (`0.999` → `999000`). The hot loop of `processEpoch` works on these as plain numbers, exactly,
- * where a bigint per node per factor would cost a million allocations. Returns `null` when the
- * value has finer digits or is too large to stay exact.
- */
-export function toMicro(value: bigint): number | null {
-  if (value % MICRO !== 0n) return null;
-  const m = value / MICRO;
-  return m <= 2n ** 40n ? Number(m) : null;
+/** `x^k` for a WAD `x`, each product floored: the same integers on every machine. */
+export function wpowFloor(x: bigint, k: number): bigint {
+  let result = WAD;
+  let base = x;
+  for (let e = k; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) result = (result * base) / WAD;
+    base = (base * base) / WAD;
+  }
+  return result;
 }

@@ -1,4 +1,4 @@
-import { clamp, WAD } from './amount.ts';
+import { clamp, WAD, wpowFloor } from './amount.ts';
 import type { Params } from './params.ts';
 import type { ReasonCode } from './reasons.ts';
 
@@ -58,12 +58,41 @@ export function computeEpochPool(
 }
 
 /**
- * The base emission of the next epoch (SPEC §4.2): `E_{n+1} = floor(E_n·(WAD − decay)/WAD)`.
+ * What an epoch of `epochSeconds` keeps of the base emission, so that a year of such epochs keeps
+ * `1 − decayPerYear` whatever their length (SPEC §4.2: "default decay ≈ 15 % a year"): the
+ * retention `r` with `r^(year / epochSeconds) = 1 − decayPerYear`. With `epochSeconds / year = p/q`
+ * in lowest terms, `r = s^p` where `s` is the largest WAD whose floored `s^q` does not exceed
+ * `1 − decayPerYear`, found by bisection — integers only, the same on every machine.
  *
- * @example computeNextBaseEmission(1_000_000n * TOKEN, parseWad('0.000445')) // 999,555 tokens
+ * @example computeEpochRetention(parseWad('0.15'), 86_400) // 0.999554839… (0.85^(1/365))
  */
-export function computeNextBaseEmission(baseEmission: bigint, decayPerEpoch: bigint): bigint {
-  return (baseEmission * (WAD - decayPerEpoch)) / WAD;
+export function computeEpochRetention(decayPerYear: bigint, epochSeconds: number): bigint {
+  const g = gcd(epochSeconds, YEAR_SECONDS);
+  const p = epochSeconds / g;
+  const q = YEAR_SECONDS / g;
+  const kept = WAD - decayPerYear;
+  let lo = 0n; // wpowFloor(lo, q) ≤ kept always
+  let hi = WAD + 1n;
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if (wpowFloor(mid, q) <= kept) lo = mid;
+    else hi = mid;
+  }
+  return wpowFloor(lo, p);
+}
+
+/**
+ * The base emission of the next epoch (SPEC §4.2): `E_{n+1} = floor(E_n·(WAD − decay)/WAD)`, the
+ * epoch's decay `1 − r` from the yearly one (`computeEpochRetention`).
+ *
+ * @example computeNextBaseEmission(1_000_000n * TOKEN, parseWad('0.15'), 86_400) // 999,554.839… tokens
+ */
+export function computeNextBaseEmission(baseEmission: bigint, decayPerYear: bigint, epochSeconds: number): bigint {
+  return (baseEmission * computeEpochRetention(decayPerYear, epochSeconds)) / WAD;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 export type Emission = {
@@ -86,7 +115,7 @@ export type Emission = {
  * @example computeEmission({ baseEmission, previousDynamicFactor: WAD, expansionPhase: false }, { delivered, provisioned }, params.emission)
  */
 export function computeEmission(
-  input: { baseEmission: bigint; previousDynamicFactor: bigint | null; expansionPhase: boolean },
+  input: { baseEmission: bigint; previousDynamicFactor: bigint | null; expansionPhase: boolean; epochSeconds: number },
   usage: { delivered: bigint; provisioned: bigint },
   e: Params['emission'],
 ): Emission {
@@ -95,7 +124,7 @@ export function computeEmission(
   const pool = computeEpochPool(input.baseEmission, dynamic.dynamicFactor, e);
   return {
     baseEmission: input.baseEmission,
-    nextBaseEmission: computeNextBaseEmission(input.baseEmission, e.decayPerEpoch),
+    nextBaseEmission: computeNextBaseEmission(input.baseEmission, e.decayPerYear, input.epochSeconds),
     networkUtilisation: provisioned === 0n ? 0n : (delivered * WAD) / provisioned,
     rawDynamicFactor: dynamic.rawDynamicFactor,
     dynamicFactor: dynamic.dynamicFactor,

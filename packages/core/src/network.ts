@@ -4,7 +4,7 @@ import { computeGpuAllowance, countGpus, hardwareClass, rankModels } from './har
 import { type Params, PROVIDER_CLASSES, type ProviderClass } from './params.ts';
 import type { ClassRatings } from './quality.ts';
 import type { ReasonCode } from './reasons.ts';
-import { computeScarcity, type Usage } from './valuation.ts';
+import { computeScarcity, scarcityUsage, type Usage } from './valuation.ts';
 
 /**
  * A sum of non-negative integers below 2^50 each (GPU-seconds, ratings), exact: added as numbers while the
@@ -85,7 +85,7 @@ export function computeNetworkTotals(nodes: readonly NodeInput[], slotSeconds: n
       clusterUsed[owner] = used + allowance.counted;
       utilisation.delivered.add(n.gpuSecondsDelivered);
       utilisation.provisioned.add(gpus * n.upSlots * slotSeconds);
-      const usage = { delivered: n.gpuSecondsDelivered, provisioned: gpus * n.expectedSlots * slotSeconds }; // TEMP old semantics
+      const usage = scarcityUsage(allowance.counted, n.expectedSlots, slotSeconds, n.gpuSecondsDelivered);
       let sum = byClass.get(classes[i] as string);
       if (sum === undefined) byClass.set(classes[i] as string, (sum = usageSum()));
       sum.delivered.add(usage.delivered);

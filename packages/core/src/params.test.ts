@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WAD } from './amount.ts';
+import { formatWad, WAD } from './amount.ts';
 import { InvalidParamsError } from './errors.ts';
 import { DEFAULT_PARAMS_JSON, defaultParams, paramsHash, parseParams, serializeParams } from './params.ts';
 
@@ -45,7 +45,7 @@ describe('parameter set', () => {
     ['a region above geoMax', (p) => (p.compute.underServedRegions = { 'af-south': '1.4' }), /underServedRegions\.af-south/],
     ['an unknown field', (p) => (p.compute.extra = 1), /compute\.extra/],
     ['a missing field', (p) => delete p.governance.quorum, /governance\.quorum/],
-    ['too many decimals in a hot-path factor', (p) => (p.compute.gpuUnits.T4 = '1.0000001'), /gpuUnits\.T4/],
+    ['a yearly decay of 100 %', (p) => (p.emission.decayPerYear = '1'), /emission\.decayPerYear/],
     ['no "other" GPU class', (p) => delete p.compute.gpuUnits.other, /gpuUnits\.other/],
     ['SLA classes out of order', (p) => (p.compute.sla.recommended.availability = '0.99'), /sla\.recommended/],
     ['a fraction above 1', (p) => (p.fees.protocolFee = '1.5'), /fees\.protocolFee/],
@@ -71,5 +71,17 @@ describe('a set saved before a section was added', () => {
     expect(parseParams(old).heartbeats.maxSkewSeconds).toBe(5);
     expect(parseParams({ ...DEFAULT_PARAMS_JSON, heartbeats: { maxSkewSeconds: 12 } }).heartbeats.maxSkewSeconds).toBe(12);
     expect(() => parseParams({ ...DEFAULT_PARAMS_JSON, heartbeats: { maxSkewSeconds: 120 } })).toThrow(/heartbeats.maxSkewSeconds/);
+  });
+});
+
+describe('a set saved when the decay was stated per epoch', () => {
+  it('reads decayPerEpoch as the yearly decay it meant at daily epochs, 1 − (1 − d)^365', () => {
+    const { decayPerYear: _dropped, ...emission } = DEFAULT_PARAMS_JSON.emission;
+    const old = { ...DEFAULT_PARAMS_JSON, emission: { ...emission, decayPerEpoch: '0.000445' } };
+    const p = parseParams(old);
+    expect(formatWad(p.emission.decayPerYear)).toMatch(/^0\.14995/); // ≈ 15 % a year, as the old comment said
+    expect(() => parseParams({ ...old, emission: { ...emission, decayPerEpoch: 'x' } })).toThrow(/decayPerEpoch/);
+    // a set with both keeps its own yearly decay — and is refused for the unknown field, as any other
+    expect(() => parseParams({ ...DEFAULT_PARAMS_JSON, emission: { ...DEFAULT_PARAMS_JSON.emission, decayPerEpoch: '0.1' } })).toThrow(/decayPerEpoch/);
   });
 });

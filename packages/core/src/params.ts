@@ -1,4 +1,4 @@
-import { toMicro, WAD } from './amount.ts';
+import { formatWad, parseWad, WAD, wpowFloor } from './amount.ts';
 import { contentHash } from './canonical.ts';
 import { InvalidArgumentError, InvalidParamsError } from './errors.ts';
 import { type Desc, parseWith, serializeWith, toJsonSchema } from './schema.ts';
@@ -48,7 +48,12 @@ export const paramsDesc: Desc = {
       t: 'obj',
       fields: {
         genesisPerEpoch: tokens('E_0, the base emission of epoch 0'),
-        decayPerEpoch: { t: 'wad', min: '0', max: '0.5', doc: 'E_{n+1} = E_n·(1 − decay)' },
+        decayPerYear: {
+          t: 'wad',
+          min: '0',
+          max: '0.99',
+          doc: 'yearly decay of the base emission, applied each epoch from its length: E_{n+1} = E_n·(1 − decayPerYear)^(epochSeconds / 365 days)',
+        },
         maxPerEpoch: tokens('ceiling on the epoch pool P_n'),
         targetUtilisation: { t: 'wad', min: '0.01', max: '1' },
         dynamicMin: { t: 'wad', min: '0', max: '10' },
@@ -218,7 +223,7 @@ export type Params = {
   version: 1;
   emission: {
     genesisPerEpoch: bigint;
-    decayPerEpoch: Wad;
+    decayPerYear: Wad;
     maxPerEpoch: bigint;
     targetUtilisation: Wad;
     dynamicMin: Wad;
@@ -302,8 +307,8 @@ export const DEFAULT_PARAMS_JSON = {
   version: 1,
   emission: {
     genesisPerEpoch: '1000000',
-    // (1 − 0.000445)^365 ≈ 0.850: about 15 % a year at daily epochs
-    decayPerEpoch: '0.000445',
+    // SPEC §4.2: "default decay ≈ 15 % a year", the same whatever the epoch length
+    decayPerYear: '0.15',
     maxPerEpoch: '1500000',
     targetUtilisation: '0.9',
     dynamicMin: '0.8',
@@ -428,11 +433,25 @@ export const DEFAULT_PARAMS_JSON = {
  */
 const ADDED_SECTIONS = { heartbeats: DEFAULT_PARAMS_JSON.heartbeats } as const;
 
-function withAddedSections(json: unknown): unknown {
+/**
+ * A parameter set saved by an earlier version, in today's form: sections added since take their
+ * defaults; `emission.decayPerEpoch` (stated per daily epoch) becomes `decayPerYear`, the yearly
+ * decay it meant, `1 − (1 − decayPerEpoch)^365`, floored to 18 decimals.
+ */
+function upgraded(json: unknown): unknown {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return json;
   const missing = Object.entries(ADDED_SECTIONS).filter(([k]) => !Object.hasOwn(json, k));
-  return missing.length === 0 ? json : { ...json, ...Object.fromEntries(missing) };
+  let out = missing.length === 0 ? json : { ...json, ...Object.fromEntries(missing) };
+  const e = (out as { emission?: unknown }).emission;
+  if (e !== null && typeof e === 'object' && Object.hasOwn(e, 'decayPerEpoch') && !Object.hasOwn(e, 'decayPerYear')) {
+    const { decayPerEpoch, ...rest } = e as Record<string, unknown>;
+    const perEpoch = parseWad(decayPerEpoch, 'emission.decayPerEpoch');
+    if (perEpoch > WAD) throw new InvalidParamsError('emission.decayPerEpoch', 'must be at most 1');
+    out = { ...out, emission: { ...rest, decayPerYear: formatWad(WAD - wpowFloor(WAD - perEpoch, 365)) } };
+  }
+  return out;
 }
+
 
 /**
  * Parses and validates a whole parameter set (wire form): every field's type and range, then the
@@ -444,7 +463,7 @@ function withAddedSections(json: unknown): unknown {
 export function parseParams(json: unknown): Params {
   let p: Params;
   try {
-    p = parseWith(paramsDesc, withAddedSections(json), '') as Params;
+    p = parseWith(paramsDesc, upgraded(json), '') as Params;
   } catch (e) {
     if (e instanceof InvalidArgumentError) throw new InvalidParamsError(e.field ?? '', e.message.replace(/^[^:]*: /, ''));
     throw e;
@@ -459,23 +478,6 @@ function check(ok: boolean, field: string, message: string): void {
 
 /** The cross-field rules of a parameter set (SPEC §7: "validated as a whole"). */
 export function validateParams(p: Params): void {
-  // the reward engine's hot loop computes these exactly in millionths (see `toMicro`)
-  const micro: [string, bigint][] = [
-    ['compute.vcpuUnits', p.compute.vcpuUnits],
-    ['compute.nvmeTbUnits', p.compute.nvmeTbUnits],
-    ['compute.utilisationBase', p.compute.utilisationBase],
-    ['compute.utilisationWeight', p.compute.utilisationWeight],
-    ['compute.quality.uptimeWeight', p.compute.quality.uptimeWeight],
-    ['compute.quality.errorWeight', p.compute.quality.errorWeight],
-    ['compute.quality.responseWeight', p.compute.quality.responseWeight],
-    ['compute.quality.ratingWeight', p.compute.quality.ratingWeight],
-    ['compute.quality.uptimeRamp', p.compute.quality.uptimeRamp],
-    ['compute.quality.eligibilityFloor', p.compute.quality.eligibilityFloor],
-    ['compute.quality.ratingSpread', p.compute.quality.ratingSpread],
-    ...Object.entries(p.compute.gpuUnits).map(([m, u]): [string, bigint] => [`compute.gpuUnits.${m}`, u]),
-    ...SLA_CLASSES.map((c): [string, bigint] => [`compute.sla.${c}.availability`, p.compute.sla[c].availability]),
-  ];
-  for (const [field, v] of micro) check(toMicro(v) !== null, field, 'must have at most 6 decimal places');
   const e = p.emission;
   check(e.genesisPerEpoch > 0n, 'emission.genesisPerEpoch', 'must be positive');
   check(e.maxPerEpoch > 0n, 'emission.maxPerEpoch', 'must be positive');
