@@ -452,7 +452,6 @@ function upgraded(json: unknown): unknown {
   return out;
 }
 
-
 /**
  * Parses and validates a whole parameter set (wire form): every field's type and range, then the
  * cross-field rules — weights that must sum to one, tiers that must ascend, caps at or above
