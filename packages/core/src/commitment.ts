@@ -24,3 +24,16 @@ export function computeCommitment(days: number, leftEarly: boolean, tiers: reado
   if (leftEarly && tiers.some((t) => days >= t.days)) return { factor: WAD, forfeited: true };
   return { factor: lockMultiplier(tiers, days), forfeited: false };
 }
+
+/**
+ * What "leaving early forfeits the extra for the whole period" (SPEC §4.4) takes back: of each
+ * reward the node earned during the period, the part its multiplier `L` added —
+ * `reward − floor(reward / L)` — summed. The epoch the lock is left earns with `L = 1` already.
+ *
+ * @example computeForfeitedExtra([{ reward: 110n, commitment: parseWad('1.1') }]) // 10n
+ */
+export function computeForfeitedExtra(paid: readonly { reward: bigint; commitment: bigint }[]): bigint {
+  let extra = 0n;
+  for (const p of paid) if (p.commitment > WAD) extra += p.reward - (p.reward * WAD) / p.commitment;
+  return extra;
+}

@@ -48,7 +48,7 @@ describe.each(STORES)('staking on %s', (kind) => {
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 60_000);
 
-  it('a commitment lock raises L; unbonding before it ends forfeits it from the unbonding on', async () => {
+  it('a commitment lock raises L; unbonding before it ends forfeits it from the unbonding on, and the extra it earned is taken back', async () => {
     net = await dailyNetwork(kind);
     const m = await net.join('locked', 10n * net.minBond, 90);
     await net.join('free', 10n * net.minBond);
@@ -61,10 +61,25 @@ describe.each(STORES)('staking on %s', (kind) => {
     });
     // e2 still counts the lock (the unbonding takes effect from e3), e3 does not
     expect((await net.statement(2, 'locked')).commitment).toBe('1.1');
+    const treasury = await net.balance('treasury');
     await net.epoch(3);
     const st = await net.statement(3, 'locked');
     expect(st.commitment).toBe('1');
     expect(st.reasons).toContain('COMMITMENT_FORFEITED');
+    // the whole period: the extra 1.1 added to e1's and e2's rewards goes back, from the bond, to the
+    // treasury — as far as the bond holds it (this test network pays far more a day than a bond holds)
+    const earned = await Promise.all([1, 2].map(async (e) => BigInt((await net.statement(e, 'locked')).reward)));
+    const due = earned.reduce((a, r) => a + r - (r * 10n) / 11n, 0n);
+    const bonded = 10n * net.minBond;
+    const extra = due < bonded ? due : bonded;
+    expect(extra).toBeGreaterThan(0n);
+    expect(BigInt((await net.get('/v1/epochs/3')).summary.forfeited)).toBe(extra);
+    const forfeits = await net.t.db.query<{ amount: string }>("SELECT amount::text FROM postings WHERE id LIKE 'forfeit:3:%'");
+    expect(forfeits.reduce((a, r) => a + BigInt(r.amount), 0n)).toBe(extra);
+    expect((await net.balance('treasury')) - treasury).toBeGreaterThanOrEqual(extra);
+    // nothing is taken twice: a later close forfeits nothing more
+    await net.epoch(4);
+    expect((await net.get('/v1/epochs/4')).summary.forfeited).toBe('0');
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 60_000);
 });

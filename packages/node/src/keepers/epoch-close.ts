@@ -15,6 +15,7 @@ import { type Posting, post } from '../ledger/ledger.ts';
 import { type Context, epochStart, paramsAt } from '../service/context.ts';
 import { conflict } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
+import { forfeitCommitmentExtras } from './commitment.ts';
 import { buildEpochInput } from './epoch-input.ts';
 import { tallyProposals } from './governance.ts';
 import { storeInputParts } from './input-store.ts';
@@ -57,6 +58,8 @@ export type EpochSummary = {
   /** Slashes that left escrow at this close, and the part of them paid to affected consumers. */
   released: string;
   compensated: string;
+  /** Commitment extras taken back from bonds that left their lock early (SPEC §4.4), to the treasury. */
+  forfeited: string;
 };
 
 /** A hook the crash tests use to stop the process at a chosen point inside a close. */
@@ -103,6 +106,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     await post(sql, [...rewardPostings(result, n), ...fees.postings]);
     // slashes before releases: an unbonding due now is still slashable for an earlier fault
     await writeJudgement(sql, ctx.settings, n, judgement, params);
+    const forfeited = await forfeitCommitmentExtras(sql, n);
     await post(sql, await releasePostings(sql, n));
     await sql.query('UPDATE unbondings SET released = true WHERE release_epoch <= $1 AND NOT released', [n]);
     await hooks.at?.('postings-written');
@@ -145,6 +149,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       audits: judgement.audits.length,
       released: escrow.released.toString(),
       compensated: escrow.compensated.toString(),
+      forfeited: forfeited.toString(),
     };
     await sql.query(
       'INSERT INTO epochs (epoch, params_hash, input_hash, input, result, summary, closed_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',

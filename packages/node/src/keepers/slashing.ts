@@ -255,7 +255,7 @@ async function saveStandings(sql: Sql, list: readonly [string, Standing][]): Pro
 }
 
 /** Keeps `stakes.slashed` / `unbondings.slashed` in step with the ledger (negative amounts give back). */
-async function addSlashed(sql: Sql, amounts: ReadonlyMap<string, bigint>): Promise<void> {
+export async function addSlashed(sql: Sql, amounts: ReadonlyMap<string, bigint>): Promise<void> {
   for (const [table, prefix] of [
     ['stakes', 'stake:'],
     ['unbondings', 'unbonding:'],
