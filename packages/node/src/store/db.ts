@@ -1,6 +1,12 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 
 /** A row as the drivers return it. Numeric and bigint columns are read as text (cast in SQL). */
@@ -43,16 +49,16 @@ export async function openDb(p: OpenDbParameters): Promise<Db> {
   if (p.mustExist && !p.url && !existsSync(join(p.dataDir ?? 'memory://', 'PG_VERSION'))) {
     throw new StoreMissingError(`there is no store in ${p.dataDir} (a store is created by swarm start)`);
   }
-  const db = p.url ? openPostgres(p.url) : await openPglite(p.dataDir ?? 'memory://', p.from);
+  const { db, raw } = p.url ? openPostgres(p.url) : await openPglite(p.dataDir ?? 'memory://', p.from);
   if (p.mustExist && (await db.query<{ t: string | null }>("SELECT to_regclass('meta')::text AS t"))[0]?.t == null) {
     await db.close();
     throw new StoreMissingError('the database holds no Swarm store (a store is created by swarm start)');
   }
-  await migrate(db);
+  await migrate(db, raw);
   return db;
 }
 
-async function openPglite(dataDir: string, from?: Blob): Promise<Db> {
+async function openPglite(dataDir: string, from?: Blob): Promise<{ db: Db; raw: PGlite }> {
   if (!dataDir.startsWith('memory://')) privateDir(dataDir);
   if (from && !dataDir.startsWith('memory://')) throw new Error('a store starts from a dump only in memory');
   const lite = from ? await PGlite.create({ loadDataDir: from }) : await PGlite.create(dataDir);
@@ -63,13 +69,14 @@ async function openPglite(dataDir: string, from?: Blob): Promise<Db> {
     },
   });
   const base = wrap(lite);
-  return {
+  const db: Db = {
     kind: 'pglite',
     query: base.query,
     tx: (fn) => lite.transaction((t) => fn(wrap(t))),
     close: () => lite.close(),
     dump: () => lite.dumpDataDir('none'),
   };
+  return { db, raw: lite };
 }
 
 /**
@@ -99,7 +106,7 @@ function privateTree(dir: string): void {
   }
 }
 
-function openPostgres(url: string): Db {
+function openPostgres(url: string): { db: Db; raw: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // a pooled connection that errors while idle must not crash the process; the next query reconnects
   pool.on('error', () => {});
@@ -109,7 +116,7 @@ function openPostgres(url: string): Db {
     },
   });
   const base = wrap(pool);
-  return {
+  const db: Db = {
     kind: 'postgres',
     query: base.query,
     async tx(fn) {
@@ -128,25 +135,53 @@ function openPostgres(url: string): Db {
     },
     close: () => pool.end(),
   };
+  return { db, raw: pool };
 }
 
-const MIGRATIONS = new URL('../../drizzle/', import.meta.url);
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle/', import.meta.url));
 const MIGRATION_LOCK = 0x5357524d; // 'SWRM'
+const MIGRATIONS_TABLE = '__drizzle_migrations';
 
-/** Applies the drizzle-kit migrations in journal order, once each, under an advisory lock. */
-export async function migrate(db: Db): Promise<void> {
-  const journal = JSON.parse(readFileSync(new URL('meta/_journal.json', MIGRATIONS), 'utf8')) as { entries: { tag: string }[] };
+/**
+ * Applies the drizzle-kit migrations (`packages/node/drizzle/`) with drizzle's own migrator, once
+ * each, in journal order. Its bookkeeping table lives in the store's own schema (the search path's
+ * first), so stores that share a PostgreSQL server in different schemas never see each other's;
+ * on a server, a session advisory lock keeps two processes opening one store from both applying.
+ * A store migrated before drizzle's migrator was used (a `swarm_migrations` table of tags) has
+ * its applied migrations recorded in drizzle's table first, so nothing runs twice.
+ */
+export async function migrate(db: Db, raw: PGlite | pg.Pool): Promise<void> {
+  if (raw instanceof PGlite) {
+    await adoptLegacyMigrations(db, 'public');
+    await migratePglite(drizzlePglite({ client: raw }), { migrationsFolder: MIGRATIONS, migrationsSchema: 'public', migrationsTable: MIGRATIONS_TABLE });
+    return;
+  }
+  const client = await raw.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const schema = ((await client.query<{ s: string }>('SELECT current_schema() AS s')).rows[0] as { s: string }).s;
+    await adoptLegacyMigrations(db, schema);
+    await migratePg(drizzlePg({ client }), { migrationsFolder: MIGRATIONS, migrationsSchema: schema, migrationsTable: MIGRATIONS_TABLE });
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    client.release();
+  }
+}
+
+/** Records in drizzle's table the migrations the earlier runner applied (`swarm_migrations`), then drops its table. */
+async function adoptLegacyMigrations(db: Db, schema: string): Promise<void> {
+  const legacy = (await db.query<{ t: string | null }>("SELECT to_regclass('swarm_migrations')::text AS t"))[0]?.t;
+  if (legacy == null) return;
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const files = readMigrationFiles({ migrationsFolder: MIGRATIONS });
+  const table = `"${schema.replace(/"/g, '""')}"."${MIGRATIONS_TABLE}"`;
   await db.tx(async (sql) => {
-    await sql.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await sql.query('CREATE TABLE IF NOT EXISTS swarm_migrations (tag text PRIMARY KEY, applied_at bigint NOT NULL)');
     const done = new Set((await sql.query<{ tag: string }>('SELECT tag FROM swarm_migrations')).map((r) => r.tag));
-    for (const { tag } of journal.entries) {
-      if (done.has(tag)) continue;
-      const text = readFileSync(new URL(`${tag}.sql`, MIGRATIONS), 'utf8');
-      for (const statement of text.split('--> statement-breakpoint')) {
-        if (statement.trim() !== '') await sql.query(statement);
-      }
-      await sql.query('INSERT INTO swarm_migrations (tag, applied_at) VALUES ($1, $2)', [tag, Math.floor(Date.now() / 1000)]);
+    await sql.query(`CREATE TABLE IF NOT EXISTS ${table} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+    for (const [k, e] of journal.entries.entries()) {
+      const f = files[k];
+      if (f !== undefined && done.has(e.tag)) await sql.query(`INSERT INTO ${table} (hash, created_at) VALUES ($1, $2)`, [f.hash, f.folderMillis]);
     }
+    await sql.query('DROP TABLE swarm_migrations');
   });
 }
