@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWad, TOKEN, WAD } from './amount.ts';
+import { parseWad, TOKEN } from './amount.ts';
 import { defaultParams } from './params.ts';
 import { bondWeight, computeAttestedRewards, computeReferrals, computeValidatorRewards, splitStakerPool, stakeStatement } from './pools.ts';
 

@@ -38,16 +38,19 @@ describe('migrations, by drizzle’s migrator', () => {
     await adopted.close();
   });
 
-  it.runIf(process.env.TEST_DATABASE_URL)('on a PostgreSQL server: four processes opening one new store at once migrate it once, in its own schema', async () => {
-    const url = await freshSchemaUrl();
-    const dbs = await Promise.all(Array.from({ length: 4 }, () => openDb({ url })));
-    expect(await applied(dbs[0] as Awaited<ReturnType<typeof openDb>>)).toEqual(journal.entries.map((e) => e.when));
-    const schema = new URL(url).searchParams.get('options')?.split('=')[1];
-    const where = await (dbs[0] as Awaited<ReturnType<typeof openDb>>).query<{ s: string }>(
-      "SELECT table_schema AS s FROM information_schema.tables WHERE table_name = '__drizzle_migrations'",
-    );
-    expect(where.map((r) => r.s)).toContain(schema);
-    expect(where.map((r) => r.s)).not.toContain('drizzle');
-    await Promise.all(dbs.map((d) => d.close()));
-  });
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    'on a PostgreSQL server: four processes opening one new store at once migrate it once, in its own schema',
+    async () => {
+      const url = await freshSchemaUrl();
+      const dbs = await Promise.all(Array.from({ length: 4 }, () => openDb({ url })));
+      expect(await applied(dbs[0] as Awaited<ReturnType<typeof openDb>>)).toEqual(journal.entries.map((e) => e.when));
+      const schema = new URL(url).searchParams.get('options')?.split('=')[1];
+      const where = await (dbs[0] as Awaited<ReturnType<typeof openDb>>).query<{ s: string }>(
+        "SELECT table_schema AS s FROM information_schema.tables WHERE table_name = '__drizzle_migrations'",
+      );
+      expect(where.map((r) => r.s)).toContain(schema);
+      expect(where.map((r) => r.s)).not.toContain('drizzle');
+      await Promise.all(dbs.map((d) => d.close()));
+    },
+  );
 });
