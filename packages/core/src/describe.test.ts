@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeValue } from './describe.ts';
 import type { InvalidArgumentError } from './errors.ts';
-import { parseWith } from './schema.ts';
+import { int, parseWith, str } from './schema.ts';
 
 describe('describeValue: what an error message says it got', () => {
   it.each([
@@ -20,7 +20,7 @@ describe('describeValue: what an error message says it got', () => {
 });
 
 describe('parse errors name the field and stay short', () => {
-  const int = { t: 'int', min: 0, max: 100 } as const;
+  const integer = int({ min: 0, max: 100 });
   const err = (desc: Parameters<typeof parseWith>[0], value: unknown) => {
     try {
       parseWith(desc, value, 'x');
@@ -30,19 +30,19 @@ describe('parse errors name the field and stay short', () => {
     throw new Error('accepted');
   };
   it('a 50 MB string where a number belongs is a short line', () => {
-    const e = err(int, 'z'.repeat(50_000_000));
+    const e = err(integer, 'z'.repeat(50_000_000));
     expect(e.message.length).toBeLessThan(200);
     expect(e.code).toBe('INVALID_TYPE');
   });
   it('an integer beyond 2^53 is out of range, not "not an integer"', () => {
-    const e = err(int, JSON.parse('9007199254740993'));
+    const e = err(integer, JSON.parse('9007199254740993'));
     expect(e.code).toBe('OUT_OF_RANGE');
     expect(e.message).toContain('beyond 2^53');
   });
   it('1e400 is not reported as null', () => {
-    expect(err(int, JSON.parse('1e400')).message).not.toContain('null');
+    expect(err(integer, JSON.parse('1e400')).message).not.toContain('null');
   });
   it('a long string outside an enum is clipped', () => {
-    expect(err({ t: 'str', enum: ['a', 'b'] }, 'q'.repeat(10_000)).message.length).toBeLessThan(200);
+    expect(err(str({ enum: ['a', 'b'] }), 'q'.repeat(10_000)).message.length).toBeLessThan(200);
   });
 });

@@ -1,13 +1,13 @@
 import { WAD } from './amount.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { ATTESTED_ROLES, type AttestedRole, KEY_PATTERN, type Params, PROVIDER_CLASSES, type ProviderClass, SLA_CLASSES, type SlaClass } from './params.ts';
-import { type Desc, parseWith, serializeWith, toJsonSchema } from './schema.ts';
+import { amount, arr, bool, int, nullable, obj, parseWith, serializeWith, str, type TSchema, toJsonSchema, wad } from './schema.ts';
 
 /**
  * The epoch input, format version 1: everything `processEpoch` needs, so that anyone holding it
  * and the parameter set can replay an epoch bit for bit. The service builds it from its store at
  * epoch close (uptime from heartbeat minutes, usage from receipts, stakes, attestations) and
- * publishes it; `epoch-input.schema.json` beside this package is generated from `epochInputDesc`.
+ * publishes it; `epoch-input.schema.json` beside this package is generated from `epochInputSchema`.
  */
 export const EPOCH_INPUT_VERSION = 1;
 
@@ -17,48 +17,43 @@ export type Anomaly = (typeof ANOMALIES)[number];
 export const NODE_STATUSES = ['active', 'suspended', 'jailed', 'excluded'] as const;
 export type NodeStatus = (typeof NODE_STATUSES)[number];
 
-const id: Desc = { t: 'str', pattern: KEY_PATTERN, doc: 'participant id: 1–64 of [A-Za-z0-9._-]' };
-const address: Desc = { t: 'str', pattern: ADDRESS_PATTERN, doc: 'EVM payout address, lower-case hex' };
-const count = (doc: string, max = 1_000_000_000_000): Desc => ({ t: 'int', min: 0, max, doc });
+const id: TSchema = str({ pattern: KEY_PATTERN, doc: 'participant id: 1–64 of [A-Za-z0-9._-]' });
+const address: TSchema = str({ pattern: ADDRESS_PATTERN, doc: 'EVM payout address, lower-case hex' });
+const count = (doc: string, max = 1_000_000_000_000): TSchema => int({ min: 0, max, doc });
 const MAX_PARTICIPANTS = 10_000_000;
 
-const nodeDesc: Desc = {
-  t: 'obj',
+const nodeSchema: TSchema = obj({
   fields: {
     id,
     owner: address,
-    region: { t: 'str', pattern: KEY_PATTERN },
-    slaClass: { t: 'str', enum: SLA_CLASSES },
-    providerClass: { t: 'str', enum: PROVIDER_CLASSES },
-    hardware: {
-      t: 'obj',
+    region: str({ pattern: KEY_PATTERN }),
+    slaClass: str({ enum: SLA_CLASSES }),
+    providerClass: str({ enum: PROVIDER_CLASSES }),
+    hardware: obj({
       fields: {
-        gpus: {
-          t: 'arr',
+        gpus: arr({
           maxItems: 64,
-          item: {
-            t: 'obj',
+          item: obj({
             fields: {
-              model: { t: 'str', pattern: KEY_PATTERN, doc: "a model of params.compute.gpuUnits ('other' if unlisted)" },
+              model: str({ pattern: KEY_PATTERN, doc: "a model of params.compute.gpuUnits ('other' if unlisted)" }),
               count: count('number of GPUs of this model', 1_000_000),
             },
-          },
-        },
+          }),
+        }),
         vcpus: count('virtual CPU cores', 1_000_000),
         ramGb: count('RAM in GB', 1_000_000_000),
         nvmeTb: count('NVMe storage in TB', 1_000_000),
         bandwidthGbps: count('link bandwidth in Gbps', 1_000_000),
       },
-    },
-    registeredAt: { t: 'int', min: 0, max: 253_402_300_799, doc: 'registration time, unix seconds' },
+    }),
+    registeredAt: int({ min: 0, max: 253_402_300_799, doc: 'registration time, unix seconds' }),
     expectedSlots: count(
       'heartbeat slots (minutes when slotSeconds is 60) the node was expected up this epoch: since registration, less announced maintenance',
       10_000_000,
     ),
     upSlots: count('slots with at least one valid heartbeat', 10_000_000),
     gpuSecondsDelivered: count('GPU-seconds delivered to consumers, from countersigned receipts', 1e15),
-    jobs: {
-      t: 'obj',
+    jobs: obj({
       fields: {
         standard: count('standard-priority jobs finished'),
         standardErrors: count('of which failed'),
@@ -66,71 +61,64 @@ const nodeDesc: Desc = {
         highErrors: count('of which failed'),
         p95ResponseMs: count('95th percentile response time, ms (0 when no jobs)', 100_000_000),
       },
-    },
-    ratings: { t: 'obj', fields: { count: count('ratings received'), sum: count('sum of the 1–5 ratings') } },
-    powerEfficiency: { t: 'nullable', inner: { t: 'wad', min: '0', max: '1' }, doc: 'average power efficiency reported, null if none' },
+    }),
+    ratings: obj({ fields: { count: count('ratings received'), sum: count('sum of the 1–5 ratings') } }),
+    powerEfficiency: nullable({ inner: wad({ min: '0', max: '1' }), doc: 'average power efficiency reported, null if none' }),
     commitmentDays: count('committed lock length, days', 100_000),
-    commitmentForfeited: { t: 'bool', doc: 'the lock was left early this period' },
-    bond: { t: 'amount', doc: 'bonded tokens, base units' },
-    status: { t: 'str', enum: NODE_STATUSES },
-    onboarded: { t: 'bool', doc: 'every onboarding gate passed, confirmed by a validator' },
+    commitmentForfeited: bool({ doc: 'the lock was left early this period' }),
+    bond: amount({ doc: 'bonded tokens, base units' }),
+    status: str({ enum: NODE_STATUSES }),
+    onboarded: bool({ doc: 'every onboarding gate passed, confirmed by a validator' }),
     probationStage: count('0 = not on probation; k = k-th epoch of probation', 1000),
-    anomalies: { t: 'arr', maxItems: 16, item: { t: 'str', enum: ANOMALIES } },
-    services: { t: 'arr', maxItems: 64, item: { t: 'str', pattern: KEY_PATTERN }, doc: 'service tags (for the innovation list)' },
-    referrer: { t: 'nullable', inner: address },
-    network: {
-      t: 'obj',
+    anomalies: arr({ maxItems: 16, item: str({ enum: ANOMALIES }) }),
+    services: arr({ maxItems: 64, item: str({ pattern: KEY_PATTERN }), doc: 'service tags (for the innovation list)' }),
+    referrer: nullable({ inner: address }),
+    network: obj({
       fields: {
         latencyMs: count('mean latency reported by the heartbeats, ms (floored)', 1_000_000),
-        packetLoss: { t: 'wad', min: '0', max: '1', doc: 'mean packet loss reported by the heartbeats, a fraction' },
+        packetLoss: wad({ min: '0', max: '1', doc: 'mean packet loss reported by the heartbeats, a fraction' }),
       },
       doc: 'link quality over the epoch from the heartbeats (SPEC §3.2); absent when none arrived or it was not measured',
-    },
+    }),
   },
   optional: ['network'],
-};
+});
 
-export const epochInputDesc: Desc = {
-  t: 'obj',
+export const epochInputSchema: TSchema = obj({
   fields: {
-    version: { t: 'int', min: 1, max: 1 },
+    version: int({ min: 1, max: 1 }),
     epoch: count('epoch number n', 1e12),
-    epochStart: { t: 'int', min: 0, max: 253_402_300_799, doc: 'start of the epoch, unix seconds' },
-    epochSeconds: { t: 'int', min: 60, max: 31_536_000, doc: 'epoch length' },
-    slotSeconds: { t: 'int', min: 1, max: 3600, doc: 'length of a heartbeat slot (SPEC: 60, a minute; shorter for demos)' },
-    baseEmission: { t: 'amount', doc: 'E_n, base units' },
-    previousDynamicFactor: { t: 'nullable', inner: { t: 'wad', min: '0', max: '100' }, doc: 'D_{n−1}; null for the first epoch' },
-    expansionPhase: { t: 'bool' },
-    supply: { t: 'obj', fields: { total: { t: 'amount' }, staked: { t: 'amount' } } },
-    nodes: { t: 'arr', maxItems: MAX_PARTICIPANTS, item: nodeDesc },
-    validators: {
-      t: 'arr',
+    epochStart: int({ min: 0, max: 253_402_300_799, doc: 'start of the epoch, unix seconds' }),
+    epochSeconds: int({ min: 60, max: 31_536_000, doc: 'epoch length' }),
+    slotSeconds: int({ min: 1, max: 3600, doc: 'length of a heartbeat slot (SPEC: 60, a minute; shorter for demos)' }),
+    baseEmission: amount({ doc: 'E_n, base units' }),
+    previousDynamicFactor: nullable({ inner: wad({ min: '0', max: '100' }), doc: 'D_{n−1}; null for the first epoch' }),
+    expansionPhase: bool(),
+    supply: obj({ fields: { total: amount(), staked: amount() } }),
+    nodes: arr({ maxItems: MAX_PARTICIPANTS, item: nodeSchema }),
+    validators: arr({
       maxItems: MAX_PARTICIPANTS,
-      item: { t: 'obj', fields: { id, payout: address, agreedAudits: count('audits whose verdict agreed with the final outcome') } },
-    },
-    stakes: {
-      t: 'arr',
+      item: obj({ fields: { id, payout: address, agreedAudits: count('audits whose verdict agreed with the final outcome') } }),
+    }),
+    stakes: arr({
       maxItems: MAX_PARTICIPANTS,
-      item: {
-        t: 'obj',
-        fields: { id, payout: address, kind: { t: 'str', enum: ['user', 'operator'] }, amount: { t: 'amount' }, lockDays: count('lock length, days', 100_000) },
-      },
+      item: obj({
+        fields: { id, payout: address, kind: str({ enum: ['user', 'operator'] }), amount: amount(), lockDays: count('lock length, days', 100_000) },
+      }),
       doc: "user and operator stakes; providers' bonds are the nodes' own `bond`",
-    },
-    attestations: {
-      t: 'arr',
+    }),
+    attestations: arr({
       maxItems: 10_000,
-      item: {
-        t: 'obj',
+      item: obj({
         fields: {
-          role: { t: 'str', enum: ATTESTED_ROLES },
+          role: str({ enum: ATTESTED_ROLES }),
           attestor: id,
-          entries: { t: 'arr', maxItems: MAX_PARTICIPANTS, item: { t: 'obj', fields: { payout: address, points: count('attested points') } } },
+          entries: arr({ maxItems: MAX_PARTICIPANTS, item: obj({ fields: { payout: address, points: count('attested points') } }) }),
         },
-      },
-    },
+      }),
+    }),
   },
-};
+});
 
 export type GpuInput = { model: string; count: number };
 export type NodeInput = {
@@ -187,7 +175,7 @@ export type EpochInput = {
  * @example const input = parseEpochInput(JSON.parse(text), defaultParams())
  */
 export function parseEpochInput(json: unknown, params: Params): EpochInput {
-  const input = parseWith(epochInputDesc, json, '') as EpochInput;
+  const input = parseWith(epochInputSchema, json, '') as EpochInput;
   checkEpochInput(input, params);
   return input;
 }
@@ -298,7 +286,7 @@ function uniqueIds(items: readonly { id: string }[], field: string, what = 'id')
 
 /** The wire form of an epoch input. */
 export function serializeEpochInput(input: EpochInput): Record<string, unknown> {
-  return serializeWith(epochInputDesc, input) as Record<string, unknown>;
+  return serializeWith(epochInputSchema, input) as Record<string, unknown>;
 }
 
 /** JSON Schema (draft 2020-12) of the epoch input, format version 1. */
@@ -309,6 +297,6 @@ export function epochInputJsonSchema(): Record<string, unknown> {
     title: 'Swarm Rewards epoch input, version 1',
     description:
       'Everything the reward engine needs to compute one epoch (SPEC §4). Uptime is counted in heartbeat slots of slotSeconds (a minute by default). Amounts are base units (18 decimals) as decimal strings; ratios are exact decimal strings; counts, seconds and minutes are integers. Semantic checks (up-time ≤ expected, delivered ≤ GPUs × up-seconds, errors ≤ jobs, 1–5 ratings, known GPU models, unique ids) are made by the parser.',
-    ...toJsonSchema(epochInputDesc),
+    ...toJsonSchema(epochInputSchema),
   };
 }

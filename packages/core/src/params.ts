@@ -1,7 +1,7 @@
 import { formatWad, parseWad, WAD, wpowFloor } from './amount.ts';
 import { contentHash } from './canonical.ts';
 import { InvalidArgumentError, InvalidParamsError } from './errors.ts';
-import { type Desc, parseWith, serializeWith, toJsonSchema } from './schema.ts';
+import { arr, fieldsOf, int, map, obj, parseWith, serializeWith, str, type TSchema, toJsonSchema, wad } from './schema.ts';
 
 /**
  * The governed parameter set (SPEC §3–7) with its defaults. Everything the reward engine, staking,
@@ -20,101 +20,89 @@ export type ProviderClass = (typeof PROVIDER_CLASSES)[number];
 
 export const KEY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 
-const frac: Desc = { t: 'wad', min: '0', max: '1' };
-const tokens = (doc: string): Desc => ({ t: 'wad', doc: `${doc} (whole tokens, decimal)` });
-const days = (doc: string): Desc => ({ t: 'int', min: 0, max: 100_000, doc });
-const tier = (itemDoc: string): Desc => ({
-  t: 'arr',
-  maxItems: 16,
-  item: { t: 'obj', fields: { days: { t: 'int', min: 0, max: 100_000 }, multiplier: { t: 'wad', min: '1', max: '10' } } },
-  doc: itemDoc,
+const frac: TSchema = wad({ min: '0', max: '1' });
+const tokens = (doc: string): TSchema => wad({ doc: `${doc} (whole tokens, decimal)` });
+const days = (doc: string): TSchema => int({ min: 0, max: 100_000, doc });
+const tier = (itemDoc: string): TSchema =>
+  arr({
+    maxItems: 16,
+    item: obj({ fields: { days: int({ min: 0, max: 100_000 }), multiplier: wad({ min: '1', max: '10' }) } }),
+    doc: itemDoc,
+  });
+
+const slaSchema: TSchema = obj({
+  fields: {
+    availability: wad({ min: '0.5', max: '1', doc: 'availability target' }),
+    latencyMs: int({ min: 1, max: 10_000 }),
+    packetLoss: frac,
+    bandwidthGbps: int({ min: 0, max: 100_000 }),
+  },
 });
 
-const slaDesc: Desc = {
-  t: 'obj',
+export const paramsSchema: TSchema = obj({
   fields: {
-    availability: { t: 'wad', min: '0.5', max: '1', doc: 'availability target' },
-    latencyMs: { t: 'int', min: 1, max: 10_000 },
-    packetLoss: frac,
-    bandwidthGbps: { t: 'int', min: 0, max: 100_000 },
-  },
-};
-
-export const paramsDesc: Desc = {
-  t: 'obj',
-  fields: {
-    version: { t: 'int', min: 1, max: 1, doc: 'parameter-set format version' },
-    emission: {
-      t: 'obj',
+    version: int({ min: 1, max: 1, doc: 'parameter-set format version' }),
+    emission: obj({
       fields: {
         genesisPerEpoch: tokens('E_0, the base emission of epoch 0'),
-        decayPerYear: {
-          t: 'wad',
+        decayPerYear: wad({
           min: '0',
           max: '0.99',
           doc: 'yearly decay of the base emission, applied each epoch from its length: E_{n+1} = E_n·(1 − decayPerYear)^(epochSeconds / 365 days)',
-        },
+        }),
         maxPerEpoch: tokens('ceiling on the epoch pool P_n'),
-        targetUtilisation: { t: 'wad', min: '0.01', max: '1' },
-        dynamicMin: { t: 'wad', min: '0', max: '10' },
-        dynamicMax: { t: 'wad', min: '0', max: '10' },
-        expansionGrowth: { t: 'wad', min: '1', max: '10', doc: 'growth while an expansion phase is declared' },
-        circuitBreaker: { t: 'wad', min: '0', max: '1', doc: 'largest move of D_n from D_{n−1}' },
+        targetUtilisation: wad({ min: '0.01', max: '1' }),
+        dynamicMin: wad({ min: '0', max: '10' }),
+        dynamicMax: wad({ min: '0', max: '10' }),
+        expansionGrowth: wad({ min: '1', max: '10', doc: 'growth while an expansion phase is declared' }),
+        circuitBreaker: wad({ min: '0', max: '1', doc: 'largest move of D_n from D_{n−1}' }),
       },
-    },
-    roles: {
-      t: 'obj',
+    }),
+    roles: obj({
       fields: {
-        weights: { t: 'obj', fields: Object.fromEntries(ROLES.map((r) => [r, { t: 'wad', min: '0', max: '1000000' }])) },
-        targetStakeRatio: { t: 'wad', min: '0.01', max: '1' },
-        stakerAdjustMin: { t: 'wad', min: '0', max: '100' },
-        stakerAdjustMax: { t: 'wad', min: '0', max: '100' },
+        weights: obj({ fields: Object.fromEntries(ROLES.map((r) => [r, wad({ min: '0', max: '1000000' })])) }),
+        targetStakeRatio: wad({ min: '0.01', max: '1' }),
+        stakerAdjustMin: wad({ min: '0', max: '100' }),
+        stakerAdjustMax: wad({ min: '0', max: '100' }),
       },
-    },
-    compute: {
-      t: 'obj',
+    }),
+    compute: obj({
       fields: {
-        gpuUnits: { t: 'map', key: KEY_PATTERN, value: { t: 'wad', min: '0', max: '1000' }, maxKeys: 256, doc: 'compute units per hour per GPU model' },
-        vcpuUnits: { t: 'wad', min: '0', max: '1000' },
-        nvmeTbUnits: { t: 'wad', min: '0', max: '1000' },
-        maxGpusPerNode: { t: 'int', min: 1, max: 100_000 },
-        maxGpusPerCluster: { t: 'int', min: 1, max: 10_000_000 },
+        gpuUnits: map({ key: KEY_PATTERN, value: wad({ min: '0', max: '1000' }), maxKeys: 256, doc: 'compute units per hour per GPU model' }),
+        vcpuUnits: wad({ min: '0', max: '1000' }),
+        nvmeTbUnits: wad({ min: '0', max: '1000' }),
+        maxGpusPerNode: int({ min: 1, max: 100_000 }),
+        maxGpusPerCluster: int({ min: 1, max: 10_000_000 }),
         utilisationBase: frac,
         utilisationWeight: frac,
-        scoreCap: { t: 'wad', min: '1', max: '100', doc: 'S_i ≤ scoreCap × C_i' },
-        quality: {
-          t: 'obj',
+        scoreCap: wad({ min: '1', max: '100', doc: 'S_i ≤ scoreCap × C_i' }),
+        quality: obj({
           fields: {
             uptimeWeight: frac,
             errorWeight: frac,
             responseWeight: frac,
             ratingWeight: frac,
-            uptimeRamp: { t: 'wad', min: '0.0001', max: '1', doc: 'U falls from 1 at target to 0 at target − ramp' },
-            eligibilityFloor: { t: 'wad', min: '0', max: '1', doc: 'no reward below target − floor' },
-            errorTargetStandard: { t: 'wad', min: '0.000001', max: '1' },
-            errorTargetHigh: { t: 'wad', min: '0.000001', max: '1' },
-            errorTolerance: { t: 'wad', min: '1', max: '1000', doc: 'E reaches 0 at tolerance × target' },
-            responseTargetMs: { t: 'int', min: 1, max: 1_000_000 },
-            ratingSpread: { t: 'wad', min: '1', max: '100', doc: 'P = 0.5 + (mean − classMean) / spread' },
+            uptimeRamp: wad({ min: '0.0001', max: '1', doc: 'U falls from 1 at target to 0 at target − ramp' }),
+            eligibilityFloor: wad({ min: '0', max: '1', doc: 'no reward below target − floor' }),
+            errorTargetStandard: wad({ min: '0.000001', max: '1' }),
+            errorTargetHigh: wad({ min: '0.000001', max: '1' }),
+            errorTolerance: wad({ min: '1', max: '1000', doc: 'E reaches 0 at tolerance × target' }),
+            responseTargetMs: int({ min: 1, max: 1_000_000 }),
+            ratingSpread: wad({ min: '1', max: '100', doc: 'P = 0.5 + (mean − classMean) / spread' }),
           },
-        },
-        sla: { t: 'obj', fields: Object.fromEntries(SLA_CLASSES.map((c) => [c, slaDesc])) },
-        providerClasses: {
-          t: 'obj',
+        }),
+        sla: obj({ fields: Object.fromEntries(SLA_CLASSES.map((c) => [c, slaSchema])) }),
+        providerClasses: obj({
           fields: Object.fromEntries(
-            PROVIDER_CLASSES.map((c) => [
-              c,
-              { t: 'obj', fields: { minGpus: { t: 'int', min: 0, max: 1_000_000 }, minRamGb: { t: 'int', min: 0, max: 1_000_000_000 } } },
-            ]),
+            PROVIDER_CLASSES.map((c) => [c, obj({ fields: { minGpus: int({ min: 0, max: 1_000_000 }), minRamGb: int({ min: 0, max: 1_000_000_000 }) } })]),
           ),
-        },
-        valuationMin: { t: 'wad', min: '0', max: '10' },
-        valuationMax: { t: 'wad', min: '0', max: '10' },
-        geoMax: { t: 'wad', min: '1', max: '10' },
-        underServedRegions: { t: 'map', key: KEY_PATTERN, value: { t: 'wad', min: '1', max: '10' }, maxKeys: 1024, doc: 'region → geographic multiplier' },
+        }),
+        valuationMin: wad({ min: '0', max: '10' }),
+        valuationMax: wad({ min: '0', max: '10' }),
+        geoMax: wad({ min: '1', max: '10' }),
+        underServedRegions: map({ key: KEY_PATTERN, value: wad({ min: '1', max: '10' }), maxKeys: 1024, doc: 'region → geographic multiplier' }),
         commitment: tier('lock length (days) → multiplier L, ascending'),
-        bonuses: {
-          t: 'obj',
+        bonuses: obj({
           fields: {
             qualityHighThreshold: frac,
             qualityHigh: frac,
@@ -127,72 +115,63 @@ export const paramsDesc: Desc = {
             innovation: frac,
             energyThreshold: frac,
             energy: frac,
-            cap: { t: 'wad', min: '0', max: '10' },
+            cap: wad({ min: '0', max: '10' }),
           },
-        },
-        innovationList: { t: 'arr', maxItems: 1024, item: { t: 'str', pattern: KEY_PATTERN }, doc: 'GPU models or service tags earning the innovation bonus' },
-        probation: { t: 'arr', maxItems: 16, item: frac, doc: 'share of S_i in each probation epoch, ending at 1' },
+        }),
+        innovationList: arr({ maxItems: 1024, item: str({ pattern: KEY_PATTERN }), doc: 'GPU models or service tags earning the innovation bonus' }),
+        probation: arr({ maxItems: 16, item: frac, doc: 'share of S_i in each probation epoch, ending at 1' }),
       },
-    },
-    bond: {
-      t: 'obj',
+    }),
+    bond: obj({
       fields: {
         days: days('a bond covers this many days of expected revenue'),
-        gpuRateUsdPerHour: { t: 'wad', min: '0', max: '1000000' },
-        referenceTokenPriceUsd: { t: 'wad', min: '0.000000000001', max: '1000000000' },
+        gpuRateUsdPerHour: wad({ min: '0', max: '1000000' }),
+        referenceTokenPriceUsd: wad({ min: '0.000000000001', max: '1000000000' }),
       },
-    },
-    fees: {
-      t: 'obj',
+    }),
+    fees: obj({
       fields: {
         protocolFee: frac,
         burnShare: frac,
-        minBillableUsdPerGpuHour: { t: 'wad', min: '0', max: '1000000' },
-        powerCostUsdPerGpuHour: { t: 'wad', min: '0', max: '1000000' },
+        minBillableUsdPerGpuHour: wad({ min: '0', max: '1000000' }),
+        powerCostUsdPerGpuHour: wad({ min: '0', max: '1000000' }),
       },
-    },
-    referral: { t: 'obj', fields: { share: frac, days: days('referral period after the node registers') } },
-    attestors: {
-      t: 'obj',
-      fields: Object.fromEntries(ATTESTED_ROLES.map((r) => [r, { t: 'arr', maxItems: 256, item: { t: 'str', pattern: KEY_PATTERN } }])),
+    }),
+    referral: obj({ fields: { share: frac, days: days('referral period after the node registers') } }),
+    attestors: obj({
+      fields: Object.fromEntries(ATTESTED_ROLES.map((r) => [r, arr({ maxItems: 256, item: str({ pattern: KEY_PATTERN }) })])),
       doc: 'approved attestor ids per role',
-    },
-    staking: {
-      t: 'obj',
+    }),
+    staking: obj({
       fields: {
-        userDiscounts: {
-          t: 'arr',
+        userDiscounts: arr({
           maxItems: 16,
-          item: { t: 'obj', fields: { minStake: tokens('stake at or above which'), discount: frac } },
-        },
+          item: obj({ fields: { minStake: tokens('stake at or above which'), discount: frac } }),
+        }),
         operatorMinStake: tokens('minimum validator stake'),
         unbondingDays: days('unbonding delay'),
       },
-    },
-    audits: {
-      t: 'obj',
-      fields: { rate: frac, minPerNodePerWeek: { t: 'int', min: 0, max: 10_000 } },
-    },
-    heartbeats: {
-      t: 'obj',
+    }),
+    audits: obj({
+      fields: { rate: frac, minPerNodePerWeek: int({ min: 0, max: 10_000 }) },
+    }),
+    heartbeats: obj({
       fields: {
-        maxSkewSeconds: {
-          t: 'int',
+        maxSkewSeconds: int({
           min: 0,
           max: 30,
           doc: "how far a heartbeat's own timestamp may lag the service's clock when it arrives (SPEC §3.2: it counts for the slot it arrives in; nothing stamped in the future counts) — seconds, never minutes",
-        },
+        }),
       },
-    },
-    slashing: {
-      t: 'obj',
+    }),
+    slashing: obj({
       fields: {
         windowDays: days('violations are counted over this rolling window'),
-        performance: { t: 'arr', maxItems: 16, item: frac, doc: 'slash of bond at the 1st, 2nd, … performance violation' },
+        performance: arr({ maxItems: 16, item: frac, doc: 'slash of bond at the 1st, 2nd, … performance violation' }),
         suspensionDays: days('suspension after the 3rd performance violation'),
         exclusionDays: days('exclusion after the 4th performance violation, before probation (proposed)'),
         lowUptime: frac,
-        lowUptimeEpochs: { t: 'int', min: 1, max: 1000, doc: 'epochs running below lowUptime that count as a 4th violation' },
+        lowUptimeEpochs: int({ min: 1, max: 1000, doc: 'epochs running below lowUptime that count as a 4th violation' }),
         failedVerification: frac,
         jailDays: days('jail after a failed verification'),
         equivocation: frac,
@@ -200,19 +179,18 @@ export const paramsDesc: Desc = {
         escrowDays: days('appeal window before release'),
         compensationShare: frac,
       },
-    },
-    governance: {
-      t: 'obj',
+    }),
+    governance: obj({
       fields: {
-        votingEpochs: { t: 'int', min: 1, max: 1000 },
+        votingEpochs: int({ min: 1, max: 1000 }),
         quorum: frac,
         threshold: frac,
         veto: frac,
         deposit: tokens('proposal deposit'),
       },
-    },
+    }),
   },
-};
+});
 
 type Wad = bigint;
 export type SlaParams = { availability: Wad; latencyMs: number; packetLoss: Wad; bandwidthGbps: number };
@@ -462,7 +440,7 @@ function upgraded(json: unknown): unknown {
 export function parseParams(json: unknown): Params {
   let p: Params;
   try {
-    p = parseWith(paramsDesc, upgraded(json), '') as Params;
+    p = parseWith(paramsSchema, upgraded(json), '') as Params;
   } catch (e) {
     if (e instanceof InvalidArgumentError) throw new InvalidParamsError(e.field ?? '', e.message.replace(/^[^:]*: /, ''));
     throw e;
@@ -573,14 +551,15 @@ function ascending(values: bigint[], field: string, member: string, strict: bool
  * @example parseParams(patchParams(DEFAULT_PARAMS_JSON, { compute: { scoreCap: '2.5' } }))
  */
 export function patchParams(base: unknown, patch: unknown): unknown {
-  return patchWith(paramsDesc, base, patch);
+  return patchWith(paramsSchema, base, patch);
 }
 
-function patchWith(desc: Desc, base: unknown, patch: unknown): unknown {
-  if (desc.t !== 'obj' || patch === null || typeof patch !== 'object' || Array.isArray(patch) || base === null || typeof base !== 'object') return patch;
+function patchWith(schema: TSchema, base: unknown, patch: unknown): unknown {
+  const fields = fieldsOf(schema);
+  if (fields === undefined || patch === null || typeof patch !== 'object' || Array.isArray(patch) || base === null || typeof base !== 'object') return patch;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(patch)) {
-    const d = desc.fields[k];
+    const d = fields[k];
     out[k] = d === undefined ? v : patchWith(d, out[k], v);
   }
   return out;
@@ -588,7 +567,7 @@ function patchWith(desc: Desc, base: unknown, patch: unknown): unknown {
 
 /** The wire form of a parsed set. */
 export function serializeParams(p: Params): Record<string, unknown> {
-  return serializeWith(paramsDesc, p) as Record<string, unknown>;
+  return serializeWith(paramsSchema, p) as Record<string, unknown>;
 }
 
 /** The content hash that identifies a parameter version: SHA-256 of its canonical wire form. */
@@ -607,6 +586,6 @@ export function paramsJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://swarm.example/schemas/params-v1.json',
     title: 'Swarm Rewards parameter set, version 1',
-    ...toJsonSchema(paramsDesc),
+    ...toJsonSchema(paramsSchema),
   };
 }

@@ -1,27 +1,89 @@
+import Type, { type TSchema } from 'typebox';
 import { formatAmount, formatWad, parseAmount, parseWad } from './amount.ts';
 import { describeValue } from './describe.ts';
 import { InvalidArgumentError } from './errors.ts';
 
 /**
- * A small declarative schema for the two documents the engine takes from outside — the parameter
- * set and the epoch input. One description gives: a strict parser whose errors name the field
- * (`nodes[3].hardware.gpus[0].model`), the serialiser back to the wire form, and the JSON Schema
- * published beside the code (generated, so it cannot drift from the parser).
+ * The two documents the engine takes from outside — the parameter set and the epoch input — are
+ * described once, as TypeBox schemas (JSON Schema objects, like every message of the sdk and every
+ * route of the API). From one schema come: a strict parser whose errors name the field
+ * (`nodes[3].hardware.gpus[0].model`) and decode the wire form into exact values, the serialiser
+ * back to the wire form, and the JSON Schema published beside the code (generated, so it cannot
+ * drift from the parser).
  *
  * Wire conventions: token amounts in base units are decimal-integer strings (`amount`); ratios,
  * multipliers and whole-token quantities are decimal strings read exactly into WAD (`wad`);
- * counts, seconds and minutes are JSON integers (`int`).
+ * counts, seconds and minutes are JSON integers (`int`). The two decimal kinds are strings in
+ * JSON Schema; the parser knows them by an `x-swarm` keyword (dropped from the published schema).
  */
-export type Desc =
-  | { t: 'amount'; doc?: string }
-  | { t: 'wad'; min?: string; max?: string; doc?: string }
-  | { t: 'int'; min: number; max: number; doc?: string }
-  | { t: 'bool'; doc?: string }
-  | { t: 'str'; pattern?: string; enum?: readonly string[]; maxLength?: number; doc?: string }
-  | { t: 'obj'; fields: Record<string, Desc>; optional?: readonly string[]; doc?: string }
-  | { t: 'map'; key: string; value: Desc; maxKeys?: number; doc?: string }
-  | { t: 'arr'; item: Desc; maxItems: number; doc?: string }
-  | { t: 'nullable'; inner: Desc; doc?: string };
+export type { TSchema };
+
+const KIND = 'x-swarm';
+const DECIMAL_PATTERN = '^(0|[1-9][0-9]{0,59})(\\.[0-9]{1,18})?$';
+export const AMOUNT_PATTERN = '^(0|[1-9][0-9]{0,77})$';
+type Doc = { doc?: string };
+const described = (doc: string | undefined) => (doc === undefined ? {} : { description: doc });
+
+/** A token amount in base units: a decimal-integer string, parsed to `bigint`. */
+export const amount = (o: Doc = {}): TSchema => Type.String({ pattern: AMOUNT_PATTERN, ...described(o.doc), [KIND]: 'amount' });
+
+/** An exact decimal read into WAD, within `[min, max]` when given. */
+export const wad = (o: Doc & { min?: string; max?: string } = {}): TSchema => {
+  const range = [o.min === undefined ? '' : `≥ ${o.min}`, o.max === undefined ? '' : `≤ ${o.max}`].filter(Boolean).join(', ');
+  const d = [o.doc, range === '' ? '' : `(decimal, ${range})`].filter(Boolean).join(' ');
+  return Type.String({ pattern: DECIMAL_PATTERN, ...described(d === '' ? undefined : d), [KIND]: 'wad', 'x-min': o.min, 'x-max': o.max });
+};
+
+/** A JSON integer within `[min, max]`. */
+export const int = (o: Doc & { min: number; max: number }): TSchema => Type.Integer({ minimum: o.min, maximum: o.max, ...described(o.doc) });
+
+export const bool = (o: Doc = {}): TSchema => Type.Boolean(described(o.doc));
+
+/** A string: one of `enum`, or matching `pattern`, at most `maxLength` characters. */
+export const str = (o: Doc & { pattern?: string; enum?: readonly string[]; maxLength?: number } = {}): TSchema =>
+  Type.Unsafe<string>({
+    type: 'string',
+    ...(o.enum ? { enum: [...o.enum] } : {}),
+    ...(o.pattern ? { pattern: o.pattern } : {}),
+    ...(o.maxLength ? { maxLength: o.maxLength } : {}),
+    ...described(o.doc),
+  });
+
+/** An object of exactly these fields (those in `optional` may be absent). */
+export const obj = (o: Doc & { fields: Record<string, TSchema>; optional?: readonly string[] }): TSchema =>
+  Type.Object(Object.fromEntries(Object.entries(o.fields).map(([k, v]) => [k, o.optional?.includes(k) ? Type.Optional(v) : v])), {
+    additionalProperties: false,
+    ...described(o.doc),
+  });
+
+/** An object whose keys match `key`, each value a `value`. */
+export const map = (o: Doc & { key: string; value: TSchema; maxKeys?: number }): TSchema =>
+  Type.Record(Type.String({ pattern: o.key }), o.value, {
+    additionalProperties: false,
+    ...(o.maxKeys ? { maxProperties: o.maxKeys } : {}),
+    ...described(o.doc),
+  });
+
+export const arr = (o: Doc & { item: TSchema; maxItems: number }): TSchema => Type.Array(o.item, { maxItems: o.maxItems, ...described(o.doc) });
+
+export const nullable = (o: Doc & { inner: TSchema }): TSchema => Type.Union([o.inner, Type.Null()], described(o.doc));
+
+/** The schema's kind, as the parser reads it: amount, wad, integer, boolean, string, nullable, array, map or obj. */
+type Node = Record<string, unknown> & { type?: string; anyOf?: TSchema[] };
+export function kindOf(schema: TSchema): string {
+  const s = schema as Node;
+  if (typeof s[KIND] === 'string') return s[KIND] as string;
+  if (Array.isArray(s.anyOf)) return 'nullable';
+  if (s.type === 'object') return s.patternProperties === undefined ? 'obj' : 'map';
+  return s.type as string;
+}
+/** An object schema's fields, an array schema's item, a nullable schema's inner schema. */
+export const fieldsOf = (s: TSchema): Record<string, TSchema> | undefined =>
+  kindOf(s) === 'obj' ? ((s as Node).properties as Record<string, TSchema>) : undefined;
+export const itemOf = (s: TSchema): TSchema | undefined => (kindOf(s) === 'array' ? ((s as Node).items as TSchema) : undefined);
+export const innerOf = (s: TSchema) => ((s as Node).anyOf as TSchema[]).find((x) => (x as Node).type !== 'null') as TSchema;
+const patternKey = (s: TSchema) => Object.keys((s as Node).patternProperties as object)[0] as string;
+const patternValue = (s: TSchema) => ((s as Node).patternProperties as Record<string, TSchema>)[patternKey(s)] as TSchema;
 
 const reCache = new Map<string, RegExp>();
 function re(pattern: string): RegExp {
@@ -33,103 +95,105 @@ function re(pattern: string): RegExp {
   return r;
 }
 
-/** Parses `value` against `desc`; throws an `InvalidArgumentError` naming the first bad field. */
-export function parseWith(desc: Desc, value: unknown, path: string): unknown {
-  switch (desc.t) {
+/** Parses `value` against `schema`; throws an `InvalidArgumentError` naming the first bad field. */
+export function parseWith(schema: TSchema, value: unknown, path: string): unknown {
+  const d = schema as Node;
+  switch (kindOf(schema)) {
     case 'amount':
       return parseAmount(value, path);
     case 'wad': {
       const w = parseWad(value, path);
-      if (desc.min !== undefined && w < parseWad(desc.min, 'min')) {
-        throw new InvalidArgumentError(path, `must be at least ${desc.min}, got ${String(value)}`, 'OUT_OF_RANGE');
-      }
-      if (desc.max !== undefined && w > parseWad(desc.max, 'max')) {
-        throw new InvalidArgumentError(path, `must be at most ${desc.max}, got ${String(value)}`, 'OUT_OF_RANGE');
-      }
+      const min = d['x-min'] as string | undefined;
+      const max = d['x-max'] as string | undefined;
+      if (min !== undefined && w < parseWad(min, 'min')) throw new InvalidArgumentError(path, `must be at least ${min}, got ${String(value)}`, 'OUT_OF_RANGE');
+      if (max !== undefined && w > parseWad(max, 'max')) throw new InvalidArgumentError(path, `must be at most ${max}, got ${String(value)}`, 'OUT_OF_RANGE');
       return w;
     }
-    case 'int':
+    case 'integer': {
+      const [min, max] = [d.minimum as number, d.maximum as number];
       if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-        throw new InvalidArgumentError(path, `must be between ${desc.min} and ${desc.max}, got ${describeValue(value)}`, 'OUT_OF_RANGE');
+        throw new InvalidArgumentError(path, `must be between ${min} and ${max}, got ${describeValue(value)}`, 'OUT_OF_RANGE');
       }
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value))
         throw new InvalidArgumentError(path, `must be an integer, got ${describeValue(value)}`, 'INVALID_TYPE');
-      }
-      if (value < desc.min || value > desc.max) {
-        throw new InvalidArgumentError(path, `must be between ${desc.min} and ${desc.max}, got ${value}`, 'OUT_OF_RANGE');
-      }
+      if (value < min || value > max) throw new InvalidArgumentError(path, `must be between ${min} and ${max}, got ${value}`, 'OUT_OF_RANGE');
       return value;
-    case 'bool':
-      if (typeof value !== 'boolean') {
-        throw new InvalidArgumentError(path, `must be true or false, got ${describeValue(value)}`, 'INVALID_TYPE');
-      }
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') throw new InvalidArgumentError(path, `must be true or false, got ${describeValue(value)}`, 'INVALID_TYPE');
       return value;
-    case 'str':
-      if (typeof value !== 'string') {
-        throw new InvalidArgumentError(path, `must be a string, got ${describeValue(value)}`, 'INVALID_TYPE');
-      }
-      if (desc.enum !== undefined && !desc.enum.includes(value)) {
-        throw new InvalidArgumentError(path, `must be one of ${desc.enum.join(', ')}, got ${describeValue(value)}`, 'INVALID_ENUM');
-      }
-      if (desc.maxLength !== undefined && value.length > desc.maxLength) {
-        throw new InvalidArgumentError(path, `must be at most ${desc.maxLength} characters`, 'TOO_LONG');
-      }
-      if (desc.pattern !== undefined && !re(desc.pattern).test(value)) {
-        throw new InvalidArgumentError(path, `has an invalid format (expected /${desc.pattern}/), got ${JSON.stringify(value.slice(0, 80))}`, 'INVALID_FORMAT');
-      }
-      return value;
+    case 'string':
+      return parseString(d, value, path);
     case 'nullable':
-      return value === null ? null : parseWith(desc.inner, value, path);
-    case 'arr': {
-      if (!Array.isArray(value)) {
-        throw new InvalidArgumentError(path, `must be an array, got ${describeValue(value)}`, 'INVALID_TYPE');
-      }
-      if (value.length > desc.maxItems) {
-        throw new InvalidArgumentError(path, `must have at most ${desc.maxItems} items`, 'TOO_MANY_ITEMS');
-      }
+      return value === null ? null : parseWith(innerOf(schema), value, path);
+    case 'array': {
+      if (!Array.isArray(value)) throw new InvalidArgumentError(path, `must be an array, got ${describeValue(value)}`, 'INVALID_TYPE');
+      if (value.length > (d.maxItems as number)) throw new InvalidArgumentError(path, `must have at most ${d.maxItems} items`, 'TOO_MANY_ITEMS');
+      const item = d.items as TSchema;
       const out = new Array<unknown>(value.length);
-      for (let i = 0; i < value.length; i++) out[i] = parseWith(desc.item, value[i], `${path}[${i}]`);
+      for (let i = 0; i < value.length; i++) out[i] = parseWith(item, value[i], `${path}[${i}]`);
       return out;
     }
-    case 'map': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new InvalidArgumentError(path, `must be an object, got ${describeValue(value)}`, 'INVALID_TYPE');
-      }
-      const out: Record<string, unknown> = {};
-      const keys = Object.keys(value);
-      if (desc.maxKeys !== undefined && keys.length > desc.maxKeys) {
-        throw new InvalidArgumentError(path, `must have at most ${desc.maxKeys} entries`, 'TOO_MANY_ITEMS');
-      }
-      for (const k of keys) {
-        if (!re(desc.key).test(k)) {
-          throw new InvalidArgumentError(`${path}.${k}`, `is not a valid key (expected /${desc.key}/)`, 'INVALID_FORMAT');
-        }
-        out[k] = parseWith(desc.value, (value as Record<string, unknown>)[k], `${path}.${k}`);
-      }
-      return out;
-    }
-    case 'obj': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new InvalidArgumentError(path, `must be an object, got ${describeValue(value)}`, 'INVALID_TYPE');
-      }
-      const v = value as Record<string, unknown>;
-      for (const k in v) {
-        if (!Object.hasOwn(desc.fields, k)) {
-          throw new InvalidArgumentError(join(path, k), 'is not a known field', 'UNKNOWN_FIELD');
-        }
-      }
-      const out: Record<string, unknown> = {};
-      for (const k in desc.fields) {
-        const fv = v[k];
-        if (fv === undefined) {
-          if (desc.optional?.includes(k)) continue;
-          throw new InvalidArgumentError(join(path, k), 'is required', 'MISSING_FIELD');
-        }
-        out[k] = parseWith(desc.fields[k] as Desc, fv, join(path, k));
-      }
-      return out;
-    }
+    case 'map':
+      return parseMap(schema, value, path);
+    case 'obj':
+      return parseObject(d, value, path);
+    default:
+      throw new InvalidArgumentError(path, 'has a schema the parser does not know', 'INVALID_TYPE');
   }
+}
+
+function parseString(d: Node, value: unknown, path: string): string {
+  if (typeof value !== 'string') throw new InvalidArgumentError(path, `must be a string, got ${describeValue(value)}`, 'INVALID_TYPE');
+  const values = d.enum as readonly string[] | undefined;
+  if (values !== undefined && !values.includes(value)) {
+    throw new InvalidArgumentError(path, `must be one of ${values.join(', ')}, got ${describeValue(value)}`, 'INVALID_ENUM');
+  }
+  if (d.maxLength !== undefined && value.length > (d.maxLength as number))
+    throw new InvalidArgumentError(path, `must be at most ${d.maxLength} characters`, 'TOO_LONG');
+  const pattern = d.pattern as string | undefined;
+  if (pattern !== undefined && !re(pattern).test(value)) {
+    throw new InvalidArgumentError(path, `has an invalid format (expected /${pattern}/), got ${JSON.stringify(value.slice(0, 80))}`, 'INVALID_FORMAT');
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function parseMap(schema: TSchema, value: unknown, path: string): Record<string, unknown> {
+  if (!isRecord(value)) throw new InvalidArgumentError(path, `must be an object, got ${describeValue(value)}`, 'INVALID_TYPE');
+  const d = schema as Node;
+  const keys = Object.keys(value);
+  if (d.maxProperties !== undefined && keys.length > (d.maxProperties as number)) {
+    throw new InvalidArgumentError(path, `must have at most ${d.maxProperties} entries`, 'TOO_MANY_ITEMS');
+  }
+  const key = patternKey(schema);
+  const item = patternValue(schema);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    if (!re(key).test(k)) throw new InvalidArgumentError(`${path}.${k}`, `is not a valid key (expected /${key}/)`, 'INVALID_FORMAT');
+    out[k] = parseWith(item, value[k], `${path}.${k}`);
+  }
+  return out;
+}
+
+function parseObject(d: Node, value: unknown, path: string): Record<string, unknown> {
+  if (!isRecord(value)) throw new InvalidArgumentError(path, `must be an object, got ${describeValue(value)}`, 'INVALID_TYPE');
+  const fields = d.properties as Record<string, TSchema>;
+  const required = d.required as readonly string[] | undefined;
+  for (const k in value) if (!Object.hasOwn(fields, k)) throw new InvalidArgumentError(join(path, k), 'is not a known field', 'UNKNOWN_FIELD');
+  const out: Record<string, unknown> = {};
+  for (const k in fields) {
+    const fv = value[k];
+    if (fv === undefined) {
+      if (!required?.includes(k)) continue;
+      throw new InvalidArgumentError(join(path, k), 'is required', 'MISSING_FIELD');
+    }
+    out[k] = parseWith(fields[k] as TSchema, fv, join(path, k));
+  }
+  return out;
 }
 
 function join(path: string, key: string): string {
@@ -137,84 +201,31 @@ function join(path: string, key: string): string {
 }
 
 /** The wire form of a parsed value (the inverse of `parseWith`). */
-export function serializeWith(desc: Desc, value: unknown): unknown {
-  switch (desc.t) {
+export function serializeWith(schema: TSchema, value: unknown): unknown {
+  const d = schema as Node;
+  switch (kindOf(schema)) {
     case 'amount':
       return formatAmount(value as bigint);
     case 'wad':
       return formatWad(value as bigint);
-    case 'int':
-    case 'bool':
-    case 'str':
-      return value;
     case 'nullable':
-      return value === null ? null : serializeWith(desc.inner, value);
-    case 'arr':
-      return (value as unknown[]).map((x) => serializeWith(desc.item, x));
-    case 'map': {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(value as Record<string, unknown>)) out[k] = serializeWith(desc.value, x);
-      return out;
-    }
+      return value === null ? null : serializeWith(innerOf(schema), value);
+    case 'array':
+      return (value as unknown[]).map((x) => serializeWith(d.items as TSchema, x));
+    case 'map':
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, x]) => [k, serializeWith(patternValue(schema), x)]));
     case 'obj': {
       const out: Record<string, unknown> = {};
       const v = value as Record<string, unknown>;
-      for (const k in desc.fields) {
-        if (v[k] !== undefined) out[k] = serializeWith(desc.fields[k] as Desc, v[k]);
-      }
+      for (const [k, f] of Object.entries(d.properties as Record<string, TSchema>)) if (v[k] !== undefined) out[k] = serializeWith(f, v[k]);
       return out;
     }
+    default:
+      return value;
   }
 }
 
-const DECIMAL_PATTERN = '^(0|[1-9][0-9]{0,59})(\\.[0-9]{1,18})?$';
-const AMOUNT_PATTERN = '^(0|[1-9][0-9]{0,77})$';
-
-/** JSON Schema (draft 2020-12) of the wire form. Range limits of decimals are enforced by the parser only. */
-export function toJsonSchema(desc: Desc): Record<string, unknown> {
-  const doc = desc.doc === undefined ? {} : { description: desc.doc };
-  switch (desc.t) {
-    case 'amount':
-      return { type: 'string', pattern: AMOUNT_PATTERN, ...doc };
-    case 'wad': {
-      const range = [desc.min === undefined ? '' : `≥ ${desc.min}`, desc.max === undefined ? '' : `≤ ${desc.max}`].filter(Boolean).join(', ');
-      const d = [desc.doc, range === '' ? '' : `(decimal, ${range})`].filter(Boolean).join(' ');
-      return { type: 'string', pattern: DECIMAL_PATTERN, ...(d === '' ? {} : { description: d }) };
-    }
-    case 'int':
-      return { type: 'integer', minimum: desc.min, maximum: desc.max, ...doc };
-    case 'bool':
-      return { type: 'boolean', ...doc };
-    case 'str':
-      return {
-        type: 'string',
-        ...(desc.enum ? { enum: desc.enum } : {}),
-        ...(desc.pattern ? { pattern: desc.pattern } : {}),
-        ...(desc.maxLength ? { maxLength: desc.maxLength } : {}),
-        ...doc,
-      };
-    case 'nullable':
-      return { anyOf: [toJsonSchema(desc.inner), { type: 'null' }], ...doc };
-    case 'arr':
-      return { type: 'array', items: toJsonSchema(desc.item), maxItems: desc.maxItems, ...doc };
-    case 'map':
-      return {
-        type: 'object',
-        propertyNames: { pattern: desc.key },
-        additionalProperties: toJsonSchema(desc.value),
-        ...(desc.maxKeys ? { maxProperties: desc.maxKeys } : {}),
-        ...doc,
-      };
-    case 'obj': {
-      const properties: Record<string, unknown> = {};
-      for (const [k, d] of Object.entries(desc.fields)) properties[k] = toJsonSchema(d);
-      return {
-        type: 'object',
-        properties,
-        required: Object.keys(desc.fields).filter((k) => !desc.optional?.includes(k)),
-        additionalProperties: false,
-        ...doc,
-      };
-    }
-  }
+/** JSON Schema (draft 2020-12) of the wire form: the schema without the parser's own keywords. Range limits of decimals are enforced by the parser only. */
+export function toJsonSchema(schema: TSchema): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(schema, (k, v) => (k === KIND || k === 'x-min' || k === 'x-max' ? undefined : v))) as Record<string, unknown>;
 }

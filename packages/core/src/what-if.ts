@@ -1,9 +1,9 @@
 import { parseWad, WAD } from './amount.ts';
-import { type EpochInput, epochInputDesc, type NodeInput, parseEpochInput, serializeEpochInput } from './epoch-input.ts';
+import { type EpochInput, epochInputSchema, type NodeInput, parseEpochInput, serializeEpochInput } from './epoch-input.ts';
 import { InvalidArgumentError } from './errors.ts';
 import type { Params } from './params.ts';
 import { type EpochResult, processEpoch } from './process-epoch.ts';
-import type { Desc } from './schema.ts';
+import { fieldsOf, innerOf, itemOf, kindOf, type TSchema } from './schema.ts';
 import type { NodeStatement } from './statement.ts';
 
 /** Names a what-if may set besides the raw input fields, each mapped onto the raw inputs. */
@@ -67,15 +67,12 @@ function applyChange(node: Record<string, unknown>, typed: NodeInput, slotSecond
 /** Sets a raw field of the node's wire form, converting `value` to that field's wire type. */
 function setPath(node: Record<string, unknown>, path: string, value: string): void {
   const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
-  let desc = (epochInputDesc as Extract<Desc, { t: 'obj' }>).fields.nodes as Desc;
-  desc = (desc as Extract<Desc, { t: 'arr' }>).item;
+  let schema = itemOf(fieldsOf(epochInputSchema)?.nodes as TSchema) as TSchema;
   let target: Record<string, unknown> | unknown[] = node;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string;
-    if (desc.t === 'nullable') desc = desc.inner;
-    let next: Desc | undefined;
-    if (desc.t === 'obj') next = desc.fields[part];
-    else if (desc.t === 'arr' && /^\d+$/.test(part)) next = desc.item;
+    if (kindOf(schema) === 'nullable') schema = innerOf(schema);
+    const next = fieldsOf(schema)?.[part] ?? (/^\d+$/.test(part) ? itemOf(schema) : undefined);
     if (next === undefined) throw new InvalidArgumentError(path, 'is not a field of a node', 'UNKNOWN_FIELD');
     if (i === parts.length - 1) {
       (target as Record<string, unknown>)[part] = toWire(next, value, path);
@@ -84,23 +81,28 @@ function setPath(node: Record<string, unknown>, path: string, value: string): vo
     const child = (target as Record<string, unknown>)[part];
     if (child === null || typeof child !== 'object') throw new InvalidArgumentError(path, 'does not exist on this node', 'UNKNOWN_FIELD');
     target = child as Record<string, unknown>;
-    desc = next;
+    schema = next;
   }
 }
 
-function toWire(desc: Desc, value: string, path: string): unknown {
-  if (desc.t === 'nullable') return value === 'null' ? null : toWire(desc.inner, value, path);
-  if (desc.t === 'int') {
-    if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(path, `must be an integer, got ${JSON.stringify(value)}`, 'INVALID_TYPE');
-    return Number(value);
+function toWire(schema: TSchema, value: string, path: string): unknown {
+  switch (kindOf(schema)) {
+    case 'nullable':
+      return value === 'null' ? null : toWire(innerOf(schema), value, path);
+    case 'integer':
+      if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(path, `must be an integer, got ${JSON.stringify(value)}`, 'INVALID_TYPE');
+      return Number(value);
+    case 'boolean':
+      if (value !== 'true' && value !== 'false') throw new InvalidArgumentError(path, 'must be true or false', 'INVALID_TYPE');
+      return value === 'true';
+    case 'array':
+      return value === '' ? [] : value.split(',');
+    case 'obj':
+    case 'map':
+      throw new InvalidArgumentError(path, 'is a group of fields; set one of its members', 'INVALID_TYPE');
+    default:
+      return value;
   }
-  if (desc.t === 'bool') {
-    if (value !== 'true' && value !== 'false') throw new InvalidArgumentError(path, 'must be true or false', 'INVALID_TYPE');
-    return value === 'true';
-  }
-  if (desc.t === 'arr') return value === '' ? [] : value.split(',');
-  if (desc.t === 'obj' || desc.t === 'map') throw new InvalidArgumentError(path, 'is a group of fields; set one of its members', 'INVALID_TYPE');
-  return value;
 }
 
 /** The statement of node `id` in a result. */

@@ -1,9 +1,10 @@
-import { ADDRESS_PATTERN, ANOMALIES, ATTESTED_ROLES, KEY_PATTERN, PROVIDER_CLASSES, SLA_CLASSES } from '@swarm/core';
+import { ADDRESS_PATTERN, AMOUNT_PATTERN, ANOMALIES, ATTESTED_ROLES, KEY_PATTERN, PROVIDER_CLASSES, SLA_CLASSES } from '@swarm/core';
 import Type, { type Static, type TSchema } from 'typebox';
 
 /**
- * Every message a node agent, a consumer, a staker or an attestor sends, as JSON Schema (typebox):
- * the API validates bodies against these, and the types below are what the client builds.
+ * Every message a node agent, a consumer, a staker or an attestor sends, as JSON Schema (typebox,
+ * the one schema system of core, sdk and node): the API validates bodies against these, and the
+ * types below are what the client builds.
  *
  * A message is `{ body, signature(s) }`. The signature is Ed25519 over
  * `SIGNING_DOMAIN + canonicalJson(body)` (see `keys.ts`). Bodies carry their `type`, a `timestamp`
@@ -15,7 +16,7 @@ const hex32 = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Ed25519 pub
 const sig = Type.String({ pattern: '^[0-9a-f]{128}$', description: 'Ed25519 signature, 64 bytes of lower-case hex' });
 const id = Type.String({ pattern: KEY_PATTERN, description: '1–64 of [A-Za-z0-9._-]' });
 const address = Type.String({ pattern: ADDRESS_PATTERN, description: 'EVM payout address, lower-case hex' });
-const amount = Type.String({ pattern: '^(0|[1-9][0-9]{0,77})$', description: 'token amount in base units (18 decimals), decimal string' });
+const amount = Type.String({ pattern: AMOUNT_PATTERN, description: 'token amount in base units (18 decimals), decimal string' });
 const decimal = Type.String({ pattern: '^(0|[1-9][0-9]{0,8})(\\.[0-9]{1,18})?$', description: 'exact decimal' });
 const timestamp = Type.Integer({ minimum: 0, maximum: 253_402_300_799, description: 'unix seconds' });
 const seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'strictly increasing per signing key' });
