@@ -64,7 +64,7 @@ function bigintFloor(n: number): bigint {
   return acc;
 }
 
-type Row = { case: string; nodes: number; medianMs: number; runsMs: number[]; perNodeUs: number };
+type Row = { case: string; nodes: number; medianMs: number; coldMs: number; runsMs: number[]; perNodeUs: number; peakMiB: number };
 const rows: Row[] = [];
 const machine = `${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 console.log(`machine: ${machine}`);
@@ -75,7 +75,8 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
   console.log('done');
   const record = (name: string, ms: number[]) => {
     const m = median(ms);
-    rows.push({ case: name, nodes: n, medianMs: Math.round(m), runsMs: ms.map(Math.round), perNodeUs: Number(((m * 1000) / n).toFixed(3)) });
+    const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024); // the process's peak so far, input included
+    rows.push({ case: name, nodes: n, medianMs: Math.round(m), coldMs: Math.round(ms[0] as number), runsMs: ms.map(Math.round), perNodeUs: Number(((m * 1000) / n).toFixed(3)), peakMiB });
     console.log(
       `  ${name.padEnd(26)} ${String(Math.round(m)).padStart(7)} ms  (${((m * 1000) / n).toFixed(2)} µs/node; runs ${ms.map(Math.round).join(', ')})`,
     );
@@ -112,8 +113,14 @@ if (only === undefined || only === 'service') {
   console.log(`raw verify ceiling: ${ceiling}/s`);
   for (const store of pgUp ? (['pglite', 'postgres'] as const) : (['pglite'] as const)) {
     for (const r of await svc.ingest(store)) {
-      service.push({ ...r, note: `${Math.round((r.value / ceiling) * 100)} % of the verify ceiling` });
-      console.log(`${r.case}: ${r.value} ${r.unit}`);
+      // the fair peer: one core's verify ceiling times the cores the service kept busy
+      const peer = r.cores === undefined ? ceiling : ceiling * r.cores;
+      const note =
+        r.cores === undefined
+          ? `${Math.round((r.value / ceiling) * 100)} % of one core's verify ceiling`
+          : `service used ${r.cores.toFixed(2)} cores: ${Math.round((r.value / peer) * 100)} % of the verify ceiling × those cores (${Math.round(peer)}/s)`;
+      service.push({ ...r, note });
+      console.log(`${r.case}: ${r.value} ${r.unit} (${note})`);
     }
     for (const n of (process.env.BENCH_CLOSE_SIZES ?? '10000,100000,1000000').split(',').map(Number)) {
       const r = await svc.close(store, n);
@@ -179,9 +186,9 @@ writeFileSync(new URL(`./results/latest${suffix}.json`, import.meta.url), `${JSO
 const md = [
   `Machine: ${machine}`,
   '',
-  '| case | nodes | median ms | µs / node |',
-  '|---|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.case} | ${r.nodes.toLocaleString('en')} | ${r.medianMs} | ${r.perNodeUs} |`),
+  '| case | nodes | median ms | first run ms | µs / node | peak RSS MiB |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.case} | ${r.nodes.toLocaleString('en')} | ${r.medianMs} | ${r.coldMs} | ${r.perNodeUs} | ${r.peakMiB} |`),
   '',
   '| service case | n | value | unit | note |',
   '|---|---:|---:|---|---|',

@@ -7,7 +7,8 @@
  *             a slot bitmap per node), on PGlite and on PostgreSQL.
  */
 import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DEFAULT_PARAMS_JSON, TOKEN } from '../packages/core/src/index.ts';
@@ -18,7 +19,7 @@ import { type Db, openDb } from '../packages/node/src/store/db.ts';
 import { startProcess, stopProcess, tempDir } from '../packages/node/test/process.ts';
 import { type Heartbeat, type HeartbeatBody, keysFromSeed, signHeartbeat, signingBytes, signRegister } from '../packages/sdk/src/index.ts';
 
-export type Row = { case: string; n: number; value: number; unit: string; note?: string };
+export type Row = { case: string; n: number; value: number; unit: string; note?: string; cores?: number };
 
 const hex = (i: number, label: string) => Buffer.alloc(32).fill(`${label}-${i}`).toString('hex');
 
@@ -104,6 +105,7 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
     (streams[stream] as string[]).push(JSON.stringify({ heartbeats: list }));
   }
   const t0 = performance.now();
+  const cpu0 = cpuSeconds(proc.child.pid as number);
   await Promise.all(
     streams.map(async (bodies) => {
       for (const body of bodies) {
@@ -112,7 +114,10 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
       }
     }),
   );
-  const batched = ((batches * batchSize) / (performance.now() - t0)) * 1000;
+  const batchedMs = performance.now() - t0;
+  const batched = ((batches * batchSize) / batchedMs) * 1000;
+  // the cores the service process kept busy meanwhile (PGlite runs inside it; a PostgreSQL server's own processes are not counted)
+  const cores = (cpuSeconds(proc.child.pid as number) - cpu0) / (batchedMs / 1000);
   seq += 10;
   const singleStamp = Math.floor(Date.now() / 1000);
   const singleBodies = Array.from({ length: singles }, (_, k) => {
@@ -134,10 +139,17 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
   await running.stop();
   void signingBytes;
   return [
-    { case: `ingest batched (${batchSize}/request), ${store}`, n: batches * batchSize, value: Math.round(batched), unit: 'heartbeats/s' },
+    { case: `ingest batched (${batchSize}/request), ${store}`, n: batches * batchSize, value: Math.round(batched), unit: 'heartbeats/s', cores },
     { case: `ingest single (16 concurrent), ${store}`, n: singles, value: Math.round(single), unit: 'heartbeats/s' },
   ];
 }
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
 async function freshSchema(): Promise<string> {
   const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

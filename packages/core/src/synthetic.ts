@@ -67,86 +67,7 @@ export function syntheticEpoch(p: SyntheticEpochParameters): EpochInput {
   for (let i = 0; i < ownerCount; i++) owners.push(hex40(r));
   const pad = Math.max(7, String(p.nodes).length);
   const nodes: NodeInput[] = new Array(p.nodes);
-  for (let i = 0; i < p.nodes; i++) {
-    let x = r();
-    let prof = (PROFILES[0] as [number, Profile])[1];
-    for (const [w, pr] of PROFILES) {
-      if (x < w) {
-        prof = pr;
-        break;
-      }
-      x -= w;
-    }
-    const gpuCount = prof.gpus[0] + Math.floor(r() * (prof.gpus[1] - prof.gpus[0] + 1));
-    const gpus = gpuCount === 0 ? [] : [{ model: prof.models[Math.floor(r() * prof.models.length)] as string, count: gpuCount }];
-    // behaviour
-    const b = r();
-    let uptime: number;
-    if (b < 0.7)
-      uptime = 0.9995 + r() * 0.0005; // reliable
-    else if (b < 0.88)
-      uptime = 0.985 + r() * 0.015; // slightly flaky
-    else if (b < 0.96)
-      uptime = 0.9 + r() * 0.08; // flaky home GPU
-    else uptime = r() * 0.9; // mostly down
-    const isNew = r() < 0.08;
-    const registeredAt = isNew ? epochStart - Math.floor(r() * 80 * 86_400) : epochStart - (100 + Math.floor(r() * 600)) * 86_400;
-    const expectedSlots = r() < 0.03 ? Math.floor(minutes * (0.2 + 0.7 * r())) : minutes;
-    const upSlots = Math.min(expectedSlots, Math.round(expectedSlots * uptime));
-    const util = gpuCount === 0 ? 0 : r() < 0.15 ? 0 : r() * 0.95;
-    const delivered = Math.floor(gpuCount * upSlots * 60 * util);
-    const jobs = Math.floor(delivered / 1800);
-    const high = Math.floor(jobs * r() * 0.3);
-    const standard = jobs - high;
-    const errRate = r() < 0.9 ? r() * 0.01 : r() * 0.08;
-    const ratingCount = Math.floor(jobs / 4);
-    const mean = 3 + r() * 2;
-    const statusRoll = r();
-    const status: NodeStatus = statusRoll < 0.015 ? 'suspended' : statusRoll < 0.022 ? 'jailed' : statusRoll < 0.026 ? 'excluded' : 'active';
-    const bondUnitTokens = 504n;
-    const bondGpus = BigInt(gpuCount > 0 ? gpuCount : Math.ceil(prof.vcpus * 0.05 + prof.nvme * 0.02));
-    const bondRoll = r();
-    const bond =
-      bondRoll < 0.02 ? 0n : bondRoll < 0.05 ? (bondUnitTokens * bondGpus * TOKEN) / 2n : bondUnitTokens * bondGpus * TOKEN * BigInt(1 + Math.floor(r() * 3));
-    const lockRoll = r();
-    const commitmentDays = lockRoll < 0.5 ? 0 : lockRoll < 0.7 ? 30 : lockRoll < 0.85 ? 90 : lockRoll < 0.93 ? 180 : lockRoll < 0.98 ? 365 : 730;
-    const owner = owners[Math.floor(r() * owners.length)] as string;
-    let referrer: string | null = null;
-    if (isNew && r() < 0.5) {
-      referrer = owners[Math.floor(r() * owners.length)] as string;
-      if (referrer === owner) referrer = null;
-    }
-    nodes[i] = {
-      id: ['node-', String(i + 1).padStart(pad, '0')].join(''),
-      owner,
-      region: REGIONS[Math.floor(r() * REGIONS.length)] as string,
-      slaClass: prof.sla,
-      providerClass: prof.cls,
-      hardware: { gpus, vcpus: prof.vcpus, ramGb: prof.ram, nvmeTb: prof.nvme, bandwidthGbps: prof.bw },
-      registeredAt,
-      expectedSlots,
-      upSlots,
-      gpuSecondsDelivered: delivered,
-      jobs: {
-        standard,
-        standardErrors: Math.min(standard, Math.round(standard * errRate)),
-        high,
-        highErrors: Math.min(high, Math.round(high * errRate * 0.3)),
-        p95ResponseMs: jobs === 0 ? 0 : 40 + Math.floor(r() * (r() < 0.8 ? 80 : 400)),
-      },
-      ratings: { count: ratingCount, sum: Math.min(5 * ratingCount, Math.max(ratingCount, Math.round(ratingCount * mean))) },
-      powerEfficiency: r() < 0.1 ? null : (BigInt(Math.floor((0.6 + r() * 0.35) * 10_000)) * WAD) / 10_000n,
-      commitmentDays,
-      commitmentForfeited: commitmentDays > 0 && r() < 0.03,
-      bond,
-      status,
-      onboarded: r() > 0.02,
-      probationStage: r() < 0.02 ? 1 + Math.floor(r() * 3) : 0,
-      anomalies: r() < 0.01 ? ['GPU_UTILISATION_OVER_100'] : [],
-      services: r() < 0.05 ? ['confidential-compute'] : [],
-      referrer,
-    };
-  }
+  for (let i = 0; i < p.nodes; i++) nodes[i] = syntheticNode(r, i, pad, owners, epochStart, minutes);
   const validators = Array.from({ length: p.validators ?? 5 }, (_, i) => ({
     id: `validator-${String(i + 1).padStart(2, '0')}`,
     payout: hex40(r),
@@ -190,5 +111,87 @@ export function syntheticEpoch(p: SyntheticEpochParameters): EpochInput {
       attestation('liquidity', 3),
       { role: 'model', attestor: 'unknown-attestor', entries: [{ payout: hex40(r), points: 50 }] },
     ],
+  };
+}
+
+/** Node i of a synthetic epoch: a profile, its behaviour, its bond, lock and referrer, all drawn from `r`. */
+function syntheticNode(r: () => number, i: number, pad: number, owners: readonly string[], epochStart: number, minutes: number): NodeInput {
+  let x = r();
+  let prof = (PROFILES[0] as [number, Profile])[1];
+  for (const [w, pr] of PROFILES) {
+    if (x < w) {
+      prof = pr;
+      break;
+    }
+    x -= w;
+  }
+  const gpuCount = prof.gpus[0] + Math.floor(r() * (prof.gpus[1] - prof.gpus[0] + 1));
+  const gpus = gpuCount === 0 ? [] : [{ model: prof.models[Math.floor(r() * prof.models.length)] as string, count: gpuCount }];
+  // behaviour
+  const b = r();
+  let uptime: number;
+  if (b < 0.7)
+    uptime = 0.9995 + r() * 0.0005; // reliable
+  else if (b < 0.88)
+    uptime = 0.985 + r() * 0.015; // slightly flaky
+  else if (b < 0.96)
+    uptime = 0.9 + r() * 0.08; // flaky home GPU
+  else uptime = r() * 0.9; // mostly down
+  const isNew = r() < 0.08;
+  const registeredAt = isNew ? epochStart - Math.floor(r() * 80 * 86_400) : epochStart - (100 + Math.floor(r() * 600)) * 86_400;
+  const expectedSlots = r() < 0.03 ? Math.floor(minutes * (0.2 + 0.7 * r())) : minutes;
+  const upSlots = Math.min(expectedSlots, Math.round(expectedSlots * uptime));
+  const util = gpuCount === 0 ? 0 : r() < 0.15 ? 0 : r() * 0.95;
+  const delivered = Math.floor(gpuCount * upSlots * 60 * util);
+  const jobs = Math.floor(delivered / 1800);
+  const high = Math.floor(jobs * r() * 0.3);
+  const standard = jobs - high;
+  const errRate = r() < 0.9 ? r() * 0.01 : r() * 0.08;
+  const ratingCount = Math.floor(jobs / 4);
+  const mean = 3 + r() * 2;
+  const statusRoll = r();
+  const status: NodeStatus = statusRoll < 0.015 ? 'suspended' : statusRoll < 0.022 ? 'jailed' : statusRoll < 0.026 ? 'excluded' : 'active';
+  const bondUnitTokens = 504n;
+  const bondGpus = BigInt(gpuCount > 0 ? gpuCount : Math.ceil(prof.vcpus * 0.05 + prof.nvme * 0.02));
+  const bondRoll = r();
+  const bond =
+    bondRoll < 0.02 ? 0n : bondRoll < 0.05 ? (bondUnitTokens * bondGpus * TOKEN) / 2n : bondUnitTokens * bondGpus * TOKEN * BigInt(1 + Math.floor(r() * 3));
+  const lockRoll = r();
+  const commitmentDays = lockRoll < 0.5 ? 0 : lockRoll < 0.7 ? 30 : lockRoll < 0.85 ? 90 : lockRoll < 0.93 ? 180 : lockRoll < 0.98 ? 365 : 730;
+  const owner = owners[Math.floor(r() * owners.length)] as string;
+  let referrer: string | null = null;
+  if (isNew && r() < 0.5) {
+    referrer = owners[Math.floor(r() * owners.length)] as string;
+    if (referrer === owner) referrer = null;
+  }
+  return {
+    id: ['node-', String(i + 1).padStart(pad, '0')].join(''),
+    owner,
+    region: REGIONS[Math.floor(r() * REGIONS.length)] as string,
+    slaClass: prof.sla,
+    providerClass: prof.cls,
+    hardware: { gpus, vcpus: prof.vcpus, ramGb: prof.ram, nvmeTb: prof.nvme, bandwidthGbps: prof.bw },
+    registeredAt,
+    expectedSlots,
+    upSlots,
+    gpuSecondsDelivered: delivered,
+    jobs: {
+      standard,
+      standardErrors: Math.min(standard, Math.round(standard * errRate)),
+      high,
+      highErrors: Math.min(high, Math.round(high * errRate * 0.3)),
+      p95ResponseMs: jobs === 0 ? 0 : 40 + Math.floor(r() * (r() < 0.8 ? 80 : 400)),
+    },
+    ratings: { count: ratingCount, sum: Math.min(5 * ratingCount, Math.max(ratingCount, Math.round(ratingCount * mean))) },
+    powerEfficiency: r() < 0.1 ? null : (BigInt(Math.floor((0.6 + r() * 0.35) * 10_000)) * WAD) / 10_000n,
+    commitmentDays,
+    commitmentForfeited: commitmentDays > 0 && r() < 0.03,
+    bond,
+    status,
+    onboarded: r() > 0.02,
+    probationStage: r() < 0.02 ? 1 + Math.floor(r() * 3) : 0,
+    anomalies: r() < 0.01 ? ['GPU_UTILISATION_OVER_100'] : [],
+    services: r() < 0.05 ? ['confidential-compute'] : [],
+    referrer,
   };
 }
