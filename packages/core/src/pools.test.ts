@@ -27,18 +27,11 @@ describe('the other pools (SPEC §4.5)', () => {
 
   it('gives the staker pool’s leftover units by ascending participant id across bonds and stakes (issue 18: it went by list position)', () => {
     // three equal weights, 2 units: floors 0 each, remainders equal, so the two smallest ids win
-    const r = splitStakerPool(
-      2n,
-      [
-        { id: 'node-b', weight: 1n },
-        { id: 'node-z', weight: 1n },
-      ],
-      [{ id: 'node-a', weight: 1n }],
-    );
+    const r = splitStakerPool(2n, { ids: ['node-b', 'node-z'], weights: [1n, 1n] }, [{ id: 'node-a', weight: 1n }]);
     expect(r).toEqual({ bonds: [1n, 0n], stakes: [1n] });
     // a bond and a stake of one id: the bond first
-    expect(splitStakerPool(1n, [{ id: 'x', weight: 1n }], [{ id: 'x', weight: 1n }])).toEqual({ bonds: [1n], stakes: [0n] });
-    expect(splitStakerPool(5n, [{ id: 'x', weight: 0n }], [])).toBeNull();
+    expect(splitStakerPool(1n, { ids: ['x'], weights: [1n] }, [{ id: 'x', weight: 1n }])).toEqual({ bonds: [1n], stakes: [0n] });
+    expect(splitStakerPool(5n, { ids: ['x'], weights: [0n] }, [])).toBeNull();
   });
 
   it('pays referrers 5 % of the referred rewards, scaled down when the community pool cannot cover them', () => {

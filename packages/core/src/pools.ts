@@ -64,24 +64,30 @@ export type StakerWeight = { id: string; weight: bigint };
 /**
  * The staker pool split (SPEC §4.5, §4.1): bonds and stakes together, the leftover units by the
  * largest remainders with "ties broken by ascending participant id" — across bonds and stakes
- * (a bond and a stake of one id: the bond first). `bonds` and `stakes` each in ascending id order;
- * returns each one's shares, or null when no weight is positive.
+ * (a bond and a stake of one id: the bond first). Bonds are given as their nodes' ids and weights,
+ * stakes as statements, each in ascending id order; returns each one's shares, or null when no
+ * weight is positive.
  *
- * @example splitStakerPool(3n, [{ id: 'b', weight: 1n }], [{ id: 'a', weight: 1n }]) // { bonds: [1n], stakes: [2n] }
+ * @example splitStakerPool(3n, { ids: ['b'], weights: [1n] }, [{ id: 'a', weight: 1n }]) // { bonds: [1n], stakes: [2n] }
  */
-export function splitStakerPool(pool: bigint, bonds: readonly StakerWeight[], stakes: readonly StakerWeight[]): { bonds: bigint[]; stakes: bigint[] } | null {
-  // merge the two id-ordered lists: k ≥ 0 is bonds[k], k < 0 is stakes[−k − 1]
-  const order = new Int32Array(bonds.length + stakes.length);
+export function splitStakerPool(
+  pool: bigint,
+  bonds: { ids: readonly string[]; weights: readonly bigint[] },
+  stakes: readonly StakerWeight[],
+): { bonds: bigint[]; stakes: bigint[] } | null {
+  // merge the two id-ordered lists: k ≥ 0 is bond k, k < 0 is stakes[−k − 1]
+  const n = bonds.ids.length;
+  const order = new Int32Array(n + stakes.length);
   let b = 0;
   let s = 0;
   for (let k = 0; k < order.length; k++) {
-    const takeBond = s === stakes.length || (b < bonds.length && (bonds[b] as StakerWeight).id <= (stakes[s] as StakerWeight).id);
+    const takeBond = s === stakes.length || (b < n && (bonds.ids[b] as string) <= (stakes[s] as StakerWeight).id);
     order[k] = takeBond ? b++ : -1 - s++;
   }
-  const weightOf = (k: number) => (k >= 0 ? (bonds[k] as StakerWeight) : (stakes[-k - 1] as StakerWeight)).weight;
+  const weightOf = (k: number) => (k >= 0 ? (bonds.weights[k] as bigint) : (stakes[-k - 1] as StakerWeight).weight);
   const shares = apportion(pool, Array.from(order, weightOf));
   if (shares === null) return null;
-  const out = { bonds: new Array<bigint>(bonds.length), stakes: new Array<bigint>(stakes.length) };
+  const out = { bonds: new Array<bigint>(n), stakes: new Array<bigint>(stakes.length) };
   order.forEach((k, j) => {
     if (k >= 0) out.bonds[k] = shares[j] as bigint;
     else out.stakes[-k - 1] = shares[j] as bigint;

@@ -92,8 +92,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const validators = computeValidatorRewards(rolePool.validators, sortedById(input.validators));
   settle(books, 'validators', validators.paid);
   const stakes = sortedById(input.stakes).map((s) => stakeStatement(s, params.compute.commitment));
-  const bonds = nodes.map((n, i) => ({ id: n.id, weight: compute.bondWeights[i] as bigint }));
-  const stakerShares = splitStakerPool(rolePool.stakers, bonds, stakes);
+  const nodeIds = nodes.map((n) => n.id);
+  const stakerShares = splitStakerPool(rolePool.stakers, { ids: nodeIds, weights: compute.bondWeights }, stakes);
   stakes.forEach((s, k) => {
     s.reward = stakerShares?.stakes[k] ?? 0n;
   });
@@ -129,7 +129,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     stakerWeightAdjust,
     pools: books.pools,
     treasury: books.treasury,
-    nodeIds: nodes.map((n) => n.id),
+    nodeIds,
     nodeOwner: (i) => (nodes[i] as NodeInput).owner,
     nodeRewards: compute.nodeRewards,
     bondRewards,
@@ -187,11 +187,12 @@ function computeComputePool(ctx: EpochContext, nodes: readonly NodeInput[], book
 /** Nodes whose referrer is due a share (SPEC §4.5): registered with a referrer less than `referral.days` ago, and paid this epoch. */
 function referredNodes(nodes: readonly NodeInput[], rewards: readonly bigint[], epochStart: number, params: Params) {
   const end = params.referral.days * DAY_SECONDS;
-  return nodes.flatMap((n, i) =>
-    n.referrer !== null && epochStart - n.registeredAt < end && (rewards[i] as bigint) > 0n
-      ? [{ referrer: n.referrer, nodeId: n.id, reward: rewards[i] as bigint }]
-      : [],
-  );
+  const out: { referrer: string; nodeId: string; reward: bigint }[] = [];
+  nodes.forEach((n, i) => {
+    const reward = rewards[i] as bigint;
+    if (n.referrer !== null && epochStart - n.registeredAt < end && reward > 0n) out.push({ referrer: n.referrer, nodeId: n.id, reward });
+  });
+  return out;
 }
 
 function countReasons(counts: Record<string, number>, codes: readonly ReasonCode[]): void {
