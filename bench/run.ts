@@ -76,7 +76,15 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
   const record = (name: string, ms: number[]) => {
     const m = median(ms);
     const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024); // the process's peak so far, input included
-    rows.push({ case: name, nodes: n, medianMs: Math.round(m), coldMs: Math.round(ms[0] as number), runsMs: ms.map(Math.round), perNodeUs: Number(((m * 1000) / n).toFixed(3)), peakMiB });
+    rows.push({
+      case: name,
+      nodes: n,
+      medianMs: Math.round(m),
+      coldMs: Math.round(ms[0] as number),
+      runsMs: ms.map(Math.round),
+      perNodeUs: Number(((m * 1000) / n).toFixed(3)),
+      peakMiB,
+    });
     console.log(
       `  ${name.padEnd(26)} ${String(Math.round(m)).padStart(7)} ms  (${((m * 1000) / n).toFixed(2)} µs/node; runs ${ms.map(Math.round).join(', ')})`,
     );

@@ -6,8 +6,9 @@
  *             for 10k, 100k and 1M nodes with a day of heartbeats (seeded as the store keeps them:
  *             a slot bitmap per node), on PGlite and on PostgreSQL.
  */
-import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
+
 import { execSync } from 'node:child_process';
+import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
