@@ -7,19 +7,20 @@ import type { ReasonCode } from './reasons.ts';
 import { computeScarcity, scarcityUsage, type Usage } from './valuation.ts';
 
 /**
- * A sum of non-negative integers below 2^50 each (GPU-seconds, ratings), exact: added as numbers while the
- * total stays below 2^52, carried into a bigint before it could leave the exact range.
+ * An exact sum of non-negative safe integers (GPU-seconds, ratings): added as numbers, carried into
+ * a bigint before the number part could leave the exact range. Every input the schema admits is a
+ * safe integer (a node's GPUs × an epoch's seconds stays below 2^51), so nothing valid is refused.
  */
 class ExactSum {
   private big = 0n;
   private small = 0;
   add(x: number): void {
-    if (!(x >= 0 && x < 2 ** 50 && Number.isInteger(x))) throw new InvariantError('a count out of the exact range', String(x));
-    this.small += x;
-    if (this.small >= 2 ** 52) {
+    if (!(x >= 0 && Number.isSafeInteger(x))) throw new InvariantError('a count out of the exact range', String(x));
+    if (this.small > Number.MAX_SAFE_INTEGER - x) {
       this.big += BigInt(this.small);
       this.small = 0;
     }
+    this.small += x;
   }
   get value(): bigint {
     return this.big + BigInt(this.small);

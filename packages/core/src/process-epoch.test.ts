@@ -87,4 +87,16 @@ describe('processEpoch', () => {
     const shuffled = { ...input, nodes: [...input.nodes].reverse(), validators: [...input.validators].reverse(), stakes: [...input.stakes].reverse() };
     expect(resultJson(processEpoch(shuffled, params))).toBe(resultJson(processEpoch(input, params)));
   });
+
+  it('sums GPU-seconds exactly for the largest node the schema admits, over a year-long epoch', () => {
+    const input = network([(n) => n, (n) => n]);
+    const year = 31_536_000;
+    Object.assign(input, { epochSeconds: year, slotSeconds: 3600 });
+    for (const n of input.nodes) {
+      n.hardware.gpus = Array.from({ length: 64 }, () => ({ model: 'other', count: 1_000_000 }));
+      Object.assign(n, { expectedSlots: year / 3600, upSlots: year / 3600, gpuSecondsDelivered: 0 });
+    }
+    const t = computeNetworkTotals(input.nodes, 3600, params);
+    expect(t.utilisation.provisioned).toBe(2n * 64_000_000n * BigInt(year)); // 4.0e15 each side of 2^52: past the number part
+  });
 });
