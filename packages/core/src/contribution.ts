@@ -1,29 +1,19 @@
 import { WAD } from './amount.ts';
-import type { Params } from './params.ts';
 
 /**
  * Contribution `C_i` (SPEC §4.4), the capacity a node made available, in compute-unit-seconds:
- * `C = CU × upSeconds × (base + weight × utilisation)` with `utilisation = delivered / (GPUs ×
- * upSeconds)`, multiplied out so that it floors once: `CU × (base·GPUs·upSeconds + weight·delivered)
- * / GPUs`. A node without GPUs (or never up) has only the base term.
+ * "`C_i = CU_i × upSeconds_i` … Use is rewarded by the usage pool, never by the capacity score, so
+ * paying oneself for fake jobs cannot raise it". `computeUnits` is a WAD; so is the result.
  *
- * @example computeContribution(12n * WAD, 1, 3600, 1800, params.compute) // 12 × 3600 × (0.4 + 0.6 × 0.5) WAD
+ * @example computeContribution(12n * WAD, 3600) // 43,200 WAD
  */
-export function computeContribution(
-  computeUnits: bigint,
-  gpus: number,
-  upSeconds: number,
-  delivered: number,
-  c: Pick<Params['compute'], 'utilisationBase' | 'utilisationWeight'>,
-): bigint {
-  if (gpus === 0 || upSeconds === 0) return (computeUnits * BigInt(upSeconds) * c.utilisationBase) / WAD;
-  const weighted = c.utilisationBase * BigInt(gpus * upSeconds) + c.utilisationWeight * BigInt(delivered);
-  return (computeUnits * weighted) / (BigInt(gpus) * WAD);
+export function computeContribution(computeUnits: bigint, upSeconds: number): bigint {
+  return computeUnits * BigInt(upSeconds);
 }
 
 /**
  * The node's utilisation shown on its statement: `delivered / (GPUs × upSeconds)`, 0 without GPUs
- * or up-time.
+ * or up-time. Informational: it moves no reward of the node's own.
  */
 export function computeUtilisation(gpus: number, upSeconds: number, delivered: number): bigint {
   return gpus > 0 && upSeconds > 0 ? (BigInt(delivered) * WAD) / BigInt(gpus * upSeconds) : 0n;

@@ -12,8 +12,8 @@ describe('emission (SPEC §4.2)', () => {
     ['clamped below', 10n, 100n, null, false, w('0.8'), w('0.8'), ['DYNAMIC_FACTOR_CLAMPED']],
     ['clamped above', 100n, 100n, null, false, w('1.111111111111111111'), w('1.111111111111111111'), []],
     ['nothing provisioned', 0n, 0n, null, false, w('0.8'), w('0.8'), ['DYNAMIC_FACTOR_CLAMPED']],
-    ['growth in an expansion phase', 90n, 100n, null, true, w('1.25'), w('1.25'), []],
-    ['the breaker clips a rise of more than 20 %', 90n, 100n, w('0.8'), true, w('1.25'), w('0.96'), ['CIRCUIT_BREAKER_CLIPPED']],
+    ['growth does not enter D (it scales the epoch pool)', 90n, 100n, null, true, WAD, WAD, []],
+    ['the breaker clips a rise of more than 20 %', 90n, 100n, w('0.8'), true, WAD, w('0.96'), ['CIRCUIT_BREAKER_CLIPPED']],
     ['the breaker clips a fall', 10n, 100n, w('1.25'), false, w('0.8'), WAD, ['DYNAMIC_FACTOR_CLAMPED', 'CIRCUIT_BREAKER_CLIPPED']],
   ] as const)('D: %s', (_, delivered, provisioned, previous, expansion, raw, d, reasons) => {
     expect(computeDynamicFactor(delivered, provisioned, previous, expansion, e)).toEqual({
@@ -22,6 +22,10 @@ describe('emission (SPEC §4.2)', () => {
       growth: expansion ? e.expansionGrowth : WAD,
       reasons,
     });
+  });
+
+  it('the epoch pool is E × growth, not E × D: demand cannot raise emission', () => {
+    expect(computeEpochPool(1_000_000n * TOKEN, w('1.25'), e).epochPool).toBe(1_250_000n * TOKEN);
   });
 
   it('caps the epoch pool at the maximum', () => {
@@ -49,7 +53,7 @@ describe('emission (SPEC §4.2)', () => {
     );
     expect(x.networkUtilisation).toBe(w('0.45'));
     expect(x.dynamicFactor).toBe(w('0.8'));
-    expect(x.epochPool).toBe(800n * TOKEN);
+    expect(x.epochPool).toBe(1000n * TOKEN);
     expect(x.reasons).toEqual(['DYNAMIC_FACTOR_CLAMPED']);
   });
 });

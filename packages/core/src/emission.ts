@@ -13,10 +13,10 @@ export type DynamicFactorReturnType = { rawDynamicFactor: bigint; dynamicFactor:
 /**
  * "`D_n = clamp(networkUtilisation / 0.90, 0.8, 1.25)` … Circuit breaker: `D_n` moves at most ±20 %
  * from `D_{n−1}`; a bigger move is clipped and reported. `growth = 1.25` while governance declares
- * an expansion phase, else 1" (SPEC §4.2), growth applied before the breaker. Utilisation is
- * `delivered / provisioned`, multiplied out.
+ * an expansion phase, else 1" (SPEC §4.2). `D_n` scales only the usage pool (§4.4); growth scales
+ * the epoch pool. Utilisation is `delivered / provisioned` (billable receipts), multiplied out.
  *
- * @example computeDynamicFactor(81n, 100n, null, false, params.emission) // { rawDynamicFactor: 0.9 WAD, dynamicFactor: 0.9 WAD, … }
+ * @example computeDynamicFactor(81n, 100n, null, false, params.emission) // { rawDynamicFactor: 0.9 WAD, dynamicFactor: 0.9 WAD, growth: WAD, … }
  */
 export function computeDynamicFactor(
   delivered: bigint,
@@ -30,7 +30,7 @@ export function computeDynamicFactor(
   const clamped = clamp(ratio, e.dynamicMin, e.dynamicMax);
   if (clamped !== ratio) reasons.push('DYNAMIC_FACTOR_CLAMPED');
   const growth = expansionPhase ? e.expansionGrowth : WAD;
-  const rawDynamicFactor = (clamped * growth) / WAD;
+  const rawDynamicFactor = clamped;
   let dynamicFactor = rawDynamicFactor;
   if (previous !== null) {
     const lo = (previous * (WAD - e.circuitBreaker)) / WAD;
@@ -42,17 +42,17 @@ export function computeDynamicFactor(
 }
 
 /**
- * The epoch pool (SPEC §4.2): `P_n = min(floor(E_n·D_n), maxEmissionPerEpoch)`; `EMISSION_CAPPED`
- * when the maximum binds.
+ * The epoch pool (SPEC §4.2): `P_n = min(floor(E_n·growth), maxEmissionPerEpoch)`; `EMISSION_CAPPED`
+ * when the maximum binds. Demand does not move it: paying for fake jobs cannot raise emission.
  *
  * @example computeEpochPool(1_000_000n * TOKEN, WAD, params.emission) // { uncappedPool: 1e24, epochPool: 1e24, reasons: [] }
  */
 export function computeEpochPool(
   baseEmission: bigint,
-  dynamicFactor: bigint,
+  growth: bigint,
   e: Params['emission'],
 ): { uncappedPool: bigint; epochPool: bigint; reasons: ReasonCode[] } {
-  const uncappedPool = (baseEmission * dynamicFactor) / WAD;
+  const uncappedPool = (baseEmission * growth) / WAD;
   if (uncappedPool > e.maxPerEpoch) return { uncappedPool, epochPool: e.maxPerEpoch, reasons: ['EMISSION_CAPPED'] };
   return { uncappedPool, epochPool: uncappedPool, reasons: [] };
 }
@@ -109,8 +109,8 @@ export type Emission = {
 
 /**
  * One epoch's emission (SPEC §4.2): network utilisation (delivered ÷ provisioned GPU-seconds over
- * active nodes), the dynamic factor with growth and circuit breaker, the epoch pool, and the next
- * epoch's base emission.
+ * active nodes), the dynamic factor with its circuit breaker (for the usage pool), the epoch pool
+ * `E_n × growth`, and the next epoch's base emission.
  *
  * @example computeEmission({ baseEmission, previousDynamicFactor: WAD, expansionPhase: false }, { delivered, provisioned }, params.emission)
  */
@@ -121,7 +121,7 @@ export function computeEmission(
 ): Emission {
   const { delivered, provisioned } = usage;
   const dynamic = computeDynamicFactor(delivered, provisioned, input.previousDynamicFactor, input.expansionPhase, e);
-  const pool = computeEpochPool(input.baseEmission, dynamic.dynamicFactor, e);
+  const pool = computeEpochPool(input.baseEmission, dynamic.growth, e);
   return {
     baseEmission: input.baseEmission,
     nextBaseEmission: computeNextBaseEmission(input.baseEmission, e.decayPerYear, input.epochSeconds),

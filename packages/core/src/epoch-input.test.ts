@@ -53,8 +53,50 @@ describe('epoch input', () => {
     ],
     ['a negative count', (j) => (j.nodes[0].upSlots = -1), 'nodes[0].upSlots', 'OUT_OF_RANGE'],
     ['a fractional minute', (j) => (j.nodes[0].upSlots = 10.5), 'nodes[0].upSlots', 'INVALID_TYPE'],
-    ['errors above jobs', (j) => (j.nodes[0].jobs.standardErrors = j.nodes[0].jobs.standard + 1), 'nodes[0].jobs.standardErrors', 'OUT_OF_RANGE'],
-    ['ratings outside 1–5', (j) => (j.nodes[0].ratings = { count: 2, sum: 11 }), 'nodes[0].ratings.sum', 'OUT_OF_RANGE'],
+    [
+      'failures above jobs',
+      (j) => (j.nodes[0].jobs.all.standardFailed = `${BigInt(j.nodes[0].jobs.all.standard) + 1n}`),
+      'nodes[0].jobs.all.standardFailed',
+      'OUT_OF_RANGE',
+    ],
+    [
+      'ratings outside 1–5',
+      (j) => (j.nodes[0].jobs.all.ratingSum = `${6n * (BigInt(j.nodes[0].jobs.all.standard) + BigInt(j.nodes[0].jobs.all.high))}`),
+      'nodes[0].jobs.all.ratingSum',
+      'OUT_OF_RANGE',
+    ],
+    [
+      'independent receipts above all of them',
+      (j) => (j.nodes[0].jobs.independent.high = `${BigInt(j.nodes[0].jobs.all.high) + 1n}`),
+      'nodes[0].jobs.independent.high',
+      'OUT_OF_RANGE',
+    ],
+    [
+      'excluded slots out of order',
+      (j) =>
+        (j.excludedSlots = [
+          { from: 5, to: 9, cause: 'service-down' },
+          { from: 9, to: 12, cause: 'platform-outage' },
+        ]),
+      'excludedSlots[1]',
+      'OUT_OF_RANGE',
+    ],
+    [
+      'expected slots that include excluded ones',
+      (j) => (j.excludedSlots = [{ from: 0, to: 9, cause: 'service-down' }]),
+      'nodes[0].expectedSlots',
+      'OUT_OF_RANGE',
+    ],
+    [
+      'a repeated owner and class in the scarcity history',
+      (j) =>
+        (j.scarcityHistory = [
+          { owner: j.nodes[0].owner, hardwareClass: 'H100', delivered: 1, provisioned: 2 },
+          { owner: j.nodes[0].owner, hardwareClass: 'H100', delivered: 1, provisioned: 2 },
+        ]),
+      'scarcityHistory[1]',
+      'DUPLICATE_ID',
+    ],
     ['a duplicate node id', (j) => (j.nodes[1].id = j.nodes[0].id), 'nodes[1].id', 'DUPLICATE_ID'],
     [
       'a duplicate id among nodes out of order',

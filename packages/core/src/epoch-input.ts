@@ -22,6 +22,20 @@ const address: TSchema = str({ pattern: ADDRESS_PATTERN, doc: 'EVM payout addres
 const count = (doc: string, max = 1_000_000_000_000): TSchema => int({ min: 0, max, doc });
 const MAX_PARTICIPANTS = 10_000_000;
 
+/** A node's billable receipts, each weighted by its price (base units): E, R and P read these. */
+const jobStats = (doc: string): TSchema =>
+  obj({
+    fields: {
+      standard: amount({ doc: 'price paid for standard-priority jobs' }),
+      standardFailed: amount({ doc: 'of which for failed jobs' }),
+      high: amount({ doc: 'price paid for high-priority jobs' }),
+      highFailed: amount({ doc: 'of which for failed jobs' }),
+      p95ResponseMs: count('95th percentile response time of inference jobs, each weighted by its price, ms (0 when none)', 100_000_000),
+      ratingSum: amount({ doc: 'Σ price × rating (1–5) over the rated jobs (every countersigned receipt carries a rating)' }),
+    },
+    doc,
+  });
+
 const nodeSchema: TSchema = obj({
   fields: {
     id,
@@ -53,16 +67,16 @@ const nodeSchema: TSchema = obj({
     ),
     upSlots: count('slots with at least one valid heartbeat', 10_000_000),
     gpuSecondsDelivered: count('GPU-seconds delivered to consumers, from countersigned receipts', 1e15),
+    fee: amount({
+      doc: "protocol fee paid on the node's billable receipts this epoch, base units (after consumers' stake discounts): the usage pool's weight (SPEC §4.4)",
+    }),
     jobs: obj({
       fields: {
-        standard: count('standard-priority jobs finished'),
-        standardErrors: count('of which failed'),
-        high: count('high-priority jobs finished'),
-        highErrors: count('of which failed'),
-        p95ResponseMs: count('95th percentile response time, ms (0 when no jobs)', 100_000_000),
+        all: jobStats('every billable receipt of the epoch'),
+        independent: jobStats("billable receipts from consumer keys that have also paid another owner's nodes"),
       },
+      doc: 'what E, R and P are computed from (SPEC §4.4): billable receipts only, each weighted by the price it paid; keys that have paid only this owner count against the node, never for it',
     }),
-    ratings: obj({ fields: { count: count('ratings received'), sum: count('sum of the 1–5 ratings') } }),
     powerEfficiency: nullable({ inner: wad({ min: '0', max: '1' }), doc: 'average power efficiency reported, null if none' }),
     commitmentDays: count('committed lock length, days', 100_000),
     commitmentForfeited: bool({ doc: 'the lock was left early this period' }),
@@ -95,6 +109,29 @@ export const epochInputSchema: TSchema = obj({
     previousDynamicFactor: nullable({ inner: wad({ min: '0', max: '100' }), doc: 'D_{n−1}; null for the first epoch' }),
     expansionPhase: bool(),
     supply: obj({ fields: { total: amount(), staked: amount() } }),
+    excludedSlots: arr({
+      maxItems: 100_000,
+      item: obj({
+        fields: {
+          from: count('first slot of the range, from the epoch start', 10_000_000),
+          to: count('last slot of the range, inclusive', 10_000_000),
+          cause: str({ enum: ['service-down', 'platform-outage'] }),
+        },
+      }),
+      doc: "slots excluded from every node's expected time because the fault was the network's (SPEC §3.2): the service could not accept heartbeats, or more than platformOutageShare of the active nodes missed; ascending, disjoint",
+    }),
+    scarcityHistory: arr({
+      maxItems: MAX_PARTICIPANTS,
+      item: obj({
+        fields: {
+          owner: address,
+          hardwareClass: str({ pattern: KEY_PATTERN }),
+          delivered: count('billable GPU-seconds delivered, capped at provisioned', 1e15),
+          provisioned: count('counted GPUs × expected seconds', 1e15),
+        },
+      }),
+      doc: "each owner's usage per hardware class over the scarcity window's earlier epochs (SPEC §4.4: V over a trailing window, leaving the node's own owner out); one entry per owner and class",
+    }),
     nodes: arr({ maxItems: MAX_PARTICIPANTS, item: nodeSchema }),
     validators: arr({
       maxItems: MAX_PARTICIPANTS,
@@ -121,6 +158,10 @@ export const epochInputSchema: TSchema = obj({
 });
 
 export type GpuInput = { model: string; count: number };
+/** Billable receipts weighted by their prices (base units). */
+export type JobStats = { standard: bigint; standardFailed: bigint; high: bigint; highFailed: bigint; p95ResponseMs: number; ratingSum: bigint };
+export type ExcludedSlots = { from: number; to: number; cause: 'service-down' | 'platform-outage' };
+export type OwnerClassUsage = { owner: string; hardwareClass: string; delivered: number; provisioned: number };
 export type NodeInput = {
   id: string;
   owner: string;
@@ -132,8 +173,8 @@ export type NodeInput = {
   expectedSlots: number;
   upSlots: number;
   gpuSecondsDelivered: number;
-  jobs: { standard: number; standardErrors: number; high: number; highErrors: number; p95ResponseMs: number };
-  ratings: { count: number; sum: number };
+  fee: bigint;
+  jobs: { all: JobStats; independent: JobStats };
   powerEfficiency: bigint | null;
   commitmentDays: number;
   commitmentForfeited: boolean;
@@ -160,6 +201,8 @@ export type EpochInput = {
   previousDynamicFactor: bigint | null;
   expansionPhase: boolean;
   supply: { total: bigint; staked: bigint };
+  excludedSlots: ExcludedSlots[];
+  scarcityHistory: OwnerClassUsage[];
   nodes: NodeInput[];
   validators: ValidatorInput[];
   stakes: StakeInput[];
@@ -183,7 +226,8 @@ export function parseEpochInput(json: unknown, params: Params): EpochInput {
 /** The semantic checks of an already-typed epoch input (run again by `processEpoch`). */
 export function checkEpochInput(input: EpochInput, params: Params): void {
   checkEpochExceptNodes(input);
-  const maxSlots = Math.ceil(input.epochSeconds / input.slotSeconds);
+  const maxSlots =
+    Math.ceil(input.epochSeconds / input.slotSeconds) - checkExcludedSlots(input.excludedSlots, Math.ceil(input.epochSeconds / input.slotSeconds));
   const slot = input.slotSeconds;
   const nodes = input.nodes;
   uniqueIds(nodes, 'nodes', 'node id');
@@ -204,8 +248,11 @@ export function checkEpochInput(input: EpochInput, params: Params): void {
     }
     checkNodeCounts(i, maxSlots, slot, gpus, n.expectedSlots, n.upSlots, n.gpuSecondsDelivered);
     const j = n.jobs;
-    checkNodeJobs(i, j.standard, j.standardErrors, j.high, j.highErrors);
-    checkNodeRatings(i, n.ratings.count, n.ratings.sum);
+    checkJobStats(`nodes[${i}].jobs.all`, j.all);
+    checkJobStats(`nodes[${i}].jobs.independent`, j.independent);
+    for (const k of ['standard', 'high'] as const) {
+      if (j.independent[k] > j.all[k]) throw new InvalidArgumentError(`nodes[${i}].jobs.independent.${k}`, `must not exceed jobs.all.${k}`, 'OUT_OF_RANGE');
+    }
     if (n.referrer !== null && n.referrer === n.owner) {
       throw new InvalidArgumentError(`nodes[${i}].referrer`, 'a node cannot be referred by its own owner', 'SELF_REFERRAL');
     }
@@ -222,6 +269,13 @@ export function checkEpochExceptNodes(input: Omit<EpochInput, 'nodes'>): void {
   }
   uniqueIds(input.validators, 'validators');
   uniqueIds(input.stakes, 'stakes');
+  const seen = new Set<string>();
+  input.scarcityHistory.forEach((h, k) => {
+    const key = `${h.owner}/${h.hardwareClass}`;
+    if (seen.has(key)) throw new InvalidArgumentError(`scarcityHistory[${k}]`, `repeats owner ${h.owner} and class ${h.hardwareClass}`, 'DUPLICATE_ID');
+    seen.add(key);
+    if (h.delivered > h.provisioned) throw new InvalidArgumentError(`scarcityHistory[${k}].delivered`, 'must not exceed provisioned', 'OUT_OF_RANGE');
+  });
 }
 
 /**
@@ -250,21 +304,32 @@ export function checkNodeCounts(i: number, maxSlots: number, slot: number, gpus:
   }
 }
 
-/** Node i's errors within its jobs. */
-export function checkNodeJobs(i: number, standard: number, standardErrors: number, high: number, highErrors: number): void {
-  if (standardErrors > standard) throw new InvalidArgumentError(`nodes[${i}].jobs.standardErrors`, 'must not exceed jobs.standard', 'OUT_OF_RANGE');
-  if (highErrors > high) throw new InvalidArgumentError(`nodes[${i}].jobs.highErrors`, 'must not exceed jobs.high', 'OUT_OF_RANGE');
-}
-
-/** Node i's ratings: each 1–5, so the sum lies between count and 5 × count. */
-export function checkNodeRatings(i: number, count: number, sum: number): void {
-  if (sum < count || sum > 5 * count) {
+/** A node's receipts: failures within the jobs, ratings within 1–5 of the price weight. */
+export function checkJobStats(field: string, j: JobStats): void {
+  if (j.standardFailed > j.standard) throw new InvalidArgumentError(`${field}.standardFailed`, 'must not exceed standard', 'OUT_OF_RANGE');
+  if (j.highFailed > j.high) throw new InvalidArgumentError(`${field}.highFailed`, 'must not exceed high', 'OUT_OF_RANGE');
+  const paid = j.standard + j.high;
+  if (j.ratingSum < paid || j.ratingSum > 5n * paid) {
     throw new InvalidArgumentError(
-      `nodes[${i}].ratings.sum`,
-      `must lie between count and 5 × count (ratings are 1–5), got ${sum} for ${count}`,
+      `${field}.ratingSum`,
+      `must lie between the price paid and 5 × it (ratings are 1–5), got ${j.ratingSum} for ${paid}`,
       'OUT_OF_RANGE',
     );
   }
+}
+
+/** The excluded slot ranges lie in the epoch, ascending and disjoint; returns how many slots they cover. */
+function checkExcludedSlots(ranges: readonly ExcludedSlots[], slots: number): number {
+  let covered = 0;
+  let next = 0;
+  ranges.forEach((r, k) => {
+    if (r.from < next || r.to < r.from || r.to >= slots) {
+      throw new InvalidArgumentError(`excludedSlots[${k}]`, `ranges must be ascending, disjoint and within the epoch's ${slots} slots`, 'OUT_OF_RANGE');
+    }
+    covered += r.to - r.from + 1;
+    next = r.to + 1;
+  });
+  return covered;
 }
 
 /**
@@ -296,7 +361,7 @@ export function epochInputJsonSchema(): Record<string, unknown> {
     $id: 'https://swarm.example/schemas/epoch-input-v1.json',
     title: 'Swarm Rewards epoch input, version 1',
     description:
-      'Everything the reward engine needs to compute one epoch (SPEC §4). Uptime is counted in heartbeat slots of slotSeconds (a minute by default). Amounts are base units (18 decimals) as decimal strings; ratios are exact decimal strings; counts, seconds and minutes are integers. Semantic checks (up-time ≤ expected, delivered ≤ GPUs × up-seconds, errors ≤ jobs, 1–5 ratings, known GPU models, unique ids) are made by the parser.',
+      "Everything the reward engine needs to compute one epoch (SPEC §4). Uptime is counted in heartbeat slots of slotSeconds (a minute by default). Amounts are base units (18 decimals) as decimal strings; ratios are exact decimal strings; counts, seconds and minutes are integers. Semantic checks (up-time ≤ expected, expected ≤ the epoch's slots less the excluded ones, delivered ≤ GPUs × up-seconds, failed ≤ paid, 1–5 ratings, known GPU models, unique ids) are made by the parser.",
     ...toJsonSchema(epochInputSchema),
   };
 }

@@ -1,7 +1,8 @@
-import type { NodeInput } from './epoch-input.ts';
+import type { NodeInput, OwnerClassUsage } from './epoch-input.ts';
 import { InvariantError } from './errors.ts';
 import { computeGpuAllowance, countGpus, hardwareClass, rankModels } from './hardware.ts';
 import { type Params, PROVIDER_CLASSES, type ProviderClass } from './params.ts';
+import { cmp } from './pools.ts';
 import type { ClassRatings } from './quality.ts';
 import type { ReasonCode } from './reasons.ts';
 import { computeScarcity, scarcityUsage, type Usage } from './valuation.ts';
@@ -44,20 +45,31 @@ export type NetworkTotals = {
   ownerIndex: Map<string, number>;
   /** Delivered and provisioned (GPUs × up-seconds) over active nodes: the dynamic factor's utilisation (§4.2). */
   utilisation: Usage;
-  /** Scarcity of each hardware class met among active nodes (§4.4). */
+  /** Scarcity of each (owner, hardware class) met among active nodes, leaving that owner out (§4.4); keyed by `scarcityKey`. */
   scarcity: Map<string, { factor: bigint; clipped: boolean }>;
+  /** This epoch's usage per owner and hardware class (active nodes), for the next epochs' trailing window. */
+  ownerClassUsage: OwnerClassUsage[];
   classRatings: Record<ProviderClass, ClassRatings>;
 };
+
+/** The key of an owner's hardware class in `NetworkTotals.scarcity`. */
+export const scarcityKey = (owner: string, hardwareClass: string): string => `${owner}/${hardwareClass}`;
 
 /**
  * The first pass over an epoch's nodes, in id order: each node's counted GPUs under the per-node and
  * per-cluster caps (a cluster is all of an owner's active nodes, counted in id order, §3.1), and
- * the network's totals the per-node rules read — utilisation for the dynamic factor (§4.2), each
- * hardware class's usage for scarcity (§4.4), and each provider class's ratings for `P` (§4.4).
+ * the network's totals the per-node rules read — utilisation for the dynamic factor (§4.2), the
+ * scarcity of each hardware class as each owner sees it (leaving itself out, over the trailing
+ * window of `history`, §4.4), and each provider class's ratings from independent keys for `P` (§4.4).
  *
- * @example const totals = computeNetworkTotals(input.nodes, input.slotSeconds, params)
+ * @example const totals = computeNetworkTotals(input.nodes, input.slotSeconds, params, input.scarcityHistory)
  */
-export function computeNetworkTotals(nodes: readonly NodeInput[], slotSeconds: number, params: Params): NetworkTotals {
+export function computeNetworkTotals(
+  nodes: readonly NodeInput[],
+  slotSeconds: number,
+  params: Params,
+  history: readonly OwnerClassUsage[] = [],
+): NetworkTotals {
   const cp = params.compute;
   const ranked = rankModels(cp.gpuUnits);
   const counted = new Int32Array(nodes.length);
@@ -66,12 +78,8 @@ export function computeNetworkTotals(nodes: readonly NodeInput[], slotSeconds: n
   const { owners, ownerOf, ownerIndex } = indexOwners(nodes);
   const clusterUsed = new Float64Array(owners.length);
   const utilisation = usageSum();
-  const network = usageSum();
-  const byClass = new Map<string, UsageSum>();
-  const ratings = Object.fromEntries(PROVIDER_CLASSES.map((c) => [c, { count: new ExactSum(), sum: new ExactSum() }])) as Record<
-    ProviderClass,
-    { count: ExactSum; sum: ExactSum }
-  >;
+  const now = new Map<string, UsageSum>(); // this epoch, per owner and class
+  const ratings = Object.fromEntries(PROVIDER_CLASSES.map((c) => [c, { weight: 0n, sum: 0n }])) as Record<ProviderClass, ClassRatings>;
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as NodeInput;
     const gpus = countGpus(n.hardware.gpus);
@@ -87,26 +95,75 @@ export function computeNetworkTotals(nodes: readonly NodeInput[], slotSeconds: n
       utilisation.delivered.add(n.gpuSecondsDelivered);
       utilisation.provisioned.add(gpus * n.upSlots * slotSeconds);
       const usage = scarcityUsage(allowance.counted, n.expectedSlots, slotSeconds, n.gpuSecondsDelivered);
-      let sum = byClass.get(classes[i] as string);
-      if (sum === undefined) byClass.set(classes[i] as string, (sum = usageSum()));
+      const key = scarcityKey(n.owner, classes[i] as string);
+      let sum = now.get(key);
+      if (sum === undefined) now.set(key, (sum = usageSum()));
       sum.delivered.add(usage.delivered);
       sum.provisioned.add(usage.provisioned);
-      network.delivered.add(usage.delivered);
-      network.provisioned.add(usage.provisioned);
     }
-    if (n.ratings.count > 0) {
-      const r = ratings[n.providerClass];
-      r.count.add(n.ratings.count);
-      r.sum.add(n.ratings.sum);
-    }
+    const r = ratings[n.providerClass];
+    r.weight += n.jobs.independent.standard + n.jobs.independent.high;
+    r.sum += n.jobs.independent.ratingSum;
   }
-  const classRatings = Object.fromEntries(PROVIDER_CLASSES.map((c) => [c, { count: ratings[c].count.value, sum: ratings[c].sum.value }])) as Record<
-    ProviderClass,
-    ClassRatings
-  >;
-  const networkUsage = usageOf(network);
-  const scarcity = new Map([...byClass].map(([cls, usage]) => [cls, computeScarcity(usageOf(usage), networkUsage, cp)]));
-  return { ranked, counted, capReasons, classes, owners, ownerOf, ownerIndex, utilisation: usageOf(utilisation), scarcity, classRatings };
+  const ownerClassUsage = [...now]
+    .map(([key, u]) => {
+      const cut = key.lastIndexOf('/');
+      return { owner: key.slice(0, cut), hardwareClass: key.slice(cut + 1), delivered: Number(u.delivered.value), provisioned: Number(u.provisioned.value) };
+    })
+    .sort((a, b) => cmp(a.owner, b.owner) || cmp(a.hardwareClass, b.hardwareClass));
+  const scarcity = computeOwnerScarcity(ownerClassUsage, history, cp);
+  return {
+    ranked,
+    counted,
+    capReasons,
+    classes,
+    owners,
+    ownerOf,
+    ownerIndex,
+    utilisation: usageOf(utilisation),
+    scarcity,
+    ownerClassUsage,
+    classRatings: ratings,
+  };
+}
+
+/**
+ * Scarcity as each owner sees it (SPEC §4.4): "`V_class = clamp(util_class / util_network, 0.7,
+ * 1.5)` … with `util_class` leaving out the node's own owner and taken over the trailing window"
+ * — the network's utilisation leaves the owner out too, so no owner can move its own factor.
+ * `now` is this epoch's usage per owner and class, `history` the window's earlier epochs.
+ */
+function computeOwnerScarcity(
+  now: readonly OwnerClassUsage[],
+  history: readonly OwnerClassUsage[],
+  cp: Params['compute'],
+): Map<string, { factor: bigint; clipped: boolean }> {
+  const byClass = new Map<string, Usage>();
+  const byOwner = new Map<string, Usage>();
+  const byOwnerClass = new Map<string, Usage>();
+  const network: Usage = { delivered: 0n, provisioned: 0n };
+  const add = (m: Map<string, Usage>, key: string, u: OwnerClassUsage) => {
+    const x = m.get(key) ?? { delivered: 0n, provisioned: 0n };
+    x.delivered += BigInt(u.delivered);
+    x.provisioned += BigInt(u.provisioned);
+    m.set(key, x);
+  };
+  for (const u of [...now, ...history]) {
+    add(byClass, u.hardwareClass, u);
+    add(byOwner, u.owner, u);
+    add(byOwnerClass, scarcityKey(u.owner, u.hardwareClass), u);
+    network.delivered += BigInt(u.delivered);
+    network.provisioned += BigInt(u.provisioned);
+  }
+  const out = new Map<string, { factor: bigint; clipped: boolean }>();
+  const minus = (a: Usage, b: Usage): Usage => ({ delivered: a.delivered - b.delivered, provisioned: a.provisioned - b.provisioned });
+  for (const u of now) {
+    const key = scarcityKey(u.owner, u.hardwareClass);
+    const own = byOwnerClass.get(key) as Usage;
+    const others = minus(byClass.get(u.hardwareClass) as Usage, own);
+    out.set(key, computeScarcity(others, minus(network, byOwner.get(u.owner) as Usage), cp));
+  }
+  return out;
 }
 
 /** The nodes' payout addresses in order of first appearance, and each node's index into them. */

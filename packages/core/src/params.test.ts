@@ -31,7 +31,7 @@ describe('parameter set', () => {
 
   const bad: [string, (p: any) => void, RegExp][] = [
     ['quality weights not summing to 1', (p) => (p.compute.quality.ratingWeight = '0.3'), /compute\.quality/],
-    ['utilisation split not summing to 1', (p) => (p.compute.utilisationWeight = '0.5'), /utilisationWeight/],
+    ['a usage fee bound κ of 1 (a wash trade would break even)', (p) => (p.compute.usageFeeBound = '1'), /usageFeeBound/],
     [
       'every role weight zero',
       (p) => (p.roles.weights = { compute: '0', validators: '0', stakers: '0', model: '0', developer: '0', community: '0', liquidity: '0' }),

@@ -73,8 +73,13 @@ export const paramsSchema: TSchema = obj({
         nvmeTbUnits: wad({ min: '0', max: '1000' }),
         maxGpusPerNode: int({ min: 1, max: 100_000 }),
         maxGpusPerCluster: int({ min: 1, max: 10_000_000 }),
-        utilisationBase: frac,
-        utilisationWeight: frac,
+        usageShare: wad({
+          min: '0',
+          max: '1',
+          doc: 'share of the compute pool that rewards use (before D_n and the fee bound): R_usage = min(usageShare × D_n × R_compute, κ × F)',
+        }),
+        usageFeeBound: wad({ min: '0', max: '0.999999999999999999', doc: 'κ < 1: the usage pool never exceeds κ × the protocol fee its receipts paid' }),
+        scarcityWindowEpochs: int({ min: 1, max: 1000, doc: 'trailing window of the scarcity factor V, in epochs, this one included' }),
         scoreCap: wad({ min: '1', max: '100', doc: 'S_i ≤ scoreCap × C_i' }),
         quality: obj({
           fields: {
@@ -162,6 +167,13 @@ export const paramsSchema: TSchema = obj({
           max: 30,
           doc: "how far a heartbeat's own timestamp may lag the service's clock when it arrives (SPEC §3.2: it counts for the slot it arrives in; nothing stamped in the future counts) — seconds, never minutes",
         }),
+        platformOutageShare: wad({
+          min: '0',
+          max: '1',
+          doc: "a slot in which more than this share of the active nodes missed their heartbeat is a platform outage, excluded from every node's expected time (SPEC §3.2)",
+        }),
+        maintenanceNoticeHours: int({ min: 0, max: 10_000, doc: 'announced maintenance must be announced at least this long ahead' }),
+        maintenanceHoursPerWeek: int({ min: 0, max: 168, doc: 'announced maintenance per node, at most this many hours in any 7 days' }),
       },
     }),
     slashing: obj({
@@ -216,8 +228,9 @@ export type Params = {
     nvmeTbUnits: Wad;
     maxGpusPerNode: number;
     maxGpusPerCluster: number;
-    utilisationBase: Wad;
-    utilisationWeight: Wad;
+    usageShare: Wad;
+    usageFeeBound: Wad;
+    scarcityWindowEpochs: number;
     scoreCap: Wad;
     quality: {
       uptimeWeight: Wad;
@@ -262,7 +275,7 @@ export type Params = {
   attestors: Record<AttestedRole, string[]>;
   staking: { userDiscounts: { minStake: bigint; discount: Wad }[]; operatorMinStake: bigint; unbondingDays: number };
   audits: { rate: Wad; minPerNodePerWeek: number };
-  heartbeats: { maxSkewSeconds: number };
+  heartbeats: { maxSkewSeconds: number; platformOutageShare: Wad; maintenanceNoticeHours: number; maintenanceHoursPerWeek: number };
   slashing: {
     windowDays: number;
     performance: Wad[];
@@ -317,8 +330,10 @@ export const DEFAULT_PARAMS_JSON = {
     nvmeTbUnits: '0.02',
     maxGpusPerNode: 32,
     maxGpusPerCluster: 1000,
-    utilisationBase: '0.4',
-    utilisationWeight: '0.6',
+    // SPEC §4.4: the usage pool, bounded by κ × the protocol fee its receipts paid
+    usageShare: '0.3',
+    usageFeeBound: '0.8',
+    scarcityWindowEpochs: 7,
     scoreCap: '3',
     quality: {
       uptimeWeight: '0.3',
@@ -386,7 +401,7 @@ export const DEFAULT_PARAMS_JSON = {
     unbondingDays: 14,
   },
   audits: { rate: '0.02', minPerNodePerWeek: 1 },
-  heartbeats: { maxSkewSeconds: 5 },
+  heartbeats: { maxSkewSeconds: 5, platformOutageShare: '0.5', maintenanceNoticeHours: 24, maintenanceHoursPerWeek: 2 },
   slashing: {
     windowDays: 30,
     performance: ['0', '0.01', '0.05', '0.2'],
@@ -405,24 +420,52 @@ export const DEFAULT_PARAMS_JSON = {
 } as const;
 
 /**
- * Sections added to the format after stores were made with it, and their defaults: a set saved
- * before a section existed (in a store, a proposal, a file) still parses, with the default — so an
- * upgrade never strands a running network. A set that has the section is parsed as it is.
+ * Fields added to the format after stores were made with it, with their defaults, and fields it
+ * dropped: a set saved before (in a store, a proposal, a file) still parses — added fields take
+ * their defaults, dropped ones are ignored — so an upgrade never strands a running network. A set
+ * that has a field is parsed as it is.
  */
-const ADDED_SECTIONS = { heartbeats: DEFAULT_PARAMS_JSON.heartbeats } as const;
+const ADDED_FIELDS = {
+  heartbeats: DEFAULT_PARAMS_JSON.heartbeats,
+  compute: {
+    usageShare: DEFAULT_PARAMS_JSON.compute.usageShare,
+    usageFeeBound: DEFAULT_PARAMS_JSON.compute.usageFeeBound,
+    scarcityWindowEpochs: DEFAULT_PARAMS_JSON.compute.scarcityWindowEpochs,
+  },
+} as const;
+/** `compute.utilisationBase/Weight` scaled the capacity score by use until SPEC §4.4 moved use to the fee-bounded usage pool. */
+const DROPPED_FIELDS = { compute: ['utilisationBase', 'utilisationWeight'] } as const;
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/** `json` with every field of `added` it lacks (recursively, objects only). */
+function withAdded(json: Record<string, unknown>, added: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...json };
+  for (const [k, v] of Object.entries(added)) {
+    if (!Object.hasOwn(out, k)) out[k] = v;
+    else if (isRecord(v) && isRecord(out[k])) out[k] = withAdded(out[k] as Record<string, unknown>, v);
+  }
+  return out;
+}
 
 /**
- * A parameter set saved by an earlier version, in today's form: sections added since take their
- * defaults; `emission.decayPerEpoch` (stated per daily epoch) becomes `decayPerYear`, the yearly
- * decay it meant, `1 − (1 − decayPerEpoch)^365`, floored to 18 decimals.
+ * A parameter set saved by an earlier version, in today's form: fields added since take their
+ * defaults, dropped fields go; `emission.decayPerEpoch` (stated per daily epoch) becomes
+ * `decayPerYear`, the yearly decay it meant, `1 − (1 − decayPerEpoch)^365`, floored to 18 decimals.
  */
 function upgraded(json: unknown): unknown {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return json;
-  const missing = Object.entries(ADDED_SECTIONS).filter(([k]) => !Object.hasOwn(json, k));
-  let out = missing.length === 0 ? json : { ...json, ...Object.fromEntries(missing) };
-  const e = (out as { emission?: unknown }).emission;
-  if (e !== null && typeof e === 'object' && Object.hasOwn(e, 'decayPerEpoch') && !Object.hasOwn(e, 'decayPerYear')) {
-    const { decayPerEpoch, ...rest } = e as Record<string, unknown>;
+  if (!isRecord(json)) return json;
+  let out = withAdded(json, ADDED_FIELDS);
+  for (const [section, fields] of Object.entries(DROPPED_FIELDS)) {
+    const v = out[section];
+    if (isRecord(v) && fields.some((f) => Object.hasOwn(v, f)))
+      out[section] = Object.fromEntries(Object.entries(v).filter(([f]) => !(fields as readonly string[]).includes(f)));
+  }
+  const e = out.emission;
+  if (isRecord(e) && Object.hasOwn(e, 'decayPerEpoch') && !Object.hasOwn(e, 'decayPerYear')) {
+    const { decayPerEpoch, ...rest } = e;
     const perEpoch = parseWad(decayPerEpoch, 'emission.decayPerEpoch');
     if (perEpoch > WAD) throw new InvalidParamsError('emission.decayPerEpoch', 'must be at most 1');
     out = { ...out, emission: { ...rest, decayPerYear: formatWad(WAD - wpowFloor(WAD - perEpoch, 365)) } };
@@ -467,7 +510,7 @@ export function validateParams(p: Params): void {
   check(r.stakerAdjustMin <= r.stakerAdjustMax, 'roles.stakerAdjustMax', 'must be at least stakerAdjustMin');
   const c = p.compute;
   check(c.gpuUnits.other !== undefined, 'compute.gpuUnits.other', "must be defined: GPUs not listed are declared as 'other'");
-  check(c.utilisationBase + c.utilisationWeight === WAD, 'compute.utilisationWeight', 'utilisationBase + utilisationWeight must equal 1');
+  check(c.usageFeeBound < WAD, 'compute.usageFeeBound', 'must be below 1 (κ < 1: a wash trade always loses part of its fee)');
   check(c.maxGpusPerCluster >= c.maxGpusPerNode, 'compute.maxGpusPerCluster', 'must be at least maxGpusPerNode');
   const q = c.quality;
   check(q.uptimeWeight + q.errorWeight + q.responseWeight + q.ratingWeight === WAD, 'compute.quality', 'the four quality weights must sum to 1');

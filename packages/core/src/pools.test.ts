@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseWad, TOKEN } from './amount.ts';
 import { defaultParams } from './params.ts';
-import { bondWeight, computeAttestedRewards, computeReferrals, computeValidatorRewards, splitStakerPool, stakeStatement } from './pools.ts';
+import { bondWeight, computeAttestedRewards, computeReferral, computeValidatorRewards, splitStakerPool, stakeStatement } from './pools.ts';
 
 const params = defaultParams();
 const a = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
@@ -34,18 +34,13 @@ describe('the other pools (SPEC §4.5)', () => {
     expect(splitStakerPool(5n, { ids: ['x'], weights: [0n] }, [])).toBeNull();
   });
 
-  it('pays referrers 5 % of the referred rewards, scaled down when the community pool cannot cover them', () => {
-    const referred = [
-      { referrer: a(9), nodeId: 'n1', reward: 1000n },
-      { referrer: a(9), nodeId: 'n2', reward: 3000n },
-    ];
-    expect(computeReferrals(1000n, referred, params.referral)).toMatchObject({ communityLeft: 800n, reasons: [] });
-    const scaled = computeReferrals(100n, referred, params.referral);
-    expect(scaled.statements.map((s) => [s.due, s.paid])).toEqual([
-      [50n, 25n],
-      [150n, 75n],
-    ]);
-    expect(scaled).toMatchObject({ communityLeft: 0n, reasons: ['REFERRALS_SCALED'] });
+  it.each([
+    [1000n, 50n],
+    [19n, 0n],
+    [20n, 1n],
+    [0n, 0n],
+  ])('a referrer is paid 5 %% of %s out of the node’s own reward: %s', (reward, paid) => {
+    expect(computeReferral(reward, params.referral)).toBe(paid);
   });
 
   it('pays attested points from approved attestors only, and names the roles nobody shared', () => {

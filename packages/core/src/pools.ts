@@ -95,36 +95,18 @@ export function splitStakerPool(
   return out;
 }
 
-export type ReferralStatement = { referrer: string; nodeId: string; due: bigint; paid: bigint };
+export type ReferralStatement = { referrer: string; nodeId: string; paid: bigint };
 
 /**
- * Referrals (SPEC §4.5): a referrer earns `referral.share` (5 %) of a referred node's compute reward
- * during the node's first `referral.days`, out of the community pool; when the pool cannot cover
- * them all they are scaled down pro rata (`REFERRALS_SCALED`). `referred` lists the nodes still in
- * their referral period with a positive reward.
+ * A referral (SPEC §4.5): "a node registered with a referrer's payout address earns that referrer
+ * 5 % of the node's compute reward during the node's first 90 days, **taken out of that node's own
+ * reward** (so referring oneself from a second address gains nothing)". Floored; the node keeps
+ * `reward − paid`.
  *
- * @example computeReferrals(100n, [{ referrer, nodeId: 'n1', reward: 1000n }], params.referral) // paid 50n, 50n of the pool left
+ * @example computeReferral(1000n, params.referral) // 50n
  */
-export function computeReferrals(
-  communityPool: bigint,
-  referred: readonly { referrer: string; nodeId: string; reward: bigint }[],
-  r: Params['referral'],
-): { statements: ReferralStatement[]; communityLeft: bigint; reasons: ReasonCode[] } {
-  const statements = referred.map((x) => ({ referrer: x.referrer, nodeId: x.nodeId, due: (x.reward * r.share) / WAD, paid: 0n }));
-  const total = statements.reduce((a, s) => a + s.due, 0n);
-  if (total === 0n) return { statements, communityLeft: communityPool, reasons: [] };
-  if (total <= communityPool) {
-    for (const s of statements) s.paid = s.due;
-    return { statements, communityLeft: communityPool - total, reasons: [] };
-  }
-  const scaled = apportion(
-    communityPool,
-    statements.map((s) => s.due),
-  ) as bigint[];
-  statements.forEach((s, i) => {
-    s.paid = scaled[i] as bigint;
-  });
-  return { statements, communityLeft: 0n, reasons: ['REFERRALS_SCALED'] };
+export function computeReferral(reward: bigint, r: Params['referral']): bigint {
+  return (reward * r.share) / WAD;
 }
 
 export type AttestedStatement = { role: AttestedRole; payout: string; points: bigint; reward: bigint };

@@ -1,7 +1,7 @@
 import { WAD } from './amount.ts';
 import { apportion } from './apportion.ts';
 import { computeEmission, type Emission } from './emission.ts';
-import { checkEpochInput, type EpochInput, type NodeInput } from './epoch-input.ts';
+import { checkEpochInput, type EpochInput, type NodeInput, type OwnerClassUsage } from './epoch-input.ts';
 import { InvariantError } from './errors.ts';
 import { bondUnit } from './hardware.ts';
 import { computeNetworkTotals } from './network.ts';
@@ -11,7 +11,7 @@ import {
   type AttestedStatement,
   cmp,
   computeAttestedRewards,
-  computeReferrals,
+  computeReferral,
   computeValidatorRewards,
   type IgnoredAttestation,
   type PoolTotals,
@@ -25,6 +25,7 @@ import {
 import type { ReasonCode } from './reasons.ts';
 import { computeStakerWeightAdjust, splitRoles } from './roles.ts';
 import { type EpochContext, evaluateNode, type NodeStatement } from './statement.ts';
+import { computeUsagePool, type UsagePool } from './usage.ts';
 import { DAY_SECONDS } from './violations.ts';
 
 export type EpochResult = {
@@ -51,6 +52,10 @@ export type EpochResult = {
   stakes: StakeStatement[];
   attested: AttestedStatement[];
   referrals: ReferralStatement[];
+  /** The compute pool's usage part (SPEC §4.4). */
+  usagePool: UsagePool;
+  /** This epoch's usage per owner and hardware class, for the scarcity window of the epochs after it. */
+  ownerClassUsage: OwnerClassUsage[];
   ignoredAttestations: IgnoredAttestation[];
   /** Every payout address's total for the epoch, in order of first appearance (nodes by id, validators, stakes, attested, referrers). */
   payouts: Payout[];
@@ -74,21 +79,16 @@ export type ProcessEpochOptions = {
 export function processEpoch(input: EpochInput, params: Params, options: ProcessEpochOptions = {}): EpochResult {
   if (options.checked !== true) checkEpochInput(input, params);
   const nodes = sortedById(input.nodes);
-  const totals = computeNetworkTotals(nodes, input.slotSeconds, params);
+  const totals = computeNetworkTotals(nodes, input.slotSeconds, params, input.scarcityHistory);
   const emission = computeEmission(input, totals.utilisation, params.emission);
   const { total, staked } = input.supply;
   const stakerWeightAdjust = computeStakerWeightAdjust(total, staked, params.roles);
   const rolePool = splitRoles(emission.epochPool, stakerWeightAdjust, params.roles);
   const books: Books = { pools: poolTotals(rolePool), treasury: emission.epochPool - sum(Object.values(rolePool)), reasons: emission.reasons };
   const ctx: EpochContext = { params, bondUnit: bondUnit(params), slotSeconds: input.slotSeconds, epochStart: input.epochStart, totals };
-  const compute = computeComputePool(ctx, nodes, books);
-  const referrals = computeReferrals(rolePool.community, referredNodes(nodes, compute.nodeRewards, input.epochStart, params), params.referral);
-  books.reasons.push(...referrals.reasons);
-  const attested = computeAttestedRewards({ ...rolePool, community: referrals.communityLeft }, input.attestations, params.attestors);
-  for (const role of ATTESTED_ROLES) {
-    const left = role === 'community' ? referrals.communityLeft : rolePool[role];
-    settle(books, role, !attested.unpaid.includes(role), left);
-  }
+  const compute = computeComputePool(ctx, nodes, books, emission.dynamicFactor);
+  const attested = computeAttestedRewards(rolePool, input.attestations, params.attestors);
+  for (const role of ATTESTED_ROLES) settle(books, role, !attested.unpaid.includes(role));
   const validators = computeValidatorRewards(rolePool.validators, sortedById(input.validators));
   settle(books, 'validators', validators.paid);
   const stakes = sortedById(input.stakes).map((s) => stakeStatement(s, params.compute.commitment));
@@ -106,7 +106,7 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     validators: validators.statements,
     stakes,
     attested: attested.statements,
-    referrals: referrals.statements,
+    referrals: compute.referrals,
   });
   const paidOut = sum(payouts.map((p) => p.amount));
   if (paidOut + books.treasury !== emission.epochPool) {
@@ -115,11 +115,14 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const reasonCounts = compute.reasonCounts;
   for (const codes of [...validators.statements.map((x) => x.reasons), ...attested.ignored.map((a) => [a.reason]), books.reasons])
     countReasons(reasonCounts, codes);
-  const statement = (i: number): NodeStatement => ({
-    ...compute.statementOf(i),
-    reward: compute.nodeRewards[i] as bigint,
-    bondReward: bondRewards[i] as bigint,
-  });
+  const statement = (i: number): NodeStatement => {
+    const s = compute.statementOf(i);
+    const capacityReward = compute.capacity[i] as bigint;
+    const usageReward = compute.usage[i] as bigint;
+    const referral = capacityReward + usageReward - (compute.nodeRewards[i] as bigint);
+    const reasons = referral > 0n ? [...s.reasons, 'REFERRAL_PAID' as const] : s.reasons;
+    return { ...s, reward: compute.nodeRewards[i] as bigint, capacityReward, usageReward, referral, bondReward: bondRewards[i] as bigint, reasons };
+  };
   return {
     version: 1,
     epoch: input.epoch,
@@ -138,7 +141,9 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     validators: validators.statements,
     stakes,
     attested: attested.statements,
-    referrals: referrals.statements,
+    referrals: compute.referrals,
+    usagePool: compute.usagePool,
+    ownerClassUsage: totals.ownerClassUsage,
     ignoredAttestations: attested.ignored,
     payouts,
     reasonCounts: Object.fromEntries(Object.entries(reasonCounts).sort((x, y) => cmp(x[0], y[0]))),
@@ -164,35 +169,51 @@ function settle(books: Books, role: Role, paid: boolean, amount = books.pools[ro
 }
 
 /**
- * The compute pool (SPEC §4.4): every node's statement, in id order, and the pool split by the
- * scores by the largest remainder. A statement is not kept: `statementOf` recomputes one exactly
- * on demand, so a million need not sit in memory.
+ * The compute pool (SPEC §4.4): every node's statement, in id order; the usage pool `R_usage` split
+ * by the protocol fees the eligible nodes' receipts paid, the rest by the scores, each by the
+ * largest remainder; then each referred node pays its referrer its share out of its own reward
+ * (§4.5). A statement is not kept: `statementOf` recomputes one exactly on demand, so a million
+ * need not sit in memory.
  */
-function computeComputePool(ctx: EpochContext, nodes: readonly NodeInput[], books: Books) {
+function computeComputePool(ctx: EpochContext, nodes: readonly NodeInput[], books: Books, dynamicFactor: bigint) {
   const statementOf = (i: number) => evaluateNode(ctx, nodes[i] as NodeInput, i);
   const reasonCounts: Record<string, number> = {};
   const scores = new Array<bigint>(nodes.length);
   const bondWeights = new Array<bigint>(nodes.length);
+  const fees = new Array<bigint>(nodes.length);
+  let feeTotal = 0n;
   for (let i = 0; i < nodes.length; i++) {
     const s = statementOf(i);
     scores[i] = s.score;
     bondWeights[i] = s.bondWeight;
+    fees[i] = s.eligible ? s.fee : 0n;
+    feeTotal += fees[i] as bigint;
     countReasons(reasonCounts, s.reasons);
   }
-  const shares = apportion(books.pools.compute.allocated, scores);
-  settle(books, 'compute', shares !== null);
-  return { statementOf, nodeRewards: shares ?? zeros(nodes.length), bondWeights, reasonCounts };
-}
-
-/** Nodes whose referrer is due a share (SPEC §4.5): registered with a referrer less than `referral.days` ago, and paid this epoch. */
-function referredNodes(nodes: readonly NodeInput[], rewards: readonly bigint[], epochStart: number, params: Params) {
-  const end = params.referral.days * DAY_SECONDS;
-  const out: { referrer: string; nodeId: string; reward: bigint }[] = [];
-  nodes.forEach((n, i) => {
-    const reward = rewards[i] as bigint;
-    if (n.referrer !== null && epochStart - n.registeredAt < end && reward > 0n) out.push({ referrer: n.referrer, nodeId: n.id, reward });
-  });
-  return out;
+  const pool = books.pools.compute.allocated;
+  const usagePool = computeUsagePool(pool, dynamicFactor, feeTotal, ctx.params.compute);
+  if (usagePool.feeBoundBinds) books.reasons.push('USAGE_POOL_FEE_BOUND');
+  const usage = (usagePool.pool > 0n ? apportion(usagePool.pool, fees) : null) ?? zeros(nodes.length);
+  const capacity = apportion(pool - usagePool.pool, scores);
+  settle(books, 'compute', capacity !== null, pool - usagePool.pool);
+  const capacityShares = capacity ?? zeros(nodes.length);
+  const referralEnd = ctx.params.referral.days * DAY_SECONDS;
+  const referrals: ReferralStatement[] = [];
+  const nodeRewards = new Array<bigint>(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i] as NodeInput;
+    let reward = (capacityShares[i] as bigint) + (usage[i] as bigint);
+    if (n.referrer !== null && reward > 0n && ctx.epochStart - n.registeredAt < referralEnd) {
+      const paid = computeReferral(reward, ctx.params.referral);
+      if (paid > 0n) {
+        referrals.push({ referrer: n.referrer, nodeId: n.id, paid });
+        reward -= paid;
+        reasonCounts.REFERRAL_PAID = (reasonCounts.REFERRAL_PAID ?? 0) + 1;
+      }
+    }
+    nodeRewards[i] = reward;
+  }
+  return { statementOf, nodeRewards, capacity: capacityShares, usage, usagePool, referrals, bondWeights, reasonCounts };
 }
 
 function countReasons(counts: Record<string, number>, codes: readonly ReasonCode[]): void {

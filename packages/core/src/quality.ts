@@ -52,65 +52,105 @@ export function computeUptimeFactor(upSlots: number, expectedSlots: number, targ
 }
 
 /**
- * E for one priority (SPEC §4.4): `clamp(1 − err / (5 × target), 0, 1)`, `err = errors / jobs`,
- * the 5 being `errorTolerance`. Multiplied out, floored once: `(jobs·tol·target − errors·W²)·WAD / (jobs·tol·target)`.
+ * E for one priority (SPEC §4.4): `clamp(1 − err / (5 × target), 0, 1)`, the 5 being
+ * `errorTolerance`, where `err = failed / paid` is the share of the price paid for failed jobs
+ * (each job weighs by its price, so padding with cheap fake jobs cannot dilute real errors).
+ * Multiplied out, floored once: `(paid·tol·target − failed·W²)·WAD / (paid·tol·target)`.
  *
- * @example computeErrorRateFactor(1000, 20, parseWad('0.01'), params.compute.quality) // 0.6 WAD
+ * @example computeErrorRateFactor(1000n, 20n, parseWad('0.01'), params.compute.quality) // 0.6 WAD
  */
-export function computeErrorRateFactor(jobs: number, errors: number, target: bigint, q: Pick<QualityParams, 'errorTolerance'>): bigint {
-  if (jobs === 0 || errors === 0) return WAD;
-  const d = BigInt(jobs) * q.errorTolerance * target;
-  const num = d - BigInt(errors) * W2;
+export function computeErrorRateFactor(paid: bigint, failed: bigint, target: bigint, q: Pick<QualityParams, 'errorTolerance'>): bigint {
+  if (paid === 0n || failed === 0n) return WAD;
+  const d = paid * q.errorTolerance * target;
+  const num = d - failed * W2;
   return num <= 0n ? 0n : (num * WAD) / d;
 }
 
-export type Jobs = { standard: number; standardErrors: number; high: number; highErrors: number; p95ResponseMs: number };
+/** A node's billable receipts, each weighted by its price (the epoch input's `JobStats`). */
+export type Jobs = { standard: bigint; standardFailed: bigint; high: bigint; highFailed: bigint; p95ResponseMs: number; ratingSum: bigint };
 
 /**
  * E, error rate (SPEC §4.4): "per priority `clamp(1 − err / (5 × target), 0, 1)`, target 1 % for
  * standard jobs and 0.1 % for high-priority jobs; `E` is the mean of the two weighted by their job
- * counts; no jobs → 1". `ERROR_RATE_ABOVE_TOLERANCE` when a priority with jobs reached 0.
+ * counts; no jobs → 1" — jobs counted by the price paid for them. `ERROR_RATE_ABOVE_TOLERANCE`
+ * when a priority with jobs reached 0.
  *
- * @example computeErrorFactor({ standard: 1000, standardErrors: 20, high: 0, highErrors: 0, p95ResponseMs: 80 }, q) // { factor: 0.6 WAD, reasons: [] }
+ * @example computeErrorFactor({ standard: 1000n, standardFailed: 20n, high: 0n, highFailed: 0n, p95ResponseMs: 80, ratingSum: 4000n }, q) // { factor: 0.6 WAD, reasons: [] }
  */
 export function computeErrorFactor(j: Jobs, q: QualityParams): { factor: bigint; reasons: readonly ReasonCode[] } {
-  const jobs = j.standard + j.high;
-  if (jobs === 0 || (j.standardErrors === 0 && j.highErrors === 0)) return NO_JOB_ERRORS;
-  const standard = computeErrorRateFactor(j.standard, j.standardErrors, q.errorTargetStandard, q);
-  const high = computeErrorRateFactor(j.high, j.highErrors, q.errorTargetHigh, q);
-  const reasons: readonly ReasonCode[] = (j.standard > 0 && standard === 0n) || (j.high > 0 && high === 0n) ? ['ERROR_RATE_ABOVE_TOLERANCE'] : NONE;
-  return { factor: (BigInt(j.standard) * standard + BigInt(j.high) * high) / BigInt(jobs), reasons };
+  const paid = j.standard + j.high;
+  if (paid === 0n || (j.standardFailed === 0n && j.highFailed === 0n)) return NO_JOB_ERRORS;
+  const standard = computeErrorRateFactor(j.standard, j.standardFailed, q.errorTargetStandard, q);
+  const high = computeErrorRateFactor(j.high, j.highFailed, q.errorTargetHigh, q);
+  const reasons: readonly ReasonCode[] = (j.standard > 0n && standard === 0n) || (j.high > 0n && high === 0n) ? ['ERROR_RATE_ABOVE_TOLERANCE'] : NONE;
+  return { factor: (j.standard * standard + j.high * high) / paid, reasons };
 }
 
 /**
  * R, response time (SPEC §4.4): "`min(1, target / p95 observed)`, target 100 ms for inference;
- * no jobs → 1". Floored once.
+ * no jobs → 1" — the p95 of inference jobs only (a training job's minutes are not a slow answer),
+ * 0 when there were none. Floored once.
  *
- * @example computeResponseFactor(10, 200, params.compute.quality) // 0.5 WAD
+ * @example computeResponseFactor(200, params.compute.quality) // 0.5 WAD
  */
-export function computeResponseFactor(jobs: number, p95ResponseMs: number, q: Pick<QualityParams, 'responseTargetMs'>): bigint {
-  if (jobs === 0 || p95ResponseMs <= q.responseTargetMs) return WAD;
+export function computeResponseFactor(p95ResponseMs: number, q: Pick<QualityParams, 'responseTargetMs'>): bigint {
+  if (p95ResponseMs <= q.responseTargetMs) return WAD;
   return (BigInt(q.responseTargetMs) * WAD) / BigInt(p95ResponseMs);
 }
 
-/** A node's ratings: how many, and their sum. */
-export type Ratings = { count: number; sum: number };
-/** The ratings given to all nodes of one provider class. */
-export type ClassRatings = { count: bigint; sum: bigint };
+/** Ratings weighted by price: the price paid for rated jobs, and Σ price × rating. */
+export type Ratings = { weight: bigint; sum: bigint };
+/** The ratings given to all nodes of one provider class, likewise weighted. */
+export type ClassRatings = { weight: bigint; sum: bigint };
+
+/** A node's price-weighted ratings, from its receipts. */
+export function ratingsOf(j: Jobs): Ratings {
+  return { weight: j.standard + j.high, sum: j.ratingSum };
+}
 
 /**
  * P, user rating relative to peers (SPEC §4.4): "`clamp(0.5 + (mean_i − mean_class) / 4, 0, 1)`,
  * where `mean_class` is the mean of all ratings given to nodes of the same provider class …; no
- * ratings → 0.5" (the 4 is `ratingSpread`). Multiplied out over both means, floored once.
+ * ratings → 0.5" (the 4 is `ratingSpread`); each rating weighs by the price of its job, so a
+ * rating attacker's cheap jobs cannot outweigh real ones. Multiplied out over both means, floored once.
  *
- * @example computeRatingFactor({ count: 10, sum: 50 }, { count: 100n, sum: 400n }, q) // { factor: 0.75 WAD, clipped: false }
+ * @example computeRatingFactor({ weight: 10n, sum: 50n }, { weight: 100n, sum: 400n }, q) // { factor: 0.75 WAD, clipped: false }
  */
 export function computeRatingFactor(ratings: Ratings, cls: ClassRatings, q: Pick<QualityParams, 'ratingSpread'>): { factor: bigint; clipped: boolean } {
-  if (ratings.count === 0) return NO_RATINGS;
-  const n = BigInt(ratings.count);
-  const raw = HALF + floorDiv((BigInt(ratings.sum) * cls.count - cls.sum * n) * W2, q.ratingSpread * n * cls.count);
+  if (ratings.weight === 0n || cls.weight === 0n) return NO_RATINGS;
+  const n = ratings.weight;
+  const raw = HALF + floorDiv((ratings.sum * cls.weight - cls.sum * n) * W2, q.ratingSpread * n * cls.weight);
   const factor = raw < 0n ? 0n : raw > WAD ? WAD : raw;
   return { factor, clipped: factor !== raw };
+}
+
+export type JobQuality = { errors: bigint; response: bigint; rating: bigint; reasons: ReasonCode[] };
+
+/**
+ * E, R and P of a node from its billable receipts (SPEC §4.4, §12): each computed from all of
+ * them and from those of independent keys (keys that have also paid another owner's nodes), and
+ * the lower of the two taken — so receipts from keys that have paid only this owner (its own,
+ * most likely) can lower a factor but never raise it: padding with fake successful jobs, or
+ * rating oneself 5, gains nothing. `OWN_RECEIPTS_DISCOUNTED` when they would have raised one.
+ *
+ * @example computeJobQuality({ all, independent }, classRatings, q) // { errors, response, rating, reasons }
+ */
+export function computeJobQuality(jobs: { all: Jobs; independent: Jobs }, cls: ClassRatings, q: QualityParams): JobQuality {
+  const reasons: ReasonCode[] = [];
+  const eAll = computeErrorFactor(jobs.all, q);
+  const eInd = computeErrorFactor(jobs.independent, q);
+  const e = eInd.factor < eAll.factor ? eInd : eAll;
+  reasons.push(...e.reasons);
+  const rAll = computeResponseFactor(jobs.all.p95ResponseMs, q);
+  const rInd = computeResponseFactor(jobs.independent.p95ResponseMs, q);
+  const response = rInd < rAll ? rInd : rAll;
+  if (response < WAD) reasons.push('SLOW_RESPONSES');
+  const pAll = computeRatingFactor(ratingsOf(jobs.all), cls, q);
+  const pInd = computeRatingFactor(ratingsOf(jobs.independent), cls, q);
+  const p = pInd.factor < pAll.factor ? pInd : pAll;
+  if (p.clipped) reasons.push('RATING_CLIPPED');
+  if (eInd.factor < eAll.factor || rInd < rAll || pInd.factor < pAll.factor) reasons.push('OWN_RECEIPTS_DISCOUNTED');
+  return { errors: e.factor, response, rating: p.factor, reasons };
 }
 
 /**

@@ -18,6 +18,9 @@ export const REASONS = {
   ERROR_RATE_ABOVE_TOLERANCE: 'The job error rate reached 5× its target, so the error factor E is 0 for that priority.',
   SLOW_RESPONSES: 'The p95 response time was above the target, lowering the response factor R.',
   RATING_CLIPPED: 'The rating factor P was clipped to its range [0, 1].',
+  OWN_RECEIPTS_DISCOUNTED:
+    "Receipts from consumer keys that have paid only this owner's nodes would have raised E, R or P; they can only lower them, so they were left out.",
+  REFERRAL_PAID: "A share of this node's compute reward went to its referrer during the node's first days (SPEC §4.5).",
   VALUATION_CLIPPED: 'The scarcity factor of the hardware class was clipped to its range.',
   GPU_CAP_EXCEEDED: 'GPUs above the per-node cap earn nothing.',
   CLUSTER_CAP_EXCEEDED: "GPUs above the per-cluster cap (all of an owner's nodes) earn nothing.",
@@ -31,11 +34,11 @@ export const REASONS = {
   NO_AGREED_AUDITS: 'The validator performed no audit that agreed with the final outcome this epoch.',
   ATTESTOR_NOT_APPROVED: 'The attestation list came from an attestor governance has not approved for that role; it was ignored.',
   // epoch-level
-  DYNAMIC_FACTOR_CLAMPED: 'The dynamic factor was clamped to its range before growth.',
+  DYNAMIC_FACTOR_CLAMPED: 'The dynamic factor was clamped to its range.',
   CIRCUIT_BREAKER_CLIPPED: 'The dynamic factor moved more than the circuit breaker allows from the last epoch and was clipped.',
   EMISSION_CAPPED: 'The epoch pool reached the maximum emission per epoch.',
   POOL_EMPTY_TO_TREASURY: 'A pool had no eligible participant; it went to the treasury.',
-  REFERRALS_SCALED: 'The community pool could not cover every referral reward; they were scaled down pro rata.',
+  USAGE_POOL_FEE_BOUND: 'The usage pool reached κ × the protocol fee its receipts paid, and was cut to it; the rest of the compute pool rewards capacity.',
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -5,10 +5,10 @@ import { computeContribution, computeUtilisation } from './contribution.ts';
 import { getIneligibility } from './eligibility.ts';
 import type { NodeInput } from './epoch-input.ts';
 import { computeComputeUnits, computeMinBond, countGpus } from './hardware.ts';
-import type { NetworkTotals } from './network.ts';
+import { type NetworkTotals, scarcityKey } from './network.ts';
 import type { Params } from './params.ts';
 import { bondWeight } from './pools.ts';
-import { computeErrorFactor, computeQuality, computeRatingFactor, computeResponseFactor, computeUptimeFactor } from './quality.ts';
+import { computeJobQuality, computeQuality, computeUptimeFactor } from './quality.ts';
 import type { ReasonCode } from './reasons.ts';
 import { computeScore } from './score.ts';
 import { computeValuation, geoFactor } from './valuation.ts';
@@ -17,7 +17,16 @@ import { computeValuation, geoFactor } from './valuation.ts';
 export type NodeStatement = {
   id: string;
   owner: string;
+  /** What the node is paid from the compute pool: capacity + usage − referral. */
   reward: bigint;
+  /** Its share of the capacity part, `(R_compute − R_usage) · S_i / Σ S`. */
+  capacityReward: bigint;
+  /** Its share of the usage pool, `R_usage · f_i / F`: at most κ × `fee`. */
+  usageReward: bigint;
+  /** The protocol fee its billable receipts paid this epoch (`f_i`). */
+  fee: bigint;
+  /** What went to its referrer, out of this node's own reward (SPEC §4.5). */
+  referral: bigint;
   eligible: boolean;
   /** GPU model carrying most of the node's counted compute units, or `cpu`. */
   hardwareClass: string;
@@ -78,22 +87,18 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
   const computeUnits = computeComputeUnits(node.hardware, counted, t.ranked, cp);
   const gpus = countGpus(node.hardware.gpus);
   const upSeconds = node.upSlots * ctx.slotSeconds;
-  const contribution = computeContribution(computeUnits, gpus, upSeconds, node.gpuSecondsDelivered, cp);
+  const contribution = computeContribution(computeUnits, upSeconds);
 
   const target = cp.sla[node.slaClass].availability;
   const U = computeUptimeFactor(node.upSlots, node.expectedSlots, target, q);
   if (node.expectedSlots > 0 && U < WAD) reasons.push('UPTIME_BELOW_TARGET');
-  const E = computeErrorFactor(node.jobs, q);
-  reasons.push(...E.reasons);
-  const R = computeResponseFactor(node.jobs.standard + node.jobs.high, node.jobs.p95ResponseMs, q);
-  if (R < WAD) reasons.push('SLOW_RESPONSES');
-  const P = computeRatingFactor(node.ratings, t.classRatings[node.providerClass], q);
-  if (P.clipped) reasons.push('RATING_CLIPPED');
-  const Q = computeQuality(U, E.factor, R, P.factor, q);
+  const jobs = computeJobQuality(node.jobs, t.classRatings[node.providerClass], q);
+  reasons.push(...jobs.reasons);
+  const Q = computeQuality(U, jobs.errors, jobs.response, jobs.rating, q);
 
   const L = computeCommitment(node.commitmentDays, node.commitmentForfeited, cp.commitment);
   if (L.forfeited) reasons.push('COMMITMENT_FORFEITED');
-  const scarcity = t.scarcity.get(cls) ?? NO_SCARCITY;
+  const scarcity = t.scarcity.get(scarcityKey(node.owner, cls)) ?? NO_SCARCITY;
   if (scarcity.clipped && node.status === 'active') reasons.push('VALUATION_CLIPPED');
   const geo = geoFactor(node.region, cp);
   const V = computeValuation(scarcity.factor, geo);
@@ -132,6 +137,10 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
     id: node.id,
     owner: node.owner,
     reward: 0n,
+    capacityReward: 0n,
+    usageReward: 0n,
+    fee: node.fee,
+    referral: 0n,
     eligible,
     hardwareClass: cls,
     gpus,
@@ -141,7 +150,7 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
     uptime: node.expectedSlots === 0 ? 0n : node.upSlots === node.expectedSlots ? WAD : (BigInt(node.upSlots) * WAD) / BigInt(node.expectedSlots),
     utilisation: computeUtilisation(gpus, upSeconds, node.gpuSecondsDelivered),
     contribution,
-    quality: { uptime: U, errors: E.factor, response: R, rating: P.factor, total: Q },
+    quality: { uptime: U, errors: jobs.errors, response: jobs.response, rating: jobs.rating, total: Q },
     valuation: { scarcity: scarcity.factor, geo, total: V },
     commitment: L.factor,
     bonuses: B.bonuses,

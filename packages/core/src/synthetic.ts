@@ -1,5 +1,5 @@
 import { TOKEN, WAD } from './amount.ts';
-import type { EpochInput, NodeInput, NodeStatus } from './epoch-input.ts';
+import type { EpochInput, JobStats, NodeInput, NodeStatus } from './epoch-input.ts';
 import type { ProviderClass, SlaClass } from './params.ts';
 
 /**
@@ -101,6 +101,8 @@ export function syntheticEpoch(p: SyntheticEpochParameters): EpochInput {
     previousDynamicFactor: WAD,
     expansionPhase: false,
     supply: { total: staked * 3n + 1n, staked },
+    excludedSlots: [],
+    scarcityHistory: [],
     nodes,
     validators,
     stakes,
@@ -111,6 +113,22 @@ export function syntheticEpoch(p: SyntheticEpochParameters): EpochInput {
       attestation('liquidity', 3),
       { role: 'model', attestor: 'unknown-attestor', entries: [{ payout: hex40(r), points: 50 }] },
     ],
+  };
+}
+
+/** A job's price: 1,800 GPU-seconds at $0.30 per GPU-hour, 3 tokens at $0.10 a token. */
+const JOB_PRICE = (1800n * 3n * TOKEN) / 3600n;
+
+/** Price-weighted receipt statistics of `standard` and `high` jobs, rated `mean` on average. */
+function syntheticJobStats(standard: number, standardErrors: number, high: number, highErrors: number, p95: number, mean: number): JobStats {
+  const paid = BigInt(standard + high) * JOB_PRICE;
+  return {
+    standard: BigInt(standard) * JOB_PRICE,
+    standardFailed: BigInt(standardErrors) * JOB_PRICE,
+    high: BigInt(high) * JOB_PRICE,
+    highFailed: BigInt(highErrors) * JOB_PRICE,
+    p95ResponseMs: standard + high === 0 ? 0 : p95,
+    ratingSum: (paid * BigInt(Math.round(mean * 100))) / 100n,
   };
 }
 
@@ -147,8 +165,13 @@ function syntheticNode(r: () => number, i: number, pad: number, owners: readonly
   const high = Math.floor(jobs * r() * 0.3);
   const standard = jobs - high;
   const errRate = r() < 0.9 ? r() * 0.01 : r() * 0.08;
-  const ratingCount = Math.floor(jobs / 4);
   const mean = 3 + r() * 2;
+  const standardErrors = Math.min(standard, Math.round(standard * errRate));
+  const highErrors = Math.min(high, Math.round(high * errRate * 0.3));
+  const p95 = jobs === 0 ? 0 : 40 + Math.floor(r() * (r() < 0.8 ? 80 : 400));
+  const all = syntheticJobStats(standard, standardErrors, high, highErrors, p95, mean);
+  // one node in ten also ran jobs for keys that have paid only its owner: they count only against it
+  const ownShare = r() < 0.1 ? Math.floor((standard - standardErrors) * r()) : 0;
   const statusRoll = r();
   const status: NodeStatus = statusRoll < 0.015 ? 'suspended' : statusRoll < 0.022 ? 'jailed' : statusRoll < 0.026 ? 'excluded' : 'active';
   const bondUnitTokens = 504n;
@@ -175,14 +198,8 @@ function syntheticNode(r: () => number, i: number, pad: number, owners: readonly
     expectedSlots,
     upSlots,
     gpuSecondsDelivered: delivered,
-    jobs: {
-      standard,
-      standardErrors: Math.min(standard, Math.round(standard * errRate)),
-      high,
-      highErrors: Math.min(high, Math.round(high * errRate * 0.3)),
-      p95ResponseMs: jobs === 0 ? 0 : 40 + Math.floor(r() * (r() < 0.8 ? 80 : 400)),
-    },
-    ratings: { count: ratingCount, sum: Math.min(5 * ratingCount, Math.max(ratingCount, Math.round(ratingCount * mean))) },
+    fee: (BigInt(jobs) * JOB_PRICE) / 10n,
+    jobs: { all, independent: ownShare === 0 ? all : syntheticJobStats(standard - ownShare, standardErrors, high, highErrors, p95, mean) },
     powerEfficiency: r() < 0.1 ? null : (BigInt(Math.floor((0.6 + r() * 0.35) * 10_000)) * WAD) / 10_000n,
     commitmentDays,
     commitmentForfeited: commitmentDays > 0 && r() < 0.03,

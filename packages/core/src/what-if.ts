@@ -49,8 +49,21 @@ function applyChange(node: Record<string, unknown>, typed: NodeInput, slotSecond
       node.gpuSecondsDelivered = Number((BigInt(gpus * (node.upSlots as number) * slotSeconds) * frac()) / WAD);
       return;
     case 'rating': {
-      const count = Math.max(1, typed.ratings.count);
-      node.ratings = { count, sum: Number((BigInt(count) * frac() + WAD / 2n) / WAD) };
+      // every paid job rated `value` (1–5), by independent consumers; a node without jobs is given a nominal one
+      const rated = (j: NodeInput['jobs']['all']) => {
+        const paid = j.standard + j.high > 0n ? j.standard + j.high : WAD;
+        return { ...j, standard: j.standard + j.high > 0n ? j.standard : WAD, ratingSum: (paid * frac()) / WAD };
+      };
+      const all = rated(typed.jobs.all);
+      const wireStats = (j: typeof all) => ({
+        ...j,
+        standard: j.standard.toString(),
+        standardFailed: j.standardFailed.toString(),
+        high: j.high.toString(),
+        highFailed: j.highFailed.toString(),
+        ratingSum: j.ratingSum.toString(),
+      });
+      node.jobs = { all: wireStats(all), independent: wireStats(all) };
       return;
     }
     case 'commitment':
