@@ -31,3 +31,14 @@ export function computeFeeSplit(price: bigint, params: Params, discountRate: big
   const burned = (charged * params.fees.burnShare) / WAD;
   return { provider: price - fee, burned, treasury: charged - burned, paid: price - discount, discount };
 }
+
+/**
+ * Whether a receipt counts towards rewards (SPEC §3.3): "Receipts priced below the minimum billable
+ * rate (default $0.10 per GPU-hour, converted at the reference token price) do not count". Exact:
+ * `price × tokenPrice × 3600 ≥ minRate × gpuSeconds × WAD`.
+ *
+ * @example isBillable(defaultParams(), 1_000_000_000_000_000_000n, 3600) // true: 1 token ($0.10) for a GPU-hour
+ */
+export function isBillable(params: Params, price: bigint, gpuSeconds: number): boolean {
+  return price * params.bond.referenceTokenPriceUsd * 3600n >= params.fees.minBillableUsdPerGpuHour * BigInt(gpuSeconds) * WAD;
+}

@@ -17,6 +17,7 @@ export * from './manifest.ts';
 export * from './merkle.ts';
 export * from './network.ts';
 export * from './onboarding.ts';
+export * from './outages.ts';
 export * from './params.ts';
 export * from './payouts.ts';
 export * from './pools.ts';

@@ -172,6 +172,11 @@ export const paramsSchema: TSchema = obj({
           max: '1',
           doc: "a slot in which more than this share of the active nodes missed their heartbeat is a platform outage, excluded from every node's expected time (SPEC §3.2)",
         }),
+        platformOutageMinNodes: int({
+          min: 1,
+          max: 1_000_000,
+          doc: 'the platform-outage rule applies only to slots in which at least this many active nodes were expected (a lone node missing its heartbeat is its own fault)',
+        }),
         maintenanceNoticeHours: int({ min: 0, max: 10_000, doc: 'announced maintenance must be announced at least this long ahead' }),
         maintenanceHoursPerWeek: int({ min: 0, max: 168, doc: 'announced maintenance per node, at most this many hours in any 7 days' }),
       },
@@ -275,7 +280,13 @@ export type Params = {
   attestors: Record<AttestedRole, string[]>;
   staking: { userDiscounts: { minStake: bigint; discount: Wad }[]; operatorMinStake: bigint; unbondingDays: number };
   audits: { rate: Wad; minPerNodePerWeek: number };
-  heartbeats: { maxSkewSeconds: number; platformOutageShare: Wad; maintenanceNoticeHours: number; maintenanceHoursPerWeek: number };
+  heartbeats: {
+    maxSkewSeconds: number;
+    platformOutageShare: Wad;
+    platformOutageMinNodes: number;
+    maintenanceNoticeHours: number;
+    maintenanceHoursPerWeek: number;
+  };
   slashing: {
     windowDays: number;
     performance: Wad[];
@@ -401,7 +412,7 @@ export const DEFAULT_PARAMS_JSON = {
     unbondingDays: 14,
   },
   audits: { rate: '0.02', minPerNodePerWeek: 1 },
-  heartbeats: { maxSkewSeconds: 5, platformOutageShare: '0.5', maintenanceNoticeHours: 24, maintenanceHoursPerWeek: 2 },
+  heartbeats: { maxSkewSeconds: 5, platformOutageShare: '0.5', platformOutageMinNodes: 10, maintenanceNoticeHours: 24, maintenanceHoursPerWeek: 2 },
   slashing: {
     windowDays: 30,
     performance: ['0', '0.01', '0.05', '0.2'],

@@ -1,4 +1,5 @@
 import { clamp, WAD } from './amount.ts';
+import type { OwnerClassUsage } from './epoch-input.ts';
 import type { Params } from './params.ts';
 
 /**
@@ -45,4 +46,26 @@ export function geoFactor(region: string, c: Pick<Params['compute'], 'underServe
 /** `V = scarcity × geo`, floored once. */
 export function computeValuation(scarcity: bigint, geo: bigint): bigint {
   return (scarcity * geo) / WAD;
+}
+
+/**
+ * The scarcity window's history (SPEC §4.4) from several epochs' usage: one entry per owner and
+ * hardware class, summed, in (owner, class) order — what the epoch input's `scarcityHistory` holds.
+ *
+ * @example mergeOwnerClassUsage([[{ owner: a, hardwareClass: 'H100', delivered: 1, provisioned: 2 }], [{ owner: a, hardwareClass: 'H100', delivered: 3, provisioned: 4 }]]) // [{ …, delivered: 4, provisioned: 6 }]
+ */
+export function mergeOwnerClassUsage(epochs: readonly (readonly OwnerClassUsage[])[]): OwnerClassUsage[] {
+  const sum = new Map<string, OwnerClassUsage>();
+  for (const list of epochs)
+    for (const u of list) {
+      const key = `${u.owner}/${u.hardwareClass}`;
+      const x = sum.get(key);
+      if (x) {
+        x.delivered += u.delivered;
+        x.provisioned += u.provisioned;
+      } else sum.set(key, { ...u });
+    }
+  return [...sum.values()].sort((a, b) =>
+    a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.hardwareClass < b.hardwareClass ? -1 : a.hardwareClass > b.hardwareClass ? 1 : 0,
+  );
 }

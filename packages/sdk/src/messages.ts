@@ -84,6 +84,8 @@ export const ReceiptBody = Type.Object(
     success: Type.Boolean(),
     responseMs: count(100_000_000),
     priority: Type.Union([literal('standard'), literal('high')]),
+    /** What kind of job: the response-time target applies to inference only (SPEC §4.4); absent means inference. */
+    jobType: Type.Optional(Type.Union([literal('inference'), literal('training'), literal('fine-tuning')])),
   },
   strict,
 );

@@ -74,8 +74,8 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
             slaClass: n.slaClass,
             providerClass: n.providerClass,
             hardware,
-            commitmentDays: 0,
-            referrer: null,
+            commitmentDays: n.commitmentDays,
+            referrer: n.referrer,
             timestamp: now,
             seq: seq(owner.publicKey),
           },
@@ -145,6 +145,7 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
       const nk = nodeKeys.get(a.nodeId) as KeyPair;
       for (const j of a.jobs) {
         kindOf.set(j.jobId, j);
+        if (!consumerKeys.has(j.consumer)) await c.grant({ key: consumer(j.consumer).publicKey, amount: (1_000_000n * TOKEN).toString(), memo: 'sim' });
         const ck = consumer(j.consumer);
         await c.receipt(
           signReceipt(
@@ -156,17 +157,17 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
               timestamp: now,
               usage: [{ model: (node.gpus[0] as { model: string }).model, gpuSeconds: j.gpuSeconds }],
               price: j.price.toString(),
-              success: true,
-              responseMs: 80,
+              success: !j.failed,
+              responseMs: j.responseMs,
               priority: 'standard',
             },
             nk.privateKey,
             ck.privateKey,
-            4,
+            j.rating,
           ),
         );
         acc.fees += computeFeeSplit(j.price, params, 0n).provider;
-        if (j.kind !== 'organic') acc.selfPaid += j.price;
+        if (j.payer !== null) (accounts.get(j.payer) as Account).selfPaid += j.price;
         if (j.kind !== 'fake') acc.cost += power * BigInt(j.gpuSeconds);
       }
       acc.contribution += contribution(node, a.upSlots * scenario.slotSeconds, a.jobs, params);

@@ -4,12 +4,16 @@ import {
   computeAuditOutcome,
   computeCompensation,
   computeFeeSplit,
+  computeForfeitedExtra,
   computeMinBond,
   contentHash,
   detectViolations,
   type EpochInput,
   type EpochResult,
+  isBillable,
+  mergeOwnerClassUsage,
   type NodeInput,
+  type OwnerClassUsage,
   type Params,
   processEpoch,
   processStandings,
@@ -68,6 +72,10 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
   let previousDynamicFactor: bigint | null = null;
   let treasury = 0n;
   const series: EpochPoint[] = [];
+  const history: OwnerClassUsage[][] = [];
+  const paidOwners = new Map<string, Set<string>>();
+  /** Each node's capacity rewards and commitment so far: what leaving a lock early forfeits (SPEC §4.4). */
+  const lockPaid = new Map<string, { reward: bigint; commitment: bigint }[]>();
   let deterrence: SimResult['deterrence'] = null;
   const powerPerGpuSecond = usdToTokens(params.fees.powerCostUsdPerGpuHour, params) / 3600n;
 
@@ -101,33 +109,40 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     }
 
     const staked = [...bond.values()].reduce((a, b) => a + b, 0n) + USER_STAKE + BigInt(validators.length) * params.staking.operatorMinStake;
+    // every consumer key's owners paid so far: a key that has paid only one owner is that owner's own (SPEC §4.4)
+    for (const a of activity)
+      for (const j of a.jobs) paidOwners.set(j.consumer, (paidOwners.get(j.consumer) ?? new Set()).add((operatorOf.get(j.nodeId) as Operator).payout));
     const nodes: NodeInput[] = world.nodes.map((n) => {
       const a = jobsOf.get(n.id) as (typeof activity)[number];
       const claimed = a.jobs.reduce((x, j) => x + j.gpuSeconds, 0);
       const st = standing.get(n.id) ?? CLEAN_STANDING;
+      const owner = (operatorOf.get(n.id) as Operator).payout;
+      const left = n.unbondAt !== undefined && e >= n.unbondAt;
       return {
         id: n.id,
-        owner: (operatorOf.get(n.id) as Operator).payout,
+        owner,
         region: n.region,
         slaClass: n.slaClass,
         providerClass: n.providerClass,
         hardware: nodeHardware(n),
-        registeredAt: GENESIS - 100 * day,
+        registeredAt: GENESIS - n.registeredDaysAgo * day,
         expectedSlots: a.expectedSlots,
         upSlots: a.upSlots,
         gpuSecondsDelivered: Math.min(claimed, gpusOf(n) * a.upSlots * scenario.slotSeconds),
-        jobs: { standard: a.jobs.length, standardErrors: 0, high: 0, highErrors: 0, p95ResponseMs: a.jobs.length > 0 ? 80 : 0 },
-        ratings: { count: a.jobs.length, sum: a.jobs.length * 4 },
+        ...receiptsOf(a.jobs, params, (j) =>
+          (paidOwners.get(j.consumer) as Set<string>).size > 1 ? true : !(paidOwners.get(j.consumer) as Set<string>).has(owner),
+        ),
         powerEfficiency: null,
-        commitmentDays: 0,
-        commitmentForfeited: false,
-        bond: bond.get(n.id) ?? 0n,
+        commitmentDays: n.commitmentDays,
+        commitmentForfeited: left && n.commitmentDays > 0,
+        // an unbonded node is not bonded: it earns nothing, though its unbonding stays slashable (SPEC §5)
+        bond: left ? 0n : (bond.get(n.id) ?? 0n),
         status: st.status,
         onboarded: true,
         probationStage: st.probationStage,
         anomalies: [],
         services: [],
-        referrer: null,
+        referrer: n.referrer,
       };
     });
     const input: EpochInput = {
@@ -140,6 +155,8 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
       previousDynamicFactor,
       expansionPhase: false,
       supply: { total: supply, staked },
+      excludedSlots: [],
+      scarcityHistory: mergeOwnerClassUsage(history.slice(history.length - (params.compute.scarcityWindowEpochs - 1))),
       nodes,
       validators: validators
         .filter((v) => (credits.get(v.id) ?? 0) > 0)
@@ -190,6 +207,23 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
 
     const result = processEpoch(input, params);
     o.inspect?.(input, result);
+    history.push(result.ownerClassUsage);
+    // a lock left early: the extra its multiplier added to every earlier reward goes back, from the bond (SPEC §4.4)
+    result.nodeIds.forEach((id, i) => {
+      const n = simNode.get(id) as SimNode;
+      if (n.commitmentDays === 0) return;
+      if (n.unbondAt === e) {
+        const extra = computeForfeitedExtra(lockPaid.get(id) ?? []);
+        const held = bond.get(id) ?? 0n;
+        const taken = extra < held ? extra : held;
+        bond.set(id, held - taken);
+        accountOf(id).slashed += taken;
+        treasury += taken;
+      } else {
+        const s = result.statement(i);
+        lockPaid.set(id, [...(lockPaid.get(id) ?? []), { reward: s.capacityReward, commitment: s.commitment }]);
+      }
+    });
     if (e === 0) deterrence = checkDeterrence(world.operators, result, activity, bond, params);
     let burned = 0n;
     // rewards: compute (and the bond's staker reward) to the node's operator; validators' pool and stake
@@ -197,6 +231,8 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
       const acc = accountOf(id);
       acc.rewards += (result.nodeRewards[i] as bigint) + (result.bondRewards[i] as bigint);
     });
+    // every referrer in the simulated world is the referred node's own operator under a second address
+    for (const x of result.referrals) accountOf(x.nodeId).rewards += x.paid;
     for (const v of result.validators) (accounts.get(v.id) as Account).rewards += v.reward;
     for (const st of result.stakes) if (st.id.startsWith('op-')) (accounts.get(st.id.slice(3)) as Account).rewards += st.reward;
     // fees: every receipt's price; the operator pays for its own jobs (wash, fake) and is paid the provider share of all
@@ -206,7 +242,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
       for (const j of a.jobs) {
         const split = computeFeeSplit(j.price, params, 0n);
         acc.fees += split.provider;
-        if (j.kind !== 'organic') acc.selfPaid += j.price;
+        if (j.payer !== null) (accounts.get(j.payer) as Account).selfPaid += j.price;
         if (j.kind !== 'fake') acc.cost += powerPerGpuSecond * BigInt(j.gpuSeconds);
         burned += split.burned;
         treasury += split.treasury;
@@ -302,6 +338,45 @@ function checkDeterrence(
   return { auditRate: params.audits.rate, slash, gainPerFakeJob, expectedLoss, holds: expectedLoss >= 3n * gainPerFakeJob };
 }
 
+/**
+ * What a node's billable receipts put in its epoch input, as the service's close computes it (SPEC
+ * §4.4): the protocol fee they paid, and the price-weighted job statistics — all of them, and those
+ * of keys that have paid another owner too (the operator's own `self-` keys never have).
+ */
+export function receiptsOf(jobs: readonly Job[], params: Params, independent: (j: Job) => boolean): Pick<NodeInput, 'fee' | 'jobs'> {
+  const stats = (js: readonly Job[]) => {
+    const paid = js.reduce((a, j) => a + j.price, 0n);
+    const failed = js.filter((j) => j.failed).reduce((a, j) => a + j.price, 0n);
+    return {
+      standard: paid,
+      standardFailed: failed,
+      high: 0n,
+      highFailed: 0n,
+      p95ResponseMs: weightedP95(js),
+      ratingSum: js.reduce((a, j) => a + j.price * BigInt(j.rating), 0n),
+    };
+  };
+  const billable = jobs.filter((j) => isBillable(params, j.price, j.gpuSeconds));
+  const fee = billable.reduce((a, j) => {
+    const f = computeFeeSplit(j.price, params, 0n);
+    return a + f.burned + f.treasury;
+  }, 0n);
+  return { fee, jobs: { all: stats(billable), independent: stats(billable.filter(independent)) } };
+}
+
+/** The price-weighted p95 of the jobs' response times (0 without jobs), as the service computes it. */
+function weightedP95(jobs: readonly Job[]): number {
+  if (jobs.length === 0) return 0;
+  const sorted = [...jobs].sort((a, b) => a.responseMs - b.responseMs || (a.jobId < b.jobId ? -1 : 1));
+  const total = sorted.reduce((a, j) => a + j.price, 0n);
+  let run = 0n;
+  for (const j of sorted) {
+    run += j.price;
+    if (run * 100n >= total * 95n) return j.responseMs;
+  }
+  return (sorted[sorted.length - 1] as Job).responseMs;
+}
+
 function gpusOf(n: SimNode): number {
   return n.gpus.reduce((a, g) => a + g.count, 0);
 }
@@ -311,15 +386,10 @@ function nodeHardware(n: SimNode): NodeInput['hardware'] {
 }
 
 /**
- * A node's real contribution, SPEC §4.4's `C = CU × up-seconds × (0.4 + 0.6 × utilisation)` with
- * only the work it really did for third parties counted as use (wash and fake jobs excluded), in
- * CU-seconds (WAD).
+ * A node's real contribution, SPEC §4.4's `C = CU × up-seconds`: the capacity it made available,
+ * in CU-seconds (WAD). What it did with it is rewarded by the usage pool, from real fees.
  */
-export function contribution(n: SimNode, upSeconds: number, jobs: readonly Job[], params: Params): bigint {
+export function contribution(n: SimNode, upSeconds: number, _jobs: readonly Job[], params: Params): bigint {
   const cu = n.gpus.reduce((a, g) => a + (params.compute.gpuUnits[g.model] ?? params.compute.gpuUnits.other ?? 0n) * BigInt(g.count), 0n);
-  const provisioned = BigInt(gpusOf(n) * upSeconds);
-  if (provisioned === 0n) return 0n;
-  const organic = BigInt(jobs.filter((j) => j.kind === 'organic').reduce((a, j) => a + j.gpuSeconds, 0));
-  const util = ((organic < provisioned ? organic : provisioned) * WAD) / provisioned;
-  return (cu * BigInt(upSeconds) * ((4n * WAD) / 10n + (6n * util) / 10n)) / WAD / WAD;
+  return (cu * BigInt(upSeconds)) / WAD;
 }

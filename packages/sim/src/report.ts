@@ -1,5 +1,5 @@
 import { formatTokens, type Params, paramsHash, TOKEN } from '@swarm/core';
-import { type Archetype, CHEATERS, DESCRIPTIONS, type Operator, type Scenario, TWINS } from './world.ts';
+import { type Archetype, CHEATERS, DESCRIPTIONS, NO_GAIN, type Operator, type Scenario, TWINS } from './world.ts';
 
 /**
  * What a run measured, per operator and per epoch, and the report made of it: each archetype's
@@ -143,10 +143,10 @@ export function summarise(
       twin: t.archetype,
       cheaterProfit: c.profit,
       twinProfit: t.profit,
-      // splitting a machine is not a lie, so the property there is that it never gains (SPEC §4.4)
-      // beyond rounding: a base unit per extra node, epoch and pool paying it (compute, stakers);
-      // every other cheater must earn less
-      holds: cheater === 'sybil-splitter' ? c.profit <= t.profit + splitDust(c, t, s.epochs) : c.profit < t.profit,
+      // splitting a machine or referring oneself is not a lie, so the property there is that it never
+      // gains (SPEC §4.4, §4.5) beyond rounding: a base unit per extra node (or referral), epoch and
+      // pool paying it; every other cheater must earn less
+      holds: NO_GAIN.includes(cheater) ? c.profit <= t.profit + splitDust(c, t, s.epochs) : c.profit < t.profit,
       marginPercent: `${margin < 0n ? '-' : '+'}${(margin < 0n ? -margin : margin) / 100n}.${String((margin < 0n ? -margin : margin) % 100n).padStart(2, '0')}`,
     });
   }
@@ -168,8 +168,9 @@ export function summarise(
   };
 }
 
+/** A base unit of largest remainder per extra node, epoch and pool paying it (capacity, usage, stakers). */
 function splitDust(c: ArchetypeRow, t: ArchetypeRow, epochs: number): bigint {
-  return 2n * BigInt(Math.max(0, c.nodes - t.nodes) * epochs);
+  return 3n * BigInt(Math.max(1, c.nodes - t.nodes) * epochs);
 }
 
 /** The Gini coefficient of non-negative values (0 when all equal, towards 1 when one holds everything). */

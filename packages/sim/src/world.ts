@@ -14,7 +14,18 @@ export const PROVIDER_ARCHETYPES = [
   'flaky-home',
   'metric-inflater',
   'protected-inflater',
+  'unbond-before-slash',
   'wash-trader',
+  'fresh-key-wash-trader',
+  'a100-holder',
+  'utilisation-pumper',
+  'erring-dc',
+  'error-diluter',
+  'self-rater',
+  'rating-attacker',
+  'new-dc',
+  'self-referrer',
+  'lock-breaker',
   'sybil-splitter',
   'outage-region',
   'background',
@@ -28,19 +39,45 @@ export type Archetype = ProviderArchetype | ValidatorArchetype;
 export const TWINS: Partial<Record<Archetype, Archetype>> = {
   'metric-inflater': 'reliable-dc',
   'protected-inflater': 'reliable-dc',
+  'unbond-before-slash': 'reliable-dc',
   'wash-trader': 'reliable-dc',
+  'fresh-key-wash-trader': 'reliable-dc',
+  'utilisation-pumper': 'a100-holder',
+  'error-diluter': 'erring-dc',
+  'self-rater': 'reliable-dc',
+  'rating-attacker': 'reliable-dc',
+  'self-referrer': 'new-dc',
+  'lock-breaker': 'reliable-dc',
   'sybil-splitter': 'reliable-dc',
   'lazy-validator': 'honest-validator',
   'colluding-validator': 'honest-validator',
 };
 export const CHEATERS = Object.keys(TWINS) as Archetype[];
+/**
+ * Cheaters whose cheat is not a lie but a reshuffle that must gain nothing (SPEC §4.4's split
+ * property, §4.5's referral out of the node's own reward): they hold when they earn no more than
+ * their twin, up to a base unit per extra node, epoch and pool of rounding. Every other cheater
+ * must earn strictly less.
+ */
+export const NO_GAIN: readonly Archetype[] = ['sybil-splitter', 'self-referrer'];
 
 export const DESCRIPTIONS: Record<Archetype, string> = {
   'reliable-dc': 'data centre, 8 × H100, always up, organic demand',
   'flaky-home': 'home GPU, 1 × RTX 4090, up about 98.5 % of the time',
   'metric-inflater': 'reliable-dc that also files receipts for jobs it never ran (its own consumer key)',
   'protected-inflater': 'metric-inflater whose fakes the colluding validators vouch for',
-  'wash-trader': 'reliable-dc that fills its idle capacity with jobs it pays itself for, at the minimum billable rate',
+  'unbond-before-slash': 'metric-inflater that starts unbonding its bond as soon as it has filed its fakes',
+  'wash-trader': 'reliable-dc that fills its idle capacity with jobs it pays itself for from its own key, at the minimum billable rate',
+  'fresh-key-wash-trader': 'reliable-dc that fills its idle capacity with jobs paid at the market price from fresh consumer keys, refunded off-chain',
+  'a100-holder': '4 nodes of 4 × A100-80G — about a third of its class — honest',
+  'utilisation-pumper': 'a100-holder that wash-trades its class to full utilisation to raise its scarcity factor V and the network’s D',
+  'erring-dc': 'reliable-dc whose real jobs fail 3 % of the time, with a p95 of 250 ms',
+  'error-diluter': 'erring-dc that pads its receipts with fast, successful self-paid jobs to dilute its error rate and p95',
+  'self-rater': 'reliable-dc that buys itself jobs from its own key and rates them 5',
+  'rating-attacker': 'reliable-dc that buys jobs from a rival and rates them 1',
+  'new-dc': 'reliable-dc registered 10 days before the run (in its referral period), with no referrer',
+  'self-referrer': 'new-dc registered with its own second address as referrer',
+  'lock-breaker': 'reliable-dc that declares a 730-day lock (L = 1.5) and unbonds after 5 epochs',
   'sybil-splitter': 'one 8 × H100 machine registered as 8 nodes of one GPU, each bonded',
   'outage-region': 'reliable-dc in a region that loses power for some epochs',
   background: 'the rest of the network: honest nodes of mixed hardware',
@@ -65,6 +102,10 @@ export type Scenario = {
 };
 
 const base = { seed: 1, epochSeconds: 86_400, slotSeconds: 60 };
+/** One operator of every provider archetype (the background aside). */
+const EVERY_PROVIDER = Object.fromEntries(PROVIDER_ARCHETYPES.filter((a) => a !== 'background').map((a) => [a, 1])) as Partial<
+  Record<ProviderArchetype, number>
+>;
 export const SCENARIOS: Record<string, Scenario> = {
   mixed: {
     ...base,
@@ -72,7 +113,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: 'every archetype in one network of 200 honest background nodes, 30 daily epochs',
     epochs: 30,
     background: 200,
-    operators: { 'reliable-dc': 4, 'flaky-home': 4, 'metric-inflater': 2, 'protected-inflater': 1, 'wash-trader': 2, 'sybil-splitter': 2, 'outage-region': 2 },
+    operators: { ...EVERY_PROVIDER, 'reliable-dc': 4, 'flaky-home': 4, 'metric-inflater': 2, 'wash-trader': 2, 'sybil-splitter': 2, 'outage-region': 2 },
     validators: { 'honest-validator': 3, 'lazy-validator': 2, 'colluding-validator': 2 },
     outage: { region: 'outage-land', from: 10, to: 12, uptime: 0.6 },
   },
@@ -104,7 +145,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: 'a small network with one of each archetype, 12 daily epochs (the test scenario)',
     epochs: 12,
     background: 30,
-    operators: { 'reliable-dc': 2, 'flaky-home': 1, 'metric-inflater': 1, 'protected-inflater': 1, 'wash-trader': 1, 'sybil-splitter': 1, 'outage-region': 1 },
+    operators: { ...EVERY_PROVIDER, 'reliable-dc': 2 },
     validators: { 'honest-validator': 2, 'lazy-validator': 1, 'colluding-validator': 2 },
     outage: { region: 'outage-land', from: 4, to: 5, uptime: 0.6 },
   },
@@ -124,9 +165,29 @@ export type SimNode = {
   /** CPU cores and NVMe declared (a split machine splits these too). */
   vcpus: number;
   nvmeTb: number;
+  /** Registered this many days before the run starts. */
+  registeredDaysAgo: number;
+  referrer: string | null;
+  commitmentDays: number;
+  /** The epoch in which it starts unbonding its bond (leaving any lock early), if it does. */
+  unbondAt?: number;
 };
 export type Operator = { id: string; archetype: Archetype; payout: string; nodes: SimNode[] };
-export type Job = { jobId: string; nodeId: string; consumer: string; gpuSeconds: number; price: bigint; kind: 'organic' | 'wash' | 'fake' };
+export type Job = {
+  jobId: string;
+  nodeId: string;
+  consumer: string;
+  gpuSeconds: number;
+  price: bigint;
+  /** organic: a third party's real job; wash: paid for by the node's own operator; fake: never run; attack: bought from a rival to rate it down. */
+  kind: 'organic' | 'wash' | 'fake' | 'attack';
+  /** The operator who paid for it out of its own pocket (refunded off-chain or not), null for a third party. */
+  payer: string | null;
+  /** What the consumer's countersigned receipt says. */
+  failed: boolean;
+  responseMs: number;
+  rating: number;
+};
 export type NodeActivity = { nodeId: string; upSlots: number; expectedSlots: number; jobs: Job[] };
 
 export const CONSUMERS = 20;
@@ -142,6 +203,7 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
     op.nodes = nodes(id).map((n) => ({ ...n, operator: id, archetype: archetype as ProviderArchetype }));
     operators.push(op);
   };
+  const honest = { registeredDaysAgo: 100, referrer: null, commitmentDays: 0 };
   const dc = (id: string, region = 'eu-west'): Omit<SimNode, 'operator' | 'archetype'> => ({
     id,
     region,
@@ -152,7 +214,21 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
     bondGpus: 8,
     vcpus: 32,
     nvmeTb: 4,
+    ...honest,
   });
+  const a100 = (id: string) =>
+    Array.from({ length: 4 }, (_, i) => ({
+      id: `${id}-n${i}`,
+      region: 'eu-west',
+      slaClass: 'minimum' as const,
+      providerClass: 'edge' as const,
+      gpus: [{ model: 'A100-80G', count: 4 }],
+      demand: 0.5,
+      bondGpus: 4,
+      vcpus: 32,
+      nvmeTb: 4,
+      ...honest,
+    }));
   for (const a of PROVIDER_ARCHETYPES) {
     if (a === 'background') continue;
     for (let k = 0; k < (s.operators[a] ?? 0); k++) {
@@ -168,6 +244,7 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
             bondGpus: 1,
             vcpus: 16,
             nvmeTb: 2,
+            ...honest,
           },
         ]);
       else if (a === 'sybil-splitter')
@@ -176,6 +253,11 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
           Array.from({ length: 8 }, (_, i) => ({ ...dc(`${id}-n${i}`), gpus: [{ model: 'H100', count: 1 }], bondGpus: 1, vcpus: 4, nvmeTb: i < 4 ? 1 : 0 })),
         );
       else if (a === 'outage-region') add(a, k, (id) => [dc(id, s.outage?.region ?? 'eu-west')]);
+      else if (a === 'a100-holder' || a === 'utilisation-pumper') add(a, k, a100);
+      else if (a === 'new-dc') add(a, k, (id) => [{ ...dc(id), registeredDaysAgo: 10 }]);
+      else if (a === 'self-referrer') add(a, k, (id) => [{ ...dc(id), registeredDaysAgo: 10, referrer: address(`${id}-second-address`) }]);
+      else if (a === 'lock-breaker') add(a, k, (id) => [{ ...dc(id), commitmentDays: 730, unbondAt: 5 }]);
+      else if (a === 'unbond-before-slash') add(a, k, (id) => [{ ...dc(id), unbondAt: 1 }]);
       else add(a, k, (id) => [dc(id)]);
     }
   }
@@ -199,6 +281,7 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
         bondGpus: count,
         vcpus: 8 * count,
         nvmeTb: count,
+        ...honest,
       },
     ]);
   }
@@ -215,16 +298,19 @@ const JOB_SECONDS = 1800;
 
 /**
  * What each node does in epoch `e`: up slots (behaviour, outage), and its jobs — organic ones at
- * the target GPU rate from the network's consumers, wash jobs at the minimum billable rate from the
- * operator's own consumer key, fake ones (claimed, never run) likewise.
+ * the target GPU rate from the network's consumers, and what each archetype adds: self-paid jobs
+ * (wash trading, padding, self-rating) at the minimum billable rate or — from fresh keys — at the
+ * market price, fake ones (claimed, never run), and jobs bought from a rival to rate it down.
+ * Every self-paid price is at or above the billable minimum (SPEC §12: the cheaters are priced to count).
  */
 export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: number, params: Params): NodeActivity[] {
   const r = prng(s.seed * 1_000_003 + e);
   const slots = s.epochSeconds / s.slotSeconds;
-  const ratePerGpuSecond = (p: bigint) => usdToTokens(p, params) / 3600n;
+  // per GPU-second, rounded up: a price floored below the hourly rate would fall under the billable minimum
+  const ratePerGpuSecond = (p: bigint) => (usdToTokens(p, params) + 3599n) / 3600n;
   const organicRate = ratePerGpuSecond(params.bond.gpuRateUsdPerHour);
   const washRate = ratePerGpuSecond(params.fees.minBillableUsdPerGpuHour);
-  return world.nodes.map((n) => {
+  const activity = world.nodes.map((n) => {
     let up = 1;
     if (n.archetype === 'flaky-home') up = 0.975 + r() * 0.02;
     else if (n.archetype === 'background') up = r() < 0.9 ? 1 : 0.995 + r() * 0.005;
@@ -233,15 +319,25 @@ export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: numbe
     const gpus = n.gpus.reduce((a, g) => a + g.count, 0);
     const capacity = gpus * upSlots * s.slotSeconds;
     const jobs: Job[] = [];
-    const fill = (kind: Job['kind'], gpuSeconds: number, consumer: () => string, rate: bigint) => {
-      for (let k = 0; gpuSeconds >= JOB_SECONDS; k++, gpuSeconds -= JOB_SECONDS) {
+    const erring = n.archetype === 'erring-dc' || n.archetype === 'error-diluter';
+    const fill = (kind: Job['kind'], gpuSeconds: number, consumer: (k: number) => string, rate: bigint, o: Partial<Job> = {}) => {
+      // whole jobs of JOB_SECONDS and the rest as one shorter job: a machine's use is the same split or not
+      for (let k = 0; gpuSeconds > 0; k++, gpuSeconds -= JOB_SECONDS) {
+        const seconds = Math.min(JOB_SECONDS, gpuSeconds);
+        const real = kind === 'organic';
         jobs.push({
           jobId: `${n.id}.e${e}.${kind[0]}${k}`,
           nodeId: n.id,
-          consumer: consumer(),
-          gpuSeconds: JOB_SECONDS,
-          price: rate * BigInt(JOB_SECONDS),
+          consumer: consumer(k),
+          gpuSeconds: seconds,
+          price: rate * BigInt(seconds),
           kind,
+          payer: real ? null : n.operator,
+          // the erring nodes' real jobs: 3 % fail, a tenth answer slowly
+          failed: real && erring && k % 33 === 0,
+          responseMs: real && erring && k % 10 === 0 ? 250 : 80,
+          rating: 4,
+          ...o,
         });
       }
     };
@@ -250,9 +346,47 @@ export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: numbe
     const noise = r();
     const organic = Math.floor(capacity * n.demand * (n.archetype === 'background' ? 0.9 + 0.2 * noise : 1));
     fill('organic', organic, () => `consumer-${Math.floor(r() * CONSUMERS)}`, organicRate);
-    if (n.archetype === 'wash-trader') fill('wash', capacity - organic, () => `self-${n.operator}`, washRate);
-    if (n.archetype === 'metric-inflater' || n.archetype === 'protected-inflater')
-      fill('fake', Math.floor((capacity - organic) * 0.8), () => `self-${n.operator}`, washRate);
+    const idle = capacity - organic;
+    const self = () => `self-${n.operator}`;
+    switch (n.archetype) {
+      case 'wash-trader':
+      case 'utilisation-pumper':
+        fill('wash', idle, self, washRate);
+        break;
+      case 'fresh-key-wash-trader':
+        fill('wash', idle, (k) => `fresh-${n.operator}-e${e}-${k % 5}`, organicRate);
+        break;
+      case 'error-diluter':
+        fill('wash', idle, self, washRate, { responseMs: 20, rating: 5 });
+        break;
+      case 'self-rater':
+        fill('wash', Math.floor(idle * 0.2), self, washRate, { rating: 5 });
+        break;
+      case 'metric-inflater':
+      case 'protected-inflater':
+      case 'unbond-before-slash':
+        fill('fake', Math.floor(idle * 0.8), self, washRate);
+        break;
+    }
     return { nodeId: n.id, upSlots, expectedSlots: slots, jobs };
   });
+  // rating attackers buy ten jobs a day from the first background node and rate them 1
+  const victim = activity.find((a) => world.nodes.find((n) => n.id === a.nodeId)?.archetype === 'background');
+  for (const attacker of world.nodes.filter((n) => n.archetype === 'rating-attacker')) {
+    for (let k = 0; victim && k < 10; k++) {
+      victim.jobs.push({
+        jobId: `${victim.nodeId}.e${e}.x${attacker.operator}.${k}`,
+        nodeId: victim.nodeId,
+        consumer: `attack-${attacker.operator}`,
+        gpuSeconds: JOB_SECONDS,
+        price: organicRate * BigInt(JOB_SECONDS),
+        kind: 'attack',
+        payer: attacker.operator,
+        failed: false,
+        responseMs: 80,
+        rating: 1,
+      });
+    }
+  }
+  return activity;
 }

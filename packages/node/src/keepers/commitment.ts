@@ -13,7 +13,8 @@ import { addSlashed, slashableSources } from './slashing.ts';
  */
 export async function forfeitCommitmentExtras(sql: Sql, n: number): Promise<bigint> {
   const rows = await sql.query<{ node_id: string; reward: string; commitment: string }>(
-    `SELECT s.node_id, s.reward::text AS reward, s.statement::json->>'commitment' AS commitment
+    // the multiplier scales the capacity reward (a statement before the usage pool has only `reward`)
+    `SELECT s.node_id, COALESCE(s.statement::json->>'capacityReward', s.reward::text) AS reward, s.statement::json->>'commitment' AS commitment
        FROM statements s JOIN nodes nd ON nd.id = s.node_id
       WHERE nd.commitment_forfeited_epoch = $1 AND s.epoch < $1 AND s.reward > 0
       ORDER BY s.node_id, s.epoch`,

@@ -87,7 +87,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     if (n < next) return { epoch: n, closed: false, summary: await storedSummary(sql, n) };
     if (n > next) throw conflict('EPOCH_OUT_OF_ORDER', `epoch ${next} must close before epoch ${n}`, 'epoch');
     const { params, hash } = await paramsAt(sql, n);
-    const input = await buildEpochInput(sql, ctx.settings, n, params.emission.genesisPerEpoch);
+    const input = await buildEpochInput(sql, ctx.settings, n, params);
     // penalties first: a node suspended, jailed or excluded by this epoch's violations earns nothing for it
     const judgement = await judgeEpoch(sql, ctx.settings, n, input, params);
     const inputJson = serializeEpochInput(input);
@@ -111,6 +111,13 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     await sql.query('UPDATE unbondings SET released = true WHERE release_epoch <= $1 AND NOT released', [n]);
     await hooks.at?.('postings-written');
     await writeStatements(sql, n, result);
+    // this epoch's usage per owner and hardware class: the scarcity window of the epochs after it (SPEC §4.4)
+    const usage = result.ownerClassUsage;
+    await sql.query(
+      `INSERT INTO owner_class_usage (epoch, owner, hardware_class, delivered, provisioned)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
+      [n, usage.map((u) => u.owner), usage.map((u) => u.hardwareClass), usage.map((u) => u.delivered), usage.map((u) => u.provisioned)],
+    );
     await settleEpoch(sql, ctx.operatorAccount, n, result, hash, inputHash);
     await tallyProposals(sql, n, params, input.supply.staked, ctx.clock.now());
     // after the tally, so an appeal passed in this close is applied before its slash could be released

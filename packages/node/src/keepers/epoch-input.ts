@@ -2,16 +2,25 @@ import {
   type Anomaly,
   ATTESTED_ROLES,
   type AttestedRole,
+  computeExcludedSlots,
+  computeFeeSplit,
+  computeUserDiscount,
   type EpochInput,
+  type ExcludedSlots,
   InvariantError,
+  isPlatformOutage,
+  type JobStats,
   type NodeInput,
   type NodeStatus,
+  type OwnerClassUsage,
+  type Params,
   type ProviderClass,
   parseWad,
   type SlaClass,
 } from '@swarm/core';
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Sql } from '../store/db.ts';
+import { serviceDownSlots } from './liveness.ts';
 import { stakeInEffect } from './stake-sql.ts';
 
 /**
@@ -24,10 +33,18 @@ import { stakeInEffect } from './stake-sql.ts';
  * after they were made; supply counts postings of earlier epochs), in a fixed order — so a close
  * retried after a crash, or run on another store, builds the byte-identical input.
  */
-export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisPerEpoch: bigint): Promise<EpochInput> {
+export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: Params): Promise<EpochInput> {
+  const genesisPerEpoch = params.emission.genesisPerEpoch;
   const start = epochStart(s, n);
   const end = start + s.epochSeconds;
   const totalSlots = s.epochSeconds / s.slotSeconds;
+  const excluded = await excludedSlots(sql, s, n, params);
+  const keep = Array.from({ length: totalSlots }, () => '1');
+  for (const r of excluded) for (let k = r.from; k <= r.to; k++) keep[k] = '0';
+  const keptMask = keep.join('');
+  // kept slots from slot k on (the slots a node registered in slot k was expected in)
+  const keptFrom = new Int32Array(totalSlots + 1);
+  for (let k = totalSlots - 1; k >= 0; k--) keptFrom[k] = (keptFrom[k + 1] as number) + (keep[k] === '1' ? 1 : 0);
   const rows = await sql.query<{
     id: string;
     owner: string;
@@ -52,10 +69,10 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
   }>(
     `SELECT n.id, n.owner, n.region, n.sla_class, n.provider_class, n.hardware, n.registered_at::text AS registered_at,
             n.commitment_days, (n.commitment_forfeited OR COALESCE(n.commitment_forfeited_epoch <= $1, false)) AS commitment_forfeited, n.referrer, n.status, COALESCE(oc.passed, n.onboarded) AS onboarded, n.probation_stage,
-            -- slots before registration are neither expected nor counted
+            -- slots before registration are neither expected nor counted; nor are the excluded ones (SPEC §3.2)
             CASE WHEN s.slots IS NULL THEN 0
-                 WHEN n.registered_at <= $3 THEN bit_count(s.slots)
-                 ELSE bit_count(substring(s.slots FROM (floor((n.registered_at - $3) / $4) + 1)::int)) END::int AS up_slots,
+                 WHEN n.registered_at <= $3 THEN bit_count(s.slots & $5::varbit)
+                 ELSE bit_count(substring(s.slots & $5::varbit FROM (floor((n.registered_at - $3) / $4) + 1)::int)) END::int AS up_slots,
             s.power_sum::text AS power_sum, s.power_count, s.max_gpu_util::text AS max_gpu_util,
             s.heartbeats, s.latency_sum::text AS latency_sum, s.loss_sum::text AS loss_sum
        FROM nodes n LEFT JOIN node_slots s ON s.node_id = n.id AND s.epoch = $1
@@ -64,46 +81,9 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
                    ORDER BY node_id, epoch DESC, at DESC, validator_key DESC) oc ON oc.node_id = n.id
       WHERE n.registered_at < $2
       ORDER BY n.id`,
-    [n, end, start, s.slotSeconds],
+    [n, end, start, s.slotSeconds, keptMask],
   );
-  const usage = new Map<
-    string,
-    { delivered: number; standard: number; standardErrors: number; high: number; highErrors: number; p95: number; ratings: number; ratingSum: number }
-  >();
-  for (const r of await sql.query<{
-    node_id: string;
-    delivered: string | null;
-    standard: string;
-    standard_errors: string;
-    high: string;
-    high_errors: string;
-    p95: number | null;
-    ratings: string;
-    rating_sum: string | null;
-  }>(
-    `SELECT node_id,
-            (SUM(gpu_seconds) FILTER (WHERE billable))::text AS delivered,
-            COUNT(*) FILTER (WHERE priority = 'standard')::text AS standard,
-            COUNT(*) FILTER (WHERE priority = 'standard' AND NOT success)::text AS standard_errors,
-            COUNT(*) FILTER (WHERE priority = 'high')::text AS high,
-            COUNT(*) FILTER (WHERE priority = 'high' AND NOT success)::text AS high_errors,
-            percentile_disc(0.95) WITHIN GROUP (ORDER BY response_ms) AS p95,
-            COUNT(*)::text AS ratings,
-            SUM(rating)::text AS rating_sum
-       FROM receipts WHERE epoch = $1 GROUP BY node_id ORDER BY node_id`,
-    [n],
-  )) {
-    usage.set(r.node_id, {
-      delivered: Number(r.delivered ?? 0),
-      standard: Number(r.standard),
-      standardErrors: Number(r.standard_errors),
-      high: Number(r.high),
-      highErrors: Number(r.high_errors),
-      p95: Number(r.p95 ?? 0),
-      ratings: Number(r.ratings),
-      ratingSum: Number(r.rating_sum ?? 0),
-    });
-  }
+  const usage = await receiptStats(sql, n, params);
   // stakes in effect in epoch n: made before it, less what started unbonding before it
   const stakeRows = await sql.query<{ id: string; kind: string; node_id: string | null; payout: string; lock_days: number; amount: string }>(
     `SELECT st.id, st.kind, st.node_id, st.payout, st.lock_days,
@@ -127,7 +107,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
     const registeredAt = Number(r.registered_at);
     // slots before registration are not expected, nor counted
     const first = registeredAt <= start ? 0 : Math.floor((registeredAt - start) / s.slotSeconds);
-    const expectedSlots = totalSlots - first;
+    const expectedSlots = keptFrom[first] as number;
     const upSlots = Number(r.up_slots ?? 0);
     const u = usage.get(r.id);
     const anomalies: Anomaly[] = [];
@@ -151,14 +131,8 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
       expectedSlots,
       upSlots,
       gpuSecondsDelivered: delivered,
-      jobs: {
-        standard: u?.standard ?? 0,
-        standardErrors: u?.standardErrors ?? 0,
-        high: u?.high ?? 0,
-        highErrors: u?.highErrors ?? 0,
-        p95ResponseMs: u?.p95 ?? 0,
-      },
-      ratings: { count: u?.ratings ?? 0, sum: u?.ratingSum ?? 0 },
+      fee: u?.fee ?? 0n,
+      jobs: { all: u?.all ?? NO_JOBS, independent: u?.independent ?? NO_JOBS },
       powerEfficiency: powerCount === 0 ? null : (BigInt(r.power_sum ?? '0') * 1_000_000_000_000n) / BigInt(powerCount),
       commitmentDays: r.commitment_days,
       commitmentForfeited: r.commitment_forfeited,
@@ -214,9 +188,162 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, genesisP
     previousDynamicFactor: prevSummary ? parseWad(prevSummary.dynamicFactor, 'dynamicFactor') : null,
     expansionPhase: expansion[0]?.value ?? false,
     supply: { total, staked },
+    excludedSlots: excluded,
+    scarcityHistory: await scarcityHistory(sql, n, params.compute.scarcityWindowEpochs),
     nodes,
     validators: [],
     stakes,
     attestations,
   };
+}
+
+const NO_JOBS: JobStats = { standard: 0n, standardFailed: 0n, high: 0n, highFailed: 0n, p95ResponseMs: 0, ratingSum: 0n };
+
+/**
+ * Epoch `n`'s billable receipts, per node (SPEC §4.4): GPU-seconds delivered, the protocol fee they
+ * paid (after each consumer's stake discount, as the fee postings charge it), and — for E, R and P
+ * — the prices paid for standard and high-priority jobs and for the failed ones, Σ price × rating,
+ * and the price-weighted p95 of inference response times; once over all of them and once over
+ * those of independent keys: consumer keys that, up to epoch `n`, have paid some other owner's
+ * nodes too. A key that has paid only this owner counts against the node, never for it.
+ */
+async function receiptStats(
+  sql: Sql,
+  n: number,
+  params: Params,
+): Promise<Map<string, { delivered: number; fee: bigint; all: JobStats; independent: JobStats }>> {
+  const billable = `
+    keys AS (SELECT r.consumer_key, MIN(o.owner) AS lo, MAX(o.owner) AS hi
+               FROM receipts r JOIN nodes o ON o.id = r.node_id
+              WHERE r.billable AND r.epoch <= $1 AND r.consumer_key IN (SELECT consumer_key FROM receipts WHERE epoch = $1 AND billable)
+              GROUP BY r.consumer_key),
+    rs AS (SELECT r.node_id, r.consumer_key, r.job_id, r.price, r.success, r.priority, r.rating, r.response_ms, r.job_type, r.gpu_seconds,
+                  (k.lo <> o.owner OR k.hi <> o.owner) AS independent
+             FROM receipts r JOIN nodes o ON o.id = r.node_id JOIN keys k ON k.consumer_key = r.consumer_key
+            WHERE r.epoch = $1 AND r.billable)`;
+  const sum = (what: string, where: string) => `COALESCE(SUM(${what}) FILTER (WHERE ${where}), 0)::text`;
+  const sums = (filter: string) =>
+    [
+      sum('price', `priority = 'standard'${filter}`),
+      sum('price', `priority = 'standard' AND NOT success${filter}`),
+      sum('price', `priority = 'high'${filter}`),
+      sum('price', `priority = 'high' AND NOT success${filter}`),
+      sum('price * rating', `true${filter}`),
+    ].join(', ');
+  const rows = await sql.query<{ node_id: string; delivered: string; a: string; i: string }>(
+    `WITH ${billable}
+     SELECT node_id, SUM(gpu_seconds)::text AS delivered,
+            concat_ws(',', ${sums('')}) AS a, concat_ws(',', ${sums(' AND independent')}) AS i
+       FROM rs GROUP BY node_id ORDER BY node_id`,
+    [n],
+  );
+  // the price-weighted p95 of inference jobs: the smallest response time at which the running price reaches 95 % of the node's
+  const p95 = async (filter: string) =>
+    new Map(
+      (
+        await sql.query<{ node_id: string; p95: number }>(
+          `WITH ${billable},
+           w AS (SELECT node_id, response_ms,
+                        SUM(price) OVER (PARTITION BY node_id ORDER BY response_ms, job_id) AS run,
+                        SUM(price) OVER (PARTITION BY node_id) AS total
+                   FROM rs WHERE job_type = 'inference'${filter})
+           SELECT node_id, MIN(response_ms)::int AS p95 FROM w WHERE run * 100 >= total * 95 GROUP BY node_id`,
+          [n],
+        )
+      ).map((r) => [r.node_id, r.p95]),
+    );
+  const [p95All, p95Independent] = [await p95(''), await p95(' AND independent')];
+  const stats = (csv: string, p: number | undefined): JobStats => {
+    const [standard, standardFailed, high, highFailed, ratingSum] = csv.split(',').map((x) => BigInt(x));
+    return { standard, standardFailed, high, highFailed, p95ResponseMs: p ?? 0, ratingSum } as JobStats;
+  };
+  const fees = await receiptFees(sql, n, params);
+  const out = new Map<string, { delivered: number; fee: bigint; all: JobStats; independent: JobStats }>();
+  for (const r of rows) {
+    out.set(r.node_id, {
+      delivered: Number(r.delivered),
+      fee: fees.get(r.node_id) ?? 0n,
+      all: stats(r.a, p95All.get(r.node_id)),
+      independent: stats(r.i, p95Independent.get(r.node_id)),
+    });
+  }
+  return out;
+}
+
+/**
+ * The protocol fee each node's billable receipts of epoch `n` paid (SPEC §4.4's `f_i`), as the fee
+ * postings charge it: per consumer, the fee on its price less the discount its user stake in
+ * effect earns (SPEC §5). Per node and consumer, floored: never more than what was charged.
+ */
+async function receiptFees(sql: Sql, n: number, params: Params): Promise<Map<string, bigint>> {
+  const rows = await sql.query<{ node_id: string; consumer_key: string; price: string; staked: string | null }>(
+    `WITH p AS (SELECT node_id, consumer_key, SUM(price) AS price FROM receipts WHERE epoch = $1 AND billable GROUP BY node_id, consumer_key),
+          k AS (SELECT st.owner_key, SUM${stakeInEffect('$1')} AS staked
+                  FROM stakes st WHERE st.kind = 'user' AND st.effective_epoch <= $1 AND st.owner_key IN (SELECT consumer_key FROM p)
+                 GROUP BY st.owner_key)
+     SELECT p.node_id, p.consumer_key, p.price::text AS price, k.staked::text AS staked
+       FROM p LEFT JOIN k ON k.owner_key = p.consumer_key ORDER BY p.node_id, p.consumer_key`,
+    [n],
+  );
+  const out = new Map<string, bigint>();
+  for (const r of rows) {
+    const f = computeFeeSplit(BigInt(r.price), params, computeUserDiscount(BigInt(r.staked ?? '0'), params));
+    out.set(r.node_id, (out.get(r.node_id) ?? 0n) + f.burned + f.treasury);
+  }
+  return out;
+}
+
+/**
+ * Each owner's usage per hardware class over the scarcity window's earlier epochs (SPEC §4.4): the
+ * `window − 1` epochs before `n`, as their closes recorded it.
+ */
+async function scarcityHistory(sql: Sql, n: number, window: number): Promise<OwnerClassUsage[]> {
+  const rows = await sql.query<{ owner: string; hardware_class: string; delivered: string; provisioned: string }>(
+    `SELECT owner, hardware_class, SUM(delivered)::text AS delivered, SUM(provisioned)::text AS provisioned
+       FROM owner_class_usage WHERE epoch >= $1 AND epoch < $2 GROUP BY owner, hardware_class ORDER BY owner, hardware_class`,
+    [n - window + 1, n],
+  );
+  return rows.map((r) => ({ owner: r.owner, hardwareClass: r.hardware_class, delivered: Number(r.delivered), provisioned: Number(r.provisioned) }));
+}
+
+/**
+ * The slots of epoch `n` excluded from every node's expected time (SPEC §3.2), as ascending ranges
+ * with their cause: those in which the service was down (`serviceDownSlots`), then those in which
+ * more than `platformOutageShare` of the active nodes — at least `platformOutageMinNodes` of them
+ * expected — missed their heartbeat. The second needs a count per slot, which is skipped when the
+ * epoch's missed slots in all could not add up to one such slot.
+ */
+async function excludedSlots(sql: Sql, s: Settings, n: number, params: Params): Promise<ExcludedSlots[]> {
+  const total = s.epochSeconds / s.slotSeconds;
+  const down = await serviceDownSlots(sql, s, n);
+  const start = epochStart(s, n);
+  const active = await sql.query<{ first: number; up: number }>(
+    `SELECT GREATEST(0, floor((n.registered_at - $2) / $3))::int AS first, COALESCE(bit_count(s.slots), 0)::int AS up
+       FROM nodes n LEFT JOIN node_slots s ON s.node_id = n.id AND s.epoch = $1
+      WHERE n.status = 'active' AND n.registered_at < $4`,
+    [n, start, s.slotSeconds, start + s.epochSeconds],
+  );
+  const h = params.heartbeats;
+  const expected = new Int32Array(total);
+  let missed = 0;
+  for (const a of active) {
+    if (a.first < total) expected[a.first] = (expected[a.first] as number) + 1;
+    missed += total - a.first - Math.min(a.up, total - a.first);
+  }
+  for (let k = 1; k < total; k++) expected[k] = (expected[k] as number) + (expected[k - 1] as number);
+  const up = Int32Array.from(expected); // every expected node up, unless counted otherwise below
+  // a slot k is an outage only if more than the share of expected[k] (at least the minimum) missed it:
+  // the epoch's missed node-slots in all must exceed that share of the fewest nodes a qualifying slot expects
+  const fewest = expected.find((x) => x >= h.platformOutageMinNodes);
+  if (fewest !== undefined && isPlatformOutage(missed, fewest, h)) {
+    const rows = await sql.query<{ k: number; up: number }>(
+      `SELECT k::int AS k, COUNT(*) FILTER (WHERE get_bit(s.slots, k) = 1)::int AS up
+         FROM node_slots s JOIN nodes n ON n.id = s.node_id AND n.status = 'active' AND n.registered_at < $2, generate_series(0, $3 - 1) AS k
+        WHERE s.epoch = $1 AND k >= GREATEST(0, floor((n.registered_at - $4) / $5)) GROUP BY k`,
+      [n, start + s.epochSeconds, total, start, s.slotSeconds],
+    );
+    up.fill(0);
+    for (const r of rows) up[r.k] = r.up;
+  }
+  return computeExcludedSlots(down, expected, up, h);
 }

@@ -1,4 +1,4 @@
-import { InvariantError, type Params, parseAmount, parseWad, WAD } from '@swarm/core';
+import { InvariantError, isBillable, parseAmount, parseWad } from '@swarm/core';
 import {
   type Attestation,
   type AttestorApproval,
@@ -326,8 +326,8 @@ export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId
     // funds: the wallet must cover everything already reserved plus this price (atomic: see wallet.ts)
     await reserveFunds(sql, b.consumerKey, price, 'body.price', 'the receipt');
     const r = await sql.query(
-      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING job_id`,
+      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message, job_type)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING RETURNING job_id`,
       [
         b.jobId,
         b.nodeId,
@@ -342,6 +342,7 @@ export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId
         msg.rating,
         billable,
         JSON.stringify(msg),
+        b.jobType ?? 'inference',
       ],
     );
     if (r.length === 0) throw conflict('DUPLICATE_RECEIPT', `job ${b.jobId} already has a receipt`, 'body.jobId');
@@ -379,9 +380,6 @@ async function recordEquivocation(sql: Sql, msg: Receipt, epoch: number): Promis
 }
 
 /** price × reference price ≥ minimum rate × GPU-hours, exactly. */
-export function isBillable(params: Params, price: bigint, gpuSeconds: number): boolean {
-  return price * params.bond.referenceTokenPriceUsd * 3600n >= params.fees.minBillableUsdPerGpuHour * BigInt(gpuSeconds) * WAD;
-}
 
 // ---- attestations ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import { buildServer } from '../api/server.ts';
 import { RootPublisher } from '../chain/publisher.ts';
 import type { Env } from '../env.ts';
 import { type CloseHooks, type CloseReturnType, closeDueEpochs } from '../keepers/epoch-close.ts';
+import { markServiceLive } from '../keepers/liveness.ts';
 import { type Db, openDb } from '../store/db.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Context, initContext, type Settings } from './context.ts';
@@ -29,6 +30,8 @@ export type StartParameters = {
   hooks?: CloseHooks;
   /** How often to look for an epoch whose time has come (ms). */
   tickMs?: number;
+  /** How often to record the service as live (ms; a few times a heartbeat slot by default). */
+  liveMs?: number;
 };
 
 export type Running = {
@@ -98,6 +101,21 @@ export async function startService(p: StartParameters): Promise<Running> {
   const tickMs = p.tickMs ?? Math.min(5000, Math.max(250, (ctx.settings.epochSeconds * 1000) / 20));
   const timer = setInterval(() => void tick(), tickMs);
   void tick();
+  // the service's own liveness, a few times a slot, on a timer of its own: a long close must not
+  // look like an outage (SPEC §3.2); a failure to record is logged, never fatal
+  let lastLive: number | undefined;
+  const live = async () => {
+    if (stopped) return;
+    const now = ctx.clock.now();
+    try {
+      await markServiceLive(db, ctx.settings, Math.min(lastLive ?? now, now), now);
+      lastLive = now;
+    } catch (e) {
+      log.warn({ err: e }, 'could not record the service as live');
+    }
+  };
+  const liveTimer = setInterval(() => void live(), p.liveMs ?? Math.max(200, Math.min(5000, (ctx.settings.slotSeconds * 1000) / 4)));
+  void live();
   return {
     ctx,
     app,
@@ -108,6 +126,7 @@ export async function startService(p: StartParameters): Promise<Running> {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(liveTimer);
       while (busy) await new Promise((r) => setTimeout(r, 20));
       await app.close();
       await ctx.verifier?.close();

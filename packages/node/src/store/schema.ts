@@ -83,6 +83,8 @@ export const receipts = pgTable(
     priority: text('priority').notNull(),
     rating: integer('rating').notNull(),
     billable: boolean('billable').notNull(),
+    /** `inference`, `training` or `fine-tuning`: the response-time target applies to inference only (SPEC §4.4). */
+    jobType: text('job_type').notNull().default('inference'),
     message: text('message').notNull(),
   },
   (t) => [index('receipts_epoch_node').on(t.epoch, t.nodeId)],
@@ -218,6 +220,25 @@ export const epochInputParts = pgTable(
   'epoch_input_parts',
   { epoch: epochCol('epoch').notNull(), part: integer('part').notNull(), nodes: text('nodes').notNull() },
   (t) => [primaryKey({ columns: [t.epoch, t.part] })],
+);
+
+/**
+ * The service's own liveness (SPEC §3.2): one bit per heartbeat slot in which the service was up and
+ * accepting heartbeats, set by a timer of its own; slots it missed are not the providers' fault.
+ */
+export const serviceSlots = pgTable('service_slots', { epoch: epochCol('epoch').primaryKey(), slots: varbit('slots').notNull() });
+
+/** Each owner's usage per hardware class per closed epoch: the trailing window of the scarcity factor V (SPEC §4.4). */
+export const ownerClassUsage = pgTable(
+  'owner_class_usage',
+  {
+    epoch: epochCol('epoch').notNull(),
+    owner: text('owner').notNull(),
+    hardwareClass: text('hardware_class').notNull(),
+    delivered: bigint('delivered', { mode: 'number' }).notNull(),
+    provisioned: bigint('provisioned', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.epoch, t.owner, t.hardwareClass] })],
 );
 
 /** Network-wide states set by governance (SPEC §4.2 expansion phase), each from an epoch on. */
