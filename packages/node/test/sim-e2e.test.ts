@@ -36,10 +36,15 @@ describe('the simulator, end-to-end mode', () => {
     for (let e = 1; e < 5; e++) expect(((await c.epoch(e)).summary as { audits: number }).audits, `epoch ${e}`).toBeGreaterThan(0);
     expect(BigInt(((await c.epoch(4)).summary as { pools: { validators: { paid: string } } }).pools.validators.paid)).toBeGreaterThan(0n);
     expect(r.twins.map((t) => t.cheater).sort()).toEqual(
-      ['colluding-validator', 'lazy-validator', 'metric-inflater', 'protected-inflater', 'sybil-splitter', 'wash-trader'].sort(),
+      ['colluding-validator', 'fresh-key-wash-trader', 'lazy-validator', 'metric-inflater', 'protected-inflater', 'sybil-splitter', 'wash-trader'].sort(),
     );
-    // the Sybil splitter gains nothing from splitting, through the service as through the core
-    expect(r.twins.find((t) => t.cheater === 'sybil-splitter')?.holds).toBe(true);
+    // through the service as through the core (SPEC §12): the Sybil splitter gains nothing from
+    // splitting, and the wash traders — own key at the billable minimum, fresh keys at the market
+    // price — lose to their honest twin: their usage reward is at most κ × the fee they paid
+    for (const cheater of ['sybil-splitter', 'wash-trader', 'fresh-key-wash-trader'])
+      expect(r.twins.find((t) => t.cheater === cheater)?.holds, `${cheater}: ${r.twins.find((t) => t.cheater === cheater)?.marginPercent} %`).toBe(true);
+    const trader = r.accounts.find((a) => a.archetype === 'wash-trader');
+    expect(trader?.selfPaid).toBeGreaterThan(0n);
     const check = await fetch(`${svc.running.url}/v1/operator/check`, { headers: { authorization: `Bearer ${svc.running.operatorToken}` } });
     expect((await check.json()).violations).toEqual([]);
   }, 300_000);

@@ -314,8 +314,8 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
 
 /**
  * SPEC §3.4's deterrence rule on the first epoch, before any audit has judged anything: what a
- * metric inflater earns above its twin per fake job, against the audit rate times the slash a
- * confirmed fake costs (the failed-verification share of its bond).
+ * metric inflater earns above its twin per fake job, less the protocol fee it paid on it, against
+ * the audit rate times the slash a confirmed fake costs (the failed-verification share of its bond).
  */
 function checkDeterrence(
   operators: readonly Operator[],
@@ -330,9 +330,17 @@ function checkDeterrence(
   const [cheats, twins] = [of('metric-inflater'), of('reliable-dc')];
   if (cheats.length === 0 || twins.length === 0) return null;
   const mean = (ns: SimNode[], f: (n: SimNode) => bigint) => ns.reduce((a, n) => a + f(n), 0n) / BigInt(ns.length);
-  const fakes = mean(cheats, (n) => BigInt((jobs.get(n.id) ?? []).filter((j) => j.kind === 'fake').length));
+  const fakeJobs = (n: SimNode) => (jobs.get(n.id) ?? []).filter((j) => j.kind === 'fake');
+  const fakes = mean(cheats, (n) => BigInt(fakeJobs(n).length));
   if (fakes === 0n) return null;
-  const gainPerFakeJob = (mean(cheats, (n) => reward.get(n.id) ?? 0n) - mean(twins, (n) => reward.get(n.id) ?? 0n)) / fakes;
+  // what the fakes cost the faker: the protocol fee on their prices (the provider's share comes back to it)
+  const feePaid = mean(cheats, (n) =>
+    fakeJobs(n).reduce((a, j) => {
+      const f = computeFeeSplit(j.price, params, 0n);
+      return a + f.burned + f.treasury;
+    }, 0n),
+  );
+  const gainPerFakeJob = (mean(cheats, (n) => reward.get(n.id) ?? 0n) - mean(twins, (n) => reward.get(n.id) ?? 0n) - feePaid) / fakes;
   const slash = (mean(cheats, (n) => bond.get(n.id) ?? 0n) * params.slashing.failedVerification) / WAD;
   const expectedLoss = (params.audits.rate * slash) / WAD;
   return { auditRate: params.audits.rate, slash, gainPerFakeJob, expectedLoss, holds: expectedLoss >= 3n * gainPerFakeJob };

@@ -67,7 +67,8 @@ export type SimResult = {
   /**
    * SPEC §3.4's rule, checked: audit probability × slash ≥ 3 × the expected gain from a faked job.
    * The gain is what a metric inflater earned above its twin in the first epoch (before any audit
-   * could judge it) per fake job filed; the slash is the failed-verification share of its bond.
+   * could judge it), less the protocol fee it paid on its fakes, per fake job filed; the slash is
+   * the failed-verification share of its bond.
    */
   deterrence: { auditRate: bigint; slash: bigint; gainPerFakeJob: bigint; expectedLoss: bigint; holds: boolean } | null;
   series: EpochPoint[];

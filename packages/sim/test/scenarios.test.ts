@@ -14,56 +14,64 @@ describe('the simulator, fast mode, on the small scenario', () => {
     expect(resultJson(other)).not.toBe(resultJson(small));
   });
 
-  it('under the default parameters, the metric inflaters (even with colluding validators) and the Sybil splitter earn less than their honest twins, on every seed', () => {
-    for (const seed of [1, 2, 3]) {
-      const r = runFast({ ...(SCENARIOS.small as NonNullable<(typeof SCENARIOS)['small']>), seed }, { params });
-      for (const cheater of ['metric-inflater', 'protected-inflater', 'sybil-splitter']) expect(twin(r, cheater)?.holds, `${cheater}, seed ${seed}`).toBe(true);
-    }
-    for (const cheater of ['metric-inflater', 'protected-inflater', 'sybil-splitter']) {
-      const t = twin(small, cheater);
-      expect(t, cheater).toBeDefined();
-      expect(t?.cheaterProfit, cheater).toBeLessThan(t?.twinProfit as bigint);
-      expect(t?.holds, cheater).toBe(true);
-    }
-    // the inflaters are caught by audits: failed verifications, slashes of their bonds
-    const inflater = small.archetypes.find((a) => a.archetype === 'metric-inflater');
-    expect(inflater?.slashed).toBeGreaterThan(0n);
-    expect(inflater?.violations).toBeGreaterThan(1);
-    // splitting a machine into nodes gains nothing (SPEC §4.4's split property, end to end)
-    const split = twin(small, 'sybil-splitter');
-    expect(split?.cheaterProfit).toBeLessThanOrEqual(split?.twinProfit as bigint);
+  // SPEC §12: every provider archetype earns less than its honest twin (no more, for a reshuffle that
+  // is not a lie), on five seeds; the validator archetypes are the validator issue's (SPEC §3.4)
+  const PROVIDER_CHEATERS = [
+    'metric-inflater',
+    'protected-inflater',
+    'unbond-before-slash',
+    'wash-trader',
+    'fresh-key-wash-trader',
+    'utilisation-pumper',
+    'error-diluter',
+    'self-rater',
+    'rating-attacker',
+    'self-referrer',
+    'lock-breaker',
+    'sybil-splitter',
+  ];
+  const seeds = [1, 2, 3, 4, 5].map((seed) =>
+    seed === 1 ? small : runFast({ ...(SCENARIOS.small as NonNullable<(typeof SCENARIOS)['small']>), seed }, { params }),
+  );
+
+  it.each(PROVIDER_CHEATERS)('%s earns less than its honest twin on each of five seeds (SPEC §12)', (cheater) => {
+    seeds.forEach((r, k) => {
+      const t = twin(r, cheater);
+      expect(t, `${cheater}, seed ${k + 1}`).toBeDefined();
+      expect(t?.holds, `${cheater}, seed ${k + 1}: ${t?.marginPercent} %`).toBe(true);
+    });
   });
 
-  it('reports, without tuning, the rule that fails: wash trading pays while the reward per GPU-hour exceeds its cost', () => {
-    // in a young network the compute reward per GPU-hour is far above the protocol fee + power a
-    // wash job costs, so filling idle capacity with self-paid jobs raises C by up to 1/(0.4+0.6u)
-    const wash = twin(small, 'wash-trader');
-    expect(wash?.holds).toBe(false);
-    const { markdown } = renderReport(small, params);
-    // and every twin comparison is in the report, the validators' included, whatever its verdict
-    for (const t of small.twins) expect(markdown).toContain(`| ${t.cheater} | ${t.twin} | `);
-    expect(small.twins.map((t) => t.cheater).sort()).toEqual(
-      ['colluding-validator', 'lazy-validator', 'metric-inflater', 'protected-inflater', 'sybil-splitter', 'wash-trader'].sort(),
-    );
-    expect(markdown).toMatch(/\| wash-trader \| reliable-dc \|[^\n]*\| \*\*NO\*\* \|/);
-    // at a thousandth of the emission (the reward per GPU-hour of a network ~1,000× larger: about
-    // $0.02, below the $0.06 a wash GPU-hour costs in fee and power) it no longer pays
-    const lean = parseParams(patchParams(serializeParams(params), { emission: { genesisPerEpoch: '1000' } }));
-    const r = runFast(SCENARIOS.small as NonNullable<(typeof SCENARIOS)['small']>, { params: lean });
-    expect(twin(r, 'wash-trader')?.holds).toBe(true);
+  it('the wash traders lose because their usage reward is at most κ × the fee they paid, and their capacity score ignores use', () => {
+    // the twin and the traders have the same hardware and organic demand; the traders fill their idle
+    // capacity with self-paid jobs priced at or above the billable minimum (own key) or at the market
+    // price (fresh keys, refunded): they pay the protocol fee on each and get back at most 80 % of it
+    for (const r of seeds)
+      for (const cheater of ['wash-trader', 'fresh-key-wash-trader', 'utilisation-pumper']) {
+        const t = twin(r, cheater);
+        expect(t?.cheaterProfit).toBeLessThan(t?.twinProfit as bigint);
+      }
+    const trader = small.accounts.find((a) => a.archetype === 'wash-trader');
+    expect(trader?.selfPaid).toBeGreaterThan(0n); // it really paid itself
   });
 
-  it('checks SPEC §3.4’s deterrence rule (audit probability × slash ≥ 3 × gain per faked job): it fails at a 2 % audit rate, holds at 25 %', () => {
+  it('the inflaters are caught by audits: failed verifications and slashes; unbonding does not escape them', () => {
+    for (const a of ['metric-inflater', 'unbond-before-slash']) {
+      const row = small.archetypes.find((x) => x.archetype === a);
+      expect(row?.slashed, a).toBeGreaterThan(0n);
+      expect(row?.violations, a).toBeGreaterThan(0);
+    }
+  });
+
+  it('checks SPEC §3.4’s deterrence rule (audit probability × slash ≥ 3 × gain per faked job): a faked job gains nothing now', () => {
     const d = small.deterrence;
     expect(d).not.toBeNull();
     expect(d?.expectedLoss).toBe(((d?.auditRate as bigint) * (d?.slash as bigint)) / 10n ** 18n);
-    expect(d?.gainPerFakeJob).toBeGreaterThan(0n);
-    expect(d?.holds).toBe(false);
-    expect(renderReport(small, params).markdown).toMatch(/Audit deterrence \(SPEC §3\.4[^\n]*\*\*fails\*\*/);
-    // in so small a network a faked job gains ~49 tokens: even the whole bond (6,048) at 2 % would not
-    // deter it by this rule; auditing a quarter of the receipts does
-    const harsher = parseParams(patchParams(serializeParams(params), { audits: { rate: '0.25' } }));
-    expect(runFast(SCENARIOS.small as NonNullable<(typeof SCENARIOS)['small']>, { params: harsher }).deterrence?.holds).toBe(true);
+    // a fake job raises neither C nor V; it pays a fee of which at most κ comes back: its gain is negative
+    expect(d?.gainPerFakeJob).toBeLessThanOrEqual(0n);
+    expect(d?.holds).toBe(true);
+    expect(renderReport(small, params).markdown).toMatch(/Audit deterrence \(SPEC §3\.4[^\n]*holds/);
+    for (const t of small.twins) expect(renderReport(small, params).markdown).toContain(`| ${t.cheater} | ${t.twin} | `);
   });
 
   it('keeps the books: rewards paid never exceed what was minted, supply = initial + minted − burned, and the honest outage is not excluded', () => {

@@ -38,7 +38,7 @@ describe('swarm CLI', { timeout: 180_000 }, () => {
   });
 
   it('what-if shows the statement before and after, and more uptime pays more', async () => {
-    const { code, stdout } = await swarm('rewards', 'what-if', example, '--node', 'node-0000056', '--set', 'uptime=0.9999', '--json');
+    const { code, stdout } = await swarm('rewards', 'what-if', example, '--node', 'node-0000010', '--set', 'uptime=0.9999', '--json');
     expect(code).toBe(0);
     const { before, after } = JSON.parse(stdout);
     expect(after.upSeconds).toBeGreaterThan(before.upSeconds);
@@ -46,9 +46,9 @@ describe('swarm CLI', { timeout: 180_000 }, () => {
   });
 
   it('refuses bad input with the field named and exit code 2', async () => {
-    const bad = await swarm('rewards', 'what-if', example, '--node', 'node-0000056', '--set', 'uptime=1.5');
+    const bad = await swarm('rewards', 'what-if', example, '--node', 'node-0000010', '--set', 'uptime=1.5');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/nodes\[55\]\.upSlots/);
+    expect(bad.stderr).toMatch(/nodes\[9\]\.upSlots/);
     const missing = await swarm('rewards', `${root}no-such-file.json`);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read epoch input/);

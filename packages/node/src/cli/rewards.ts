@@ -26,7 +26,11 @@ export function formatSummary(r: EpochResult, top = 10): string {
   );
   out.push('');
   out.push(
-    `Emission   base ${formatTokens(e.baseEmission)} × D ${fx(e.dynamicFactor)} (network utilisation ${pct(e.networkUtilisation)}, raw D ${fx(e.rawDynamicFactor)}) = pool ${formatTokens(e.epochPool)}`,
+    `Emission   base ${formatTokens(e.baseEmission)} × growth ${fx(e.growth)} = pool ${formatTokens(e.epochPool)} · D ${fx(e.dynamicFactor)} (network utilisation ${pct(e.networkUtilisation)}, raw D ${fx(e.rawDynamicFactor)}) scales the usage pool`,
+  );
+  const u = r.usagePool;
+  out.push(
+    `Usage pool min(usage share × D × compute pool ${formatTokens(u.byShare)}, κ × protocol fees ${formatTokens(u.fees)} = ${formatTokens(u.feeBound)}) = ${formatTokens(u.pool)}`,
   );
   out.push(
     `           next base emission ${formatTokens(e.nextBaseEmission)} · stake ratio ${pct(r.stakeRatio)} → staker weight × ${fx(r.stakerWeightAdjust)}`,
@@ -76,9 +80,10 @@ export function formatStatement(s: NodeStatement): string {
   const b = s.bonuses;
   const lines = [
     `${s.id} (owner ${s.owner}) — ${s.eligible ? 'eligible' : 'NOT eligible'} — reward ${formatTokens(s.reward, 6)}`,
+    `  paid        capacity ${formatTokens(s.capacityReward, 6)} + usage ${formatTokens(s.usageReward, 6)} (its receipts paid ${formatTokens(s.fee, 6)} in protocol fees)${s.referral > 0n ? ` − referral ${formatTokens(s.referral, 6)}` : ''}`,
     `  hardware    class ${s.hardwareClass}, ${s.gpus} GPUs (${s.countedGpus} counted), ${formatWad(s.computeUnits)} CU/h`,
     `  uptime      ${pct(s.uptime, 3)} (${s.upSeconds} s up), utilisation ${pct(s.utilisation)}`,
-    `  C           ${formatWad(s.contribution)} CU·s`,
+    `  C           ${formatWad(s.contribution)} CU·s = ${formatWad(s.computeUnits)} CU × ${s.upSeconds} s up`,
     `  Q           ${fx(q.total)} = 0.3·U ${fx(q.uptime)} + 0.3·E ${fx(q.errors)} + 0.2·R ${fx(q.response)} + 0.2·P ${fx(q.rating)}`,
     `  V           ${fx(s.valuation.total)} = scarcity ${fx(s.valuation.scarcity)} × geography ${fx(s.valuation.geo)}`,
     `  L           ${fx(s.commitment)}`,
