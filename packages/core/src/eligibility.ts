@@ -4,6 +4,8 @@ import { isUptimeBelow } from './quality.ts';
 import type { ReasonCode } from './reasons.ts';
 
 export type EligibilityParameters = {
+  /** Whether what was measured backs the declared provider and SLA classes (SPEC §3.1); absent counts as backed. */
+  classBacked?: boolean;
   status: NodeStatus;
   onboarded: boolean;
   bond: bigint;
@@ -36,6 +38,7 @@ export function getIneligibility(x: EligibilityParameters, q: Pick<Params['compu
   if (x.bond === 0n) reasons.push('NOT_BONDED');
   else if (x.bond < x.minBond) reasons.push('BOND_BELOW_MINIMUM');
   if (x.computeUnits === 0n) reasons.push('NO_CAPACITY');
+  if (x.classBacked === false) reasons.push('CLASS_NOT_BACKED');
   if (x.upSlots === 0) reasons.push('NO_UPTIME');
   else if (isUptimeBelow(x.upSlots, x.expectedSlots, x.target - q.eligibilityFloor)) reasons.push('BELOW_UPTIME_FLOOR');
   if (reasons.length > 0 && x.bond > 0n) reasons.push('NODE_NOT_ELIGIBLE');

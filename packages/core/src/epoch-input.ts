@@ -1,5 +1,6 @@
 import { WAD } from './amount.ts';
 import { InvalidArgumentError } from './errors.ts';
+import type { MeasuredHardware } from './hardware.ts';
 import { ATTESTED_ROLES, type AttestedRole, KEY_PATTERN, type Params, PROVIDER_CLASSES, type ProviderClass, SLA_CLASSES, type SlaClass } from './params.ts';
 import { amount, arr, bool, int, nullable, obj, parseWith, serializeWith, str, type TSchema, toJsonSchema, wad } from './schema.ts';
 
@@ -87,6 +88,21 @@ const nodeSchema: TSchema = obj({
     anomalies: arr({ maxItems: 16, item: str({ enum: ANOMALIES }) }),
     services: arr({ maxItems: 64, item: str({ pattern: KEY_PATTERN }), doc: 'service tags (for the innovation list)' }),
     referrer: nullable({ inner: address }),
+    measured: obj({
+      fields: {
+        vcpus: count('virtual CPU cores found on the host', 1_000_000),
+        ramGb: count('RAM found on the host, GB', 1_000_000_000),
+        nvmeTb: count('NVMe capacity found on the host, TB', 1_000_000),
+        bandwidthGbps: count('link bandwidth measured, Gbps', 1_000_000),
+        hostId: str({ pattern: '^[0-9a-f]{64}$', doc: "the host's identity: SHA-256 of its TPM endorsement key" }),
+      },
+      doc: "what the latest unexpired validator check measured on the node's host (SPEC §3.1); absent when none did (open onboarding)",
+    }),
+    hostFirstSeen: int({
+      min: 0,
+      max: 253_402_300_799,
+      doc: "when the node's host was first registered, by any node (unix seconds): the new-node and under-served bonuses count from it; absent without a measured host",
+    }),
     network: obj({
       fields: {
         latencyMs: count('mean latency reported by the heartbeats, ms (floored)', 1_000_000),
@@ -95,7 +111,7 @@ const nodeSchema: TSchema = obj({
       doc: 'link quality over the epoch from the heartbeats (SPEC §3.2); absent when none arrived or it was not measured',
     }),
   },
-  optional: ['network'],
+  optional: ['network', 'measured', 'hostFirstSeen'],
 });
 
 export const epochInputSchema: TSchema = obj({
@@ -187,6 +203,10 @@ export type NodeInput = {
   referrer: string | null;
   /** Link quality from the heartbeats; absent when not measured. */
   network?: { latencyMs: number; packetLoss: bigint };
+  /** What the latest validator check measured on its host; absent under open onboarding. */
+  measured?: MeasuredHardware;
+  /** When its host was first registered; absent without a measured host. */
+  hostFirstSeen?: number;
 };
 export type ValidatorInput = { id: string; payout: string; agreedAudits: number };
 export type StakeInput = { id: string; payout: string; kind: 'user' | 'operator'; amount: bigint; lockDays: number };

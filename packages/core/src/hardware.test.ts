@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseWad, WAD } from './amount.ts';
-import { computeComputeUnits, computeGpuAllowance, computeMinBond, countGpus, hardwareClass, rankModels } from './hardware.ts';
+import {
+  computeComputeUnits,
+  computeGpuAllowance,
+  computeMinBond,
+  countedHostResources,
+  countGpus,
+  hardwareClass,
+  isClassBacked,
+  rankModels,
+} from './hardware.ts';
 import { defaultParams } from './params.ts';
 
 const params = defaultParams();
@@ -90,5 +99,27 @@ describe('counted hardware (SPEC §3.1)', () => {
     expect(computeMinBond({ hardware: { gpus: [{ model: 'H100', count: 8 }], vcpus: 0, ramGb: 0, nvmeTb: 0, bandwidthGbps: 1 } }, params)).toBe(8n * perGpu);
     // 20 vCPUs = 1 compute unit = one GPU's bond; a GPU entry of count 0 is no GPU
     expect(computeMinBond({ hardware: { gpus: [{ model: 'H100', count: 0 }], vcpus: 20, ramGb: 0, nvmeTb: 0, bandwidthGbps: 1 } }, params)).toBe(perGpu);
+  });
+
+  const host = { vcpus: 64, ramGb: 512, nvmeTb: 8, bandwidthGbps: 10, hostId: 'a'.repeat(64) };
+  it('counts min(declared, measured) CPUs and NVMe, shared by the nodes on one host (SPEC §3.1)', () => {
+    // declared 1,000 vCPUs on a 64-vCPU host: 64 counted
+    expect(countedHostResources({ vcpus: 1000, nvmeTb: 100 }, host, 1)).toEqual({ vcpus: 64, nvmeTb: 8 });
+    // four nodes each declaring the whole host share it
+    expect(countedHostResources({ vcpus: 64, nvmeTb: 8 }, host, 4)).toEqual({ vcpus: 16, nvmeTb: 2 });
+    // declaring less than measured counts the declaration
+    expect(countedHostResources({ vcpus: 8, nvmeTb: 1 }, host, 1)).toEqual({ vcpus: 8, nvmeTb: 1 });
+    // without a measurement (open onboarding) the declaration is all there is
+    expect(countedHostResources({ vcpus: 1000, nvmeTb: 100 }, undefined, 3)).toEqual({ vcpus: 1000, nvmeTb: 100 });
+  });
+
+  it('holds the declared classes against what was measured (SPEC §3.1)', () => {
+    const node = { slaClass: 'recommended', providerClass: 'individual' } as const;
+    expect(isClassBacked(node, host, 1, c)).toBe(true);
+    expect(isClassBacked({ ...node, slaClass: 'mission-critical' }, host, 1, c)).toBe(false);
+    expect(isClassBacked({ ...node, slaClass: 'mission-critical' }, { ...host, bandwidthGbps: 100 }, 1, c)).toBe(true);
+    expect(isClassBacked(node, { ...host, ramGb: c.providerClasses.individual.minRamGb - 1 }, 1, c)).toBe(false);
+    expect(isClassBacked(node, host, 0, c)).toBe(false);
+    expect(isClassBacked({ ...node, slaClass: 'mission-critical' }, undefined, 0, c)).toBe(true);
   });
 });

@@ -136,3 +136,43 @@ export function computeMinBond(
   const cpu = params.compute.vcpuUnits * BigInt(hw.vcpus) + params.compute.nvmeTbUnits * BigInt(hw.nvmeTb);
   return (unit * cpu) / WAD;
 }
+
+/** What a validator's latest check measured on a node's host (SPEC §3.1). */
+export type MeasuredHardware = { vcpus: number; ramGb: number; nvmeTb: number; bandwidthGbps: number; hostId: string };
+
+/**
+ * The CPUs and NVMe a node is counted for (SPEC §3.1): "a node's compute units are computed from
+ * `min(declared, measured)` for every item, never from the declaration alone … nodes on one host
+ * share that host's CPUs and NVMe (they are counted once, split evenly between them)". `sharing`:
+ * how many nodes of the epoch were measured on the same host. Without a measurement (the network's
+ * onboarding is `open`: no validator checks anything) the declaration is all there is.
+ *
+ * @example countedHostResources({ vcpus: 64, nvmeTb: 8 }, { vcpus: 64, ramGb: 512, nvmeTb: 8, bandwidthGbps: 10, hostId }, 4) // { vcpus: 16, nvmeTb: 2 }
+ */
+export function countedHostResources(
+  declared: Pick<NodeInput['hardware'], 'vcpus' | 'nvmeTb'>,
+  measured: MeasuredHardware | undefined,
+  sharing: number,
+): { vcpus: number; nvmeTb: number } {
+  if (measured === undefined) return { vcpus: declared.vcpus, nvmeTb: declared.nvmeTb };
+  const k = Math.max(1, sharing);
+  return { vcpus: Math.min(declared.vcpus, Math.floor(measured.vcpus / k)), nvmeTb: Math.min(declared.nvmeTb, Math.floor(measured.nvmeTb / k)) };
+}
+
+/**
+ * Whether what was measured backs the classes a node declared (SPEC §3.1: provider class by GPUs
+ * and RAM, SLA class by its link — "a mission-critical node needs its 100 Gbps"). Without a
+ * measurement there is nothing to hold the declaration against.
+ *
+ * @example isClassBacked(node, measured, 8, params.compute) // false when the measured link is below the SLA class's bandwidth
+ */
+export function isClassBacked(
+  node: Pick<NodeInput, 'slaClass' | 'providerClass'>,
+  measured: MeasuredHardware | undefined,
+  countedGpus: number,
+  c: Params['compute'],
+): boolean {
+  if (measured === undefined) return true;
+  const pc = c.providerClasses[node.providerClass];
+  return measured.bandwidthGbps >= c.sla[node.slaClass].bandwidthGbps && measured.ramGb >= pc.minRamGb && countedGpus >= pc.minGpus;
+}

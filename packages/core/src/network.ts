@@ -47,6 +47,8 @@ export type NetworkTotals = {
   utilisation: Usage;
   /** Scarcity of each (owner, hardware class) met among active nodes, leaving that owner out (§4.4); keyed by `scarcityKey`. */
   scarcity: Map<string, { factor: bigint; clipped: boolean }>;
+  /** How many of the epoch's nodes were measured on each node's host (1 without a measured host): they share its CPUs and NVMe (§3.1). */
+  hostSharing: Int32Array;
   /** This epoch's usage per owner and hardware class (active nodes), for the next epochs' trailing window. */
   ownerClassUsage: OwnerClassUsage[];
   classRatings: Record<ProviderClass, ClassRatings>;
@@ -122,9 +124,17 @@ export function computeNetworkTotals(
     ownerIndex,
     utilisation: usageOf(utilisation),
     scarcity,
+    hostSharing: countHostSharing(nodes),
     ownerClassUsage,
     classRatings: ratings,
   };
+}
+
+/** For each node, how many of the nodes were measured on its host (1 without a measured host). */
+function countHostSharing(nodes: readonly NodeInput[]): Int32Array {
+  const perHost = new Map<string, number>();
+  for (const n of nodes) if (n.measured) perHost.set(n.measured.hostId, (perHost.get(n.measured.hostId) ?? 0) + 1);
+  return Int32Array.from(nodes, (n) => (n.measured ? (perHost.get(n.measured.hostId) as number) : 1));
 }
 
 /**

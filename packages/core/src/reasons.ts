@@ -11,6 +11,8 @@ export const REASONS = {
   NOT_BONDED: 'The node has no bond; a bond is required to earn.',
   BOND_BELOW_MINIMUM: 'The bond is below the minimum for this hardware (7 days of expected revenue).',
   NO_CAPACITY: 'The node declares no hardware that earns compute units.',
+  CLASS_NOT_BACKED:
+    "What the validator measured does not back the node's declared classes: its provider class needs more GPUs or RAM, or its SLA class a faster link (a mission-critical node needs its 100 Gbps).",
   NO_UPTIME: 'The node was never up during the time it was expected this epoch.',
   BELOW_UPTIME_FLOOR: 'Uptime was more than 5 points below the SLA target: no reward this epoch.',
   // factors reduced, clipped or capped

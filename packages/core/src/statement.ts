@@ -4,7 +4,7 @@ import { computeCommitment } from './commitment.ts';
 import { computeContribution, computeUtilisation } from './contribution.ts';
 import { getIneligibility } from './eligibility.ts';
 import type { NodeInput } from './epoch-input.ts';
-import { computeComputeUnits, computeMinBond, countGpus } from './hardware.ts';
+import { computeComputeUnits, computeMinBond, countedHostResources, countGpus, isClassBacked } from './hardware.ts';
 import { type NetworkTotals, scarcityKey } from './network.ts';
 import type { Params } from './params.ts';
 import { bondWeight } from './pools.ts';
@@ -62,7 +62,7 @@ export type EpochContext = {
   bondUnit: bigint;
   slotSeconds: number;
   epochStart: number;
-  totals: Pick<NetworkTotals, 'ranked' | 'counted' | 'capReasons' | 'classes' | 'scarcity' | 'classRatings'>;
+  totals: Pick<NetworkTotals, 'ranked' | 'counted' | 'capReasons' | 'classes' | 'scarcity' | 'classRatings' | 'hostSharing'>;
 };
 
 const NONE: readonly ReasonCode[] = Object.freeze([]);
@@ -84,7 +84,9 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
   const capReasons = t.capReasons[i] as readonly ReasonCode[];
   const reasons: ReasonCode[] = capReasons.length > 0 ? [...capReasons] : [];
   const cls = t.classes[i] as string;
-  const computeUnits = computeComputeUnits(node.hardware, counted, t.ranked, cp);
+  // CPUs and NVMe: what was measured, shared among the host's nodes, never more than declared (§3.1)
+  const host = countedHostResources(node.hardware, node.measured, t.hostSharing[i] as number);
+  const computeUnits = computeComputeUnits({ gpus: node.hardware.gpus, ...host }, counted, t.ranked, cp);
   const gpus = countGpus(node.hardware.gpus);
   const upSeconds = node.upSlots * ctx.slotSeconds;
   const contribution = computeContribution(computeUnits, upSeconds);
@@ -105,7 +107,8 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
   const B = computeBonuses(
     {
       quality: Q,
-      ageSeconds: ctx.epochStart - node.registeredAt,
+      // a host registered before — the node re-registered, or a second node on it — is not new (§3.1)
+      ageSeconds: ctx.epochStart - Math.min(node.registeredAt, node.hostFirstSeen ?? node.registeredAt),
       underServed: Object.hasOwn(cp.underServedRegions, node.region),
       innovative: isInnovative(node, cp.innovationList),
       powerEfficiency: node.powerEfficiency,
@@ -125,6 +128,7 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
       bond: node.bond,
       minBond,
       computeUnits: computeUnits,
+      classBacked: isClassBacked(node, node.measured, counted, cp),
       upSlots: node.upSlots,
       expectedSlots: node.expectedSlots,
       target,
