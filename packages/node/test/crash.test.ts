@@ -26,24 +26,35 @@ describe('crash during epoch close', () => {
   it.concurrent.each(STORES)(
     'on %s: closes exactly once, byte-identical to an uninterrupted run, losing nothing',
     async (kind) => {
-      const now = Math.floor(Date.now() / 1000);
       // epoch 0 starts once every process is up (each records its own liveness from then on, SPEC §3.2:
       // a process still starting when the epoch begins would exclude those slots, and the runs would
-      // differ for a reason that is not the crash) and closes 62 s later: the whole minute is for the traffic
-      const genesis = now + 40;
+      // differ for a reason that is not the crash) and closes 62 s later: the whole minute is for the traffic.
+      // On a loaded machine starting four processes can outlast the lead: then they start again, later.
+      const startAll = async (lead: number) => {
+        const genesis = Math.floor(Date.now() / 1000) + lead;
+        const dirs = { reference: tempDir('ref'), ...Object.fromEntries(POINTS.map((p) => [p, tempDir(p)])) } as Record<string, string>;
+        // on PostgreSQL each process has a schema of its own (a store each), kept for its restart
+        const stores: Record<string, Record<string, string>> = {};
+        for (const name of Object.keys(dirs)) stores[name] = kind === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+        const runs: Record<string, Proc> = {};
+        await Promise.all(
+          Object.entries(dirs).map(async ([name, dir]) => {
+            runs[name] = await startProcess(minuteEpochArgs(dir, genesis), name === 'reference' ? stores[name] : { ...stores[name], SWARM_CRASH_AT: name });
+            procs.push(runs[name] as Proc);
+          }),
+        );
+        if (Date.now() / 1000 < genesis - 1) return { genesis, dirs, stores, runs };
+        await Promise.all(Object.values(runs).map(stopProcess));
+        return undefined;
+      };
+      let started: Awaited<ReturnType<typeof startAll>>;
+      for (const lead of [40, 90, 150]) {
+        started = await startAll(lead);
+        if (started !== undefined) break;
+      }
+      if (started === undefined) throw new Error('four processes did not start within 150 s');
+      const { genesis, dirs, stores, runs } = started;
       const args = (dir: string) => minuteEpochArgs(dir, genesis);
-      const dirs = { reference: tempDir('ref'), ...Object.fromEntries(POINTS.map((p) => [p, tempDir(p)])) } as Record<string, string>;
-      // on PostgreSQL each process has a schema of its own (a store each), kept for its restart
-      const stores: Record<string, Record<string, string>> = {};
-      for (const name of Object.keys(dirs)) stores[name] = kind === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
-      const runs: Record<string, Proc> = {};
-      await Promise.all(
-        Object.entries(dirs).map(async ([name, dir]) => {
-          runs[name] = await startProcess(args(dir), name === 'reference' ? stores[name] : { ...stores[name], SWARM_CRASH_AT: name });
-          procs.push(runs[name] as Proc);
-        }),
-      );
-      expect(Math.floor(Date.now() / 1000), 'every process is up before epoch 0 begins').toBeLessThan(genesis);
       // the same signed traffic to every process
       const consumer = keys('crash-consumer');
       const nodes = [0, 1, 2].map((i) =>
@@ -148,6 +159,6 @@ describe('crash during epoch close', () => {
         await stopProcess(again);
       }
     },
-    300_000,
+    600_000,
   );
 });
