@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { evaluateOnboarding, GPU_BENCHMARK_TFLOPS } from './onboarding.ts';
 
 const hw = (gpus: { model: string; count: number }[]) => ({ gpus, vcpus: 32, ramGb: 256, nvmeTb: 4, bandwidthGbps: 10 });
-const good = { linkGbps: '10', nvme: true, tpm: true };
+const host = { vcpus: 32, ramGb: 256, nvmeTb: 4, hostId: 'ab'.repeat(32) };
+const good = { linkGbps: '10', nvme: true, tpm: true, ...host };
 
 describe('onboarding gates', () => {
   it('passes a node whose measurements match its declaration, and names every failing gate', () => {
@@ -27,6 +28,7 @@ describe('onboarding gates', () => {
       linkGbps: '0.5',
       nvme: false,
       tpm: false,
+      ...host,
     });
     expect(bad.passed).toBe(false);
     expect(bad.gates).toEqual({ hardware: false, link: false, nvme: false, tpm: false });
@@ -76,7 +78,7 @@ describe('onboarding gates', () => {
         (model, count, at, nvme, tpm, link10) => {
           const [lo, hi] = GPU_BENCHMARK_TFLOPS[model] as [number, number];
           const tflops = (lo + Math.floor(at * (hi - lo))).toString();
-          const r = evaluateOnboarding(hw([{ model, count }]), { gpus: [{ model, count, tflops }], linkGbps: (link10 / 10).toString(), nvme, tpm });
+          const r = evaluateOnboarding(hw([{ model, count }]), { gpus: [{ model, count, tflops }], linkGbps: (link10 / 10).toString(), nvme, tpm, ...host });
           expect(r.gates.hardware).toBe(true);
           expect(r.gates.link).toBe(link10 >= 10);
           expect(r.passed).toBe(r.gates.link && nvme && tpm);
@@ -84,5 +86,18 @@ describe('onboarding gates', () => {
         },
       ),
     );
+  });
+  it('fails the hardware gate of a node declaring more vCPUs, RAM or NVMe than its host has (SPEC §3.1)', () => {
+    const gpus = [{ model: 'H100', count: 8, tflops: '940' }];
+    const declared = { ...hw([{ model: 'H100', count: 8 }]), vcpus: 1000, ramGb: 4096, nvmeTb: 100 };
+    const r = evaluateOnboarding(declared, { ...good, gpus });
+    expect(r.gates.hardware).toBe(false);
+    expect(r.reasons).toEqual([
+      'hardware: 32 vCPUs found, 1000 declared',
+      'hardware: 256 GB of RAM found, 4096 declared',
+      'hardware: 4 TB of NVMe found, 100 declared',
+    ]);
+    // declaring less than the host has (a share of it) passes
+    expect(evaluateOnboarding({ ...declared, vcpus: 8, ramGb: 64, nvmeTb: 1 }, { ...good, gpus }).passed).toBe(true);
   });
 });

@@ -36,16 +36,23 @@ export type OnboardingMeasurement = {
   linkGbps: string;
   nvme: boolean;
   tpm: boolean;
+  /** The host's CPUs, RAM and NVMe and its identity (SPEC §3.1: counted hardware is measured hardware). */
+  vcpus: number;
+  ramGb: number;
+  nvmeTb: number;
+  hostId: string;
 };
 export type OnboardingOutcome = { passed: boolean; gates: Record<OnboardingGate, boolean>; reasons: string[] };
 
 /**
- * Which gates pass: **hardware** — the GPUs found are exactly the declared models and counts, and
- * each model benchmarks within its expected range (`GPU_BENCHMARK_TFLOPS`); **link** — at least
+ * Which gates pass: **hardware** — the GPUs found are exactly the declared models and counts, each
+ * model benchmarks within its expected range (`GPU_BENCHMARK_TFLOPS`), and the host has at least
+ * the vCPUs, RAM and NVMe declared (a node on a shared host declares the host's or its share: the
+ * epoch counts the host once, split between its nodes, `countedHostResources`); **link** — at least
  * `MIN_LINK_GBPS`; **nvme** — an NVMe SSD present; **tpm** — a TPM 2.0 present. Every failure is
  * named in `reasons`.
  *
- * @example evaluateOnboarding(node.hardware, { gpus: [{ model: 'H100', count: 8, tflops: '940' }], linkGbps: '100', nvme: true, tpm: true }).passed // true
+ * @example evaluateOnboarding(node.hardware, { gpus: [{ model: 'H100', count: 8, tflops: '940' }], linkGbps: '100', nvme: true, tpm: true, vcpus: 128, ramGb: 2048, nvmeTb: 30, hostId }).passed // true
  */
 export function evaluateOnboarding(declared: NodeInput['hardware'], measured: OnboardingMeasurement): OnboardingOutcome {
   const reasons: string[] = [];
@@ -57,6 +64,12 @@ export function evaluateOnboarding(declared: NodeInput['hardware'], measured: On
     if ((want.get(model) ?? 0) !== (found.get(model) ?? 0))
       reasons.push(`hardware: ${found.get(model) ?? 0} × ${model} found, ${want.get(model) ?? 0} declared`);
   }
+  for (const [item, unit] of [
+    ['vcpus', 'vCPUs'],
+    ['ramGb', 'GB of RAM'],
+    ['nvmeTb', 'TB of NVMe'],
+  ] as const)
+    if (declared[item] > measured[item]) reasons.push(`hardware: ${measured[item]} ${unit} found, ${declared[item]} declared`);
   for (const g of measured.gpus) {
     const tflops = parseWad(g.tflops, 'tflops');
     const range = GPU_BENCHMARK_TFLOPS[g.model];

@@ -158,7 +158,15 @@ export const paramsSchema: TSchema = obj({
       },
     }),
     audits: obj({
-      fields: { rate: frac, minPerNodePerWeek: int({ min: 0, max: 10_000 }) },
+      fields: {
+        rate: frac,
+        minPerNodePerWeek: int({ min: 0, max: 10_000 }),
+        recheckDays: int({
+          min: 1,
+          max: 3650,
+          doc: "how long a validator's onboarding check or hardware re-check counts: after it, a node on a network that requires checks earns nothing until a new one passes (SPEC §3.1)",
+        }),
+      },
     }),
     heartbeats: obj({
       fields: {
@@ -279,7 +287,7 @@ export type Params = {
   referral: { share: Wad; days: number };
   attestors: Record<AttestedRole, string[]>;
   staking: { userDiscounts: { minStake: bigint; discount: Wad }[]; operatorMinStake: bigint; unbondingDays: number };
-  audits: { rate: Wad; minPerNodePerWeek: number };
+  audits: { rate: Wad; minPerNodePerWeek: number; recheckDays: number };
   heartbeats: {
     maxSkewSeconds: number;
     platformOutageShare: Wad;
@@ -411,7 +419,7 @@ export const DEFAULT_PARAMS_JSON = {
     operatorMinStake: '100000',
     unbondingDays: 14,
   },
-  audits: { rate: '0.02', minPerNodePerWeek: 1 },
+  audits: { rate: '0.02', minPerNodePerWeek: 1, recheckDays: 30 },
   heartbeats: { maxSkewSeconds: 5, platformOutageShare: '0.5', platformOutageMinNodes: 10, maintenanceNoticeHours: 24, maintenanceHoursPerWeek: 2 },
   slashing: {
     windowDays: 30,
@@ -438,6 +446,7 @@ export const DEFAULT_PARAMS_JSON = {
  */
 const ADDED_FIELDS = {
   heartbeats: DEFAULT_PARAMS_JSON.heartbeats,
+  audits: { recheckDays: DEFAULT_PARAMS_JSON.audits.recheckDays },
   compute: {
     usageShare: DEFAULT_PARAMS_JSON.compute.usageShare,
     usageFeeBound: DEFAULT_PARAMS_JSON.compute.usageFeeBound,

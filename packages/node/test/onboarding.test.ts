@@ -1,12 +1,14 @@
 import { signOnboarding } from '@swarm/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { keys, STORES } from './helpers.ts';
 import { dailyNetwork } from './network.ts';
 
 type Net = Awaited<ReturnType<typeof dailyNetwork>>;
 type Measured = Parameters<typeof signOnboarding>[0]['measured'];
-const HEALTHY: Measured = { gpus: [{ model: 'RTX-4090', count: 1, tflops: '160' }], linkGbps: '10', nvme: true, tpm: true };
+const HOST = { vcpus: 16, ramGb: 64, nvmeTb: 2 };
+const HEALTHY: Measured = { gpus: [{ model: 'RTX-4090', count: 1, tflops: '160' }], linkGbps: '10', nvme: true, tpm: true, ...HOST, hostId: 'a1'.repeat(32) };
 
 /**
  * Onboarding gates (SPEC §3.1) through the service on a network that requires them: a node earns
@@ -91,4 +93,41 @@ describe.each(STORES)('onboarding on %s', (kind) => {
     });
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 120_000);
+
+  it('counts measured hardware: nodes on one host share its CPUs and NVMe, an over-declaration fails, a check expires (SPEC §3.1)', async () => {
+    net = await dailyNetwork(kind, { onboarding: 'validators' });
+    for (const id of ['host-a', 'host-b', 'solo', 'over']) await net.join(id, 10n * net.minBond);
+    const v = await net.validator('val-h');
+    const shared = 'c3'.repeat(32);
+    await net.epoch(0);
+    await net.epoch(1, {}, async () => {
+      await net.ok('/v1/onboarding', check(v, 'host-a', { ...HEALTHY, hostId: shared }));
+      await net.ok('/v1/onboarding', check(v, 'host-b', { ...HEALTHY, hostId: shared }));
+      await net.ok('/v1/onboarding', check(v, 'solo'));
+      // declared 16 vCPUs and 64 GB on a host of 8 and 32: the hardware gate fails
+      const over = await net.ok('/v1/onboarding', check(v, 'over', { ...HEALTHY, vcpus: 8, ramGb: 32, hostId: 'd4'.repeat(32) }));
+      expect(over).toMatchObject({ passed: false, reasons: ['hardware: 8 vCPUs found, 16 declared', 'hardware: 32 GB of RAM found, 64 declared'] });
+    });
+    const input = await net.get('/v1/epochs/1/input');
+    const byId = Object.fromEntries(
+      (input.nodes as { id: string; registeredAt: number; measured?: unknown; hostFirstSeen?: number; onboarded: boolean }[]).map((n) => [n.id, n]),
+    );
+    expect(byId['host-a']?.measured).toEqual({ ...HOST, bandwidthGbps: 10, hostId: shared });
+    // the shared host was first registered with the earlier of its two nodes
+    expect(byId['host-b']?.hostFirstSeen).toBe(Math.min(byId['host-a']?.registeredAt as number, byId['host-b']?.registeredAt as number));
+    expect(byId.over?.onboarded).toBe(false);
+    // 1 RTX-4090 (3 CU) + 16 vCPUs × 0.05 + 2 TB × 0.02 alone; on a shared host 8 vCPUs and 1 TB each
+    const cu = async (id: string) => (await net.statement(1, id)).computeUnits;
+    expect(await cu('solo')).toBe('3.84');
+    expect([await cu('host-a'), await cu('host-b')]).toEqual(['3.42', '3.42']);
+    expect(await reward(1, 'over')).toEqual({ reward: 0n, notOnboarded: true });
+    // a check counts for audits.recheckDays (30): made late in epoch 1, it no longer counts in epoch 32
+    net.t.clock.set(net.start(33) + 31);
+    await closeDueEpochs(net.t.ctx);
+    const late = (e: number) =>
+      net.get(`/v1/epochs/${e}/input`).then((i) => (i.nodes as { id: string; onboarded: boolean; measured?: unknown }[]).find((n) => n.id === 'solo'));
+    expect(await late(31)).toMatchObject({ onboarded: true, measured: { hostId: 'a1'.repeat(32) } });
+    expect((await late(32))?.onboarded).toBe(false);
+    expect((await late(32))?.measured).toBeUndefined();
+  }, 180_000);
 });

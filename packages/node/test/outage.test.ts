@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../src/env.ts';
 import { ManualClock } from '../src/service/clock.ts';
 import { type Running, startService } from '../src/service/run.ts';
-import { freshSchemaUrl, GENESIS, heartbeat, keys, OPERATOR, registration, STORES, TEST_SETTINGS } from './helpers.ts';
+import { freshSchemaUrl, GENESIS, heartbeat, OPERATOR, registration, STORES, TEST_SETTINGS } from './helpers.ts';
 
 /**
  * SPEC §3.2: "An operator's outage, a restart, or a burst of load on the service therefore never

@@ -200,6 +200,11 @@ export const OnboardingBody = Type.Object(
         linkGbps: decimal,
         nvme: Type.Boolean(),
         tpm: Type.Boolean(),
+        // counted hardware is measured hardware (SPEC §3.1): the host's CPUs, RAM and disk, and its identity
+        vcpus: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'virtual CPU cores found on the host' }),
+        ramGb: Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'RAM found on the host, GB' }),
+        nvmeTb: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'NVMe capacity found on the host, whole TB' }),
+        hostId: Type.String({ pattern: '^[0-9a-f]{64}$', description: "the host's identity: SHA-256 of its TPM endorsement key, lower-case hex" }),
       },
       strict,
     ),

@@ -1,4 +1,4 @@
-import { defaultParams, parseParams, patchParams, serializeParams } from '@swarm/core';
+import { defaultParams } from '@swarm/core';
 import { describe, expect, it } from 'vitest';
 import { INITIAL_SUPPLY, renderReport, resultJson, runFast, SCENARIOS, type SimResult } from '../src/index.ts';
 

@@ -138,13 +138,7 @@ export class SimulatedNetwork {
             region: this.regionOf.get(n.id) as string,
             slaClass: prof.sla,
             providerClass: prof.cls,
-            hardware: {
-              gpus: n.gpus,
-              vcpus: prof.cls === 'individual' ? 16 : 128,
-              ramGb: prof.cls === 'individual' ? 64 : 1024,
-              nvmeTb: prof.cls === 'individual' ? 2 : 16,
-              bandwidthGbps: prof.cls === 'individual' ? 1 : 100,
-            },
+            hardware: this.hardwareOf(n),
             commitmentDays: [0, 30, 90, 180, 365][n.id.charCodeAt(n.id.length - 1) % 5] as number,
             referrer: null,
             timestamp: now,
@@ -197,19 +191,37 @@ export class SimulatedNetwork {
     }
   }
 
+  /** What a demo node has and declares: its GPUs, and a host sized to its provider class. */
+  private hardwareOf(n: (typeof this.nodes)[number]) {
+    const individual = (this.profileOf.get(n.id) as (typeof PROFILES)[number]).cls === 'individual';
+    return {
+      gpus: n.gpus,
+      vcpus: individual ? 16 : 128,
+      ramGb: individual ? 64 : 1024,
+      nvmeTb: individual ? 2 : 16,
+      bandwidthGbps: individual ? 1 : 100,
+    };
+  }
+
   /** The validator's onboarding checks of every node not yet checked: what it measures on each. */
   async onboard(now: number): Promise<void> {
     const v = this.stakers[0] as { keys: KeyPair };
     for (const n of this.nodes) {
       if (this.checked.has(n.id)) continue;
+      const hw = this.hardwareOf(n);
       const measured = {
         gpus: n.gpus.map((g) => {
           const [lo, hi] = GPU_BENCHMARK_TFLOPS[g.model] ?? [1, 1];
           return { ...g, tflops: String(Math.round((lo + hi) / 2)) };
         }),
-        linkGbps: '10',
+        linkGbps: String(hw.bandwidthGbps),
         nvme: true,
         tpm: n.behaviour !== 'unbonded',
+        // the host it runs on, as found: one host per demo node
+        vcpus: hw.vcpus,
+        ramGb: hw.ramGb,
+        nvmeTb: hw.nvmeTb,
+        hostId: createHash('sha256').update(`demo-host:${n.id}`).digest('hex'),
       };
       try {
         await this.client.onboard(

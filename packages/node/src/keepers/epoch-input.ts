@@ -10,6 +10,7 @@ import {
   InvariantError,
   isPlatformOutage,
   type JobStats,
+  type MeasuredHardware,
   type NodeInput,
   type NodeStatus,
   type OwnerClassUsage,
@@ -66,6 +67,8 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
     heartbeats: number | null;
     latency_sum: string | null;
     loss_sum: string | null;
+    measured: string | null;
+    host_first_seen: string | null;
   }>(
     `SELECT n.id, n.owner, n.region, n.sla_class, n.provider_class, n.hardware, n.registered_at::text AS registered_at,
             n.commitment_days, (n.commitment_forfeited OR COALESCE(n.commitment_forfeited_epoch <= $1, false)) AS commitment_forfeited, n.referrer, n.status, COALESCE(oc.passed, n.onboarded) AS onboarded, n.probation_stage,
@@ -74,14 +77,20 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
                  WHEN n.registered_at <= $3 THEN bit_count(s.slots & $5::varbit)
                  ELSE bit_count(substring(s.slots & $5::varbit FROM (floor((n.registered_at - $3) / $4) + 1)::int)) END::int AS up_slots,
             s.power_sum::text AS power_sum, s.power_count, s.max_gpu_util::text AS max_gpu_util,
-            s.heartbeats, s.latency_sum::text AS latency_sum, s.loss_sum::text AS loss_sum
+            s.heartbeats, s.latency_sum::text AS latency_sum, s.loss_sum::text AS loss_sum,
+            oc.measured, hf.first_seen::text AS host_first_seen
        FROM nodes n LEFT JOIN node_slots s ON s.node_id = n.id AND s.epoch = $1
-       -- onboarded: the latest validator check up to epoch n rules; without one, the network's default
-       LEFT JOIN (SELECT DISTINCT ON (node_id) node_id, passed FROM onboarding_checks WHERE epoch <= $1
+       -- onboarded, and what was measured: the latest validator check up to epoch n that has not
+       -- expired (made less than audits.recheckDays before the epoch starts) rules; without one, the
+       -- network's default (SPEC §3.1)
+       LEFT JOIN (SELECT DISTINCT ON (node_id) node_id, passed, measured, host_id FROM onboarding_checks WHERE epoch <= $1 AND at > $6
                    ORDER BY node_id, epoch DESC, at DESC, validator_key DESC) oc ON oc.node_id = n.id
+       -- the host's first registration, by any node ever checked on it: the new-node bonuses count from it
+       LEFT JOIN (SELECT c.host_id, MIN(hn.registered_at) AS first_seen FROM onboarding_checks c JOIN nodes hn ON hn.id = c.node_id
+                   WHERE c.epoch <= $1 AND c.host_id IS NOT NULL GROUP BY c.host_id) hf ON hf.host_id = oc.host_id
       WHERE n.registered_at < $2
       ORDER BY n.id`,
-    [n, end, start, s.slotSeconds, keptMask],
+    [n, end, start, s.slotSeconds, keptMask, start - params.audits.recheckDays * 86_400],
   );
   const usage = await receiptStats(sql, n, params);
   // stakes in effect in epoch n: made before it, less what started unbonding before it
@@ -143,6 +152,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
       anomalies,
       services: [],
       referrer: r.referrer,
+      ...(r.measured === null ? {} : { measured: JSON.parse(r.measured) as MeasuredHardware, hostFirstSeen: Number(r.host_first_seen) }),
       // the means over the epoch's heartbeats, floored: latency in ms, loss from billionths to WAD
       ...(beats === 0
         ? {}
@@ -315,7 +325,7 @@ async function scarcityHistory(sql: Sql, n: number, window: number): Promise<Own
  */
 async function excludedSlots(sql: Sql, s: Settings, n: number, params: Params): Promise<ExcludedSlots[]> {
   const total = s.epochSeconds / s.slotSeconds;
-  const down = await serviceDownSlots(sql, s, n);
+  const down = await serviceDownSlots(sql, n);
   const start = epochStart(s, n);
   const active = await sql.query<{ first: number; up: number }>(
     `SELECT GREATEST(0, floor((n.registered_at - $2) / $3))::int AS first, COALESCE(bit_count(s.slots), 0)::int AS up

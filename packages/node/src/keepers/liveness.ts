@@ -33,7 +33,7 @@ export async function markServiceLive(sql: Sql, s: Settings, from: number, to: n
  * a slot either side). An epoch without any record (the service never ran in it, or ran a version
  * that did not record itself) has none: the platform-outage rule still covers it.
  */
-export async function serviceDownSlots(sql: Sql, s: Settings, n: number): Promise<boolean[] | null> {
+export async function serviceDownSlots(sql: Sql, n: number): Promise<boolean[] | null> {
   // epoch n + 1 is not read: its first slot may still be being marked while n closes, and the input must not depend on when
   const rows = await sql.query<{ epoch: string; slots: string }>(
     'SELECT epoch::text AS epoch, slots::text AS slots FROM service_slots WHERE epoch BETWEEN $1 AND $2',

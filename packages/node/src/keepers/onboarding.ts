@@ -1,4 +1,4 @@
-import { evaluateOnboarding, type NodeInput } from '@swarm/core';
+import { evaluateOnboarding, type MeasuredHardware, type NodeInput, parseWad, WAD } from '@swarm/core';
 import { type Onboarding, verifyBody } from '@swarm/sdk';
 import { type Context, paramsAt } from '../service/context.ts';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../service/errors.ts';
@@ -33,10 +33,29 @@ export async function acceptOnboarding(ctx: Context, msg: Onboarding) {
     if (node.owner_key === b.validatorKey) throw forbidden('OWN_NODE', 'a validator cannot check a node it owns', 'body.nodeId');
     const outcome = evaluateOnboarding(JSON.parse(node.hardware) as NodeInput['hardware'], b.measured);
     await advanceSeq(sql, b.validatorKey, b.seq, 'body.seq');
+    // what the epoch input counts (SPEC §3.1): the host's CPUs, RAM, NVMe and whole Gbps, and its identity
+    const m = b.measured;
+    const host: MeasuredHardware = {
+      vcpus: m.vcpus,
+      ramGb: m.ramGb,
+      nvmeTb: m.nvmeTb,
+      bandwidthGbps: Number(parseWad(m.linkGbps, 'body.measured.linkGbps') / WAD),
+      hostId: m.hostId,
+    };
     const r = await sql.query(
-      `INSERT INTO onboarding_checks (node_id, validator_key, epoch, at, passed, gates, message) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO onboarding_checks (node_id, validator_key, epoch, at, passed, gates, message, host_id, measured) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT DO NOTHING RETURNING node_id`,
-      [b.nodeId, b.validatorKey, epoch, b.timestamp, outcome.passed, JSON.stringify({ gates: outcome.gates, reasons: outcome.reasons }), JSON.stringify(msg)],
+      [
+        b.nodeId,
+        b.validatorKey,
+        epoch,
+        b.timestamp,
+        outcome.passed,
+        JSON.stringify({ gates: outcome.gates, reasons: outcome.reasons }),
+        JSON.stringify(msg),
+        m.hostId,
+        JSON.stringify(host),
+      ],
     );
     if (r.length === 0) throw conflict('DUPLICATE_CHECK', 'this validator already checked this node at this time', 'body.timestamp');
     ctx.metrics.accepted.inc({ type: 'onboarding' });

@@ -267,8 +267,33 @@ export const onboardingChecks = pgTable(
     passed: boolean('passed').notNull(),
     gates: text('gates').notNull(),
     message: text('message').notNull(),
+    /** The host's identity the check found (SHA-256 of its TPM endorsement key); null on checks from before hosts were measured. */
+    hostId: text('host_id'),
+    /** What the check measured on the host, `{vcpus, ramGb, nvmeTb, bandwidthGbps, hostId}` (SPEC §3.1); null as above. */
+    measured: text('measured'),
   },
-  (t) => [primaryKey({ columns: [t.nodeId, t.at, t.validatorKey] }), index('onboarding_checks_node').on(t.nodeId, t.epoch)],
+  (t) => [
+    primaryKey({ columns: [t.nodeId, t.at, t.validatorKey] }),
+    index('onboarding_checks_node').on(t.nodeId, t.epoch),
+    index('onboarding_checks_host').on(t.hostId),
+  ],
+);
+
+/**
+ * Maintenance windows a node announced (SPEC §3.2): signed by the node's key at least
+ * `maintenanceNoticeHours` ahead, at most `maintenanceHoursPerWeek` in any 7 days; their slots are
+ * excluded from the node's expected time.
+ */
+export const maintenanceWindows = pgTable(
+  'maintenance_windows',
+  {
+    nodeId: text('node_id').notNull(),
+    fromTs: bigint('from_ts', { mode: 'number' }).notNull(),
+    toTs: bigint('to_ts', { mode: 'number' }).notNull(),
+    announcedAt: bigint('announced_at', { mode: 'number' }).notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.nodeId, t.fromTs] }), index('maintenance_windows_to').on(t.toTs)],
 );
 
 export const votes = pgTable(
