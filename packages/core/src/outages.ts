@@ -68,3 +68,49 @@ export function computeExcludedSlots(
   });
   return excludedRanges(causes);
 }
+
+/** A node's announced maintenance: `[from, to)` in unix seconds. */
+export type MaintenanceWindow = { from: number; to: number };
+const WEEK = 7 * 86_400;
+
+/**
+ * Why an announced maintenance window is refused, or `null` when it is accepted (SPEC §3.2:
+ * "announced maintenance (announced ≥ 24 h ahead, ≤ 2 h per week) is excluded from the expected
+ * minutes"): it must start at least `maintenanceNoticeHours` after `announcedAt`, end after it
+ * starts, not overlap the node's other windows, and — with them — total at most
+ * `maintenanceHoursPerWeek` in any 7 days.
+ *
+ * @example maintenanceRefusal([], { from: now + 25 * 3600, to: now + 26 * 3600 }, now, params.heartbeats) // null
+ */
+export function maintenanceRefusal(
+  existing: readonly MaintenanceWindow[],
+  w: MaintenanceWindow,
+  announcedAt: number,
+  h: Pick<Params['heartbeats'], 'maintenanceNoticeHours' | 'maintenanceHoursPerWeek'>,
+): { code: 'EMPTY_WINDOW' | 'SHORT_NOTICE' | 'OVERLAPPING_WINDOW' | 'MAINTENANCE_BUDGET'; message: string } | null {
+  if (w.to <= w.from) return { code: 'EMPTY_WINDOW', message: 'a maintenance window ends after it starts' };
+  if (w.from < announcedAt + h.maintenanceNoticeHours * 3600)
+    return { code: 'SHORT_NOTICE', message: `maintenance is announced at least ${h.maintenanceNoticeHours} h before it starts` };
+  if (existing.some((x) => x.from < w.to && w.from < x.to)) return { code: 'OVERLAPPING_WINDOW', message: 'the window overlaps one announced before' };
+  // the busiest 7 days start where some window starts: check each
+  const all = [...existing, w];
+  const budget = h.maintenanceHoursPerWeek * 3600;
+  for (const a of all) {
+    const used = all.reduce((sum, x) => sum + Math.max(0, Math.min(x.to, a.from + WEEK) - Math.max(x.from, a.from)), 0);
+    if (used > budget) return { code: 'MAINTENANCE_BUDGET', message: `at most ${h.maintenanceHoursPerWeek} h of maintenance in any 7 days` };
+  }
+  return null;
+}
+
+/**
+ * Which of an epoch's slots a node's announced maintenance covers: the slots lying wholly inside a
+ * window (a slot the window only touches was partly the node's to serve).
+ *
+ * @example maintenanceSlots([{ from: start + 3600, to: start + 3 * 3600 }], start, 3600, 24) // slots 1 and 2
+ */
+export function maintenanceSlots(windows: readonly MaintenanceWindow[], epochStart: number, slotSeconds: number, totalSlots: number): boolean[] {
+  return Array.from({ length: totalSlots }, (_, k) => {
+    const a = epochStart + k * slotSeconds;
+    return windows.some((w) => w.from <= a && a + slotSeconds <= w.to);
+  });
+}

@@ -5,6 +5,7 @@ import type {
   Audit,
   Grant,
   Heartbeat,
+  Maintenance,
   Onboarding,
   Proposal,
   Receipt,
@@ -96,6 +97,14 @@ export class SwarmClient {
       'GET',
       `/v1/audits?validator=${validatorKey}`,
     );
+  }
+  /** A node's signed maintenance announcement (SPEC §3.2). */
+  announceMaintenance(m: Maintenance) {
+    return this.call<{ nodeId: string; from: number; to: number }>('POST', '/v1/maintenance', m);
+  }
+  /** A node's announced maintenance windows, newest first. */
+  maintenance(nodeId: string) {
+    return this.call<{ windows: { from: number; to: number; announcedAt: number }[] }>('GET', `/v1/nodes/${encodeURIComponent(nodeId)}/maintenance`);
   }
   /** A validator's signed onboarding check of a node. */
   onboard(m: Onboarding) {

@@ -215,6 +215,14 @@ export const OnboardingBody = Type.Object(
 );
 export const Onboarding = Type.Object({ body: OnboardingBody, signature: sig }, strict);
 
+/**
+ * A node's announced maintenance (SPEC §3.2), signed by the node's key: `[from, to)` in unix
+ * seconds, at least `maintenanceNoticeHours` ahead, at most `maintenanceHoursPerWeek` in any 7 days;
+ * its slots are excluded from the node's expected time.
+ */
+export const MaintenanceBody = Type.Object({ type: literal('maintenance'), nodeId: id, from: timestamp, to: timestamp, timestamp, seq }, strict);
+export const Maintenance = Type.Object({ body: MaintenanceBody, signature: sig }, strict);
+
 /** Operator (embedded mode): credit tokens to a key's wallet — the genesis allocation and test funds. */
 export const Grant = Type.Object({ key: hex32, amount, memo: Type.String({ maxLength: 200 }) }, strict);
 
@@ -244,6 +252,8 @@ export type AuditBody = Static<typeof AuditBody>;
 export type Audit = Static<typeof Audit>;
 export type AttestorApproval = Static<typeof AttestorApproval>;
 export type OnboardingBody = Static<typeof OnboardingBody>;
+export type MaintenanceBody = Static<typeof MaintenanceBody>;
+export type Maintenance = Static<typeof Maintenance>;
 export type Onboarding = Static<typeof Onboarding>;
 export type ApiError = Static<typeof ErrorBody>;
 

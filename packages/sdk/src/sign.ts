@@ -7,6 +7,8 @@ import type {
   CountersignBody,
   Heartbeat,
   HeartbeatBody,
+  Maintenance,
+  MaintenanceBody,
   Onboarding,
   OnboardingBody,
   Proposal,
@@ -29,6 +31,11 @@ export function signRegister(body: RegisterBody, nodePrivateKey: string, ownerPr
 }
 
 export function signHeartbeat(body: HeartbeatBody, nodePrivateKey: string): Heartbeat {
+  return { body, signature: signBody(body, nodePrivateKey) };
+}
+
+/** A node announces its maintenance (SPEC §3.2) with its own key. */
+export function signMaintenance(body: MaintenanceBody, nodePrivateKey: string): Maintenance {
   return { body, signature: signBody(body, nodePrivateKey) };
 }
 

@@ -13,6 +13,7 @@ import {
   Grant,
   Heartbeat,
   HeartbeatBatch,
+  Maintenance,
   Onboarding,
   Proposal,
   Receipt,
@@ -27,6 +28,7 @@ import { acceptAudit, listAssignments, listSlashes } from '../keepers/audits.ts'
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
 import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
+import { acceptMaintenance, listMaintenance } from '../keepers/maintenance.ts';
 import { acceptOnboarding, listOnboarding } from '../keepers/onboarding.ts';
 import type { PageQuery } from '../keepers/page.ts';
 import * as reads from '../keepers/reads.ts';
@@ -180,6 +182,19 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     async (req, reply) => reply.status(201).send(await acceptStake(ctx, req.body)),
   );
   app.post(
+    '/v1/maintenance',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: {
+        tags: ['ingest'],
+        summary: 'A node announces maintenance, signed by its key: ≥ 24 h ahead, ≤ 2 h in any 7 days; excluded from its expected time (SPEC §3.2)',
+        body: Maintenance,
+        response: errors,
+      },
+    },
+    async (req, reply) => reply.status(201).send(await acceptMaintenance(ctx, req.body)),
+  );
+  app.post(
     '/v1/unbond',
     { bodyLimit: SMALL_BODY, schema: { tags: ['staking'], summary: 'Start unbonding (embedded mode)', body: Unbond, response: errors } },
     async (req, reply) => reply.status(201).send(await acceptUnbond(ctx, req.body)),
@@ -314,6 +329,9 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     async (req) => whatIfEpoch(ctx, pathNumber(req.params, 'n'), req.body.nodeId, req.body.set),
   );
   app.get('/v1/nodes/:id', { schema: { tags: ['reads'] } }, async (req) => reads.getNode(ctx, (req.params as { id: string }).id));
+  app.get('/v1/nodes/:id/maintenance', { schema: { tags: ['reads'], summary: "A node's announced maintenance windows, newest first" } }, async (req) =>
+    listMaintenance(ctx, (req.params as { id: string }).id),
+  );
   app.get('/v1/balances/:account', { schema: { tags: ['reads'] } }, async (req) => reads.getBalance(ctx, (req.params as { account: string }).account));
   app.get('/v1/rewards/:address', { schema: { tags: ['reads'] } }, async (req) =>
     reads.getRewards(ctx, (req.params as { address: string }).address, page(req.query)),

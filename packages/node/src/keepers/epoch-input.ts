@@ -11,6 +11,7 @@ import {
   isPlatformOutage,
   type JobStats,
   type MeasuredHardware,
+  maintenanceSlots,
   type NodeInput,
   type NodeStatus,
   type OwnerClassUsage,
@@ -22,6 +23,7 @@ import {
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Sql } from '../store/db.ts';
 import { serviceDownSlots } from './liveness.ts';
+import { maintenanceDuring } from './maintenance.ts';
 import { stakeInEffect } from './stake-sql.ts';
 
 /**
@@ -93,6 +95,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
     [n, end, start, s.slotSeconds, keptMask, start - params.audits.recheckDays * 86_400],
   );
   const usage = await receiptStats(sql, n, params);
+  const maintenance = await maintenanceMasks(sql, n, start, end, s.slotSeconds, totalSlots);
   // stakes in effect in epoch n: made before it, less what started unbonding before it
   const stakeRows = await sql.query<{ id: string; kind: string; node_id: string | null; payout: string; lock_days: number; amount: string }>(
     `SELECT st.id, st.kind, st.node_id, st.payout, st.lock_days,
@@ -116,8 +119,16 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
     const registeredAt = Number(r.registered_at);
     // slots before registration are not expected, nor counted
     const first = registeredAt <= start ? 0 : Math.floor((registeredAt - start) / s.slotSeconds);
-    const expectedSlots = keptFrom[first] as number;
-    const upSlots = Number(r.up_slots ?? 0);
+    // announced maintenance (SPEC §3.2): its kept slots are neither expected nor counted up
+    const m = maintenance.get(r.id);
+    let expectedSlots = keptFrom[first] as number;
+    let upSlots = Number(r.up_slots ?? 0);
+    if (m)
+      for (let k = first; k < totalSlots; k++)
+        if (m.covered[k] && keep[k] === '1') {
+          expectedSlots--;
+          if (m.slots[k] === '1') upSlots--;
+        }
     const u = usage.get(r.id);
     const anomalies: Anomaly[] = [];
     if (r.max_gpu_util !== null && Number(r.max_gpu_util) > 1_000_000) anomalies.push('GPU_UTILISATION_OVER_100');
@@ -356,4 +367,22 @@ async function excludedSlots(sql: Sql, s: Settings, n: number, params: Params): 
     for (const r of rows) up[r.k] = r.up;
   }
   return computeExcludedSlots(down, expected, up, h);
+}
+
+/** The slots of epoch n each node announced as maintenance, with the node's heartbeat bits (for the up slots in them). */
+async function maintenanceMasks(sql: Sql, n: number, start: number, end: number, slotSeconds: number, totalSlots: number) {
+  const windows = await maintenanceDuring(sql, start, end);
+  const out = new Map<string, { covered: boolean[]; slots: string }>();
+  if (windows.size === 0) return out;
+  const ids = [...windows.keys()];
+  const bits = new Map(
+    (
+      await sql.query<{ node_id: string; slots: string }>('SELECT node_id, slots::text AS slots FROM node_slots WHERE epoch = $1 AND node_id = ANY($2)', [
+        n,
+        ids,
+      ])
+    ).map((r) => [r.node_id, r.slots]),
+  );
+  for (const [id, w] of windows) out.set(id, { covered: maintenanceSlots(w, start, slotSeconds, totalSlots), slots: bits.get(id) ?? '' });
+  return out;
 }
