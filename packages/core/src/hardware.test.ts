@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseWad, WAD } from './amount.ts';
 import {
+  backedProviderClass,
   computeComputeUnits,
   computeGpuAllowance,
   computeMinBond,
@@ -113,13 +114,26 @@ describe('counted hardware (SPEC §3.1)', () => {
     expect(countedHostResources({ vcpus: 1000, nvmeTb: 100 }, undefined, 3)).toEqual({ vcpus: 1000, nvmeTb: 100 });
   });
 
-  it('holds the declared classes against what was measured (SPEC §3.1)', () => {
+  it('holds the declared classes against what was measured: the link per node, the provider class per owner (SPEC §3.1)', () => {
     const node = { slaClass: 'recommended', providerClass: 'individual' } as const;
-    expect(isClassBacked(node, host, 1, c)).toBe(true);
-    expect(isClassBacked({ ...node, slaClass: 'mission-critical' }, host, 1, c)).toBe(false);
-    expect(isClassBacked({ ...node, slaClass: 'mission-critical' }, { ...host, bandwidthGbps: 100 }, 1, c)).toBe(true);
-    expect(isClassBacked(node, { ...host, ramGb: c.providerClasses.individual.minRamGb - 1 }, 1, c)).toBe(false);
-    expect(isClassBacked(node, host, 0, c)).toBe(false);
-    expect(isClassBacked({ ...node, slaClass: 'mission-critical' }, undefined, 0, c)).toBe(true);
+    const one = { gpus: 1, ramGb: 512 };
+    expect(isClassBacked(node, host, one, c)).toBe(true);
+    expect(isClassBacked({ ...node, slaClass: 'mission-critical' }, host, one, c)).toBe(false);
+    expect(isClassBacked({ ...node, slaClass: 'mission-critical' }, { ...host, bandwidthGbps: 100 }, one, c)).toBe(true);
+    expect(isClassBacked(node, host, { gpus: 1, ramGb: c.providerClasses.individual.minRamGb - 1 }, c)).toBe(false);
+    expect(isClassBacked(node, host, { gpus: 0, ramGb: 512 }, c)).toBe(false);
+    // a data centre: 100 GPUs and 1 TB across its owner's nodes (a node holds at most 32)
+    const dc = { ...node, providerClass: 'datacentre' } as const;
+    expect(isClassBacked(dc, host, { gpus: 8, ramGb: 512 }, c)).toBe(false);
+    expect(isClassBacked(dc, host, { gpus: 104, ramGb: 13 * 512 }, c)).toBe(true);
+    expect(isClassBacked({ ...node, slaClass: 'mission-critical' }, undefined, { gpus: 0, ramGb: 0 }, c)).toBe(true);
+  });
+
+  it('names the highest provider class an owner backs', () => {
+    expect(backedProviderClass({ gpus: 0, ramGb: 512 }, c)).toBeNull();
+    expect(backedProviderClass({ gpus: 8, ramGb: 256 }, c)).toBe('individual');
+    expect(backedProviderClass({ gpus: 16, ramGb: 1024 }, c)).toBe('edge');
+    expect(backedProviderClass({ gpus: 100, ramGb: 1024 }, c)).toBe('datacentre');
+    expect(backedProviderClass({ gpus: 100, ramGb: 1023 }, c)).toBe('edge');
   });
 });

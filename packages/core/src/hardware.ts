@@ -1,6 +1,6 @@
 import { WAD } from './amount.ts';
 import type { GpuInput, NodeInput } from './epoch-input.ts';
-import type { Params } from './params.ts';
+import { type Params, PROVIDER_CLASSES, type ProviderClass } from './params.ts';
 import type { ReasonCode } from './reasons.ts';
 
 /**
@@ -160,19 +160,37 @@ export function countedHostResources(
 }
 
 /**
- * Whether what was measured backs the classes a node declared (SPEC §3.1: provider class by GPUs
- * and RAM, SLA class by its link — "a mission-critical node needs its 100 Gbps"). Without a
- * measurement there is nothing to hold the declaration against.
+ * Whether what was measured backs the classes a node declared (SPEC §3.1): its SLA class by its
+ * own link ("a mission-critical node needs its 100 Gbps"), its provider class by what its owner
+ * was measured to run — the counted GPUs of the owner's measured nodes and the RAM of their hosts,
+ * each host once (a data centre is ≥ 100 GPUs and 1 TB across its nodes: a node holds at most 32).
+ * Without a measurement there is nothing to hold the declaration against.
  *
- * @example isClassBacked(node, measured, 8, params.compute) // false when the measured link is below the SLA class's bandwidth
+ * @example isClassBacked(node, measured, { gpus: 8, ramGb: 512 }, params.compute) // false when the measured link is below the SLA class's bandwidth
  */
 export function isClassBacked(
   node: Pick<NodeInput, 'slaClass' | 'providerClass'>,
   measured: MeasuredHardware | undefined,
-  countedGpus: number,
+  owner: { gpus: number; ramGb: number },
   c: Params['compute'],
 ): boolean {
   if (measured === undefined) return true;
   const pc = c.providerClasses[node.providerClass];
-  return measured.bandwidthGbps >= c.sla[node.slaClass].bandwidthGbps && measured.ramGb >= pc.minRamGb && countedGpus >= pc.minGpus;
+  return measured.bandwidthGbps >= c.sla[node.slaClass].bandwidthGbps && owner.ramGb >= pc.minRamGb && owner.gpus >= pc.minGpus;
+}
+
+/**
+ * The highest provider class an owner's measured hardware backs (SPEC §3.1: Individual ≥ 1 GPU and
+ * 32 GB, Edge ≥ 10 GPUs and 256 GB, Data centre ≥ 100 GPUs and 1 TB, across its nodes) — what an
+ * agent should declare; `null` below the first.
+ *
+ * @example backedProviderClass({ gpus: 16, ramGb: 1024 }, params.compute) // 'edge'
+ */
+export function backedProviderClass(owner: { gpus: number; ramGb: number }, c: Params['compute']): ProviderClass | null {
+  let best: ProviderClass | null = null;
+  for (const cls of PROVIDER_CLASSES) {
+    const pc = c.providerClasses[cls];
+    if (owner.gpus >= pc.minGpus && owner.ramGb >= pc.minRamGb) best = cls;
+  }
+  return best;
 }

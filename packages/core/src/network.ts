@@ -49,6 +49,8 @@ export type NetworkTotals = {
   scarcity: Map<string, { factor: bigint; clipped: boolean }>;
   /** How many of the epoch's nodes were measured on each node's host (1 without a measured host): they share its CPUs and NVMe (§3.1). */
   hostSharing: Int32Array;
+  /** Per owner (by `ownerIndex`): the counted GPUs of its measured nodes and the RAM of their hosts, each host once — what backs its provider class (§3.1). */
+  ownerMeasured: { gpus: number; ramGb: number }[];
   /** This epoch's usage per owner and hardware class (active nodes), for the next epochs' trailing window. */
   ownerClassUsage: OwnerClassUsage[];
   classRatings: Record<ProviderClass, ClassRatings>;
@@ -125,9 +127,27 @@ export function computeNetworkTotals(
     utilisation: usageOf(utilisation),
     scarcity,
     hostSharing: countHostSharing(nodes),
+    ownerMeasured: sumOwnerMeasured(nodes, counted, ownerOf, owners.length),
     ownerClassUsage,
     classRatings: ratings,
   };
+}
+
+/** Each owner's counted GPUs on measured nodes, and the RAM of the distinct hosts they were measured on. */
+function sumOwnerMeasured(nodes: readonly NodeInput[], counted: Int32Array, ownerOf: ArrayLike<number>, owners: number): { gpus: number; ramGb: number }[] {
+  const out = Array.from({ length: owners }, () => ({ gpus: 0, ramGb: 0 }));
+  const seen = new Set<string>();
+  nodes.forEach((n, i) => {
+    if (!n.measured) return;
+    const o = out[ownerOf[i] as number] as { gpus: number; ramGb: number };
+    o.gpus += counted[i] as number;
+    const host = `${ownerOf[i]}/${n.measured.hostId}`;
+    if (!seen.has(host)) {
+      seen.add(host);
+      o.ramGb += n.measured.ramGb;
+    }
+  });
+  return out;
 }
 
 /** For each node, how many of the nodes were measured on its host (1 without a measured host). */

@@ -62,7 +62,7 @@ export type EpochContext = {
   bondUnit: bigint;
   slotSeconds: number;
   epochStart: number;
-  totals: Pick<NetworkTotals, 'ranked' | 'counted' | 'capReasons' | 'classes' | 'scarcity' | 'classRatings' | 'hostSharing'>;
+  totals: Pick<NetworkTotals, 'ranked' | 'counted' | 'capReasons' | 'classes' | 'scarcity' | 'classRatings' | 'hostSharing' | 'ownerMeasured' | 'ownerOf'>;
 };
 
 const NONE: readonly ReasonCode[] = Object.freeze([]);
@@ -128,7 +128,7 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
       bond: node.bond,
       minBond,
       computeUnits: computeUnits,
-      classBacked: isClassBacked(node, node.measured, counted, cp),
+      classBacked: isClassBacked(node, node.measured, t.ownerMeasured[t.ownerOf[i] as number] as { gpus: number; ramGb: number }, cp),
       upSlots: node.upSlots,
       expectedSlots: node.expectedSlots,
       target,

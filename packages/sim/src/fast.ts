@@ -10,9 +10,13 @@ import {
   detectViolations,
   type EpochInput,
   type EpochResult,
+  evaluateOnboarding,
+  GPU_BENCHMARK_TFLOPS,
   isBillable,
+  type MeasuredHardware,
   mergeOwnerClassUsage,
   type NodeInput,
+  type OnboardingMeasurement,
   type OwnerClassUsage,
   type Params,
   processEpoch,
@@ -62,6 +66,8 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
   // bonds: 1.5 × the minimum; validators stake the operator minimum
   const bond = new Map<string, bigint>();
   for (const n of world.nodes) bond.set(n.id, (computeMinBond({ hardware: nodeHardware(n) }, params) * 3n) / 2n);
+  // the onboarding check: the hardware gate compares the declaration with what the host has
+  const onboarded = new Map(world.nodes.map((n) => [n.id, evaluateOnboarding(nodeHardware(n), onboardingMeasurement(n)).passed]));
   const standing = new Map<string, Standing>();
   const escrow: { amount: bigint; release: number; nodeId: string; consumers: Map<string, bigint> }[] = [];
   const lastAudited = new Map<string, number>();
@@ -126,6 +132,9 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         providerClass: n.providerClass,
         hardware: nodeHardware(n),
         registeredAt: GENESIS - n.registeredDaysAgo * day,
+        // every node is checked by a validator: what it measured counts (SPEC §3.1)
+        measured: measuredHost(n),
+        hostFirstSeen: GENESIS - n.host.firstSeenDaysAgo * day,
         expectedSlots: a.expectedSlots,
         upSlots: a.upSlots,
         gpuSecondsDelivered: Math.min(claimed, gpusOf(n) * a.upSlots * scenario.slotSeconds),
@@ -138,7 +147,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         // an unbonded node is not bonded: it earns nothing, though its unbonding stays slashable (SPEC §5)
         bond: left ? 0n : (bond.get(n.id) ?? 0n),
         status: st.status,
-        onboarded: true,
+        onboarded: onboarded.get(n.id) as boolean,
         probationStage: st.probationStage,
         anomalies: [],
         services: [],
@@ -387,6 +396,20 @@ function weightedP95(jobs: readonly Job[]): number {
 
 function gpusOf(n: SimNode): number {
   return n.gpus.reduce((a, g) => a + g.count, 0);
+}
+
+/** What a validator's check finds on a node's host. */
+function measuredHost(n: SimNode): MeasuredHardware {
+  return { vcpus: n.host.vcpus, ramGb: n.host.ramGb, nvmeTb: n.host.nvmeTb, bandwidthGbps: 10, hostId: n.host.id };
+}
+
+/** The onboarding check's measurement: the node's GPUs benchmarking mid-range, and its host. */
+export function onboardingMeasurement(n: SimNode): OnboardingMeasurement {
+  const gpus = n.gpus.map((g) => {
+    const [lo, hi] = GPU_BENCHMARK_TFLOPS[g.model] ?? [1, 1];
+    return { ...g, tflops: String(Math.round((lo + hi) / 2)) };
+  });
+  return { gpus, linkGbps: '10', nvme: true, tpm: true, vcpus: n.host.vcpus, ramGb: n.host.ramGb, nvmeTb: n.host.nvmeTb, hostId: n.host.id };
 }
 
 function nodeHardware(n: SimNode): NodeInput['hardware'] {

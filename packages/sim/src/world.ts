@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Params, prng, WAD } from '@swarm/core';
+import { backedProviderClass, defaultParams, type Params, prng, WAD } from '@swarm/core';
 
 /**
  * The simulated world: operators of each archetype with their nodes, validators and stakers, and
@@ -27,6 +27,9 @@ export const PROVIDER_ARCHETYPES = [
   'self-referrer',
   'lock-breaker',
   'sybil-splitter',
+  'host-splitter',
+  'hardware-over-declarer',
+  'whitewasher',
   'outage-region',
   'background',
 ] as const;
@@ -49,6 +52,9 @@ export const TWINS: Partial<Record<Archetype, Archetype>> = {
   'self-referrer': 'new-dc',
   'lock-breaker': 'reliable-dc',
   'sybil-splitter': 'reliable-dc',
+  'host-splitter': 'reliable-dc',
+  'hardware-over-declarer': 'reliable-dc',
+  whitewasher: 'reliable-dc',
   'lazy-validator': 'honest-validator',
   'colluding-validator': 'honest-validator',
 };
@@ -59,7 +65,7 @@ export const CHEATERS = Object.keys(TWINS) as Archetype[];
  * their twin, up to a base unit per extra node, epoch and pool of rounding. Every other cheater
  * must earn strictly less.
  */
-export const NO_GAIN: readonly Archetype[] = ['sybil-splitter', 'self-referrer'];
+export const NO_GAIN: readonly Archetype[] = ['sybil-splitter', 'self-referrer', 'whitewasher'];
 
 export const DESCRIPTIONS: Record<Archetype, string> = {
   'reliable-dc': 'data centre, 8 × H100, always up, organic demand',
@@ -78,7 +84,11 @@ export const DESCRIPTIONS: Record<Archetype, string> = {
   'new-dc': 'reliable-dc registered 10 days before the run (in its referral period), with no referrer',
   'self-referrer': 'new-dc registered with its own second address as referrer',
   'lock-breaker': 'reliable-dc that declares a 730-day lock (L = 1.5) and unbonds after 5 epochs',
-  'sybil-splitter': 'one 8 × H100 machine registered as 8 nodes of one GPU, each bonded',
+  'sybil-splitter': 'one 8 × H100 machine registered as 8 nodes of one GPU, each bonded, each declaring its share of the host',
+  'host-splitter': 'sybil-splitter whose 8 nodes each declare the whole host’s 32 vCPUs and 4 TB',
+  'hardware-over-declarer': 'reliable-dc that declares 1,000 vCPUs, 8 TB of RAM and 100 TB of NVMe on a host of 32, 256 GB and 4 TB',
+  whitewasher:
+    'reliable-dc re-registered under a new id on its old host (first registered 100 days ago) for the new-node bonus; what its exclusion cost it before is sunk',
   'outage-region': 'reliable-dc in a region that loses power for some epochs',
   background: 'the rest of the network: honest nodes of mixed hardware',
   'honest-validator': 're-executes every receipt it is assigned and reports what it finds',
@@ -171,9 +181,11 @@ export type SimNode = {
   /** Share of its capacity third parties use (fixed per node). */
   demand: number;
   bondGpus: number;
-  /** CPU cores and NVMe declared (a split machine splits these too). */
+  /** CPU cores and NVMe declared (a split machine splits these too); RAM is 8 GB per declared core. */
   vcpus: number;
   nvmeTb: number;
+  /** The host it runs on, as a validator's check measures it (SPEC §3.1); nodes of one machine share it. */
+  host: { id: string; vcpus: number; ramGb: number; nvmeTb: number; firstSeenDaysAgo: number };
   /** Registered this many days before the run starts. */
   registeredDaysAgo: number;
   referrer: string | null;
@@ -202,6 +214,12 @@ export type NodeActivity = { nodeId: string; upSlots: number; expectedSlots: num
 export const CONSUMERS = 20;
 export const address = (label: string) => `0x${createHash('sha256').update(`swarm-sim:${label}`).digest('hex').slice(0, 40)}`;
 
+const DEFAULT_COMPUTE = defaultParams().compute;
+/** A host of its own (8 GB of RAM a core), first registered `firstSeenDaysAgo` days before the run. */
+function ownHost(label: string, vcpus: number, nvmeTb: number, firstSeenDaysAgo: number): SimNode['host'] {
+  return { id: createHash('sha256').update(`swarm-sim-host:${label}`).digest('hex'), vcpus, ramGb: 8 * vcpus, nvmeTb, firstSeenDaysAgo };
+}
+
 /** The operators, validators and stakers of a scenario. */
 export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode[] } {
   const r = prng(s.seed);
@@ -223,6 +241,7 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
     bondGpus: 8,
     vcpus: 32,
     nvmeTb: 4,
+    host: ownHost(id, 32, 4, 100),
     ...honest,
   });
   const a100 = (id: string) =>
@@ -236,6 +255,7 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
       bondGpus: 4,
       vcpus: 32,
       nvmeTb: 4,
+      host: ownHost(`${id}-n${i}`, 32, 4, 100),
       ...honest,
     }));
   for (const a of PROVIDER_ARCHETYPES) {
@@ -253,18 +273,28 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
             bondGpus: 1,
             vcpus: 16,
             nvmeTb: 2,
+            host: ownHost(id, 16, 2, 100),
             ...honest,
           },
         ]);
-      else if (a === 'sybil-splitter')
-        // the machine's 32 cores and 4 TB split across its 8 nodes, as declared honestly
+      else if (a === 'sybil-splitter' || a === 'host-splitter')
+        // one machine of 32 cores and 4 TB as 8 nodes: each declaring its share, or the whole host
         add(a, k, (id) =>
-          Array.from({ length: 8 }, (_, i) => ({ ...dc(`${id}-n${i}`), gpus: [{ model: 'H100', count: 1 }], bondGpus: 1, vcpus: 4, nvmeTb: i < 4 ? 1 : 0 })),
+          Array.from({ length: 8 }, (_, i) => ({
+            ...dc(`${id}-n${i}`),
+            gpus: [{ model: 'H100', count: 1 }],
+            bondGpus: 1,
+            ...(a === 'sybil-splitter' ? { vcpus: 4, nvmeTb: i < 4 ? 1 : 0 } : { vcpus: 32, nvmeTb: 4 }),
+            host: ownHost(id, 32, 4, 100),
+          })),
         );
+      else if (a === 'hardware-over-declarer') add(a, k, (id) => [{ ...dc(id), vcpus: 1000, nvmeTb: 100 }]);
+      else if (a === 'whitewasher') add(a, k, (id) => [{ ...dc(id), registeredDaysAgo: 0 }]);
       else if (a === 'outage-region') add(a, k, (id) => [dc(id, s.outage?.region ?? 'eu-west')]);
       else if (a === 'a100-holder' || a === 'utilisation-pumper') add(a, k, a100);
-      else if (a === 'new-dc') add(a, k, (id) => [{ ...dc(id), registeredDaysAgo: 10 }]);
-      else if (a === 'self-referrer') add(a, k, (id) => [{ ...dc(id), registeredDaysAgo: 10, referrer: address(`${id}-second-address`) }]);
+      else if (a === 'new-dc') add(a, k, (id) => [{ ...dc(id), registeredDaysAgo: 10, host: ownHost(id, 32, 4, 10) }]);
+      else if (a === 'self-referrer')
+        add(a, k, (id) => [{ ...dc(id), registeredDaysAgo: 10, host: ownHost(id, 32, 4, 10), referrer: address(`${id}-second-address`) }]);
       else if (a === 'lock-breaker') add(a, k, (id) => [{ ...dc(id), commitmentDays: 730, unbondAt: 5 }]);
       else if (a === 'unbond-before-slash') add(a, k, (id) => [{ ...dc(id), unbondAt: 1 }]);
       else add(a, k, (id) => [dc(id)]);
@@ -290,11 +320,18 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
         bondGpus: count,
         vcpus: 8 * count,
         nvmeTb: count,
+        host: ownHost(id, 8 * count, count, 100),
         ...honest,
       },
     ]);
   }
   for (const a of VALIDATOR_ARCHETYPES) for (let k = 0; k < (s.validators[a] ?? 0); k++) add(a, k, () => []);
+  // each operator declares the provider class its hosts back together (SPEC §3.1)
+  for (const op of operators) {
+    const hosts = new Map(op.nodes.map((n) => [n.host.id, n.host.ramGb]));
+    const owner = { gpus: op.nodes.reduce((x, n) => x + n.gpus.reduce((y, g) => y + g.count, 0), 0), ramGb: [...hosts.values()].reduce((x, r) => x + r, 0) };
+    for (const n of op.nodes) n.providerClass = backedProviderClass(owner, DEFAULT_COMPUTE) ?? 'individual';
+  }
   return { operators, nodes: operators.flatMap((o) => o.nodes) };
 }
 

@@ -29,6 +29,9 @@ describe('the simulator, fast mode, on the small scenario', () => {
     'self-referrer',
     'lock-breaker',
     'sybil-splitter',
+    'host-splitter',
+    'hardware-over-declarer',
+    'whitewasher',
   ];
   const seeds = [1, 2, 3, 4, 5].map((seed) =>
     seed === 1 ? small : runFast({ ...(SCENARIOS.small as NonNullable<(typeof SCENARIOS)['small']>), seed }, { params }),
@@ -53,6 +56,17 @@ describe('the simulator, fast mode, on the small scenario', () => {
       }
     const trader = small.accounts.find((a) => a.archetype === 'wash-trader');
     expect(trader?.selfPaid).toBeGreaterThan(0n); // it really paid itself
+  });
+
+  it('counted hardware is measured (SPEC §3.1): the over-declarer fails its check, the host splitter shares one host, the whitewasher gets no new-node bonus', () => {
+    for (const r of seeds) {
+      // the over-declarer earns nothing; the whole-host splitter no more than its twin's one node
+      expect(r.accounts.find((a) => a.archetype === 'hardware-over-declarer')?.rewards).toBe(0n);
+      const splitter = twin(r, 'host-splitter');
+      expect(Number(splitter?.marginPercent)).toBeLessThan(0);
+      // the whitewasher no more than ties its twin: the bonus a new host would have had is not paid
+      expect(Number(twin(r, 'whitewasher')?.marginPercent)).toBeLessThanOrEqual(0);
+    }
   });
 
   it('the inflaters are caught by audits: failed verifications and slashes; unbonding does not escape them', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GPU_BENCHMARK_TFLOPS, prng, TOKEN } from '@swarm/core';
+import { backedProviderClass, defaultParams, GPU_BENCHMARK_TFLOPS, prng, TOKEN } from '@swarm/core';
 import {
   type HeartbeatBody,
   type KeyPair,
@@ -137,7 +137,8 @@ export class SimulatedNetwork {
             owner: n.ownerAddress,
             region: this.regionOf.get(n.id) as string,
             slaClass: prof.sla,
-            providerClass: prof.cls,
+            // the class its owner's hosts back, all its nodes together (SPEC §3.1)
+            providerClass: this.providerClassOf(n.owner.publicKey),
             hardware: this.hardwareOf(n),
             commitmentDays: [0, 30, 90, 180, 365][n.id.charCodeAt(n.id.length - 1) % 5] as number,
             referrer: null,
@@ -191,7 +192,14 @@ export class SimulatedNetwork {
     }
   }
 
-  /** What a demo node has and declares: its GPUs, and a host sized to its provider class. */
+  /** The provider class an owner's demo nodes back together: their GPUs and the RAM of their hosts. */
+  private providerClassOf(ownerKey: string) {
+    const mine = this.nodes.filter((x) => x.owner.publicKey === ownerKey).map((x) => this.hardwareOf(x));
+    const owner = { gpus: mine.reduce((a, h) => a + h.gpus.reduce((b, g) => b + g.count, 0), 0), ramGb: mine.reduce((a, h) => a + h.ramGb, 0) };
+    return backedProviderClass(owner, defaultParams().compute) ?? 'individual';
+  }
+
+  /** What a demo node has and declares: its GPUs, and a host sized to its profile. */
   private hardwareOf(n: (typeof this.nodes)[number]) {
     const individual = (this.profileOf.get(n.id) as (typeof PROFILES)[number]).cls === 'individual';
     return {
