@@ -214,6 +214,32 @@ def vector(name, v, engine, params):
         for (i, k, _), x in zip(merged, sp):
             got = int(st[i]['bondReward']) if k == 0 else next(int(s['reward']) for s in res['stakes'] if s['id'] == i)
             check(got == x, f'{name} {i}: staker share {got} ≠ {x}')
+    # §6.1 vesting: floor(reward × share) locked; what was due vests; a forfeit takes everything unvested
+    vshare = wad(params['vesting']['share'])
+    delta = {}
+    totals = {'locked': 0, 'vested': 0, 'forfeited': 0}
+    for i, n in enumerate(nodes):
+        s = st[n['id']]
+        v = n.get('vesting') or {'unvested': '0', 'due': '0', 'forfeit': False}
+        locked = rewards[i] * vshare // W
+        unv, due = int(v['unvested']), int(v['due'])
+        if v['forfeit']:
+            vested, forfeited, after = 0, unv + locked, 0
+        else:
+            vested, forfeited, after = due, 0, unv - due + locked
+        check([int(s[k]) for k in ['locked', 'vested', 'forfeited', 'unvested']] == [locked, vested, forfeited, after], f'{name} {n["id"]}: vesting')
+        if locked or vested or forfeited or unv:
+            lines.append(f'{n["id"]}: locked floor({rewards[i]} × {params["vesting"]["share"]}) = {locked}; vested {vested} of {unv} unvested' + (f'; forfeited {forfeited}' if forfeited else '') + f' → unvested {after}')
+        delta[n['owner']] = delta.get(n['owner'], 0) - locked + vested
+        totals['locked'] += locked
+        totals['vested'] += vested
+        totals['forfeited'] += forfeited
+    check({k: int(x) for k, x in res['vesting'].items()} == totals, f'{name}: vesting totals')
+    claims = {p['address']: int(p['amount']) for p in res['payouts']}
+    for a, d in delta.items():
+        claims[a] = claims.get(a, 0) + d
+    check({p['address']: int(p['amount']) for p in res['claims']} == {a: x for a, x in claims.items() if x != 0}, f'{name}: claims')
+    lines.append(f'claims = payouts − locked + vested: {sum(claims.values())} of {sum(int(p["amount"]) for p in res["payouts"])} paid out')
     paid_out = sum(int(p['amount']) for p in res['payouts'])
     treasury = int(res['treasury'])
     check(paid_out + treasury == pool, f'{name}: payouts + treasury ≠ pool')
@@ -221,7 +247,7 @@ def vector(name, v, engine, params):
     return lines
 
 
-NEW_NODE_KEYS = ['reward', 'capacityReward', 'usageReward', 'fee', 'referral', 'eligible', 'contribution', 'quality', 'valuation', 'score', 'reasons']
+NEW_NODE_KEYS = ['reward', 'capacityReward', 'usageReward', 'fee', 'referral', 'locked', 'vested', 'forfeited', 'unvested', 'eligible', 'contribution', 'quality', 'valuation', 'score', 'reasons']
 
 
 def expected(old, got):
@@ -234,12 +260,12 @@ def expected(old, got):
     out['nodes'] = {}
     for nid, n in nodes.items():
         keys = old['nodes'].get(nid) or {k: nodes[nid][k] for k in NEW_NODE_KEYS}
-        keys = {**keys, **{k: None for k in ['capacityReward', 'usageReward', 'fee', 'referral'] if k not in keys}}
+        keys = {**keys, **{k: None for k in ['capacityReward', 'usageReward', 'fee', 'referral', 'locked', 'vested', 'forfeited', 'unvested'] if k not in keys}}
         out['nodes'][nid] = {k: ({kk: n[k][kk] for kk in keys[k]} if isinstance(keys[k], dict) else n[k]) for k in keys}
     for kind in ['validators', 'stakes']:
         have = {x['id']: x for x in got[kind]}
         out[kind] = {i: {k: have[i][k] for k in x} for i, x in old[kind].items()}
-    for k in ['attested', 'referrals', 'ignoredAttestations', 'payouts']:
+    for k in ['attested', 'referrals', 'ignoredAttestations', 'payouts', 'claims', 'vesting']:
         out[k] = got[k]
     return out
 

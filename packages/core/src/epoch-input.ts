@@ -98,6 +98,14 @@ const nodeSchema: TSchema = obj({
       },
       doc: "what the latest unexpired validator check measured on the node's host (SPEC §3.1); absent when none did (open onboarding)",
     }),
+    vesting: obj({
+      fields: {
+        unvested: amount({ doc: 'compute rewards locked in earlier epochs and not yet vested, base units' }),
+        due: amount({ doc: 'the part of `unvested` that vests at this epoch’s close' }),
+        forfeit: bool({ doc: 'a failed verification or an equivocation was judged at this close: everything unvested is forfeited (SPEC §6.1)' }),
+      },
+      doc: "the node's locked rewards (SPEC §6.1); absent when nothing is unvested and nothing is forfeited",
+    }),
     hostFirstSeen: int({
       min: 0,
       max: 253_402_300_799,
@@ -111,7 +119,7 @@ const nodeSchema: TSchema = obj({
       doc: 'link quality over the epoch from the heartbeats (SPEC §3.2); absent when none arrived or it was not measured',
     }),
   },
-  optional: ['network', 'measured', 'hostFirstSeen'],
+  optional: ['network', 'measured', 'hostFirstSeen', 'vesting'],
 });
 
 export const epochInputSchema: TSchema = obj({
@@ -207,6 +215,8 @@ export type NodeInput = {
   measured?: MeasuredHardware;
   /** When its host was first registered; absent without a measured host. */
   hostFirstSeen?: number;
+  /** Its locked rewards: unvested, due to vest now, and whether they are forfeited now (SPEC §6.1). */
+  vesting?: { unvested: bigint; due: bigint; forfeit: boolean };
 };
 export type ValidatorInput = { id: string; payout: string; agreedAudits: number };
 export type StakeInput = { id: string; payout: string; kind: 'user' | 'operator'; amount: bigint; lockDays: number };
@@ -273,6 +283,8 @@ export function checkEpochInput(input: EpochInput, params: Params): void {
     for (const k of ['standard', 'high'] as const) {
       if (j.independent[k] > j.all[k]) throw new InvalidArgumentError(`nodes[${i}].jobs.independent.${k}`, `must not exceed jobs.all.${k}`, 'OUT_OF_RANGE');
     }
+    if (n.vesting && n.vesting.due > n.vesting.unvested)
+      throw new InvalidArgumentError(`nodes[${i}].vesting.due`, 'must not exceed vesting.unvested', 'OUT_OF_RANGE');
     if (n.referrer !== null && n.referrer === n.owner) {
       throw new InvalidArgumentError(`nodes[${i}].referrer`, 'a node cannot be referred by its own owner', 'SELF_REFERRAL');
     }

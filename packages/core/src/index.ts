@@ -32,5 +32,6 @@ export * from './slashing.ts';
 export * from './statement.ts';
 export * from './synthetic.ts';
 export * from './valuation.ts';
+export * from './vesting.ts';
 export * from './violations.ts';
 export * from './what-if.ts';

@@ -18,8 +18,11 @@ export type ManifestBody = {
   previousRoot: string | null;
   root: string;
   payees: number;
-  /** What each pool paid out this epoch, and what went to the treasury (base units). */
-  totals: Record<Role | 'treasury', string>;
+  /**
+   * What each pool paid out this epoch, and what went to the treasury (base units); of the compute
+   * rewards, what was locked to vest, what vested from earlier epochs and what was forfeited (SPEC §6.1).
+   */
+  totals: Record<Role | 'treasury' | 'locked' | 'vested' | 'forfeited', string>;
   /** The operator's address: the signer. */
   operator: string;
 };
@@ -35,12 +38,16 @@ export function manifestTotals(r: EpochResult): ManifestBody['totals'] {
   const out = {} as ManifestBody['totals'];
   for (const role of ROLES) out[role] = r.pools[role].paid.toString();
   out.treasury = r.treasury.toString();
+  out.locked = r.vesting.locked.toString();
+  out.vested = r.vesting.vested.toString();
+  out.forfeited = r.vesting.forfeited.toString();
   return out;
 }
 
 /**
  * Cumulative claims after an epoch: each address's total to date (the previous epoch's claims plus
- * this epoch's payouts), ascending by address. A claim on chain pays the difference between this
+ * this epoch's claimable amounts, `EpochResult.claims`: the payouts less what was locked to vest,
+ * plus what vested), ascending by address. A claim on chain pays the difference between this
  * total and what the address already claimed, so one proof claims everything to date.
  */
 export function cumulativeClaims(previous: readonly Claim[], payouts: readonly { address: string; amount: bigint }[]): Claim[] {

@@ -157,6 +157,12 @@ export const paramsSchema: TSchema = obj({
         unbondingDays: days('unbonding delay'),
       },
     }),
+    vesting: obj({
+      fields: {
+        share: wad({ min: '0', max: '1', doc: 'the share of each compute reward that vests over `epochs` before it can be claimed (SPEC §6.1)' }),
+        epochs: int({ min: 1, max: 100_000, doc: 'the epochs a locked reward takes to vest, linearly' }),
+      },
+    }),
     audits: obj({
       fields: {
         rate: frac,
@@ -287,6 +293,7 @@ export type Params = {
   referral: { share: Wad; days: number };
   attestors: Record<AttestedRole, string[]>;
   staking: { userDiscounts: { minStake: bigint; discount: Wad }[]; operatorMinStake: bigint; unbondingDays: number };
+  vesting: { share: Wad; epochs: number };
   audits: { rate: Wad; minPerNodePerWeek: number; recheckDays: number };
   heartbeats: {
     maxSkewSeconds: number;
@@ -419,6 +426,7 @@ export const DEFAULT_PARAMS_JSON = {
     operatorMinStake: '100000',
     unbondingDays: 14,
   },
+  vesting: { share: '0.5', epochs: 30 },
   audits: { rate: '0.02', minPerNodePerWeek: 1, recheckDays: 30 },
   heartbeats: { maxSkewSeconds: 5, platformOutageShare: '0.5', platformOutageMinNodes: 10, maintenanceNoticeHours: 24, maintenanceHoursPerWeek: 2 },
   slashing: {
@@ -447,6 +455,8 @@ export const DEFAULT_PARAMS_JSON = {
 const ADDED_FIELDS = {
   heartbeats: DEFAULT_PARAMS_JSON.heartbeats,
   audits: { recheckDays: DEFAULT_PARAMS_JSON.audits.recheckDays },
+  // a parameter set from before vesting keeps paying every reward at once until governance sets a share
+  vesting: { share: '0', epochs: DEFAULT_PARAMS_JSON.vesting.epochs },
   compute: {
     usageShare: DEFAULT_PARAMS_JSON.compute.usageShare,
     usageFeeBound: DEFAULT_PARAMS_JSON.compute.usageFeeBound,

@@ -26,6 +26,7 @@ import type { ReasonCode } from './reasons.ts';
 import { computeStakerWeightAdjust, splitRoles } from './roles.ts';
 import { type EpochContext, evaluateNode, type NodeStatement } from './statement.ts';
 import { computeUsagePool, type UsagePool } from './usage.ts';
+import { computeNodeVesting, type NodeVesting } from './vesting.ts';
 import { DAY_SECONDS } from './violations.ts';
 
 export type EpochResult = {
@@ -59,6 +60,13 @@ export type EpochResult = {
   ignoredAttestations: IgnoredAttestation[];
   /** Every payout address's total for the epoch, in order of first appearance (nodes by id, validators, stakes, attested, referrers). */
   payouts: Payout[];
+  /**
+   * What each address may claim from this epoch (SPEC §6.1): its payout less the compute rewards
+   * locked to vest, plus what vested from earlier locks — the amounts the Merkle claims add up.
+   */
+  claims: Payout[];
+  /** Vesting over the epoch's compute rewards: totals, and per node in id order (`NodeVesting`). */
+  vesting: { locked: bigint; vested: bigint; forfeited: bigint; nodes: NodeVesting[] };
   reasonCounts: Record<string, number>;
 };
 
@@ -108,6 +116,17 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     attested: attested.statements,
     referrals: compute.referrals,
   });
+  // vesting (SPEC §6.1): what of each compute reward is claimable now, and what vests from before
+  const vesting = nodes.map((n, i) => computeNodeVesting(compute.nodeRewards[i] as bigint, n.vesting, params.vesting));
+  const claims = computePayouts({
+    ...totals,
+    nodeRewards: vesting.map((v, i) => (compute.nodeRewards[i] as bigint) - v.locked + v.vested),
+    bondRewards,
+    validators: validators.statements,
+    stakes,
+    attested: attested.statements,
+    referrals: compute.referrals,
+  });
   const paidOut = sum(payouts.map((p) => p.amount));
   if (paidOut + books.treasury !== emission.epochPool) {
     throw new InvariantError('epoch pool not conserved', `paid ${paidOut} + treasury ${books.treasury} ≠ pool ${emission.epochPool}`);
@@ -121,7 +140,18 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     const usageReward = compute.usage[i] as bigint;
     const referral = capacityReward + usageReward - (compute.nodeRewards[i] as bigint);
     const reasons = referral > 0n ? [...s.reasons, 'REFERRAL_PAID' as const] : s.reasons;
-    return { ...s, reward: compute.nodeRewards[i] as bigint, capacityReward, usageReward, referral, bondReward: bondRewards[i] as bigint, reasons };
+    const v = vesting[i] as NodeVesting;
+    const vestingReasons = v.forfeited > 0n ? [...reasons, 'UNVESTED_FORFEITED' as const] : reasons;
+    return {
+      ...s,
+      reward: compute.nodeRewards[i] as bigint,
+      capacityReward,
+      usageReward,
+      referral,
+      bondReward: bondRewards[i] as bigint,
+      ...v,
+      reasons: vestingReasons,
+    };
   };
   return {
     version: 1,
@@ -146,6 +176,8 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     ownerClassUsage: totals.ownerClassUsage,
     ignoredAttestations: attested.ignored,
     payouts,
+    claims,
+    vesting: { locked: sumOf(vesting, 'locked'), vested: sumOf(vesting, 'vested'), forfeited: sumOf(vesting, 'forfeited'), nodes: vesting },
     reasonCounts: Object.fromEntries(Object.entries(reasonCounts).sort((x, y) => cmp(x[0], y[0]))),
   };
 }
@@ -229,4 +261,10 @@ function sortedById<T extends { id: string }>(items: readonly T[]): readonly T[]
     if ((items[i - 1] as T).id >= (items[i] as T).id) return [...items].sort((x, y) => cmp(x.id, y.id));
   }
   return items;
+}
+
+function sumOf(xs: readonly NodeVesting[], k: keyof NodeVesting): bigint {
+  let t = 0n;
+  for (const x of xs) t += x[k];
+  return t;
 }

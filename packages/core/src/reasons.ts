@@ -22,6 +22,8 @@ export const REASONS = {
   RATING_CLIPPED: 'The rating factor P was clipped to its range [0, 1].',
   OWN_RECEIPTS_DISCOUNTED:
     "Receipts from consumer keys that have paid only this owner's nodes would have raised E, R or P; they can only lower them, so they were left out.",
+  UNVESTED_FORFEITED:
+    'A failed verification or an equivocation was judged this epoch: every unvested reward of the node was forfeited into escrow with the slash (SPEC §6.1).',
   REFERRAL_PAID: "A share of this node's compute reward went to its referrer during the node's first days (SPEC §4.5).",
   VALUATION_CLIPPED: 'The scarcity factor of the hardware class was clipped to its range.',
   GPU_CAP_EXCEEDED: 'GPUs above the per-node cap earn nothing.',

@@ -48,6 +48,8 @@ export function serializeResult(r: EpochResult, options: { nodes?: boolean } = {
     },
     ignoredAttestations: r.ignoredAttestations,
     payouts: r.payouts.map((p) => ({ address: p.address, amount: p.amount.toString() })),
+    claims: r.claims.map((p) => ({ address: p.address, amount: p.amount.toString() })),
+    vesting: { locked: r.vesting.locked.toString(), vested: r.vesting.vested.toString(), forfeited: r.vesting.forfeited.toString() },
     reasonCounts: r.reasonCounts,
   };
 }
@@ -94,6 +96,10 @@ export function serializeNodeStatement(s: NodeStatement): Record<string, unknown
     bond: s.bond.toString(),
     bondWeight: s.bondWeight.toString(),
     bondReward: s.bondReward.toString(),
+    locked: s.locked.toString(),
+    vested: s.vested.toString(),
+    forfeited: s.forfeited.toString(),
+    unvested: s.unvested.toString(),
     reasons: s.reasons,
   };
 }

@@ -52,6 +52,11 @@ export type NodeStatement = {
   bondWeight: bigint;
   /** The bond's share of the staker pool. */
   bondReward: bigint;
+  /** Of `reward`, what is locked to vest; what vested now from earlier locks; what was forfeited; what is still unvested (SPEC §6.1). */
+  locked: bigint;
+  vested: bigint;
+  forfeited: bigint;
+  unvested: bigint;
   reasons: readonly ReasonCode[];
 };
 
@@ -165,6 +170,10 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
     bond: node.bond,
     bondWeight: bondWeight(node.bond, L.factor, Q, eligible),
     bondReward: 0n,
+    locked: 0n,
+    vested: 0n,
+    forfeited: 0n,
+    unvested: 0n,
     reasons: reasons.length > 0 ? reasons : NONE,
   };
 }

@@ -55,5 +55,7 @@ describe('golden vectors', () => {
     expect(got.referrals).toEqual(want.referrals);
     expect(got.ignoredAttestations).toEqual(want.ignoredAttestations);
     expect(got.payouts).toEqual(want.payouts);
+    expect(got.claims).toEqual(want.claims);
+    expect(got.vesting).toEqual(want.vesting);
   });
 });
