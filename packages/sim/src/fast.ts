@@ -16,6 +16,7 @@ import {
   type MeasuredHardware,
   mergeOwnerClassUsage,
   type NodeInput,
+  type NodeVesting,
   type OnboardingMeasurement,
   type OwnerClassUsage,
   type Params,
@@ -25,7 +26,9 @@ import {
   selectAuditSample,
   serializeEpochInput,
   TOKEN,
+  type VestingTranche,
   type Violation,
+  vestingState,
   WAD,
 } from '@swarm/core';
 import { type Account, type EpochPoint, newAccount, type SimResult, summarise } from './report.ts';
@@ -69,6 +72,8 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
   // the onboarding check: the hardware gate compares the declaration with what the host has
   const onboarded = new Map(world.nodes.map((n) => [n.id, evaluateOnboarding(nodeHardware(n), onboardingMeasurement(n)).passed]));
   const standing = new Map<string, Standing>();
+  /** Each node's compute rewards still vesting (SPEC §6.1). */
+  const tranches = new Map<string, VestingTranche[]>();
   const escrow: { amount: bigint; release: number; nodeId: string; consumers: Map<string, bigint> }[] = [];
   const lastAudited = new Map<string, number>();
   let pending: { jobId: string; nodeId: string; fake: boolean; auditors: string[]; gpuSeconds: number }[] = [];
@@ -118,6 +123,10 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     // every consumer key's owners paid so far: a key that has paid only one owner is that owner's own (SPEC §4.4)
     for (const a of activity)
       for (const j of a.jobs) paidOwners.set(j.consumer, (paidOwners.get(j.consumer) ?? new Set()).add((operatorOf.get(j.nodeId) as Operator).payout));
+    const vestingOf = (id: string) => {
+      const v = vestingState(tranches.get(id) ?? [], e);
+      return v === undefined ? {} : { vesting: v };
+    };
     const nodes: NodeInput[] = world.nodes.map((n) => {
       const a = jobsOf.get(n.id) as (typeof activity)[number];
       const claimed = a.jobs.reduce((x, j) => x + j.gpuSeconds, 0);
@@ -152,6 +161,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         anomalies: [],
         services: [],
         referrer: n.referrer,
+        ...vestingOf(n.id),
       };
     });
     const input: EpochInput = {
@@ -214,8 +224,26 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
       } else if (x.penalties.length > 0) accountOf(x.nodeId).violations += x.penalties.length;
     }
 
+    // a failed verification forfeits everything unvested, into escrow with the slash (SPEC §6.1)
+    for (const id of failed.keys()) {
+      const node = inputNode.get(id) as NodeInput;
+      if (node.vesting) node.vesting = { ...node.vesting, forfeit: true };
+    }
+
     const result = processEpoch(input, params);
     o.inspect?.(input, result);
+    result.nodeIds.forEach((id, i) => {
+      const v = result.vesting.nodes[i] as NodeVesting;
+      const open = (tranches.get(id) ?? []).filter((t) => e - t.epoch < t.epochs);
+      if (v.forfeited > 0n) {
+        tranches.delete(id);
+        accountOf(id).slashed += v.forfeited;
+        slashedNow += v.forfeited;
+        const consumers = new Map<string, bigint>();
+        for (const j of (jobsOf.get(id) as (typeof activity)[number]).jobs) consumers.set(j.consumer, (consumers.get(j.consumer) ?? 0n) + BigInt(j.gpuSeconds));
+        escrow.push({ amount: v.forfeited, release: e + Math.ceil((params.slashing.escrowDays * day) / scenario.epochSeconds), nodeId: id, consumers });
+      } else tranches.set(id, v.locked > 0n ? [...open, { epoch: e, amount: v.locked, epochs: params.vesting.epochs }] : open);
+    });
     history.push(result.ownerClassUsage);
     // a lock left early: the extra its multiplier added to every earlier reward goes back, from the bond (SPEC §4.4)
     result.nodeIds.forEach((id, i) => {
