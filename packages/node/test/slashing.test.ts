@@ -129,7 +129,14 @@ describe.each(STORES)('slashing on %s', (kind) => {
       await net.ok('/v1/audits', net.audit(v2, 'fake-1', 'mismatch'));
     });
     const first = (await net.slashes('faker'))[0] as Record<string, unknown>;
-    expect(first).toMatchObject({ kind: 'failed-verification', action: 'jail', amount: (bond / 10n).toString(), faultEpoch: 1 });
+    // 10 % of the bond, and every unvested reward (SPEC §6.1): half of epochs 0 and 1's compute rewards, less what vested at 1
+    const earned = await net.statement(1, 'faker');
+    const forfeit = await net.statement(2, 'faker');
+    expect(BigInt(forfeit.forfeited)).toBeGreaterThan(0n);
+    expect(BigInt(forfeit.forfeited)).toBe(BigInt(earned.unvested));
+    expect(forfeit.reasons).toContain('UNVESTED_FORFEITED');
+    expect(first).toMatchObject({ kind: 'failed-verification', action: 'jail', amount: (bond / 10n + BigInt(forfeit.forfeited)).toString(), faultEpoch: 1 });
+    expect(first.note).toContain('unvested reward forfeited');
     expect(first.evidence).toEqual(['receipt:fake-1', ...[v1.publicKey, v2.publicKey].sort().map((k) => `audit:fake-1:${k}`)]);
     expect((await net.node('faker')).status).toBe('jailed');
     expect(await reward(net, 2, 'faker')).toBe(0n);
@@ -159,8 +166,10 @@ describe.each(STORES)('slashing on %s', (kind) => {
       await net.ok('/v1/audits', net.audit(v2, 'fake-2', 'mismatch'));
     });
     const second = (await net.slashes('faker')).find((x) => x.epoch === 11) as Record<string, unknown>;
-    expect(second).toMatchObject({ action: 'exclude-permanently', amount: (bond - bond / 10n).toString() });
+    const lost = BigInt((await net.statement(11, 'faker')).forfeited);
+    expect(second).toMatchObject({ action: 'exclude-permanently', amount: (bond - bond / 10n + lost).toString() });
     expect(await net.balance('stake:bond-faker')).toBe(0n);
+    expect(await net.balance('unvested:faker')).toBe(0n);
     for (let e = 12; e <= 13; e++) await net.epoch(e);
     expect(await net.node('faker')).toMatchObject({ status: 'excluded' });
     expect(await reward(net, 13, 'faker')).toBe(0n);

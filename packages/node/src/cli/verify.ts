@@ -61,7 +61,7 @@ export async function verifyEpoch(v: VerifyInputs): Promise<VerifyReturnType> {
     const prevRoot = previous.length === 0 ? EMPTY_ROOT : ClaimTree.build(previous).root;
     if (prevRoot !== b.previousRoot) return fail(`previousRoot: the given previous tree has root ${prevRoot}, the manifest builds on ${b.previousRoot}`);
   }
-  const claims = cumulativeClaims(previous, result.payouts);
+  const claims = cumulativeClaims(previous, result.claims);
   const root = claims.length === 0 ? EMPTY_ROOT : ClaimTree.build(claims).root;
   if (root !== b.root) return fail(`root: recomputed ${root}, the manifest says ${b.root}`);
   return { ok: true, message: `epoch ${b.epoch} verified: root ${root} over ${claims.length} cumulative claims, signed by ${signer}` };

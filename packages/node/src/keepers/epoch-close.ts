@@ -3,6 +3,7 @@ import {
   computeUserDiscount,
   contentHash,
   type EpochResult,
+  type NodeVesting,
   type Params,
   processEpoch,
   ROLES,
@@ -90,6 +91,9 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     const input = await buildEpochInput(sql, ctx.settings, n, params);
     // penalties first: a node suspended, jailed or excluded by this epoch's violations earns nothing for it
     const judgement = await judgeEpoch(sql, ctx.settings, n, input, params);
+    // a failed verification or an equivocation judged now forfeits everything unvested (SPEC §6.1)
+    const forfeiting = new Set(judgement.slashes.filter((x) => FORFEITING.includes(x.penalty.kind)).map((x) => x.nodeId));
+    input.nodes = input.nodes.map((x) => (x.vesting && forfeiting.has(x.id) ? { ...x, vesting: { ...x.vesting, forfeit: true } } : x));
     const inputJson = serializeEpochInput(input);
     const inputHash = contentHash(inputJson);
     await hooks.at?.('input-built');
@@ -104,8 +108,10 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       [fees.consumers.map((c) => c[0]), fees.consumers.map((c) => c[1].toString())],
     );
     await post(sql, [...rewardPostings(result, n), ...fees.postings]);
-    // slashes before releases: an unbonding due now is still slashable for an earlier fault
-    await writeJudgement(sql, ctx.settings, n, judgement, params);
+    // slashes before releases: an unbonding due now is still slashable for an earlier fault; the
+    // forfeited unvested rewards go into escrow with the slash that forfeited them
+    await writeJudgement(sql, ctx.settings, n, judgement, params, forfeitedOf(result));
+    await writeTranches(sql, n, result, params.vesting.epochs);
     const forfeited = await forfeitCommitmentExtras(sql, n);
     await post(sql, await releasePostings(sql, n));
     await sql.query('UPDATE unbondings SET released = true WHERE release_epoch <= $1 AND NOT released', [n]);
@@ -213,13 +219,28 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
     const m = perRole.get(role) as Map<string, bigint>;
     m.set(address, (m.get(address) ?? 0n) + x);
   };
+  const vesting: Posting[] = [];
   for (let i = 0; i < r.nodeIds.length; i++) {
+    const v = r.vesting.nodes[i] as NodeVesting;
+    const id = r.nodeIds[i] as string;
+    const owner = r.nodeOwner(i);
+    // what vested from earlier locks becomes claimable (SPEC §6.1)
+    if (v.vested > 0n)
+      vesting.push({ id: `epoch:${n}:vested:${id}`, epoch: n, from: `unvested:${id}`, to: `claimable:${owner}`, amount: v.vested, memo: `epoch ${n} vested` });
     if (r.nodeRewards[i] === 0n && r.bondRewards[i] === 0n) continue;
     const reward = r.nodeRewards[i] as bigint;
     const bond = r.bondRewards[i] as bigint;
-    const owner = r.nodeOwner(i);
-    add('compute', owner, reward);
+    add('compute', owner, reward - v.locked);
     add('stakers', owner, bond);
+    if (v.locked > 0n)
+      vesting.push({
+        id: `epoch:${n}:locked:${id}`,
+        epoch: n,
+        from: 'pool:compute',
+        to: `unvested:${id}`,
+        amount: v.locked,
+        memo: `epoch ${n} compute reward, locked to vest`,
+      });
   }
   for (const s of r.stakes) add('stakers', s.payout, s.reward);
   for (const v of r.validators) add('validators', v.payout, v.reward);
@@ -232,6 +253,7 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
     for (const [address, amount] of [...(perRole.get(role) as Map<string, bigint>)].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       out.push({ id: `epoch:${n}:${role}:${address}`, epoch: n, from: `pool:${role}`, to: `claimable:${address}`, amount, memo: `epoch ${n} ${role} reward` });
     }
+    if (role === 'compute') out.push(...vesting.filter((x) => x.from === 'pool:compute'));
     if (p.toTreasury > 0n)
       out.push({
         id: `epoch:${n}:${role}:treasury`,
@@ -242,7 +264,45 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
         memo: `epoch ${n} ${role} pool had no eligible participant`,
       });
   }
+  // a pool with nothing allocated locks nothing; releases come from the nodes' own unvested accounts
+  out.push(...vesting.filter((x) => x.from !== 'pool:compute'));
   return out;
+}
+
+/** Violations whose judgement forfeits a node's unvested rewards (SPEC §6.1). */
+const FORFEITING: readonly string[] = ['failed-verification', 'equivocation'];
+
+/** Each node's rewards forfeited in this epoch. */
+function forfeitedOf(r: EpochResult): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  r.vesting.nodes.forEach((v, i) => {
+    if (v.forfeited > 0n) out.set(r.nodeIds[i] as string, v.forfeited);
+  });
+  return out;
+}
+
+/**
+ * The tranches after epoch n: this epoch's locks added (unless forfeited at once), a forfeiting
+ * node's open tranches marked forfeited, and tranches vested in full marked vested.
+ */
+async function writeTranches(sql: Sql, n: number, r: EpochResult, epochs: number): Promise<void> {
+  const forfeited = [...forfeitedOf(r).keys()];
+  if (forfeited.length > 0)
+    await sql.query("UPDATE vesting_tranches SET status = 'forfeited' WHERE status = 'open' AND node_id = ANY($1::text[])", [forfeited]);
+  const ids: string[] = [];
+  const amounts: string[] = [];
+  r.vesting.nodes.forEach((v, i) => {
+    if (v.locked > 0n && v.forfeited === 0n) {
+      ids.push(r.nodeIds[i] as string);
+      amounts.push(v.locked.toString());
+    }
+  });
+  if (ids.length > 0)
+    await sql.query(
+      "INSERT INTO vesting_tranches (node_id, epoch, amount, epochs, status) SELECT v.id, $1, v.amount, $4, 'open' FROM unnest($2::text[], $3::numeric[]) AS v(id, amount)",
+      [n, ids, amounts, epochs],
+    );
+  await sql.query("UPDATE vesting_tranches SET status = 'vested' WHERE status = 'open' AND $1 - epoch >= epochs", [n]);
 }
 
 /**

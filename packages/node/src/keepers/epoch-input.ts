@@ -19,6 +19,8 @@ import {
   type ProviderClass,
   parseWad,
   type SlaClass,
+  type VestingTranche,
+  vestingState,
 } from '@swarm/core';
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Sql } from '../store/db.ts';
@@ -96,6 +98,13 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
   );
   const usage = await receiptStats(sql, n, params);
   const maintenance = await maintenanceMasks(sql, n, start, end, s.slotSeconds, totalSlots);
+  // compute rewards still vesting (SPEC §6.1): what is unvested and what vests at this close
+  const tranches = new Map<string, VestingTranche[]>();
+  for (const t of await sql.query<{ node_id: string; epoch: string; amount: string; epochs: number }>(
+    "SELECT node_id, epoch::text AS epoch, amount::text AS amount, epochs FROM vesting_tranches WHERE status = 'open' AND epoch < $1 ORDER BY node_id, epoch",
+    [n],
+  ))
+    tranches.set(t.node_id, [...(tranches.get(t.node_id) ?? []), { epoch: Number(t.epoch), amount: BigInt(t.amount), epochs: t.epochs }]);
   // stakes in effect in epoch n: made before it, less what started unbonding before it
   const stakeRows = await sql.query<{ id: string; kind: string; node_id: string | null; payout: string; lock_days: number; amount: string }>(
     `SELECT st.id, st.kind, st.node_id, st.payout, st.lock_days,
@@ -164,6 +173,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
       services: [],
       referrer: r.referrer,
       ...(r.measured === null ? {} : { measured: JSON.parse(r.measured) as MeasuredHardware, hostFirstSeen: Number(r.host_first_seen) }),
+      ...vestingOf(tranches.get(r.id), n),
       // the means over the epoch's heartbeats, floored: latency in ms, loss from billionths to WAD
       ...(beats === 0
         ? {}
@@ -385,4 +395,9 @@ async function maintenanceMasks(sql: Sql, n: number, start: number, end: number,
   );
   for (const [id, w] of windows) out.set(id, { covered: maintenanceSlots(w, start, slotSeconds, totalSlots), slots: bits.get(id) ?? '' });
   return out;
+}
+
+function vestingOf(tranches: VestingTranche[] | undefined, n: number): Pick<NodeInput, 'vesting'> {
+  const v = tranches === undefined ? undefined : vestingState(tranches, n);
+  return v === undefined ? {} : { vesting: v };
 }

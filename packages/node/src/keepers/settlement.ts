@@ -15,7 +15,7 @@ export async function settleEpoch(sql: Sql, account: LocalAccount, n: number, re
   const prev = (
     await sql.query<{ root: string; claims: string }>('SELECT root, claims FROM epoch_trees WHERE epoch < $1 ORDER BY epoch_trees.epoch DESC LIMIT 1', [n])
   )[0];
-  const claims = cumulativeClaims(prev ? parseClaims(prev.claims) : [], result.payouts);
+  const claims = cumulativeClaims(prev ? parseClaims(prev.claims) : [], result.claims);
   const root = claims.length === 0 ? EMPTY_ROOT : ClaimTree.build(claims).root;
   const body: ManifestBody = {
     version: 1,

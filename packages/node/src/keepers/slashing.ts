@@ -184,12 +184,27 @@ export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochI
 }
 
 /** Writes a judgement: every slash into escrow (postings + its event), the bonds' slashed totals, and the new standings. */
-export async function writeJudgement(sql: Sql, s: Settings, n: number, j: Judgement, params: Params): Promise<void> {
+export async function writeJudgement(
+  sql: Sql,
+  s: Settings,
+  n: number,
+  j: Judgement,
+  params: Params,
+  forfeited: ReadonlyMap<string, bigint> = new Map(),
+): Promise<void> {
   const releaseEpoch = n + Math.ceil((params.slashing.escrowDays * s.daySeconds) / s.epochSeconds);
   const postings: Posting[] = [];
   const taken = new Map<string, bigint>();
   const rows: unknown[][] = [];
+  const forfeitLeft = new Map(forfeited);
   for (const x of j.slashes) {
+    // the node's forfeited unvested rewards go into escrow with the first slash that forfeited them (SPEC §6.1)
+    const lost = (x.penalty.kind === 'failed-verification' || x.penalty.kind === 'equivocation') && forfeitLeft.get(x.nodeId);
+    if (lost) {
+      forfeitLeft.delete(x.nodeId);
+      x.sources = [...x.sources, { account: `unvested:${x.nodeId}`, amount: lost }];
+      x.penalty = { ...x.penalty, amount: x.penalty.amount + lost, note: `${x.penalty.note}; ${lost} unvested reward forfeited` };
+    }
     const p = x.penalty;
     for (const t of x.sources) {
       postings.push({
@@ -353,6 +368,11 @@ export async function reverseSlash(sql: Sql, n: number, slashId: string, proposa
         )
       )[0];
       if (u?.released) to = `wallet:${u.owner_key}`;
+    }
+    // forfeited unvested rewards come back to the owner's wallet: its claims have moved on since
+    if (to.startsWith('unvested:')) {
+      const owner = (await sql.query<{ owner_key: string }>('SELECT owner_key FROM nodes WHERE id = $1', [x.node_id]))[0];
+      to = `wallet:${owner?.owner_key}`;
     }
     postings.push({
       id: `slash:${slashId}:reversed:${t.account}`,

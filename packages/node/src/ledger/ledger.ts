@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, InvariantError } from '@swarm/core';
+import { canonicalJson, InvariantError, vestedAfter } from '@swarm/core';
 import { textProblem } from '@swarm/sdk';
 import type { Sql } from '../store/db.ts';
 
@@ -217,6 +217,19 @@ export async function checkLedger(sql: Sql): Promise<LedgerReport> {
     const b = computed.get(r.id) ?? 0n;
     if (b !== BigInt(r.held)) violations.push(`${r.id} holds ${b} but its rows say ${r.held}`);
   }
+  // unvested: each node's account holds what its open tranches have not yet vested (SPEC §6.1)
+  const closed = Number((await sql.query<{ n: string }>('SELECT next_epoch::text AS n FROM epoch_cursor WHERE id = 1'))[0]?.n ?? 0) - 1;
+  const unvested = new Map<string, bigint>();
+  for (const t of await sql.query<{ node_id: string; epoch: string; amount: string; epochs: number }>(
+    "SELECT node_id, epoch::text AS epoch, amount::text AS amount, epochs FROM vesting_tranches WHERE status = 'open'",
+  )) {
+    const tranche = { epoch: Number(t.epoch), amount: BigInt(t.amount), epochs: t.epochs };
+    const id = `unvested:${t.node_id}`;
+    unvested.set(id, (unvested.get(id) ?? 0n) + tranche.amount - vestedAfter(tranche, closed));
+  }
+  for (const [id, b] of computed)
+    if (id.startsWith('unvested:') && b !== (unvested.get(id) ?? 0n)) violations.push(`${id} holds ${b} but its tranches say ${unvested.get(id) ?? 0n}`);
+  for (const [id, want] of unvested) if (want !== 0n && !computed.has(id)) violations.push(`${id} should hold ${want} but was never credited`);
   // claimable = Merkle totals − claimed: nothing is claimed on chain in embedded mode, so every
   // claimable balance equals its cumulative claim in the latest settled tree
   const tree = (

@@ -376,3 +376,20 @@ export const auditReports = pgTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.validatorKey] })],
 );
+
+/**
+ * Compute rewards locked to vest (SPEC §6.1): one tranche per node and epoch, vesting linearly over
+ * `epochs` closes; `status` open, vested (all of it released) or forfeited (a failed verification
+ * or an equivocation took what was left). The ledger holds the unvested tokens in `unvested:<node>`.
+ */
+export const vestingTranches = pgTable(
+  'vesting_tranches',
+  {
+    nodeId: text('node_id').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    amount: amount('amount').notNull(),
+    epochs: integer('epochs').notNull(),
+    status: text('status').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.nodeId, t.epoch] }), index('vesting_tranches_status').on(t.status)],
+);
