@@ -1,6 +1,6 @@
 import { defaultParams } from '@swarm/core';
 import { describe, expect, it } from 'vitest';
-import { INITIAL_SUPPLY, renderReport, resultJson, runFast, SCENARIOS, type SimResult } from '../src/index.ts';
+import { CHEATERS, INITIAL_SUPPLY, PROVIDER_ARCHETYPES, renderReport, resultJson, runFast, SCENARIOS, type SimResult } from '../src/index.ts';
 
 const params = defaultParams();
 const twin = (r: SimResult, cheater: string) => r.twins.find((t) => t.cheater === cheater);
@@ -16,23 +16,7 @@ describe('the simulator, fast mode, on the small scenario', () => {
 
   // SPEC §12: every provider archetype earns less than its honest twin (no more, for a reshuffle that
   // is not a lie), on five seeds; the validator archetypes are the validator issue's (SPEC §3.4)
-  const PROVIDER_CHEATERS = [
-    'metric-inflater',
-    'protected-inflater',
-    'unbond-before-slash',
-    'wash-trader',
-    'fresh-key-wash-trader',
-    'utilisation-pumper',
-    'error-diluter',
-    'self-rater',
-    'rating-attacker',
-    'self-referrer',
-    'lock-breaker',
-    'sybil-splitter',
-    'host-splitter',
-    'hardware-over-declarer',
-    'whitewasher',
-  ];
+  const PROVIDER_CHEATERS = CHEATERS.filter((c) => (PROVIDER_ARCHETYPES as readonly string[]).includes(c));
   const seeds = [1, 2, 3, 4, 5].map((seed) =>
     seed === 1 ? small : runFast({ ...(SCENARIOS.small as NonNullable<(typeof SCENARIOS)['small']>), seed }, { params }),
   );
