@@ -81,6 +81,7 @@ export function formatStatement(s: NodeStatement): string {
   const lines = [
     `${s.id} (owner ${s.owner}) — ${s.eligible ? 'eligible' : 'NOT eligible'} — reward ${formatTokens(s.reward, 6)}`,
     `  paid        capacity ${formatTokens(s.capacityReward, 6)} + usage ${formatTokens(s.usageReward, 6)} (its receipts paid ${formatTokens(s.fee, 6)} in protocol fees)${s.referral > 0n ? ` − referral ${formatTokens(s.referral, 6)}` : ''}`,
+    `  vesting     locked ${formatTokens(s.locked, 6)} to vest, vested now ${formatTokens(s.vested, 6)}, still unvested ${formatTokens(s.unvested, 6)}${s.forfeited > 0n ? `, FORFEITED ${formatTokens(s.forfeited, 6)}` : ''}`,
     `  hardware    class ${s.hardwareClass}, ${s.gpus} GPUs (${s.countedGpus} counted), ${formatWad(s.computeUnits)} CU/h`,
     `  uptime      ${pct(s.uptime, 3)} (${s.upSeconds} s up), utilisation ${pct(s.utilisation)}`,
     `  C           ${formatWad(s.contribution)} CU·s = ${formatWad(s.computeUnits)} CU × ${s.upSeconds} s up`,
