@@ -1,4 +1,5 @@
-import { computeFeeSplit, computeUserDiscount, defaultParams, TOKEN } from '@swarm/core';
+import { computeFeeSplit, computeForfeitedExtra, computeUserDiscount, defaultParams, parseWad, TOKEN } from '@swarm/core';
+import { signStake } from '@swarm/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { keys, STORES } from './helpers.ts';
@@ -82,4 +83,57 @@ describe.each(STORES)('staking on %s', (kind) => {
     expect((await net.get('/v1/epochs/4')).summary.forfeited).toBe('0');
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 60_000);
+
+  it('a user stake unbonded before its lock ends earns L = 1 from then on and gives back the extra its lock earned (SPEC §4.4)', async () => {
+    net = await dailyNetwork(kind);
+    await net.join('worker', 10n * net.minBond);
+    const stake = async (label: string) => {
+      const k = keys(label);
+      await net.grant(k, 2000n);
+      const payout = `0x${Buffer.from(label).toString('hex').padStart(40, '0')}`;
+      const msg = signStake(
+        {
+          type: 'stake',
+          stakeId: label,
+          ownerKey: k.publicKey,
+          kind: 'user',
+          nodeId: null,
+          payout,
+          amount: (1000n * TOKEN).toString(),
+          lockDays: 730,
+          timestamp: net.t.clock.now(),
+          seq: 1,
+        },
+        k.privateKey,
+      );
+      await net.ok('/v1/stakes', msg);
+      return k;
+    };
+    const breaker = await stake('breaker');
+    await stake('keeper');
+    for (let e = 0; e < 3; e++) await net.epoch(e);
+    let unbondingId = '';
+    await net.epoch(3, {}, async () => {
+      unbondingId = (await net.ok('/v1/unbond', net.unbondMsg(breaker, 'breaker', 1000n * TOKEN))).unbondingId;
+    });
+    await net.epoch(4);
+    const stakesOf = async (e: number) => (await net.get(`/v1/epochs/${e}/input`)).stakes as { id: string; lockDays: number }[];
+    expect((await stakesOf(3)).find((x) => x.id === 'breaker')?.lockDays).toBe(730);
+    // the unbonding took the stake out of epoch 4: the keeper keeps its lock
+    expect((await stakesOf(4)).find((x) => x.id === 'keeper')?.lockDays).toBe(730);
+    // what its multiplier added to the rewards of epochs 1–3 (the stake took effect in epoch 1) is taken back
+    const paid = [];
+    for (let e = 1; e <= 3; e++) {
+      const x = ((await net.get(`/v1/epochs/${e}`)).result.stakes as { id: string; reward: string; lockMultiplier: string }[]).find((y) => y.id === 'breaker');
+      if (x) paid.push({ reward: BigInt(x.reward), commitment: parseWad(x.lockMultiplier, 'lockMultiplier') });
+    }
+    const extra = computeForfeitedExtra(paid);
+    expect(extra).toBeGreaterThan(0n);
+    // as far as the stake holds it (on this small network its lock earned more than the stake itself)
+    const taken = extra < 1000n * TOKEN ? extra : 1000n * TOKEN;
+    expect(await net.balance(`unbonding:${unbondingId}`)).toBe(1000n * TOKEN - taken);
+    expect(BigInt((await net.get('/v1/epochs/4')).summary.forfeited)).toBe(taken);
+    expect(await net.balance('stake:keeper')).toBe(1000n * TOKEN);
+    expect((await checkLedger(net.t.db)).violations).toEqual([]);
+  }, 120_000);
 });

@@ -49,3 +49,56 @@ export async function forfeitCommitmentExtras(sql: Sql, n: number): Promise<bigi
   await addSlashed(sql, taken);
   return total;
 }
+
+/**
+ * The same for user and operator stakes (SPEC §4.4: "a stake or bond with a declared lock cannot be
+ * unbonded before its end without forfeiting the multiplier's extra for the whole period"): at the
+ * close of the epoch the early unbonding takes effect, the extra its lock multiplier added to every
+ * staker reward since the stake took effect (from the stored results) is taken back — from its
+ * unbondings, then what is still staked — to the treasury, as far as they hold it. Returns the tokens taken.
+ */
+export async function forfeitStakeLockExtras(sql: Sql, n: number): Promise<bigint> {
+  const stakes = await sql.query<{ id: string; effective_epoch: string }>(
+    'SELECT id, effective_epoch::text AS effective_epoch FROM stakes WHERE lock_forfeited_epoch = $1 ORDER BY id',
+    [n],
+  );
+  if (stakes.length === 0) return 0n;
+  const postings: Posting[] = [];
+  const taken = new Map<string, bigint>();
+  let total = 0n;
+  for (const st of stakes) {
+    const paid: { reward: bigint; commitment: bigint }[] = [];
+    for (const e of await sql.query<{ result: string }>('SELECT result FROM epochs WHERE epoch >= $1 AND epoch < $2 ORDER BY epoch', [
+      Number(st.effective_epoch),
+      n,
+    ])) {
+      const x = (JSON.parse(e.result) as { stakes: { id: string; reward: string; lockMultiplier: string }[] }).stakes.find((y) => y.id === st.id);
+      if (x) paid.push({ reward: BigInt(x.reward), commitment: parseWad(x.lockMultiplier, 'lockMultiplier') });
+    }
+    let left = computeForfeitedExtra(paid);
+    const sources = await sql.query<{ account: string; held: string }>(
+      `SELECT 'unbonding:' || u.id AS account, (u.amount - u.slashed)::text AS held FROM unbondings u WHERE u.stake_id = $1 AND NOT u.released
+       UNION ALL SELECT 'stake:' || s.id, (s.amount - s.slashed - COALESCE((SELECT SUM(u.amount) FROM unbondings u WHERE u.stake_id = s.id), 0))::text FROM stakes s WHERE s.id = $1
+       ORDER BY 1 DESC`,
+      [st.id],
+    );
+    for (const src of sources) {
+      const amount = left < BigInt(src.held) ? left : BigInt(src.held);
+      if (amount <= 0n) continue;
+      postings.push({
+        id: `forfeit:${n}:${st.id}:${src.account}`,
+        epoch: n,
+        from: src.account,
+        to: 'treasury',
+        amount,
+        memo: 'stake lock left early: its extra forfeited',
+      });
+      taken.set(src.account, (taken.get(src.account) ?? 0n) + amount);
+      left -= amount;
+      total += amount;
+    }
+  }
+  await post(sql, postings);
+  await addSlashed(sql, taken);
+  return total;
+}

@@ -16,7 +16,7 @@ import { type Posting, post } from '../ledger/ledger.ts';
 import { type Context, epochStart, paramsAt } from '../service/context.ts';
 import { conflict } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
-import { forfeitCommitmentExtras } from './commitment.ts';
+import { forfeitCommitmentExtras, forfeitStakeLockExtras } from './commitment.ts';
 import { buildEpochInput } from './epoch-input.ts';
 import { tallyProposals } from './governance.ts';
 import { storeInputParts } from './input-store.ts';
@@ -112,7 +112,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     // forfeited unvested rewards go into escrow with the slash that forfeited them
     await writeJudgement(sql, ctx.settings, n, judgement, params, forfeitedOf(result));
     await writeTranches(sql, n, result, params.vesting.epochs);
-    const forfeited = await forfeitCommitmentExtras(sql, n);
+    const forfeited = (await forfeitCommitmentExtras(sql, n)) + (await forfeitStakeLockExtras(sql, n));
     await post(sql, await releasePostings(sql, n));
     await sql.query('UPDATE unbondings SET released = true WHERE release_epoch <= $1 AND NOT released', [n]);
     await hooks.at?.('postings-written');

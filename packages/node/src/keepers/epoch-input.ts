@@ -107,7 +107,9 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
     tranches.set(t.node_id, [...(tranches.get(t.node_id) ?? []), { epoch: Number(t.epoch), amount: BigInt(t.amount), epochs: t.epochs }]);
   // stakes in effect in epoch n: made before it, less what started unbonding before it
   const stakeRows = await sql.query<{ id: string; kind: string; node_id: string | null; payout: string; lock_days: number; amount: string }>(
-    `SELECT st.id, st.kind, st.node_id, st.payout, st.lock_days,
+    `SELECT st.id, st.kind, st.node_id, st.payout,
+            -- a lock left early earns no multiplier from the unbonding on (SPEC §4.4)
+            CASE WHEN st.lock_forfeited_epoch <= $1 THEN 0 ELSE st.lock_days END AS lock_days,
             ${stakeInEffect('$1')}::text AS amount
        FROM stakes st WHERE st.effective_epoch <= $1 ORDER BY st.id`,
     [n],

@@ -477,6 +477,13 @@ export async function acceptUnbond(ctx: Context, msg: Unbond): Promise<{ unbondi
           AND n.registered_at + n.commitment_days * $2::bigint > $4 AND n.commitment_forfeited_epoch IS NULL`,
       [b.stakeId, ctx.settings.daySeconds, effectiveEpoch, b.timestamp],
     );
+    // so does leaving a user or operator stake's declared lock early (SPEC §4.4): counted from the epoch the stake took effect
+    await sql.query(
+      `UPDATE stakes SET lock_forfeited_epoch = $3
+        WHERE id = $1 AND kind <> 'bond' AND lock_days > 0 AND lock_forfeited_epoch IS NULL
+          AND $5::bigint + effective_epoch * $6::bigint + lock_days * $2::bigint > $4`,
+      [b.stakeId, ctx.settings.daySeconds, effectiveEpoch, b.timestamp, ctx.settings.genesis, ctx.settings.epochSeconds],
+    );
     ctx.metrics.accepted.inc({ type: 'unbond' });
     return { unbondingId: id, releaseEpoch };
   });

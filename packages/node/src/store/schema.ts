@@ -117,6 +117,8 @@ export const stakes = pgTable('stakes', {
   amount: amount('amount').notNull(),
   lockDays: integer('lock_days').notNull(),
   effectiveEpoch: epochCol('effective_epoch').notNull(),
+  /** A user or operator stake unbonded before its lock ended: from this epoch it earns with `L = 1`, and at its close the extra `L` added since the stake began is taken back (SPEC §4.4). */
+  lockForfeitedEpoch: epochCol('lock_forfeited_epoch'),
   /** Taken by slashes from the part still bonded (the ledger's `stake:<id>` is the truth; this keeps the bond in effect computable per epoch). */
   slashed: amount('slashed').notNull().default('0'),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "stakes" ADD COLUMN "lock_forfeited_epoch" bigint;
