@@ -1,6 +1,7 @@
 import { WAD } from './amount.ts';
 import type { NodeInput } from './epoch-input.ts';
 import type { Params } from './params.ts';
+import type { ViolationKind } from './violations.ts';
 
 /**
  * Vesting and forfeiture (SPEC §6.1, Filecoin's locked rewards): "`vestingShare` (default 50 %) of
@@ -10,6 +11,9 @@ import type { Params } from './params.ts';
  * before it, so it enters the epoch input (`NodeInput.vesting`); the claims of the Merkle tree carry
  * vested amounts only.
  */
+
+/** The violations whose judgement forfeits a node's unvested rewards (SPEC §6.1). */
+export const FORFEITING_VIOLATIONS: readonly ViolationKind[] = ['failed-verification', 'equivocation'];
 
 /** A node's compute reward locked at the close of `epoch`, vesting over `epochs` epochs (the parameter when it was locked). */
 export type VestingTranche = { epoch: number; amount: bigint; epochs: number };

@@ -205,6 +205,13 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     const inputNode = new Map(input.nodes.map((n) => [n.id, n]));
     let slashedNow = 0n;
     let warnings = 0;
+    // a slash or forfeiture waits out the appeal window, then compensates the node's consumers of this epoch (SPEC §6.2)
+    const toEscrow = (nodeId: string, amount: bigint) => {
+      const consumers = new Map<string, bigint>();
+      for (const j of (jobsOf.get(nodeId) as (typeof activity)[number]).jobs)
+        consumers.set(j.consumer, (consumers.get(j.consumer) ?? 0n) + BigInt(j.gpuSeconds));
+      escrow.push({ amount, release: e + Math.ceil((params.slashing.escrowDays * day) / scenario.epochSeconds), nodeId, consumers });
+    };
     for (const x of outcomes) {
       standing.set(x.nodeId, x.standing);
       const node = inputNode.get(x.nodeId) as NodeInput;
@@ -217,14 +224,12 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         acc.slashed += x.slashed;
         acc.violations += x.penalties.length;
         slashedNow += x.slashed;
-        const consumers = new Map<string, bigint>();
-        for (const j of (jobsOf.get(x.nodeId) as (typeof activity)[number]).jobs)
-          consumers.set(j.consumer, (consumers.get(j.consumer) ?? 0n) + BigInt(j.gpuSeconds));
-        escrow.push({ amount: x.slashed, release: e + Math.ceil((params.slashing.escrowDays * day) / scenario.epochSeconds), nodeId: x.nodeId, consumers });
+        toEscrow(x.nodeId, x.slashed);
       } else if (x.penalties.length > 0) accountOf(x.nodeId).violations += x.penalties.length;
     }
 
-    // a failed verification forfeits everything unvested, into escrow with the slash (SPEC §6.1)
+    // a failed verification forfeits everything unvested, into escrow with the slash (SPEC §6.1; the
+    // simulated cheaters fake work, they do not equivocate)
     for (const id of failed.keys()) {
       const node = inputNode.get(id) as NodeInput;
       if (node.vesting) node.vesting = { ...node.vesting, forfeit: true };
@@ -239,9 +244,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         tranches.delete(id);
         accountOf(id).slashed += v.forfeited;
         slashedNow += v.forfeited;
-        const consumers = new Map<string, bigint>();
-        for (const j of (jobsOf.get(id) as (typeof activity)[number]).jobs) consumers.set(j.consumer, (consumers.get(j.consumer) ?? 0n) + BigInt(j.gpuSeconds));
-        escrow.push({ amount: v.forfeited, release: e + Math.ceil((params.slashing.escrowDays * day) / scenario.epochSeconds), nodeId: id, consumers });
+        toEscrow(id, v.forfeited);
       } else tranches.set(id, v.locked > 0n ? [...open, { epoch: e, amount: v.locked, epochs: params.vesting.epochs }] : open);
     });
     history.push(result.ownerClassUsage);

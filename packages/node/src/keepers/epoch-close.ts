@@ -3,6 +3,7 @@ import {
   computeUserDiscount,
   contentHash,
   type EpochResult,
+  FORFEITING_VIOLATIONS,
   type NodeVesting,
   type Params,
   processEpoch,
@@ -92,7 +93,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     // penalties first: a node suspended, jailed or excluded by this epoch's violations earns nothing for it
     const judgement = await judgeEpoch(sql, ctx.settings, n, input, params);
     // a failed verification or an equivocation judged now forfeits everything unvested (SPEC §6.1)
-    const forfeiting = new Set(judgement.slashes.filter((x) => FORFEITING.includes(x.penalty.kind)).map((x) => x.nodeId));
+    const forfeiting = new Set(judgement.slashes.filter((x) => FORFEITING_VIOLATIONS.includes(x.penalty.kind)).map((x) => x.nodeId));
     input.nodes = input.nodes.map((x) => (x.vesting && forfeiting.has(x.id) ? { ...x, vesting: { ...x.vesting, forfeit: true } } : x));
     const inputJson = serializeEpochInput(input);
     const inputHash = contentHash(inputJson);
@@ -268,9 +269,6 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
   out.push(...vesting.filter((x) => x.from !== 'pool:compute'));
   return out;
 }
-
-/** Violations whose judgement forfeits a node's unvested rewards (SPEC §6.1). */
-const FORFEITING: readonly string[] = ['failed-verification', 'equivocation'];
 
 /** Each node's rewards forfeited in this epoch. */
 function forfeitedOf(r: EpochResult): Map<string, bigint> {

@@ -6,6 +6,7 @@ import {
   computeCompensation,
   detectViolations,
   type EpochInput,
+  FORFEITING_VIOLATIONS,
   formatWad,
   isCleanStanding,
   type Params,
@@ -199,7 +200,7 @@ export async function writeJudgement(
   const forfeitLeft = new Map(forfeited);
   for (const x of j.slashes) {
     // the node's forfeited unvested rewards go into escrow with the first slash that forfeited them (SPEC §6.1)
-    const lost = (x.penalty.kind === 'failed-verification' || x.penalty.kind === 'equivocation') && forfeitLeft.get(x.nodeId);
+    const lost = FORFEITING_VIOLATIONS.includes(x.penalty.kind) && forfeitLeft.get(x.nodeId);
     if (lost) {
       forfeitLeft.delete(x.nodeId);
       x.sources = [...x.sources, { account: `unvested:${x.nodeId}`, amount: lost }];
