@@ -167,6 +167,16 @@ export const paramsSchema: TSchema = obj({
       fields: {
         rate: frac,
         minPerNodePerWeek: int({ min: 0, max: 10_000 }),
+        trapShare: wad({
+          min: '0',
+          max: '0.5',
+          doc: "the share of each validator's audit assignments that are traps, shown with a deliberately wrong result hash (SPEC §3.4)",
+        }),
+        probesPerNodePerEpoch: int({
+          min: 0,
+          max: 10_000,
+          doc: 'liveness probes sent to each node that claims to be up, per epoch, at random times, by the validators together (SPEC §3.4)',
+        }),
         recheckDays: int({
           min: 1,
           max: 3650,
@@ -204,6 +214,7 @@ export const paramsSchema: TSchema = obj({
         lowUptime: frac,
         lowUptimeEpochs: int({ min: 1, max: 1000, doc: 'epochs running below lowUptime that count as a 4th violation' }),
         failedVerification: frac,
+        validator: arr({ maxItems: 16, item: frac, doc: 'slash of the operator stake at the 1st, 2nd, … validator violation; the last step also removes the validator (SPEC §6.1)' }),
         jailDays: days('jail after a failed verification'),
         equivocation: frac,
         operationalPerSeverity: frac,
@@ -294,7 +305,7 @@ export type Params = {
   attestors: Record<AttestedRole, string[]>;
   staking: { userDiscounts: { minStake: bigint; discount: Wad }[]; operatorMinStake: bigint; unbondingDays: number };
   vesting: { share: Wad; epochs: number };
-  audits: { rate: Wad; minPerNodePerWeek: number; recheckDays: number };
+  audits: { rate: Wad; minPerNodePerWeek: number; trapShare: Wad; probesPerNodePerEpoch: number; recheckDays: number };
   heartbeats: {
     maxSkewSeconds: number;
     platformOutageShare: Wad;
@@ -310,6 +321,7 @@ export type Params = {
     lowUptime: Wad;
     lowUptimeEpochs: number;
     failedVerification: Wad;
+    validator: Wad[];
     jailDays: number;
     equivocation: Wad;
     operationalPerSeverity: Wad;
@@ -427,7 +439,7 @@ export const DEFAULT_PARAMS_JSON = {
     unbondingDays: 14,
   },
   vesting: { share: '0.5', epochs: 30 },
-  audits: { rate: '0.02', minPerNodePerWeek: 1, recheckDays: 30 },
+  audits: { rate: '0.02', minPerNodePerWeek: 1, trapShare: '0.1', probesPerNodePerEpoch: 96, recheckDays: 30 },
   heartbeats: { maxSkewSeconds: 5, platformOutageShare: '0.5', platformOutageMinNodes: 10, maintenanceNoticeHours: 24, maintenanceHoursPerWeek: 2 },
   slashing: {
     windowDays: 30,
@@ -437,6 +449,7 @@ export const DEFAULT_PARAMS_JSON = {
     lowUptime: '0.9',
     lowUptimeEpochs: 3,
     failedVerification: '0.1',
+    validator: ['0.01', '0.1', '1'],
     jailDays: 7,
     equivocation: '1',
     operationalPerSeverity: '0.02',
@@ -454,7 +467,12 @@ export const DEFAULT_PARAMS_JSON = {
  */
 const ADDED_FIELDS = {
   heartbeats: DEFAULT_PARAMS_JSON.heartbeats,
-  audits: { recheckDays: DEFAULT_PARAMS_JSON.audits.recheckDays },
+  audits: {
+    recheckDays: DEFAULT_PARAMS_JSON.audits.recheckDays,
+    trapShare: DEFAULT_PARAMS_JSON.audits.trapShare,
+    probesPerNodePerEpoch: DEFAULT_PARAMS_JSON.audits.probesPerNodePerEpoch,
+  },
+  slashing: { validator: DEFAULT_PARAMS_JSON.slashing.validator },
   // a parameter set from before vesting keeps paying every reward at once until governance sets a share
   vesting: { share: '0', epochs: DEFAULT_PARAMS_JSON.vesting.epochs },
   compute: {
@@ -602,6 +620,8 @@ export function validateParams(p: Params): void {
   );
   check(p.slashing.performance.length >= 1, 'slashing.performance', 'must have at least one step');
   ascending(p.slashing.performance, 'slashing.performance', '', false);
+  check(p.slashing.validator.length >= 1, 'slashing.validator', 'must have at least one step');
+  ascending(p.slashing.validator, 'slashing.validator', '', false);
   const g = p.governance;
   check(g.quorum > 0n, 'governance.quorum', 'must be positive');
   check(g.threshold > 0n && g.threshold < WAD, 'governance.threshold', 'must be between 0 and 1');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WAD } from './amount.ts';
-import { assignAuditors, computeAuditOutcome, computeAuditScore, selectAuditSample } from './audits.ts';
+import { assignAuditors, computeAuditScore, selectAuditSample } from './audits.ts';
 import { computeMinBond } from './hardware.ts';
 import { defaultParams } from './params.ts';
 import { processEpoch } from './process-epoch.ts';
@@ -166,22 +166,5 @@ describe('audits', () => {
       for (const v of got) counts.set(v, (counts.get(v) ?? 0) + 1);
     }
     for (const v of ['v1', 'v2', 'v3']) expect(counts.get(v)).toBeGreaterThan(200);
-  });
-
-  it('a mismatch needs a second validator to count; only verdicts that agree are credited', () => {
-    expect(
-      computeAuditOutcome([
-        { validator: 'b', verdict: 'mismatch' },
-        { validator: 'a', verdict: 'mismatch' },
-      ]),
-    ).toEqual({ outcome: 'mismatch', agreeing: ['a', 'b'] });
-    expect(computeAuditOutcome([{ validator: 'a', verdict: 'mismatch' }])).toEqual({ outcome: 'unconfirmed', agreeing: [] });
-    expect(
-      computeAuditOutcome([
-        { validator: 'a', verdict: 'mismatch' },
-        { validator: 'b', verdict: 'match' },
-      ]),
-    ).toEqual({ outcome: 'match', agreeing: ['b'] });
-    expect(computeAuditOutcome([])).toEqual({ outcome: 'unconfirmed', agreeing: [] });
   });
 });

@@ -1,4 +1,4 @@
-import { WAD } from './amount.ts';
+import { formatWad, WAD } from './amount.ts';
 import { InvalidArgumentError } from './errors.ts';
 import type { Params } from './params.ts';
 
@@ -131,3 +131,70 @@ export function advanceStanding(s: Standing, now: number, params: Params, daySec
 function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
+
+/** Two verdicts contradicting the confirmed outcome within the window are a validator violation (SPEC §6.1). */
+export const CONTRADICTIONS_PER_VIOLATION = 2;
+
+/** A validator's standing (SPEC §6.1): its violations and its contradicted verdicts inside the window. */
+export type ValidatorStanding = { violations: readonly number[]; contradictions: readonly number[]; removed: boolean };
+export const CLEAN_VALIDATOR: ValidatorStanding = { violations: [], contradictions: [], removed: false };
+
+export type ValidatorFaults = {
+  /** "match" on a trap audit (job ids). */
+  missedTraps: readonly string[];
+  /** Assignments with no valid reveal (job ids). */
+  unanswered: readonly string[];
+  /** Verdicts that contradicted the confirmed outcome this epoch (job ids). */
+  contradicted: readonly string[];
+  /** Confirmed mismatches of this validator's that a dispute overturned (job ids): framing. */
+  overturned: readonly string[];
+};
+
+export type ValidatorPenalty = { at: number; share: bigint; amount: bigint; removed: boolean; evidence: readonly string[]; note: string };
+
+/**
+ * The validator ladder (SPEC §6.1): an epoch with a missed trap, an unanswered assignment, a
+ * verdict a dispute overturned, or a second contradicted verdict within the window is one validator
+ * violation; the 1st, 2nd, 3rd within the window slash `slashing.validator[k]` of the operator stake
+ * (the last step removes the validator). That epoch's validator reward is forfeited besides (§4.5).
+ *
+ * @example applyValidatorFaults(CLEAN_VALIDATOR, stake, { missedTraps: ['j1'], unanswered: [], contradicted: [], overturned: [] }, at, params)
+ */
+export function applyValidatorFaults(
+  standing: ValidatorStanding,
+  stake: bigint,
+  f: ValidatorFaults,
+  at: number,
+  params: Params,
+  daySeconds = DAY_SECONDS,
+): { standing: ValidatorStanding; penalty: ValidatorPenalty | null } {
+  const window = params.slashing.windowDays * daySeconds;
+  const steps = params.slashing.validator;
+  let contradictions = [...standing.contradictions.filter((t) => t > at - window), ...f.contradicted.map(() => at)];
+  const evidence = [
+    ...f.missedTraps.map((j) => `missed-trap:${j}`),
+    ...f.unanswered.map((j) => `unanswered:${j}`),
+    ...f.overturned.map((j) => `overturned:${j}`),
+  ];
+  if (contradictions.length >= CONTRADICTIONS_PER_VIOLATION) {
+    evidence.push(...f.contradicted.map((j) => `contradicted:${j}`), `contradictions:${contradictions.length}`);
+    contradictions = [];
+  }
+  const violations = standing.violations.filter((t) => t > at - window);
+  if (evidence.length === 0 || standing.removed) return { standing: { ...standing, violations, contradictions }, penalty: null };
+  const n = violations.length + 1;
+  const step = Math.min(n, steps.length) - 1;
+  const share = steps[step] as bigint;
+  const removed = step === steps.length - 1;
+  const penalty = {
+    at,
+    share,
+    amount: (stake * share) / WAD,
+    removed,
+    evidence: evidence.sort(),
+    note: `validator violation #${n}: ${formatShare(share)} of the operator stake${removed ? ' and removal' : ''}, and this epoch's validator reward`,
+  };
+  return { standing: { violations: [...violations, at], contradictions, removed }, penalty };
+}
+
+const formatShare = (w: bigint) => `${formatWad(w * 100n)} %`;

@@ -1,10 +1,11 @@
 import {
-  assignAuditors,
+  applyValidatorFaults,
   CLEAN_STANDING,
-  computeAuditOutcome,
+  CLEAN_VALIDATOR,
   computeCompensation,
   computeFeeSplit,
   computeForfeitedExtra,
+  computeAuditScore,
   computeMinBond,
   contentHash,
   detectViolations,
@@ -21,24 +22,28 @@ import {
   type OwnerClassUsage,
   type Params,
   processEpoch,
+  probeViolations,
   processStandings,
   type Standing,
   selectAuditSample,
   serializeEpochInput,
   TOKEN,
   type VestingTranche,
+  type ValidatorStanding,
   type Violation,
   vestingState,
   WAD,
 } from '@swarm/core';
 import { type Account, type EpochPoint, newAccount, type SimResult, summarise } from './report.ts';
 import type { NodeActivity } from './world.ts';
+import { SimValidators } from './validators.ts';
 import { buildWorld, epochActivity, type Job, type Operator, type Scenario, type SimNode, usdToTokens } from './world.ts';
 
 /**
  * Fast mode: the scenario's epochs through the real `core` — `processEpoch` for the rewards,
- * `detectViolations` / `processStandings` for the ladder, `selectAuditSample` / `assignAuditors` /
- * `computeAuditOutcome` for the audits, `computeFeeSplit` for the fees and `computeCompensation`
+ * `detectViolations` / `processStandings` for the ladder, `selectAuditSample` and the beacon,
+ * commit–reveal, traps, referrals, disputes and probes of `audits.ts` for the validators
+ * (`validators.ts`), `applyValidatorFaults` for their ladder, `computeFeeSplit` for the fees and `computeCompensation`
  * for the escrow's release — with the bookkeeping the service would do between them. Every amount
  * is a bigint; the same scenario and parameters give the byte-identical result.
  */
@@ -63,7 +68,11 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
   const accountOf = (nodeId: string) => accounts.get((operatorOf.get(nodeId) as Operator).id) as Account;
   const accounts = new Map<string, Account>(world.operators.map((op) => [op.id, newAccount(op)]));
   const validators = world.operators.filter((op) => op.nodes.length === 0);
-  const validatorById = new Map(validators.map((v) => [v.id, v]));
+  // the framing validators' target: the first background node (its operator is no one's twin)
+  const victim = world.nodes.find((n) => n.archetype === 'background')?.id ?? null;
+  const audits = new SimValidators(validators, (id) => operatorOf.get(id) as Operator, victim, params, scenario.seed);
+  const operatorStake = new Map(validators.map((v) => [v.id, params.staking.operatorMinStake]));
+  const validatorStanding = new Map<string, ValidatorStanding>();
   const day = 86_400;
   const epochsPerDay = Math.max(1, Math.round(day / scenario.epochSeconds));
   // bonds: 1.5 × the minimum; validators stake the operator minimum
@@ -76,7 +85,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
   const tranches = new Map<string, VestingTranche[]>();
   const escrow: { amount: bigint; release: number; nodeId: string; consumers: Map<string, bigint> }[] = [];
   const lastAudited = new Map<string, number>();
-  let pending: { jobId: string; nodeId: string; fake: boolean; auditors: string[]; gpuSeconds: number }[] = [];
+  let previousInputHash = '';
   let supply = INITIAL_SUPPLY;
   // as the service does: the genesis emission is per day, scaled to the epoch's length
   let baseEmission = (params.emission.genesisPerEpoch * BigInt(scenario.epochSeconds)) / 86_400n;
@@ -96,30 +105,34 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     const activity = epochActivity(scenario, world, e, params);
     const jobsOf = new Map(activity.map((a) => [a.nodeId, a]));
 
-    // audits of the previous epoch's sample, judged now: honest validators find the fakes
-    const credits = new Map<string, number>();
+    // the audits of the previous epoch's sample (and open referrals and disputes), judged now
+    const judged = audits.judge(e);
     const failed = new Map<string, Violation[]>();
-    for (const j of pending) {
-      const owner = operatorOf.get(j.nodeId) as Operator;
-      const reports = j.auditors.map((v) => {
-        const op = validatorById.get(v) as Operator;
-        const acc = accounts.get(v) as Account;
-        let verdict: 'match' | 'mismatch' = j.fake ? 'mismatch' : 'match';
-        if (op.archetype === 'lazy-validator') verdict = 'match';
-        else acc.cost += powerPerGpuSecond * BigInt(j.gpuSeconds); // re-execution
-        if (op.archetype === 'colluding-validator' && owner.archetype === 'protected-inflater') verdict = 'match';
-        return { validator: v, verdict };
-      });
-      const outcome = computeAuditOutcome(reports);
-      for (const v of outcome.agreeing) credits.set(v, (credits.get(v) ?? 0) + 1);
-      if (outcome.outcome === 'mismatch') {
-        const list = failed.get(j.nodeId) ?? [];
-        list.push({ kind: 'failed-verification', at: end, evidence: [`audit:${j.jobId}`] });
-        failed.set(j.nodeId, list);
-      }
+    for (const [nodeId, jobs] of judged.failed)
+      failed.set(
+        nodeId,
+        jobs.map((j) => ({ kind: 'failed-verification', at: end, evidence: [`audit:${j}`] })),
+      );
+    for (const [v, seconds] of judged.reexecuted) (accounts.get(v) as Account).cost += powerPerGpuSecond * BigInt(seconds);
+    const credits = new Map(judged.validators.filter((v) => !v.forfeits && v.agreed > 0).map((v) => [v.validator, v.agreed]));
+    // the validator ladder: a missed trap, an unanswered assignment, an overturned or twice contradicted verdict
+    for (const v of audits.active()) {
+      const f = judged.faults.get(v);
+      if (!f) continue;
+      const { standing: st, penalty } = applyValidatorFaults(validatorStanding.get(v) ?? CLEAN_VALIDATOR, operatorStake.get(v) ?? 0n, f, end, params, day);
+      validatorStanding.set(v, st);
+      if (!penalty) continue;
+      const acc = accounts.get(v) as Account;
+      operatorStake.set(v, (operatorStake.get(v) ?? 0n) - penalty.amount);
+      acc.slashed += penalty.amount;
+      acc.violations += 1;
+      audits.stats.validatorViolations += 1;
+      // into escrow like any slash (SPEC §6.2); no consumer was hurt, so its compensation share goes to the treasury
+      escrow.push({ amount: penalty.amount, release: e + Math.ceil((params.slashing.escrowDays * day) / scenario.epochSeconds), nodeId: v, consumers: new Map() });
+      if (penalty.removed) audits.remove(v);
     }
 
-    const staked = [...bond.values()].reduce((a, b) => a + b, 0n) + USER_STAKE + BigInt(validators.length) * params.staking.operatorMinStake;
+    const staked = [...bond.values()].reduce((a, b) => a + b, 0n) + USER_STAKE + [...operatorStake.values()].reduce((a, b) => a + b, 0n);
     // every consumer key's owners paid so far: a key that has paid only one owner is that owner's own (SPEC §4.4)
     for (const a of activity)
       for (const j of a.jobs) paidOwners.set(j.consumer, (paidOwners.get(j.consumer) ?? new Set()).add((operatorOf.get(j.nodeId) as Operator).payout));
@@ -182,7 +195,9 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         .map((v) => ({ id: v.id, payout: v.payout, agreedAudits: credits.get(v.id) as number })),
       stakes: [
         { id: 'users', payout: '0x00000000000000000000000000000000000000aa', kind: 'user', amount: USER_STAKE, lockDays: 90 },
-        ...validators.map((v) => ({ id: `op-${v.id}`, payout: v.payout, kind: 'operator' as const, amount: params.staking.operatorMinStake, lockDays: 730 })),
+        ...validators
+          .filter((v) => (operatorStake.get(v.id) ?? 0n) > 0n)
+          .map((v) => ({ id: `op-${v.id}`, payout: v.payout, kind: 'operator' as const, amount: operatorStake.get(v.id) as bigint, lockDays: 730 })),
       ],
       attestations: [],
     };
@@ -190,6 +205,8 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     // the ladder: what the input shows, plus confirmed failed verifications
     const found = detectViolations(input, params, end);
     for (const [id, v] of failed) found.set(id, [...(found.get(id) ?? []), ...v]);
+    // liveness probes: a node that claimed a slot up and did not answer a probe in it
+    for (const [id, v] of probeViolations(audits.probe(e, activity), end)) found.set(id, [...(found.get(id) ?? []), ...v]);
     const outcomes = processStandings(
       input.nodes.map((n) => ({
         nodeId: n.id,
@@ -292,7 +309,8 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
       acc.contribution += contribution(sim, a.upSlots * scenario.slotSeconds, a.jobs, params);
       acc.gpuSeconds += BigInt(gpusOf(sim) * a.upSlots * scenario.slotSeconds);
     }
-    for (const v of validators) (accounts.get(v.id) as Account).contribution += BigInt(v.archetype === 'lazy-validator' ? 0 : (credits.get(v.id) ?? 0));
+    for (const v of validators)
+      (accounts.get(v.id) as Account).contribution += BigInt(['honest-validator'].includes(v.archetype) ? (credits.get(v.id) ?? 0) : 0);
     // the escrow releases what has waited out the appeal window: compensation, the rest burned
     let compensated = 0n;
     for (const x of escrow.filter((x) => x.release === e)) {
@@ -327,29 +345,38 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     baseEmission = result.emission.nextBaseEmission;
     previousDynamicFactor = result.emission.dynamicFactor;
 
-    // this epoch's audit sample, drawn from its input's hash, for the validators to judge next epoch
-    const seed = contentHash(serializeEpochInput(input));
+    // this epoch's audit sample, drawn from its input's hash mixed with the validators' beacon
+    const inputHash = contentHash(serializeEpochInput(input));
     const mustCover = new Set(world.nodes.filter((n) => e - (lastAudited.get(n.id) ?? -1_000) >= 7 * epochsPerDay).map((n) => n.id));
+    // the audit-seed grinder renamed its fakes before the close so that none falls in the sample it
+    // could compute then (from the last input hash it knew); the beacon is revealed only now
+    const drawn = grind(paidJobs, (id) => (operatorOf.get(id) as Operator).archetype === 'audit-seed-grinder', previousInputHash, params);
+    const seed = audits.seed(e, inputHash);
     const sample = new Set(
-      selectAuditSample({ seed, receipts: paidJobs.map((j) => ({ jobId: j.jobId, nodeId: j.nodeId })), rate: params.audits.rate, mustCover }),
+      selectAuditSample({ seed, receipts: drawn.map((j) => ({ jobId: j.jobId, nodeId: j.nodeId })), rate: params.audits.rate, mustCover }),
     );
-    const validatorIds = validators.map((v) => v.id).sort();
-    pending = paidJobs
-      .filter((j) => sample.has(j.jobId))
-      .map((j) => {
-        lastAudited.set(j.nodeId, e);
-        return {
-          jobId: j.jobId,
-          nodeId: j.nodeId,
-          fake: j.kind === 'fake',
-          auditors: assignAuditors(seed, j.jobId, validatorIds, 2),
-          gpuSeconds: j.gpuSeconds,
-        };
-      });
-    if (validatorIds.length < 2) pending = [];
+    const sampled = drawn.filter((j) => sample.has(j.jobId));
+    for (const j of sampled) lastAudited.set(j.nodeId, e);
+    audits.assign(e, seed, sampled);
+    previousInputHash = inputHash;
     o.onEpoch?.(e + 1, scenario.epochs);
   }
-  return summarise(scenario, params, [...accounts.values()], series, 'fast', deterrence);
+  return summarise(scenario, params, [...accounts.values()], series, 'fast', deterrence, audits.stats);
+}
+
+/**
+ * The audit-seed grinder's move: each of its fake jobs renamed (up to 64 tries) until it is not in
+ * the sample drawn from `guess` — the best seed it can compute before the close. Under SPEC §3.4's
+ * beacon that seed is not the one the sample is drawn from, so the renaming buys nothing.
+ */
+function grind(jobs: readonly Job[], grinds: (nodeId: string) => boolean, guess: string, params: Params): Job[] {
+  const threshold = (params.audits.rate * (1n << 64n)) / WAD;
+  return jobs.map((j) => {
+    if (j.kind !== 'fake' || !grinds(j.nodeId)) return j;
+    let k = 0;
+    while (k < 64 && computeAuditScore(guess, `${j.jobId}.${k}`) < threshold) k++;
+    return { ...j, jobId: `${j.jobId}.${k}` };
+  });
 }
 
 /**

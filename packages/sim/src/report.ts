@@ -71,8 +71,29 @@ export type SimResult = {
    * the failed-verification share of its bond.
    */
   deterrence: { auditRate: bigint; slash: bigint; gainPerFakeJob: bigint; expectedLoss: bigint; holds: boolean } | null;
+  /** What the validators did over the run (fast mode; null end to end): SPEC §3.4's machinery at work. */
+  audits: AuditStats | null;
   series: EpochPoint[];
   accounts: Account[];
+};
+export type AuditStats = {
+  /** Assignments answered, traps among them, traps answered "match", assignments left unanswered. */
+  assignments: number;
+  traps: number;
+  missedTraps: number;
+  unanswered: number;
+  /** First rounds that split and went to three more validators. */
+  referred: number;
+  /** Confirmed mismatches disputed by their node: overturned (framing) or upheld. */
+  disputesWon: number;
+  disputesLost: number;
+  failedVerifications: number;
+  /** Liveness probes sent, and those a node failed in a slot it claimed up. */
+  probes: number;
+  probesFailed: number;
+  /** Validator violations, and validators removed by the ladder's last step. */
+  validatorViolations: number;
+  validatorsRemoved: number;
 };
 
 export function newAccount(op: Operator): Account {
@@ -103,6 +124,7 @@ export function summarise(
   series: EpochPoint[],
   mode: 'fast' | 'e2e',
   deterrence: SimResult['deterrence'] = null,
+  audits: AuditStats | null = null,
 ): SimResult {
   const archetypes: ArchetypeRow[] = [];
   const sum = (xs: Account[], f: (a: Account) => bigint) => xs.reduce((a, x) => a + f(x), 0n);
@@ -164,6 +186,7 @@ export function summarise(
     twins,
     gini: gini(ratios),
     deterrence,
+    audits,
     series,
     accounts,
   };
@@ -248,6 +271,12 @@ export function renderReport(r: SimResult, params: Params): { markdown: string; 
       ? []
       : [
           `Audit deterrence (SPEC §3.4: audit probability × slash ≥ 3 × expected gain from a faked job): ${formatTokens(r.deterrence.auditRate * 100n)} % × ${tok(r.deterrence.slash)} = ${tok(r.deterrence.expectedLoss)} against 3 × ${tok(r.deterrence.gainPerFakeJob)} = ${tok(3n * r.deterrence.gainPerFakeJob)} — **${r.deterrence.holds ? 'holds' : 'fails'}**${r.deterrence.holds ? '' : ' (by this rule alone; the jail and the second strike are not counted in it)'}.`,
+        ]),
+    ...(r.audits === null
+      ? []
+      : [
+          '',
+          `Validators (SPEC §3.4): ${r.audits.assignments} audit assignments, ${r.audits.traps} of them traps; ${r.audits.missedTraps} traps answered "match", ${r.audits.unanswered} assignments without a valid reveal; ${r.audits.referred} split rounds referred; ${r.audits.failedVerifications} failed verifications; disputes ${r.audits.disputesWon} won, ${r.audits.disputesLost} lost; ${r.audits.probes} liveness probes, ${r.audits.probesFailed} failed in a claimed slot; ${r.audits.validatorViolations} validator violations, ${r.audits.validatorsRemoved} validators removed.`,
         ]),
     '',
     '![profit](profit.svg)',

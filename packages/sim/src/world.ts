@@ -30,10 +30,12 @@ export const PROVIDER_ARCHETYPES = [
   'host-splitter',
   'hardware-over-declarer',
   'whitewasher',
+  'audit-seed-grinder',
+  'heartbeat-forger',
   'outage-region',
   'background',
 ] as const;
-export const VALIDATOR_ARCHETYPES = ['honest-validator', 'lazy-validator', 'colluding-validator'] as const;
+export const VALIDATOR_ARCHETYPES = ['honest-validator', 'lazy-validator', 'copying-validator', 'colluding-validator', 'framing-validator'] as const;
 export type ProviderArchetype = (typeof PROVIDER_ARCHETYPES)[number];
 export type ValidatorArchetype = (typeof VALIDATOR_ARCHETYPES)[number];
 export type Archetype = ProviderArchetype | ValidatorArchetype;
@@ -55,8 +57,12 @@ export const TWINS: Partial<Record<Archetype, Archetype>> = {
   'host-splitter': 'reliable-dc',
   'hardware-over-declarer': 'reliable-dc',
   whitewasher: 'reliable-dc',
+  'audit-seed-grinder': 'reliable-dc',
+  'heartbeat-forger': 'flaky-home',
   'lazy-validator': 'honest-validator',
+  'copying-validator': 'honest-validator',
   'colluding-validator': 'honest-validator',
+  'framing-validator': 'honest-validator',
 };
 export const CHEATERS = Object.keys(TWINS) as Archetype[];
 /**
@@ -89,11 +95,16 @@ export const DESCRIPTIONS: Record<Archetype, string> = {
   'hardware-over-declarer': 'reliable-dc that declares 1,000 vCPUs, 8 TB of RAM and 100 TB of NVMe on a host of 32, 256 GB and 4 TB',
   whitewasher:
     'reliable-dc re-registered under a new id on its old host (first registered 100 days ago) for the new-node bonus; what its exclusion cost it before is sunk',
+  'audit-seed-grinder':
+    'metric-inflater that renames its fakes until none falls in the sample it can compute before the close (the seed without the beacon)',
+  'heartbeat-forger': 'flaky-home that keeps its key heartbeating in every slot, also those in which its GPU does not serve',
   'outage-region': 'reliable-dc in a region that loses power for some epochs',
   background: 'the rest of the network: honest nodes of mixed hardware',
   'honest-validator': 're-executes every receipt it is assigned and reports what it finds',
   'lazy-validator': 'reports "match" on everything without re-executing',
-  'colluding-validator': 'honest, except that it vouches for the protected inflater',
+  'copying-validator': "copies the other validator's commitment and reveal on each assignment instead of re-executing",
+  'colluding-validator': 'honest, except that it vouches for the protected inflater ("match" on its receipts)',
+  'framing-validator': 'honest, except that it reports mismatches on the first background node’s receipts (a pair of them frames it together)',
 };
 
 export type Scenario = {
@@ -124,7 +135,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     epochs: 30,
     background: 200,
     operators: { ...EVERY_PROVIDER, 'reliable-dc': 4, 'flaky-home': 4, 'metric-inflater': 2, 'wash-trader': 2, 'sybil-splitter': 2, 'outage-region': 2 },
-    validators: { 'honest-validator': 3, 'lazy-validator': 2, 'colluding-validator': 2 },
+    validators: { 'honest-validator': 4, 'lazy-validator': 2, 'copying-validator': 1, 'colluding-validator': 2, 'framing-validator': 2 },
     outage: { region: 'outage-land', from: 10, to: 12, uptime: 0.6 },
   },
   outage: {
@@ -165,8 +176,17 @@ export const SCENARIOS: Record<string, Scenario> = {
     epochs: 12,
     background: 30,
     operators: { ...EVERY_PROVIDER, 'reliable-dc': 2 },
-    validators: { 'honest-validator': 2, 'lazy-validator': 1, 'colluding-validator': 2 },
+    validators: { 'honest-validator': 3, 'lazy-validator': 1, 'copying-validator': 1, 'colluding-validator': 1, 'framing-validator': 2 },
     outage: { region: 'outage-land', from: 4, to: 5, uptime: 0.6 },
+  },
+  cartel: {
+    ...base,
+    name: 'cartel',
+    description: 'colluding validators holding a third of the operator stake vouch for a protected inflater, 12 daily epochs',
+    epochs: 12,
+    background: 30,
+    operators: { 'reliable-dc': 2, 'protected-inflater': 1 },
+    validators: { 'honest-validator': 4, 'colluding-validator': 2 },
   },
 };
 
@@ -209,7 +229,8 @@ export type Job = {
   responseMs: number;
   rating: number;
 };
-export type NodeActivity = { nodeId: string; upSlots: number; expectedSlots: number; jobs: Job[] };
+/** `upSlots`: the slots it claimed up (heartbeats sent); `servedSlots`: those its GPUs really served (a liveness probe finds the difference). */
+export type NodeActivity = { nodeId: string; upSlots: number; servedSlots: number; expectedSlots: number; jobs: Job[] };
 
 export const CONSUMERS = 20;
 export const address = (label: string) => `0x${createHash('sha256').update(`swarm-sim:${label}`).digest('hex').slice(0, 40)}`;
@@ -261,7 +282,7 @@ export function buildWorld(s: Scenario): { operators: Operator[]; nodes: SimNode
   for (const a of PROVIDER_ARCHETYPES) {
     if (a === 'background') continue;
     for (let k = 0; k < (s.operators[a] ?? 0); k++) {
-      if (a === 'flaky-home')
+      if (a === 'flaky-home' || a === 'heartbeat-forger')
         add(a, k, (id) => [
           {
             id,
@@ -358,12 +379,14 @@ export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: numbe
   const washRate = ratePerGpuSecond(params.fees.minBillableUsdPerGpuHour);
   const activity = world.nodes.map((n) => {
     let up = 1;
-    if (n.archetype === 'flaky-home') up = 0.975 + r() * 0.02;
+    if (n.archetype === 'flaky-home' || n.archetype === 'heartbeat-forger') up = 0.975 + r() * 0.02;
     else if (n.archetype === 'background') up = r() < 0.9 ? 1 : 0.995 + r() * 0.005;
     if (s.outage && n.region === s.outage.region && e >= s.outage.from && e <= s.outage.to) up = s.outage.uptime;
-    const upSlots = Math.round(slots * up);
+    const servedSlots = Math.round(slots * up);
+    // the heartbeat forger's key heartbeats in every slot; its GPU serves only some of them
+    const upSlots = n.archetype === 'heartbeat-forger' && !(s.outage && n.region === s.outage.region) ? slots : servedSlots;
     const gpus = n.gpus.reduce((a, g) => a + g.count, 0);
-    const capacity = gpus * upSlots * s.slotSeconds;
+    const capacity = gpus * servedSlots * s.slotSeconds;
     const jobs: Job[] = [];
     const erring = n.archetype === 'erring-dc' || n.archetype === 'error-diluter';
     const fill = (kind: Job['kind'], gpuSeconds: number, consumer: (k: number) => string, rate: bigint, o: Partial<Job> = {}) => {
@@ -411,10 +434,11 @@ export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: numbe
       case 'metric-inflater':
       case 'protected-inflater':
       case 'unbond-before-slash':
+      case 'audit-seed-grinder':
         fill('fake', Math.floor(idle * 0.8), self, washRate);
         break;
     }
-    return { nodeId: n.id, upSlots, expectedSlots: slots, jobs };
+    return { nodeId: n.id, upSlots, servedSlots, expectedSlots: slots, jobs };
   });
   // rating attackers buy ten jobs a day from the first background node and rate them 1
   const victim = activity.find((a) => world.nodes.find((n) => n.id === a.nodeId)?.archetype === 'background');
