@@ -321,3 +321,37 @@ export function probeViolations(probes: readonly ProbeRecord[], at: number): Map
   for (const p of probes) if (p.claimedUp && !p.answered) failed.set(p.nodeId, [...(failed.get(p.nodeId) ?? []), `probe:${p.evidence}`]);
   return new Map([...failed].map(([id, evidence]) => [id, [{ kind: 'performance' as const, at, evidence: [...evidence.sort(), 'failed-liveness-probe'] }]]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The audit window's calendar (SPEC §3.4): the audits of epoch n's sample run during epoch n + 1.
+
+export type AuditWindow = {
+  /** Beacon secrets for the sample's epoch are revealed until then; the sample is drawn at it. */
+  beaconRevealBy: number;
+  /** A node may dispute a mismatch confirmed at the last close until then. */
+  disputeBy: number;
+  /** Verdict commitments are accepted until then, reveals from then on. */
+  commitBy: number;
+  /** The window closes with its epoch: reveals until then. */
+  revealBy: number;
+};
+
+/** The phases of the audit window that is epoch `[start, start + seconds)`: a quarter for the beacon, half for commitments, the last quarter for reveals. */
+export function auditWindow(start: number, seconds: number): AuditWindow {
+  return {
+    beaconRevealBy: start + Math.floor(seconds / 4),
+    disputeBy: start + Math.floor(seconds / 2),
+    commitBy: start + Math.floor((seconds * 3) / 4),
+    revealBy: start + seconds,
+  };
+}
+
+/**
+ * The commitment of an epoch's input to every receipt (SPEC §3.4): the hash of the sorted list of
+ * `jobId:nodeId:hash of the signed receipt`. The audit sample is drawn from these receipts; anyone
+ * holding the list can check it against the input and redraw the sample.
+ */
+export function computeReceiptsHash(receipts: readonly { jobId: string; nodeId: string; messageHash: string }[]): string {
+  const lines = receipts.map((r) => `${r.jobId}:${r.nodeId}:${r.messageHash}`).sort();
+  return sha256(`swarm-receipts:${lines.join('\n')}`);
+}

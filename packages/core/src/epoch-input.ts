@@ -168,6 +168,10 @@ export const epochInputSchema: TSchema = obj({
       }),
       doc: "user and operator stakes; providers' bonds are the nodes' own `bond`",
     }),
+    receipts: str({
+      pattern: '^[0-9a-f]{64}$',
+      doc: "computeReceiptsHash of the epoch's receipts: the input commits to every receipt, the audit sample's population (SPEC §3.4)",
+    }),
     attestations: arr({
       maxItems: 10_000,
       item: obj({
@@ -179,6 +183,7 @@ export const epochInputSchema: TSchema = obj({
       }),
     }),
   },
+  optional: ['receipts'],
 });
 
 export type GpuInput = { model: string; count: number };
@@ -237,6 +242,8 @@ export type EpochInput = {
   validators: ValidatorInput[];
   stakes: StakeInput[];
   attestations: AttestationInput[];
+  /** The hash of the epoch's receipts (`computeReceiptsHash`); absent in inputs made before it. */
+  receipts?: string;
 };
 
 /**

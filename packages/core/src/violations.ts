@@ -8,7 +8,8 @@ import type { Params } from './params.ts';
  * probation back to full reward over clean epochs. Time is an argument (unix seconds); nothing
  * here reads a clock or a store.
  */
-export type ViolationKind = 'performance' | 'failed-verification' | 'equivocation' | 'operational';
+/** `validator`: a validator's fault (SPEC §6.1), slashed from its operator stake by `applyValidatorFaults`, never a node's. */
+export type ViolationKind = 'performance' | 'failed-verification' | 'equivocation' | 'operational' | 'validator';
 export type Violation = { kind: ViolationKind; at: number; severity?: number; evidence: readonly string[] };
 export type NodeStatusName = 'active' | 'suspended' | 'jailed' | 'excluded';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TOKEN } from '@swarm/core';
+import { simulatedResultHash, TOKEN } from '@swarm/core';
 import { type HeartbeatBody, type KeyPair, keysFromSeed, type ReceiptBody, type RegisterBody, signHeartbeat, signReceipt, signRegister } from '@swarm/sdk';
 import pg from 'pg';
 import { buildServer } from '../src/api/server.ts';
@@ -58,10 +58,17 @@ export async function testService(kind: 'pglite' | 'postgres' = 'pglite', settin
   return testServiceWith({ kind, settings });
 }
 
-export async function testServiceWith(o: { kind?: 'pglite' | 'postgres'; settings?: Partial<Settings>; rateLimit?: number }) {
+export async function testServiceWith(o: { kind?: 'pglite' | 'postgres'; settings?: Partial<Settings>; rateLimit?: number; params?: unknown }) {
   const db = await freshDb(o.kind ?? 'pglite');
   const clock = new ManualClock(GENESIS + 10);
-  const ctx = await initContext({ db, clock, operatorToken: OPERATOR, operatorEthKey: OPERATOR_ETH_KEY, settings: { ...TEST_SETTINGS, ...o.settings } });
+  const ctx = await initContext({
+    db,
+    clock,
+    operatorToken: OPERATOR,
+    operatorEthKey: OPERATOR_ETH_KEY,
+    settings: { ...TEST_SETTINGS, ...o.settings },
+    ...(o.params === undefined ? {} : { params: o.params }),
+  });
   const app = await buildServer(ctx, { rateLimit: o.rateLimit ?? 1_000_000 });
   return {
     db,
@@ -113,11 +120,17 @@ export function heartbeat(nodeId: string, node: KeyPair, seq: number, timestamp:
   return signHeartbeat(body, node.privateKey);
 }
 
+/** A countersigned receipt; its result hash is what the demo's re-execution finds (a genuine job) unless `o` says otherwise. */
 export function receipt(nodeId: string, node: KeyPair, consumer: KeyPair, jobId: string, timestamp: number, o: Partial<ReceiptBody> = {}, rating = 5) {
+  const usage = o.usage ?? [{ model: 'RTX-4090', gpuSeconds: 1800 }];
   const body: ReceiptBody = {
     type: 'receipt',
     jobId,
     nodeId,
+    resultHash: simulatedResultHash(
+      jobId,
+      usage.reduce((a, u) => a + u.gpuSeconds, 0),
+    ),
     consumerKey: consumer.publicKey,
     timestamp,
     usage: [{ model: 'RTX-4090', gpuSeconds: 1800 }],

@@ -1,10 +1,21 @@
-import { computeMinBond, defaultParams, TOKEN } from '@swarm/core';
-import { type HeartbeatBody, type KeyPair, signAudit, signProposal, signStake, signUnbond, signVote } from '@swarm/sdk';
+import { type AuditVerdict, computeMinBond, defaultParams, simulatedResultHash, TOKEN, verdictCommitment } from '@swarm/core';
+import {
+  type HeartbeatBody,
+  type KeyPair,
+  SwarmClient,
+  signAuditCommit,
+  signAuditReveal,
+  signProposal,
+  signStake,
+  signUnbond,
+  signVote,
+  ValidatorAgent,
+} from '@swarm/sdk';
 import { expect } from 'vitest';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { balanceOf } from '../src/ledger/ledger.ts';
 import type { Settings } from '../src/service/context.ts';
-import { GENESIS, heartbeat, keys, OPERATOR, receipt, registration, testServiceWith } from './helpers.ts';
+import { GENESIS, heartbeat, injectFetch, keys, OPERATOR, receipt, registration, testServiceWith } from './helpers.ts';
 
 /**
  * A small network on daily epochs with hourly heartbeat slots, driven through the real API: the
@@ -18,8 +29,8 @@ const auth = { authorization: `Bearer ${OPERATOR}` };
 
 export type Member = { id: string; node: KeyPair; owner: KeyPair; address: string; seq: number };
 
-export async function dailyNetwork(kind: 'pglite' | 'postgres', settings: Partial<Settings> = {}) {
-  const t = await testServiceWith({ kind, settings: { epochSeconds: DAY, slotSeconds: HOUR, graceSeconds: 30, windowSeconds: 2 * DAY, ...settings } });
+export async function dailyNetwork(kind: 'pglite' | 'postgres', settings: Partial<Settings> = {}, params?: unknown) {
+  const t = await testServiceWith({ kind, settings: { epochSeconds: DAY, slotSeconds: HOUR, graceSeconds: 30, windowSeconds: 2 * DAY, ...settings }, params });
   const seqs = new Map<string, number>();
   const nextSeq = (k: string) => {
     seqs.set(k, (seqs.get(k) ?? 10) + 1);
@@ -123,14 +134,29 @@ export async function dailyNetwork(kind: 'pglite' | 'postgres', settings: Partia
         if (hbs.length > 0) await ok('/v1/heartbeats/batch', { heartbeats: hbs });
       }
     },
-    receipt(nodeId: string, consumer: KeyPair, jobId: string, gpuSeconds: number, ts = t.clock.now()) {
+    /** A countersigned receipt of a genuine job, or with `resultHash` one whose claimed result is not what re-executing it gives. */
+    receipt(nodeId: string, consumer: KeyPair, jobId: string, gpuSeconds: number, ts = t.clock.now(), resultHash?: string) {
       const m = members.get(nodeId) as Member;
-      return receipt(nodeId, m.node, consumer, jobId, ts, { usage: [{ model: 'RTX-4090', gpuSeconds }] });
+      return receipt(nodeId, m.node, consumer, jobId, ts, { usage: [{ model: 'RTX-4090', gpuSeconds }], ...(resultHash ? { resultHash } : {}) });
     },
-    /** Runs epoch e: heartbeats (24 slots unless said), then closes it. */
-    async epoch(e: number, up: Record<string, number> = {}, during?: () => Promise<void>) {
+    /** A validator agent (the SDK's) on this service, stepping on the test's clock. */
+    agent(v: KeyPair, o: Partial<ConstructorParameters<typeof ValidatorAgent>[0]> = {}) {
+      const client = new SwarmClient({ baseUrl: 'http://service.test', fetch: injectFetch(t.app) });
+      const agent = new ValidatorAgent({ client, keys: v, seq: () => nextSeq(v.publicKey), ...o });
+      return { step: () => agent.step(t.clock.now()) };
+    },
+    /**
+     * Runs epoch e: heartbeats (24 slots unless said); then, at midday — the audit window's commit
+     * phase, after the sample's draw — `mid`; then, ten minutes before the end — its reveal phase —
+     * `during`; then closes it.
+     */
+    async epoch(e: number, up: Record<string, number> = {}, during?: () => Promise<void>, mid?: () => Promise<void>) {
       const all = Object.fromEntries([...members.keys()].map((id) => [id, up[id] ?? SLOTS]));
       await net.beat(e, all);
+      if (mid) {
+        t.clock.set(start(e) + DAY / 2);
+        await mid();
+      }
       t.clock.set(start(e) + DAY - 600);
       await during?.();
       t.clock.set(start(e + 1) + 31);
@@ -142,11 +168,21 @@ export async function dailyNetwork(kind: 'pglite' | 'postgres', settings: Partia
     slashes: async (id?: string) => (await get(`/v1/slashes${id ? `?node=${id}` : ''}`)).slashes as Record<string, unknown>[],
     balance: (account: string) => balanceOf(t.db, account),
     node: (id: string) => get(`/v1/nodes/${id}`),
-    audit(v: KeyPair, jobId: string, verdict: 'match' | 'mismatch') {
-      return signAudit(
-        { type: 'audit', jobId, validatorKey: v.publicKey, verdict, resultHash: 'ab'.repeat(32), timestamp: t.clock.now(), seq: nextSeq(v.publicKey) },
-        v.privateKey,
-      );
+    /**
+     * A validator's answer on an assignment, as its commitment and its reveal: by default the
+     * result of a genuine 1,800 GPU-second job (what re-executing it gives) — so "mismatch" on a
+     * job whose receipt claims another result.
+     */
+    audit(v: KeyPair, jobId: string, verdict: AuditVerdict, resultHash = simulatedResultHash(jobId, 1800)) {
+      const answer = { verdict, resultHash, salt: 'cd'.repeat(32) };
+      return {
+        commit: () =>
+          signAuditCommit(
+            { type: 'audit-commit', jobId, validatorKey: v.publicKey, commitment: verdictCommitment(jobId, v.publicKey, answer), timestamp: t.clock.now(), seq: nextSeq(v.publicKey) },
+            v.privateKey,
+          ),
+        reveal: () => signAuditReveal({ type: 'audit-reveal', jobId, validatorKey: v.publicKey, ...answer, timestamp: t.clock.now(), seq: nextSeq(v.publicKey) }, v.privateKey),
+      };
     },
     proposal(by: KeyPair, proposalId: string, slashId: string) {
       return signProposal(

@@ -2,18 +2,39 @@ import type {
   ApiError,
   Attestation,
   AttestorApproval,
-  Audit,
+  AuditCommit,
+  AuditReveal,
+  BeaconCommit,
+  BeaconReveal,
+  Dispute,
   Grant,
   Heartbeat,
   Maintenance,
   Onboarding,
   Proposal,
   Receipt,
+  ReceiptBody,
   Register,
   Stake,
   Unbond,
   Vote,
 } from './messages.ts';
+
+/** An audit assignment (SPEC §3.4): the job without the node's result hash, and the result hash to check — the node's, or on a trap a wrong one. */
+export type Assignment = {
+  /** The audit window is epoch + 1. */
+  epoch: number;
+  jobId: string;
+  nodeId: string;
+  round: number;
+  job: Omit<ReceiptBody, 'resultHash'>;
+  shownResultHash: string;
+  /** Commits are accepted until `commitBy`, reveals from then until `revealBy` (unix seconds). */
+  commitBy: number;
+  revealBy: number;
+  committed: boolean;
+  revealed: boolean;
+};
 
 /** An API refusal, with the server's `{code, message, field}`. */
 export class SwarmApiError extends Error {
@@ -88,15 +109,47 @@ export class SwarmClient {
   vote(m: Vote) {
     return this.call<{ proposalId: string; option: string }>('POST', '/v1/votes', m);
   }
-  audit(m: Audit) {
-    return this.call<{ jobId: string; verdict: string }>('POST', '/v1/audits', m);
+  /** A validator's commitment to its beacon secret for an epoch (SPEC §3.4). */
+  beaconCommit(m: BeaconCommit) {
+    return this.call<{ epoch: number; commitment: string }>('POST', '/v1/beacon/commits', m);
   }
-  /** The receipts assigned to a validator whose audit window is open. */
+  /** A validator's beacon secret, revealed after the epoch closed. */
+  beaconReveal(m: BeaconReveal) {
+    return this.call<{ epoch: number }>('POST', '/v1/beacon/reveals', m);
+  }
+  /** A validator's commitment to its verdict on an assignment, before the commit deadline. */
+  auditCommit(m: AuditCommit) {
+    return this.call<{ jobId: string }>('POST', '/v1/audits/commits', m);
+  }
+  /** A validator's verdict, result hash and salt, after the commit deadline. */
+  auditReveal(m: AuditReveal) {
+    return this.call<{ jobId: string; verdict: string }>('POST', '/v1/audits/reveals', m);
+  }
+  /** A node's dispute of a confirmed mismatch on one of its receipts. */
+  dispute(m: Dispute) {
+    return this.call<{ jobId: string; validators: string[] }>('POST', '/v1/disputes', m);
+  }
+  /** The assignments of a validator whose audit window is open: the job to re-execute and the result hash to compare with. */
   audits(validatorKey: string) {
-    return this.call<{ assignments: { epoch: number; jobId: string; nodeId: string; receipt: unknown; reported: string | null }[] }>(
+    return this.call<{ assignments: Assignment[]; beacon: { epoch: number; revealEpoch: number; revealBy: number } }>(
       'GET',
-      `/v1/audits?validator=${validatorKey}`,
+      `/v1/audits?validator=${validatorKey}&limit=500`,
     );
+  }
+  /** A node's confirmed mismatches open to dispute (SPEC §3.4). */
+  disputable(nodeId: string) {
+    return this.call<{ confirmations: { jobId: string; confirmedEpoch: number; disputeBy: number; status: string }[] }>(
+      'GET',
+      `/v1/nodes/${encodeURIComponent(nodeId)}/confirmations`,
+    );
+  }
+  /** Everything needed to recompute the audits of an epoch's sample: beacon, seed, sample, assignments, traps, verdicts, outcomes. */
+  auditRecord(epoch: number) {
+    return this.call<Record<string, unknown>>('GET', `/v1/epochs/${epoch}/audits`);
+  }
+  /** A signed message the service holds as evidence, by the hash an evidence list names. */
+  message(hash: string) {
+    return this.call<unknown>('GET', `/v1/messages/${hash}`);
   }
   /** A node's signed maintenance announcement (SPEC §3.2). */
   announceMaintenance(m: Maintenance) {

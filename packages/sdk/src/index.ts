@@ -8,3 +8,4 @@ export * from './keys.ts';
 export * from './messages.ts';
 export * from './sign.ts';
 export * from './text.ts';
+export * from './validator.ts';

@@ -21,6 +21,7 @@ const decimal = Type.String({ pattern: '^(0|[1-9][0-9]{0,8})(\\.[0-9]{1,18})?$',
 const timestamp = Type.Integer({ minimum: 0, maximum: 253_402_300_799, description: 'unix seconds' });
 const seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'strictly increasing per signing key' });
 const count = (max: number) => Type.Integer({ minimum: 0, maximum: max });
+const hash = (description: string) => Type.String({ pattern: '^[0-9a-f]{64}$', description });
 const strict = { additionalProperties: false } as const;
 const literal = <T extends string>(v: T) => Type.Literal(v);
 /** One of a list of strings, typed as their union. */
@@ -84,6 +85,8 @@ export const ReceiptBody = Type.Object(
     success: Type.Boolean(),
     responseMs: count(100_000_000),
     priority: Type.Union([literal('standard'), literal('high')]),
+    /** The hash of the job's output, as the node obtained it: what an audit's re-execution is compared with (SPEC §3.4). */
+    resultHash: hash("sha256 of the job's result, hex"),
     /** What kind of job: the response-time target applies to inference only (SPEC §4.4); absent means inference. */
     jobType: Type.Optional(Type.Union([literal('inference'), literal('training'), literal('fine-tuning')])),
   },
@@ -167,22 +170,55 @@ export const VoteBody = Type.Object(
 export const Vote = Type.Object({ body: VoteBody, signature: sig }, strict);
 
 /**
- * A validator's audit of a sampled receipt (SPEC §3.4): the result hash its re-execution obtained
- * and whether that matches the provider's work. Signed by the validator's operator-stake key.
+ * The audit beacon (SPEC §3.4, RANDAO's rule): during epoch `epoch` a validator commits to a random
+ * secret (`beaconCommitment(epoch, validatorKey, secret)` of @swarm/core); after the epoch closes it
+ * reveals the secret. The sample of `epoch`'s receipts is drawn from its input hash and every
+ * revealed secret; a validator that commits and does not reveal forfeits its validator reward.
  */
-export const AuditBody = Type.Object(
+export const BeaconCommitBody = Type.Object(
+  { type: literal('beacon-commit'), epoch: count(1e12), validatorKey: hex32, commitment: hash('beaconCommitment(epoch, validatorKey, secret)'), timestamp, seq },
+  strict,
+);
+export const BeaconCommit = Type.Object({ body: BeaconCommitBody, signature: sig }, strict);
+export const BeaconRevealBody = Type.Object(
+  { type: literal('beacon-reveal'), epoch: count(1e12), validatorKey: hex32, secret: hash('the committed secret: 32 random bytes'), timestamp, seq },
+  strict,
+);
+export const BeaconReveal = Type.Object({ body: BeaconRevealBody, signature: sig }, strict);
+
+/**
+ * A validator's audit of a receipt assigned to it (SPEC §3.4), in two steps. Before the commit
+ * deadline: `commitment = verdictCommitment(jobId, validatorKey, { verdict, resultHash, salt })`.
+ * After it, before the window closes: the verdict, the result hash its re-execution obtained, and
+ * the salt. "match" means its result equals the result hash it was shown.
+ */
+export const AuditCommitBody = Type.Object(
+  { type: literal('audit-commit'), jobId: id, validatorKey: hex32, commitment: hash('verdictCommitment(jobId, validatorKey, answer)'), timestamp, seq },
+  strict,
+);
+export const AuditCommit = Type.Object({ body: AuditCommitBody, signature: sig }, strict);
+export const AuditRevealBody = Type.Object(
   {
-    type: literal('audit'),
+    type: literal('audit-reveal'),
     jobId: id,
     validatorKey: hex32,
     verdict: oneOf(['match', 'mismatch'] as const),
-    resultHash: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'sha256 of the re-executed result, hex' }),
+    resultHash: hash('sha256 of the re-executed result, hex'),
+    salt: hash('the random salt of the commitment'),
     timestamp,
     seq,
   },
   strict,
 );
-export const Audit = Type.Object({ body: AuditBody, signature: sig }, strict);
+export const AuditReveal = Type.Object({ body: AuditRevealBody, signature: sig }, strict);
+
+/**
+ * A node's dispute of a confirmed mismatch on one of its receipts (SPEC §3.4), signed by the node's
+ * key before the dispute deadline: three more validators, drawn with the beacon, re-execute it; if
+ * they contradict the first two, nothing is imposed and the first two commit validator violations.
+ */
+export const DisputeBody = Type.Object({ type: literal('dispute'), jobId: id, nodeId: id, timestamp, seq }, strict);
+export const Dispute = Type.Object({ body: DisputeBody, signature: sig }, strict);
 
 /**
  * A validator's onboarding check or hardware re-check of a node (SPEC §3.1): what it measured —
@@ -248,10 +284,20 @@ export type ProposalBody = Static<typeof ProposalBody>;
 export type Proposal = Static<typeof Proposal>;
 export type VoteBody = Static<typeof VoteBody>;
 export type Vote = Static<typeof Vote>;
-export type AuditBody = Static<typeof AuditBody>;
-export type Audit = Static<typeof Audit>;
+
+
 export type AttestorApproval = Static<typeof AttestorApproval>;
 export type OnboardingBody = Static<typeof OnboardingBody>;
+export type BeaconCommitBody = Static<typeof BeaconCommitBody>;
+export type BeaconCommit = Static<typeof BeaconCommit>;
+export type BeaconRevealBody = Static<typeof BeaconRevealBody>;
+export type BeaconReveal = Static<typeof BeaconReveal>;
+export type AuditCommitBody = Static<typeof AuditCommitBody>;
+export type AuditCommit = Static<typeof AuditCommit>;
+export type AuditRevealBody = Static<typeof AuditRevealBody>;
+export type AuditReveal = Static<typeof AuditReveal>;
+export type DisputeBody = Static<typeof DisputeBody>;
+export type Dispute = Static<typeof Dispute>;
 export type MaintenanceBody = Static<typeof MaintenanceBody>;
 export type Maintenance = Static<typeof Maintenance>;
 export type Onboarding = Static<typeof Onboarding>;

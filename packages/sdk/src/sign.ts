@@ -2,8 +2,16 @@ import { signBody } from './keys.ts';
 import type {
   Attestation,
   AttestationBody,
-  Audit,
-  AuditBody,
+  AuditCommit,
+  AuditCommitBody,
+  AuditReveal,
+  AuditRevealBody,
+  BeaconCommit,
+  BeaconCommitBody,
+  BeaconReveal,
+  BeaconRevealBody,
+  Dispute,
+  DisputeBody,
   CountersignBody,
   Heartbeat,
   HeartbeatBody,
@@ -66,8 +74,25 @@ export function signProposal(body: ProposalBody, proposerPrivateKey: string): Pr
   return { body, signature: signBody(body, proposerPrivateKey) };
 }
 
-export function signAudit(body: AuditBody, validatorPrivateKey: string): Audit {
+export function signAuditCommit(body: AuditCommitBody, validatorPrivateKey: string): AuditCommit {
   return { body, signature: signBody(body, validatorPrivateKey) };
+}
+
+export function signAuditReveal(body: AuditRevealBody, validatorPrivateKey: string): AuditReveal {
+  return { body, signature: signBody(body, validatorPrivateKey) };
+}
+
+export function signBeaconCommit(body: BeaconCommitBody, validatorPrivateKey: string): BeaconCommit {
+  return { body, signature: signBody(body, validatorPrivateKey) };
+}
+
+export function signBeaconReveal(body: BeaconRevealBody, validatorPrivateKey: string): BeaconReveal {
+  return { body, signature: signBody(body, validatorPrivateKey) };
+}
+
+/** A node's dispute of a confirmed mismatch, signed by the node's key. */
+export function signDispute(body: DisputeBody, nodePrivateKey: string): Dispute {
+  return { body, signature: signBody(body, nodePrivateKey) };
 }
 
 export function signVote(body: VoteBody, voterPrivateKey: string): Vote {

@@ -1,14 +1,28 @@
 import { createHash } from 'node:crypto';
 import { computeFeeSplit, computeMinBond, type Params, parseWad, TOKEN } from '@swarm/core';
-import { type KeyPair, keysFromSeed, type SwarmClient, signAudit, signHeartbeat, signReceipt, signRegister, signStake } from '@swarm/sdk';
+import {
+  type Assignment,
+  type KeyPair,
+  keysFromSeed,
+  reexecuteSimulated,
+  type SwarmClient,
+  signDispute,
+  signHeartbeat,
+  signReceipt,
+  signRegister,
+  signStake,
+  ValidatorAgent,
+} from '@swarm/sdk';
 import { contribution } from './fast.ts';
+import { claimedResult } from './validators.ts';
 import { type Account, type EpochPoint, newAccount, type SimResult, summarise } from './report.ts';
 import { buildWorld, CONSUMERS, epochActivity, type Job, type Operator, type Scenario, type SimNode, usdToTokens } from './world.ts';
 
 /**
  * End-to-end mode: the same world and the same activity as fast mode, sent to a real service as
  * signed messages over its HTTP API — registrations, bonds and stakes, a heartbeat batch per slot,
- * countersigned receipts, validators reading their assignments and posting verdicts — with the
+ * countersigned receipts, validators' agents committing and revealing beacon secrets and verdicts,
+ * nodes disputing confirmed mismatches on jobs they ran — with the
  * epochs closed by the service itself. The result is read back from the API (statements, claimable
  * balances, slashes, epoch summaries), so the report measures the service, not a model of it.
  *
@@ -92,33 +106,46 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
 
   const kindOf = new Map<string, Job>();
   const series: EpochPoint[] = [];
+  // each validator's agent, playing its archetype (SPEC §12) through the real commit–reveal API
+  const victim = world.nodes.find((n) => n.archetype === 'background')?.id;
+  const agents = new Map(
+    validators.map((v) => {
+      const vk = ownerKeys.get(v.id) as KeyPair;
+      const acc = accounts.get(v.id) as Account;
+      const skips = (a: Assignment) =>
+        v.archetype === 'lazy-validator' ||
+        v.archetype === 'copying-validator' ||
+        (v.archetype === 'colluding-validator' && (operatorOf.get(a.nodeId) as Operator).archetype === 'protected-inflater');
+      const reexecute = (a: Assignment) => {
+        // "match" on whatever it is shown, without re-executing (a copier has nothing to copy before the deadline)
+        if (skips(a)) return a.shownResultHash;
+        if (v.archetype === 'framing-validator' && a.nodeId === victim) return createHash('sha256').update(`sim-framed:${a.jobId}`).digest('hex');
+        acc.cost += power * BigInt(a.job.usage.reduce((x, u) => x + u.gpuSeconds, 0));
+        return reexecuteSimulated(a);
+      };
+      return [v.id, new ValidatorAgent({ client: c, keys: vk, seq: () => seq(vk.publicKey), reexecute })];
+    }),
+  );
   const slots = scenario.epochSeconds / scenario.slotSeconds;
   for (let e = 0; e < scenario.epochs; e++) {
     const start = target.genesis + e * scenario.epochSeconds;
     const activity = epochActivity(scenario, world, e, params);
-    // the validators judge the sample drawn when the last epoch closed
+    // the nodes dispute mismatches confirmed at the last close on jobs they really ran (SPEC §3.4)
     now = start + 1;
     target.setTime(now);
-    for (const v of validators) {
-      const vk = ownerKeys.get(v.id) as KeyPair;
-      for (const a of (await c.audits(vk.publicKey)).assignments) {
-        if (a.reported !== null) continue;
-        const job = kindOf.get(a.jobId);
-        const owner = operatorOf.get(a.nodeId) as Operator;
-        let verdict: 'match' | 'mismatch' = job?.kind === 'fake' ? 'mismatch' : 'match';
-        if (v.archetype === 'lazy-validator') verdict = 'match';
-        else (accounts.get(v.id) as Account).cost += power * BigInt(job?.gpuSeconds ?? 0);
-        if (v.archetype === 'colluding-validator' && owner.archetype === 'protected-inflater') verdict = 'match';
-        const resultHash = createHash('sha256').update(`${a.jobId}:${verdict}`).digest('hex');
-        await c.audit(
-          signAudit({ type: 'audit', jobId: a.jobId, validatorKey: vk.publicKey, verdict, resultHash, timestamp: now, seq: seq(vk.publicKey) }, vk.privateKey),
-        );
+    for (const n of world.nodes) {
+      for (const x of (await c.disputable(n.id)).confirmations) {
+        if (x.status !== 'pending' || kindOf.get(x.jobId)?.kind === 'fake') continue;
+        const nk = nodeKeys.get(n.id) as KeyPair;
+        await c.dispute(signDispute({ type: 'dispute', jobId: x.jobId, nodeId: n.id, timestamp: now, seq: seq(nk.publicKey) }, nk.privateKey));
       }
     }
     // a heartbeat batch per slot from every node up in it (a node is up in its first upSlots slots)
     for (let k = 0; k < slots; k++) {
       now = start + k * scenario.slotSeconds + 2;
       target.setTime(now);
+      // the validators' duties: the beacon early, verdict commits after the draw, reveals after the deadline
+      if (k === 1 || k === Math.floor(slots * 0.4) || k === Math.floor(slots * 0.85)) for (const v of validators) await (agents.get(v.id) as ValidatorAgent).step(now);
       const batch = activity
         .filter((a) => k < a.upSlots)
         .map((a) => {
@@ -155,6 +182,7 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
               nodeId: j.nodeId,
               consumerKey: ck.publicKey,
               timestamp: now,
+              resultHash: claimedResult(j),
               usage: [{ model: (node.gpus[0] as { model: string }).model, gpuSeconds: j.gpuSeconds }],
               price: j.price.toString(),
               success: !j.failed,
@@ -206,8 +234,9 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
     } while (after !== undefined);
   }
   for (const v of validators) (accounts.get(v.id) as Account).rewards += BigInt((await c.rewards(v.payout)).claimable as string);
+  const validatorOf = new Map(validators.map((v) => [(ownerKeys.get(v.id) as KeyPair).publicKey, v]));
   for (const x of (await c.slashes()).slashes as { nodeId: string; amount: string }[]) {
-    const acc = accounts.get((operatorOf.get(x.nodeId) as Operator).id) as Account;
+    const acc = accounts.get(((operatorOf.get(x.nodeId) ?? validatorOf.get(x.nodeId)) as Operator).id) as Account;
     acc.slashed += BigInt(x.amount);
     acc.violations += 1;
   }

@@ -7,7 +7,11 @@ import { BaseError, InvariantError, REASONS } from '@swarm/core';
 import {
   Attestation,
   AttestorApproval,
-  Audit,
+  AuditCommit,
+  AuditReveal,
+  BeaconCommit,
+  BeaconReveal,
+  Dispute,
   ErrorBody,
   findBadText,
   Grant,
@@ -24,7 +28,18 @@ import {
 } from '@swarm/sdk';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import Type from 'typebox';
-import { acceptAudit, listAssignments, listSlashes } from '../keepers/audits.ts';
+import {
+  acceptAuditCommit,
+  acceptAuditReveal,
+  acceptBeaconCommit,
+  acceptBeaconReveal,
+  acceptDispute,
+  auditRecord,
+  getMessage,
+  listAssignments,
+  listConfirmations,
+  listSlashes,
+} from '../keepers/audits.ts';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
 import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
@@ -230,17 +245,64 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     async (req, reply) => reply.status(201).send(await castVote(ctx, req.body)),
   );
   app.post(
-    '/v1/audits',
+    '/v1/beacon/commits',
     {
       bodyLimit: SMALL_BODY,
-      schema: { tags: ['audits'], summary: 'A validator’s signed verdict on a receipt assigned to it', body: Audit, response: errors },
+      schema: { tags: ['audits'], summary: 'A validator’s commitment to its beacon secret for an epoch (SPEC §3.4)', body: BeaconCommit, response: errors },
     },
-    async (req, reply) => reply.status(201).send(await acceptAudit(ctx, req.body)),
+    async (req, reply) => reply.status(201).send(await acceptBeaconCommit(ctx, req.body)),
+  );
+  app.post(
+    '/v1/beacon/reveals',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['audits'], summary: 'A validator’s beacon secret, revealed after its epoch closed', body: BeaconReveal, response: errors },
+    },
+    async (req, reply) => reply.status(201).send(await acceptBeaconReveal(ctx, req.body)),
+  );
+  app.post(
+    '/v1/audits/commits',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['audits'], summary: 'A validator’s commitment to its verdict on an assignment, before the commit deadline', body: AuditCommit, response: errors },
+    },
+    async (req, reply) => reply.status(201).send(await acceptAuditCommit(ctx, req.body)),
+  );
+  app.post(
+    '/v1/audits/reveals',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['audits'], summary: 'A validator’s verdict, result hash and salt, after the commit deadline', body: AuditReveal, response: errors },
+    },
+    async (req, reply) => reply.status(201).send(await acceptAuditReveal(ctx, req.body)),
+  );
+  app.post(
+    '/v1/disputes',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['audits'], summary: 'A node’s dispute of a mismatch confirmed on its receipt (three more validators re-execute)', body: Dispute, response: errors },
+    },
+    async (req, reply) => reply.status(201).send(await acceptDispute(ctx, req.body)),
   );
   app.get(
     '/v1/audits',
-    { schema: { tags: ['audits'], summary: 'Receipts assigned to a validator (?validator=KEY) whose audit window is open' } },
+    { schema: { tags: ['audits'], summary: 'A validator’s assignments (?validator=KEY) whose audit window is open: the job and the result hash to check' } },
     async (req) => listAssignments(ctx, stringQuery(req.query, 'validator') ?? '', page(req.query)),
+  );
+  app.get(
+    '/v1/nodes/:id/confirmations',
+    { schema: { tags: ['audits'], summary: 'Mismatches confirmed on a node’s receipts, and whether they can still be disputed' } },
+    async (req) => listConfirmations(ctx, (req.params as { id: string }).id),
+  );
+  app.get(
+    '/v1/epochs/:n/audits',
+    { schema: { tags: ['audits'], summary: 'Everything needed to recompute the audits of an epoch’s sample: beacon, seed, sample, assignments, traps, verdicts, outcomes' } },
+    async (req) => auditRecord(ctx, pathNumber(req.params, 'n')),
+  );
+  app.get(
+    '/v1/messages/:hash',
+    { schema: { tags: ['audits'], summary: 'A signed message kept as evidence, by the SHA-256 of its text (as evidence lists name it)' } },
+    async (req) => getMessage(ctx, (req.params as { hash: string }).hash),
   );
   app.post(
     '/v1/onboarding',

@@ -1,4 +1,5 @@
-import { type HeartbeatBody, type ReceiptBody, SwarmApiError, SwarmClient, signHeartbeat, signReceipt, signRegister } from '@swarm/sdk';
+import { simulatedResultHash } from '@swarm/core';
+import { type HeartbeatBody, type ReceiptBody, SwarmApiError, SwarmClient, signDispute, signHeartbeat, signReceipt, signRegister } from '@swarm/sdk';
 import { UsageError } from './io.ts';
 import { readKeys } from './keys.ts';
 
@@ -75,6 +76,16 @@ export async function agent(o: AgentOptions): Promise<void> {
     } catch (e) {
       console.error(`${new Date().toISOString()} heartbeat refused: ${(e as Error).message}`);
     }
+    // a mismatch confirmed on one of its receipts: this node ran its jobs, so it disputes (SPEC §3.4)
+    try {
+      for (const c of (await client.disputable(o.nodeId)).confirmations) {
+        if (c.status !== 'pending' || now() > c.disputeBy) continue;
+        const d = await client.dispute(signDispute({ type: 'dispute', jobId: c.jobId, nodeId: o.nodeId, timestamp: now(), seq: seq() }, node.privateKey));
+        console.log(`${new Date().toISOString()} disputed the mismatch confirmed on ${c.jobId}: re-executed by ${d.validators.length} more validators`);
+      }
+    } catch (e) {
+      console.error(`${new Date().toISOString()} dispute check failed: ${(e as Error).message}`);
+    }
   };
   await beat();
   if (o.once) return;
@@ -92,6 +103,8 @@ export type JobOptions = {
   gpuSeconds: string;
   price: string;
   rating: string;
+  /** The hash of the job's result (default: the demo's stand-in for it, a function of the job). */
+  result?: string;
   failed?: boolean;
   responseMs: string;
 };
@@ -106,6 +119,7 @@ export async function reportJob(o: JobOptions): Promise<void> {
     nodeId: o.nodeId,
     consumerKey: consumer.publicKey,
     timestamp: Math.floor(Date.now() / 1000),
+    resultHash: o.result ?? simulatedResultHash(o.jobId, Number(o.gpuSeconds)),
     usage: [{ model: o.model, gpuSeconds: Number(o.gpuSeconds) }],
     price: o.price,
     success: !o.failed,

@@ -1,6 +1,7 @@
 import { DEFAULT_PARAMS_JSON, defaultParams, paramsHash, processEpoch, resultJson, serializeNodeStatement, whatIf } from '@swarm/core';
 import { Command } from 'commander';
 import { agent, reportJob } from './agent.ts';
+import { validator } from './validator.ts';
 import { demo } from './demo.ts';
 import { listOrShow, propose, stake, unbond, vote } from './gov.ts';
 import { loadEpochInput, loadParams, readJson, run, UsageError } from './io.ts';
@@ -131,9 +132,19 @@ ag.command('job')
   .option('--model <model>', 'GPU model', 'other')
   .option('--rating <1-5>', "the consumer's rating", '5')
   .option('--response-ms <ms>', 'response time', '100')
+  .option('--result <sha256>', "the hash of the job's result (default: the demo's stand-in, a function of the job)")
   .option('--failed', 'the job failed')
   .option('--server <url>', 'the service', 'http://127.0.0.1:8640')
   .action((o) => run(() => reportJob(o)));
+
+program
+  .command('validator')
+  .description('a validator agent: commits and reveals beacon secrets, re-executes its audit assignments, commits and reveals its verdicts')
+  .requiredOption('--keys <file>', "the validator's key file (the key of its operator stake)")
+  .option('--server <url>', 'the service', 'http://127.0.0.1:8640')
+  .option('--interval <seconds>', 'seconds between steps', '10')
+  .option('--once', 'do what is due now, then exit')
+  .action((o) => run(() => validator(o)));
 
 const keysCmd = program.command('keys').description('Ed25519 keys for nodes, owners, consumers and attestors');
 keysCmd

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { backedProviderClass, defaultParams, GPU_BENCHMARK_TFLOPS, prng, TOKEN } from '@swarm/core';
+import { backedProviderClass, defaultParams, GPU_BENCHMARK_TFLOPS, prng, simulatedResultHash, TOKEN } from '@swarm/core';
 import {
   type HeartbeatBody,
   type KeyPair,
@@ -8,12 +8,12 @@ import {
   SwarmApiError,
   type SwarmClient,
   signAttestation,
-  signAudit,
   signHeartbeat,
   signOnboarding,
   signReceipt,
   signRegister,
   signStake,
+  ValidatorAgent,
 } from '@swarm/sdk';
 
 /**
@@ -63,6 +63,7 @@ export class SimulatedNetwork {
   private readonly profileOf = new Map<string, (typeof PROFILES)[number]>();
   private readonly regionOf = new Map<string, string>();
   private attestSeq = 0;
+  private agent: ValidatorAgent | undefined;
   private auditSeq = 1_000;
   private readonly checked = new Set<string>();
   private usageEpoch = -1;
@@ -264,6 +265,13 @@ export class SimulatedNetwork {
   }
 
   /** One slot of traffic: a heartbeat batch from every node that is up, and some jobs. */
+  /** The validator's agent: staker 0's operator key. */
+  private validator(): ValidatorAgent {
+    const v = this.stakers[0] as { keys: KeyPair };
+    this.agent ??= new ValidatorAgent({ client: this.client, keys: v.keys, seq: () => ++this.auditSeq });
+    return this.agent;
+  }
+
   async tick(now: number, slot: number, epoch: number, epochSlots: number): Promise<void> {
     const batch = this.nodes
       .filter((n) => this.isUp(n, slot))
@@ -314,6 +322,8 @@ export class SimulatedNetwork {
         type: 'receipt',
         jobId: `job-${epoch}-${++this.job}`,
         nodeId: n.id,
+        // every job of this network is genuine: its result is what a validator's re-execution finds
+        resultHash: simulatedResultHash(`job-${epoch}-${this.job}`, gpuSeconds),
         consumerKey: consumer.publicKey,
         timestamp: now,
         usage: [{ model: n.gpus[0]?.model ?? 'other', gpuSeconds }],
@@ -333,22 +343,15 @@ export class SimulatedNetwork {
     // early in each epoch the validator checks the nodes awaiting onboarding (its stake counts from
     // epoch 1, so nodes earn from then): the unbonded ones have no TPM and stay out
     if (slot % epochSlots === Math.floor(epochSlots / 10)) await this.onboard(now);
-    // the validator (staker 0's operator stake) re-executes what it was assigned and reports; every
-    // job of this network is genuine, so its verdicts are matches
-    if (slot % epochSlots === Math.floor(epochSlots / 3)) {
-      const v = this.stakers[0] as { keys: KeyPair };
+    // the validator (staker 0's operator stake) does its duties (SPEC §3.4) four times an epoch: the
+    // beacon commit and the last epoch's reveal early, the verdict commits after the draw (a quarter
+    // in), the reveals after the commit deadline (three quarters in); it re-executes every job
+    const k = slot % epochSlots;
+    if ([Math.floor(epochSlots / 10), Math.floor((epochSlots * 2) / 5), Math.floor((epochSlots * 17) / 20)].includes(k)) {
       try {
-        for (const a of (await this.client.audits(v.keys.publicKey)).assignments) {
-          if (a.reported !== null) continue;
-          const resultHash = createHash('sha256').update(a.jobId).digest('hex');
-          await this.client.audit(
-            signAudit(
-              { type: 'audit', jobId: a.jobId, validatorKey: v.keys.publicKey, verdict: 'match', resultHash, timestamp: now, seq: ++this.auditSeq },
-              v.keys.privateKey,
-            ),
-          );
-          this.audits += 1;
-        }
+        const step = await this.validator().step(now);
+        this.audits += step.revealed.length;
+        this.rejected += step.refused.length;
       } catch {
         this.rejected += 1;
       }

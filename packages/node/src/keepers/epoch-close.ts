@@ -22,7 +22,7 @@ import { buildEpochInput } from './epoch-input.ts';
 import { tallyProposals } from './governance.ts';
 import { storeInputParts } from './input-store.ts';
 import { settleEpoch } from './settlement.ts';
-import { drawAuditSample, judgeEpoch, releaseEscrow, writeJudgement } from './slashing.ts';
+import { judgeEpoch, releaseEscrow, writeJudgement } from './slashing.ts';
 import { stakeInEffect } from './stake-sql.ts';
 
 const CLOSE_LOCK = 0x434c4f53; // 'CLOS'
@@ -178,7 +178,6 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
         Math.round(performance.now() - t0),
       ],
     );
-    await drawAuditSample(sql, ctx.settings, n, inputHash, params);
     await sql.query('UPDATE epoch_cursor SET next_epoch = $1 WHERE id = 1', [n + 1]);
     await hooks.at?.('before-commit');
     return { epoch: n, closed: true, summary };

@@ -1,6 +1,7 @@
 import {
   type Anomaly,
   ATTESTED_ROLES,
+  computeReceiptsHash,
   type AttestedRole,
   computeExcludedSlots,
   computeFeeSplit,
@@ -227,7 +228,17 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
     validators: [],
     stakes,
     attestations,
+    receipts: await receiptsHash(sql, n),
   };
+}
+
+/** The input's commitment to every receipt of epoch `n` (SPEC §3.4): core `computeReceiptsHash` over job, node and the SHA-256 of each stored signed receipt. */
+async function receiptsHash(sql: Sql, n: number): Promise<string> {
+  const rows = await sql.query<{ job_id: string; node_id: string; h: string }>(
+    "SELECT job_id, node_id, encode(sha256(convert_to(message, 'UTF8')), 'hex') AS h FROM receipts WHERE epoch = $1",
+    [n],
+  );
+  return computeReceiptsHash(rows.map((r) => ({ jobId: r.job_id, nodeId: r.node_id, messageHash: r.h })));
 }
 
 const NO_JOBS: JobStats = { standard: 0n, standardFailed: 0n, high: 0n, highFailed: 0n, p95ResponseMs: 0, ratingSum: 0n };

@@ -1,8 +1,12 @@
 import {
+  type AnswerJudgement,
+  type AuditAssignment,
+  type AuditVerdict,
   allocateSlash,
-  assignAuditors,
+  applyValidatorFaults,
+  assignAudits,
   CLEAN_STANDING,
-  computeAuditOutcome,
+  CLEAN_VALIDATOR,
   computeCompensation,
   detectViolations,
   type EpochInput,
@@ -15,7 +19,11 @@ import {
   type SlashSource,
   type Standing,
   type StandingOutcome,
-  selectAuditSample,
+  judgeAnswer,
+  judgeValidators,
+  resolveAudit,
+  type ValidatorEpoch,
+  type ValidatorStanding,
   type Violation,
   type ViolationKind,
   WAD,
@@ -23,6 +31,7 @@ import {
 import { type Posting, post } from '../ledger/ledger.ts';
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Sql } from '../store/db.ts';
+import { ensureDrawn, insertAssignments, storeMessage, trapSecretFor } from './audits.ts';
 import { stakeInEffect } from './stake-sql.ts';
 
 /**
@@ -92,37 +101,220 @@ export async function validatorsAt(sql: Sql, n: number, params: Params): Promise
   return rows.filter((r) => BigInt(r.amount) >= params.staking.operatorMinStake).map((r) => ({ key: r.owner_key, payout: r.payout }));
 }
 
+type JudgedRow = {
+  epoch: string;
+  receipt_epoch: string;
+  job_id: string;
+  node_id: string;
+  owner_key: string;
+  validator_key: string;
+  round: number;
+  trap: boolean;
+  shown_result_hash: string;
+  claimed: string;
+  receipt: string;
+  verdict: string | null;
+  result_hash: string | null;
+  commit_hash: string | null;
+  reveal_hash: string | null;
+  late: boolean | null;
+  status: string | null;
+};
+
 /**
- * Judges the audits of epoch `n − 1`'s sample (their window closes with epoch `n`): each receipt's
- * outcome from its validators' verdicts; a confirmed mismatch is a failed verification of the
- * node; validators whose verdict agreed are credited in epoch `n`'s validator pool.
+ * Judges the audit window that closes with epoch `n` (SPEC §3.4, §4.5, §6.1): the sample of epoch
+ * `n − 1` (drawn now if the service missed its draw — then late, and no one is blamed for an
+ * unanswered assignment), and the referrals and disputes assigned for this window. Each revealed
+ * answer is judged against the hash its node claimed (core `judgeAnswer`), each receipt resolved
+ * round by round (`resolveAudit`): a split is referred to three more validators for the next
+ * window; a confirmed mismatch waits one window for its node's dispute and then stands as a
+ * failed verification, unless the dispute's three contradict it — then it is void and the
+ * validators who confirmed it commit validator violations. Validators are credited for answers
+ * that agreed with a confirmed outcome, and lose the epoch's reward (and climb the validator
+ * ladder) for a missed trap, an unanswered assignment or an unrevealed beacon secret.
  */
-async function judgeAudits(sql: Sql, n: number, at: number) {
-  const rows = await sql.query<{ job_id: string; node_id: string; validator_key: string; verdict: string | null; message: string | null }>(
-    `SELECT a.job_id, a.node_id, a.validator_key, r.verdict, r.message FROM audit_assignments a
-       LEFT JOIN audit_reports r ON r.job_id = a.job_id AND r.validator_key = a.validator_key
-      WHERE a.epoch = $1 ORDER BY a.job_id, a.validator_key`,
+async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params: Params) {
+  await ensureDrawn(sql, s, n - 1, at, true);
+  const rows = await sql.query<JudgedRow>(
+    `SELECT a.epoch::text AS epoch, a.receipt_epoch::text AS receipt_epoch, a.job_id, a.node_id, nd.owner_key, a.validator_key, a.round, a.trap,
+            a.shown_result_hash, COALESCE(r.message::jsonb #>> '{body,resultHash}', '') AS claimed, r.message AS receipt,
+            v.verdict, v.result_hash, v.commit_hash, v.reveal_hash, d.late, c.status
+       FROM audit_assignments a JOIN receipts r ON r.job_id = a.job_id JOIN nodes nd ON nd.id = a.node_id
+       LEFT JOIN audit_verdicts v ON v.job_id = a.job_id AND v.validator_key = a.validator_key
+       LEFT JOIN audit_draws d ON d.epoch = a.receipt_epoch
+       LEFT JOIN audit_confirmations c ON c.job_id = a.job_id
+      WHERE a.job_id IN (SELECT job_id FROM audit_assignments WHERE epoch = $1)
+      ORDER BY a.job_id COLLATE "C", a.round, a.validator_key COLLATE "C"`,
     [n - 1],
   );
-  const byJob = new Map<string, { nodeId: string; reports: { validator: string; verdict: 'match' | 'mismatch' }[] }>();
-  for (const r of rows) {
-    const j = byJob.get(r.job_id) ?? { nodeId: r.node_id, reports: [] };
-    if (r.verdict !== null) j.reports.push({ validator: r.validator_key, verdict: r.verdict as 'match' | 'mismatch' });
-    byJob.set(r.job_id, j);
-  }
-  const credits = new Map<string, number>();
+  const byJob = new Map<string, JudgedRow[]>();
+  for (const r of rows) byJob.set(r.job_id, [...(byJob.get(r.job_id) ?? []), r]);
+  const judged: Parameters<typeof judgeValidators>[1][number][] = [];
+  const overturned = new Map<string, string[]>();
   const violations: (Found & { nodeId: string })[] = [];
   const audits: Judgement['audits'] = [];
-  for (const [jobId, j] of byJob) {
-    const o = computeAuditOutcome(j.reports);
-    audits.push({ jobId, outcome: o.outcome });
-    for (const v of o.agreeing) credits.set(v, (credits.get(v) ?? 0) + 1);
-    if (o.outcome === 'mismatch') {
-      const evidence = [`receipt:${jobId}`, ...o.agreeing.map((v) => `audit:${jobId}:${v}`)];
-      violations.push({ nodeId: j.nodeId, kind: 'failed-verification', at, faultEpoch: n - 1, evidence });
+  const referrals: { receiptEpoch: number; a: AuditAssignment }[] = [];
+  const confirmations: unknown[][] = [];
+  const decided: [string, string][] = [];
+  const evidenceOf = async (r: JudgedRow, voters: readonly JudgedRow[]) => [
+    `receipt:${await storeMessage(sql, r.receipt)}`,
+    ...voters.flatMap((v) => [`audit-commit:${v.commit_hash}`, `audit-reveal:${v.reveal_hash}`]),
+  ];
+  for (const [jobId, all] of byJob) {
+    const current = Math.max(...all.filter((r) => Number(r.epoch) === n - 1).map((r) => r.round));
+    const first = all[0] as JudgedRow;
+    const rounds: { row: JudgedRow; a: AuditAssignment; j: AnswerJudgement }[][] = [];
+    for (const r of all.filter((x) => x.round <= current)) {
+      const a: AuditAssignment = {
+        jobId,
+        nodeId: r.node_id,
+        validator: r.validator_key,
+        round: r.round,
+        trap: r.trap,
+        shownResultHash: r.shown_result_hash,
+      };
+      const answer = r.verdict === null ? null : { verdict: r.verdict as AuditVerdict, resultHash: r.result_hash as string };
+      (rounds[r.round] ??= []).push({ row: r, a, j: judgeAnswer(a, r.claimed, answer) });
+    }
+    const live = rounds.filter((x) => x !== undefined);
+    const outcome = resolveAudit(live.map((x) => x.map((y) => y.j.vote)));
+    audits.push({ jobId, outcome });
+    const now = live[live.length - 1] ?? [];
+    // a late draw's unanswered first round is the service's fault, not the validators'
+    for (const x of now) if (!(x.row.round === 0 && x.row.late && !x.j.answered)) judged.push({ assignment: x.a, judgement: x.j, outcome });
+    const fault = (nodeId: string, evidence: string[]) =>
+      violations.push({ nodeId, kind: 'failed-verification', at, faultEpoch: Number(first.receipt_epoch), evidence });
+    if (first.status === 'disputed') {
+      const confirmers = (live[0] ?? []).filter((x) => x.j.vote === 'mismatch');
+      if (outcome === 'match') {
+        for (const x of confirmers) overturned.set(x.a.validator, [...(overturned.get(x.a.validator) ?? []), jobId]);
+        decided.push([jobId, 'overturned']);
+      } else {
+        fault(first.node_id, await evidenceOf(first, [...confirmers, ...now.filter((x) => x.j.vote === 'mismatch')].map((x) => x.row)));
+        decided.push([jobId, 'upheld']);
+      }
+      continue;
+    }
+    if (outcome === 'referred') {
+      const d = (await sql.query<{ seed: string }>('SELECT seed FROM audit_draws WHERE epoch = $1', [Number(first.receipt_epoch)]))[0];
+      const fresh = assignAudits({
+        seed: d?.seed ?? '',
+        receipts: [{ jobId, nodeId: first.node_id, claimedResultHash: first.claimed, exclude: [first.owner_key, ...all.map((r) => r.validator_key)] }],
+        validators: (await validatorsAt(sql, n + 1, params)).map((v) => v.key),
+        count: 3,
+        round: current + 1,
+        trapSecret: '',
+        trapShare: 0n,
+      });
+      for (const a of fresh) referrals.push({ receiptEpoch: Number(first.receipt_epoch), a });
+      continue;
+    }
+    // a referral decided: the first round's answers are judged against its outcome too
+    for (const r of live.slice(0, -1)) for (const x of r) if (x.j.answered && !x.j.missedTrap) judged.push({ assignment: x.a, judgement: x.j, outcome });
+    if (outcome === 'mismatch') {
+      const voters = live.flat().filter((x) => x.j.vote === 'mismatch').map((x) => x.row);
+      confirmations.push([jobId, first.node_id, Number(first.receipt_epoch), n, JSON.stringify(await evidenceOf(first, voters))]);
     }
   }
-  return { credits, violations, audits };
+  // mismatches confirmed at the last close that their nodes did not dispute stand now
+  for (const c of await sql.query<{ job_id: string; node_id: string; receipt_epoch: string; evidence: string }>(
+    "SELECT job_id, node_id, receipt_epoch::text AS receipt_epoch, evidence FROM audit_confirmations WHERE status = 'pending' AND confirmed_epoch <= $1 ORDER BY job_id",
+    [n - 1],
+  )) {
+    violations.push({ nodeId: c.node_id, kind: 'failed-verification', at, faultEpoch: Number(c.receipt_epoch), evidence: JSON.parse(c.evidence) });
+    decided.push([c.job_id, 'upheld']);
+  }
+  if (decided.length > 0)
+    await sql.query('UPDATE audit_confirmations SET status = v.status FROM unnest($1::text[], $2::text[]) AS v(job_id, status) WHERE audit_confirmations.job_id = v.job_id', [
+      decided.map((d) => d[0]),
+      decided.map((d) => d[1]),
+    ]);
+  if (confirmations.length > 0)
+    await sql.query(
+      `INSERT INTO audit_confirmations (job_id, node_id, receipt_epoch, confirmed_epoch, evidence, status)
+       SELECT v.job_id, v.node_id, v.receipt_epoch, v.confirmed_epoch, v.evidence, 'pending'
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[]) AS v(job_id, node_id, receipt_epoch, confirmed_epoch, evidence)`,
+      Array.from({ length: 5 }, (_, k) => confirmations.map((c) => c[k])),
+    );
+  for (const [receiptEpoch, group] of groupBy(referrals, (r) => r.receiptEpoch))
+    await insertAssignments(
+      sql,
+      n,
+      receiptEpoch,
+      group.map((r) => r.a),
+    );
+  if (audits.length > 0)
+    await sql.query('INSERT INTO audit_outcomes (epoch, job_id, round, outcome) SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[])', [
+      n,
+      audits.map((a) => a.jobId),
+      audits.map((a) => Math.max(...(byJob.get(a.jobId) ?? []).filter((r) => Number(r.epoch) === n - 1).map((r) => r.round))),
+      audits.map((a) => a.outcome),
+    ]);
+  // the trap secret of the sample judged now is revealed; those of the next two epochs exist before they start
+  await sql.query('UPDATE trap_secrets SET revealed = true WHERE epoch <= $1', [n - 1]);
+  await trapSecretFor(sql, n + 1);
+  await trapSecretFor(sql, n + 2);
+  const unrevealed = new Set(
+    (await sql.query<{ validator_key: string }>('SELECT validator_key FROM beacon_secrets WHERE epoch = $1 AND secret IS NULL', [n - 1])).map((r) => r.validator_key),
+  );
+  const active = (await validatorsAt(sql, n, params)).map((v) => v.key);
+  const validators = judgeValidators(active, judged, unrevealed);
+  return { validators, overturned, violations, audits };
+}
+
+function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const x of xs) out.set(key(x), [...(out.get(key(x)) ?? []), x]);
+  return out;
+}
+
+/** Each validator's operator stakes (then its unbondings started after the fault epoch): what a validator slash takes, in order. */
+async function operatorSources(sql: Sql, key: string, faultEpoch: number): Promise<SlashSource[]> {
+  return (
+    await sql.query<{ account: string; available: string }>(
+      `SELECT src.account, COALESCE(a.balance, 0)::text AS available FROM (
+         SELECT 0 AS k, 'stake:' || s.id AS account FROM stakes s WHERE s.kind = 'operator' AND s.owner_key = $1 AND s.effective_epoch <= $2
+         UNION ALL
+         SELECT 1, 'unbonding:' || u.id FROM unbondings u JOIN stakes s ON s.id = u.stake_id
+          WHERE s.kind = 'operator' AND s.owner_key = $1 AND u.effective_epoch > $2 AND NOT u.released) src
+       LEFT JOIN accounts a ON a.id = src.account ORDER BY src.k, src.account`,
+      [key, faultEpoch],
+    )
+  ).map((r) => ({ account: r.account, available: BigInt(r.available) }));
+}
+
+/**
+ * The validator ladder at the close of `n` (SPEC §6.1): each validator's faults of the window —
+ * missed traps, unanswered assignments, contradicted verdicts, confirmations a dispute overturned —
+ * move its standing; a violation slashes its operator stake into escrow like any slash.
+ */
+async function judgeValidatorFaults(sql: Sql, s: Settings, n: number, at: number, params: Params, epochs: readonly ValidatorEpoch[], overturned: ReadonlyMap<string, string[]>) {
+  const plans: SlashPlan[] = [];
+  const standings: [string, ValidatorStanding][] = [];
+  for (const v of epochs) {
+    const row = (await sql.query<{ standing: string }>('SELECT standing FROM validator_standings WHERE validator_key = $1', [v.validator]))[0];
+    const before = row ? (JSON.parse(row.standing) as ValidatorStanding) : CLEAN_VALIDATOR;
+    const sources = await operatorSources(sql, v.validator, n);
+    const stake = sources.reduce((a, x) => a + x.available, 0n);
+    const faults = { missedTraps: v.missedTraps, unanswered: v.unanswered, contradicted: v.contradicted, overturned: overturned.get(v.validator) ?? [] };
+    const { standing, penalty } = applyValidatorFaults(before, stake, faults, at, params, s.daySeconds);
+    if (JSON.stringify(standing) !== JSON.stringify(before) || row) standings.push([v.validator, standing]);
+    if (!penalty) continue;
+    plans.push({
+      id: `${n}-${v.validator}-0`,
+      nodeId: v.validator,
+      faultEpoch: n,
+      penalty: { kind: 'validator', at, action: penalty.removed ? 'exclude-permanently' : 'slash', share: penalty.share, amount: penalty.amount, evidence: penalty.evidence, note: penalty.note },
+      sources: allocateSlash(penalty.amount, sources),
+    });
+  }
+  if (standings.length > 0)
+    await sql.query(
+      `INSERT INTO validator_standings (validator_key, standing) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (validator_key) DO UPDATE SET standing = excluded.standing`,
+      [standings.map((x) => x[0]), standings.map((x) => JSON.stringify(x[1]))],
+    );
+  return plans;
 }
 
 /**
@@ -132,11 +324,13 @@ async function judgeAudits(sql: Sql, n: number, at: number) {
  */
 export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochInput, params: Params): Promise<Judgement> {
   const end = epochStart(s, n + 1);
-  const audit = await judgeAudits(sql, n, end);
+  const audit = await judgeAudits(sql, s, n, end, params);
   const validators = await validatorsAt(sql, n, params);
-  input.validators = validators
-    .filter((v) => (audit.credits.get(v.key) ?? 0) > 0)
-    .map((v) => ({ id: v.key, payout: v.payout, agreedAudits: audit.credits.get(v.key) as number }));
+  // the validator pool: answers that agreed with a confirmed outcome, nothing in an epoch with a missed
+  // trap, an unanswered assignment or an unrevealed beacon secret (SPEC §4.5)
+  const credit = new Map(audit.validators.filter((v) => !v.forfeits && v.agreed > 0).map((v) => [v.validator, v.agreed]));
+  input.validators = validators.filter((v) => credit.has(v.key)).map((v) => ({ id: v.key, payout: v.payout, agreedAudits: credit.get(v.key) as number }));
+  const validatorSlashes = await judgeValidatorFaults(sql, s, n, end, params, audit.validators, audit.overturned);
 
   const found = new Map<string, Found[]>();
   const add = (nodeId: string, v: Found) => found.set(nodeId, [...(found.get(nodeId) ?? []), v]);
@@ -181,7 +375,7 @@ export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochI
       slashes.push({ id: `${n}-${o.nodeId}-${k}`, nodeId: o.nodeId, faultEpoch: fault?.faultEpoch ?? n, penalty: p, sources: taken });
     });
   }
-  return { outcomes, slashes, audits: audit.audits };
+  return { outcomes, slashes: [...slashes, ...validatorSlashes], audits: audit.audits };
 }
 
 /** Writes a judgement: every slash into escrow (postings + its event), the bonds' slashed totals, and the new standings. */
@@ -403,46 +597,4 @@ export async function reverseSlash(sql: Sql, n: number, slashId: string, proposa
     ]);
   }
   return true;
-}
-
-/**
- * Draws epoch `n`'s audit sample from its input hash, once it is closed: the receipts chosen and,
- * for each, two validators of those in effect next epoch (never the node's own owner). Nodes with
- * no audit in the last week are covered by at least one receipt.
- */
-export async function drawAuditSample(sql: Sql, s: Settings, n: number, inputHash: string, params: Params): Promise<number> {
-  const validators = (await validatorsAt(sql, n + 1, params)).map((v) => v.key);
-  if (validators.length === 0 || (params.audits.rate === 0n && params.audits.minPerNodePerWeek === 0)) return 0;
-  const receipts = await sql.query<{ job_id: string; node_id: string; owner_key: string }>(
-    'SELECT r.job_id, r.node_id, n.owner_key FROM receipts r JOIN nodes n ON n.id = r.node_id WHERE r.epoch = $1 ORDER BY r.job_id',
-    [n],
-  );
-  const weekEpochs = Math.max(1, Math.ceil((7 * s.daySeconds) / s.epochSeconds));
-  const recent = new Set(
-    (await sql.query<{ node_id: string }>('SELECT DISTINCT node_id FROM audit_assignments WHERE epoch > $1 AND epoch < $2', [n - weekEpochs, n])).map(
-      (r) => r.node_id,
-    ),
-  );
-  const mustCover = new Set(params.audits.minPerNodePerWeek > 0 ? receipts.map((r) => r.node_id).filter((id) => !recent.has(id)) : []);
-  const sample = selectAuditSample({
-    seed: inputHash,
-    receipts: receipts.map((r) => ({ jobId: r.job_id, nodeId: r.node_id })),
-    rate: params.audits.rate,
-    mustCover,
-  });
-  const byJob = new Map(receipts.map((r) => [r.job_id, r]));
-  const rows: [string, string, string][] = [];
-  for (const jobId of sample) {
-    const r = byJob.get(jobId) as { node_id: string; owner_key: string };
-    for (const v of assignAuditors(inputHash, jobId, validators, 2, new Set([r.owner_key]))) rows.push([jobId, r.node_id, v]);
-  }
-  if (rows.length > 0) {
-    await sql.query('INSERT INTO audit_assignments (epoch, job_id, node_id, validator_key) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])', [
-      n,
-      rows.map((r) => r[0]),
-      rows.map((r) => r[1]),
-      rows.map((r) => r[2]),
-    ]);
-  }
-  return sample.length;
 }

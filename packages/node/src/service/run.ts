@@ -8,6 +8,7 @@ import { generatePrivateKey } from 'viem/accounts';
 import { buildServer } from '../api/server.ts';
 import { RootPublisher } from '../chain/publisher.ts';
 import type { Env } from '../env.ts';
+import { drawDue } from '../keepers/audits.ts';
 import { type CloseHooks, type CloseReturnType, closeDueEpochs } from '../keepers/epoch-close.ts';
 import { markServiceLive } from '../keepers/liveness.ts';
 import { type Db, openDb } from '../store/db.ts';
@@ -82,6 +83,8 @@ export async function startService(p: StartParameters): Promise<Running> {
         p.onClosed?.(r);
       });
       if (publisher) await publisher.publishPending(db);
+      // the audit sample of the last closed epoch, once its beacon secrets are in (SPEC §3.4)
+      await drawDue(ctx);
     } catch (e) {
       if (e instanceof InvariantError) {
         // a broken invariant will not mend by retrying: stop closing, loudly, and say which account

@@ -353,7 +353,11 @@ export const slashes = pgTable(
   (t) => [index('slashes_node').on(t.nodeId)],
 );
 
-/** The audit sample of an epoch's receipts (SPEC §3.4) and the validators each is assigned to. */
+/**
+ * Audit assignments (SPEC §3.4): the sample of an epoch's receipts (round 0: two validators each, a
+ * share of them traps showing a wrong result hash), referrals of split rounds and the node's
+ * disputes (later rounds: three more validators). `epoch`: the audit window is epoch + 1.
+ */
 export const auditAssignments = pgTable(
   'audit_assignments',
   {
@@ -361,23 +365,96 @@ export const auditAssignments = pgTable(
     jobId: text('job_id').notNull(),
     nodeId: text('node_id').notNull(),
     validatorKey: text('validator_key').notNull(),
+    /** The epoch of the receipt (its fault epoch if it fails). */
+    receiptEpoch: epochCol('receipt_epoch').notNull().default(0),
+    round: integer('round').notNull().default(0),
+    trap: boolean('trap').notNull().default(false),
+    shownResultHash: text('shown_result_hash').notNull().default(''),
   },
-  (t) => [primaryKey({ columns: [t.jobId, t.validatorKey] }), index('audit_assignments_validator').on(t.validatorKey, t.epoch)],
+  (t) => [primaryKey({ columns: [t.jobId, t.validatorKey] }), index('audit_assignments_validator').on(t.validatorKey, t.epoch), index('audit_assignments_epoch').on(t.epoch)],
 );
 
-/** Validators' signed audit reports. */
-export const auditReports = pgTable(
-  'audit_reports',
+/** Validators' commitments to their verdicts, and the reveals that open them (hashes of the signed messages in `signed_messages`). */
+export const auditVerdicts = pgTable(
+  'audit_verdicts',
   {
     jobId: text('job_id').notNull(),
     validatorKey: text('validator_key').notNull(),
     epoch: epochCol('epoch').notNull(),
-    verdict: text('verdict').notNull(),
-    resultHash: text('result_hash').notNull(),
-    message: text('message').notNull(),
+    commitment: text('commitment').notNull(),
+    commitHash: text('commit_hash').notNull(),
+    verdict: text('verdict'),
+    resultHash: text('result_hash'),
+    salt: text('salt'),
+    revealHash: text('reveal_hash'),
   },
-  (t) => [primaryKey({ columns: [t.jobId, t.validatorKey] })],
+  (t) => [primaryKey({ columns: [t.jobId, t.validatorKey] }), index('audit_verdicts_epoch').on(t.epoch)],
 );
+
+/** The beacon (SPEC §3.4): each validator's commitment to a secret for an epoch, and the secret once revealed. */
+export const beaconSecrets = pgTable(
+  'beacon_secrets',
+  {
+    epoch: epochCol('epoch').notNull(),
+    validatorKey: text('validator_key').notNull(),
+    commitment: text('commitment').notNull(),
+    commitHash: text('commit_hash').notNull(),
+    secret: text('secret'),
+    revealHash: text('reveal_hash'),
+  },
+  (t) => [primaryKey({ columns: [t.epoch, t.validatorKey] })],
+);
+
+/** Each epoch's sample draw: the input hash, the beacon of the secrets revealed by then, the seed, and when it was drawn. */
+export const auditDraws = pgTable('audit_draws', {
+  epoch: epochCol('epoch').primaryKey(),
+  inputHash: text('input_hash').notNull(),
+  beacon: text('beacon').notNull(),
+  seed: text('seed').notNull(),
+  drawnAt: bigint('drawn_at', { mode: 'number' }).notNull(),
+  /** Drawn after the dispute deadline of its window (the service was down): unanswered assignments are not the validators' fault. */
+  late: boolean('late').notNull(),
+  /** The receipts the sample was drawn from (job id, node id) and the nodes that had to be covered, as JSON: the published population. */
+  receipts: text('receipts').notNull(),
+  mustCover: text('must_cover').notNull(),
+  validators: text('validators').notNull(),
+});
+
+/** The operator's trap secret for each epoch's sample: committed before the epoch, revealed after its audits are judged. */
+export const trapSecrets = pgTable('trap_secrets', {
+  epoch: epochCol('epoch').primaryKey(),
+  commitment: text('commitment').notNull(),
+  secret: text('secret').notNull(),
+  revealed: boolean('revealed').notNull().default(false),
+});
+
+/**
+ * Confirmed mismatches (SPEC §3.4): a failed verification stands at the close after the one that
+ * confirmed it, unless its node disputed it in between; then the dispute's three decide.
+ * `status`: pending, disputed, upheld (stood), overturned.
+ */
+export const auditConfirmations = pgTable('audit_confirmations', {
+  jobId: text('job_id').primaryKey(),
+  nodeId: text('node_id').notNull(),
+  receiptEpoch: epochCol('receipt_epoch').notNull(),
+  confirmedEpoch: epochCol('confirmed_epoch').notNull(),
+  evidence: text('evidence').notNull(),
+  status: text('status').notNull(),
+  disputeHash: text('dispute_hash'),
+});
+
+/** Audit outcomes as judged at each close, for the record. */
+export const auditOutcomes = pgTable(
+  'audit_outcomes',
+  { epoch: epochCol('epoch').notNull(), jobId: text('job_id').notNull(), round: integer('round').notNull(), outcome: text('outcome').notNull() },
+  (t) => [primaryKey({ columns: [t.epoch, t.jobId] })],
+);
+
+/** Each validator's standing on the validator ladder (SPEC §6.1). */
+export const validatorStandings = pgTable('validator_standings', { validatorKey: text('validator_key').primaryKey(), standing: text('standing').notNull() });
+
+/** Signed messages kept as evidence, by the hash every evidence list names (SPEC §6.1): served at /v1/messages/{hash}. */
+export const signedMessages = pgTable('signed_messages', { hash: text('hash').primaryKey(), message: text('message').notNull() });
 
 /**
  * Compute rewards locked to vest (SPEC §6.1): one tranche per node and epoch, vesting linearly over
