@@ -129,20 +129,50 @@ function templates(now: () => number): Template[] {
       resign: signed(staker),
     },
     {
-      url: '/v1/audits',
+      url: '/v1/audits/commits',
+      make: (i) =>
+        signed(staker)({
+          body: { type: 'audit-commit', jobId: `fz-job-${i}`, validatorKey: staker.publicKey, commitment: 'ab'.repeat(32), timestamp: now(), seq: 500_000 + i },
+        }),
+      resign: signed(staker),
+    },
+    {
+      url: '/v1/audits/reveals',
       make: (i) =>
         signed(staker)({
           body: {
-            type: 'audit',
+            type: 'audit-reveal',
             jobId: `fz-job-${i}`,
             validatorKey: staker.publicKey,
             verdict: 'match',
             resultHash: 'ab'.repeat(32),
+            salt: 'cd'.repeat(32),
             timestamp: now(),
-            seq: 500_000 + i,
+            seq: 550_000 + i,
           },
         }),
       resign: signed(staker),
+    },
+    {
+      url: '/v1/beacon/commits',
+      make: (i) =>
+        signed(staker)({
+          body: { type: 'beacon-commit', epoch: 0, validatorKey: staker.publicKey, commitment: 'ab'.repeat(32), timestamp: now(), seq: 560_000 + i },
+        }),
+      resign: signed(staker),
+    },
+    {
+      url: '/v1/beacon/reveals',
+      make: (i) =>
+        signed(staker)({
+          body: { type: 'beacon-reveal', epoch: 0, validatorKey: staker.publicKey, secret: 'ab'.repeat(32), timestamp: now(), seq: 570_000 + i },
+        }),
+      resign: signed(staker),
+    },
+    {
+      url: '/v1/disputes',
+      make: (i) => signed(node.node)({ body: { type: 'dispute', jobId: `fz-job-${i}`, nodeId: 'fz-node', timestamp: now(), seq: 580_000 + i } }),
+      resign: signed(node.node),
     },
     {
       url: '/v1/onboarding',
@@ -211,7 +241,7 @@ async function fingerprint(db: { query: (q: string) => Promise<Record<string, un
   const r = await db.query(`SELECT json_build_array(
     (SELECT count(*) FROM postings), (SELECT hash FROM ledger_head), (SELECT count(*) FROM nodes), (SELECT coalesce(sum(last_seq), 0) FROM nodes),
     (SELECT count(*) FROM receipts), (SELECT count(*) FROM stakes), (SELECT count(*) FROM unbondings), (SELECT count(*) FROM proposals),
-    (SELECT count(*) FROM votes), (SELECT count(*) FROM attestations), (SELECT count(*) FROM attestors), (SELECT count(*) FROM audit_reports),
+    (SELECT count(*) FROM votes), (SELECT count(*) FROM attestations), (SELECT count(*) FROM attestors), (SELECT count(*) FROM audit_verdicts), (SELECT count(*) FROM beacon_secrets), (SELECT count(*) FROM audit_confirmations), (SELECT count(*) FROM signed_messages), (SELECT count(*) FROM audit_assignments),
     (SELECT count(*) FROM onboarding_checks), (SELECT coalesce(sum(heartbeats), 0) FROM node_slots), (SELECT count(*) FROM key_seqs),
     (SELECT coalesce(sum(last_seq), 0) FROM key_seqs), (SELECT count(*) FROM consumers), (SELECT coalesce(sum(reserved), 0) FROM consumers),
     (SELECT count(*) FROM evidence))::text AS f`);

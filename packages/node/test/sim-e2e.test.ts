@@ -41,8 +41,12 @@ describe('the simulator, end-to-end mode', () => {
     // through the service as through the core (SPEC §12): the Sybil splitter gains nothing from
     // splitting, and the wash traders — own key at the billable minimum, fresh keys at the market
     // price — lose to their honest twin: their usage reward is at most κ × the fee they paid
-    for (const cheater of ['sybil-splitter', 'wash-trader', 'fresh-key-wash-trader'])
+    // and the lazy validator — "match" on everything — meets a trap through the real commit–reveal API:
+    // it loses that epoch's validator reward and 1 % of its operator stake (SPEC §3.4, §6.1)
+    for (const cheater of ['sybil-splitter', 'wash-trader', 'fresh-key-wash-trader', 'lazy-validator', 'metric-inflater'])
       expect(r.twins.find((t) => t.cheater === cheater)?.holds, `${cheater}: ${r.twins.find((t) => t.cheater === cheater)?.marginPercent} %`).toBe(true);
+    expect(r.accounts.find((a) => a.archetype === 'lazy-validator')?.violations).toBeGreaterThan(0);
+    for (const h of r.accounts.filter((a) => a.archetype === 'honest-validator')) expect(h.violations).toBe(0);
     const trader = r.accounts.find((a) => a.archetype === 'wash-trader');
     expect(trader?.selfPaid).toBeGreaterThan(0n);
     const check = await fetch(`${svc.running.url}/v1/operator/check`, { headers: { authorization: `Bearer ${svc.running.operatorToken}` } });

@@ -164,7 +164,8 @@ export async function ensureDrawn(sql: Sql, s: Settings, n: number, now: number,
     ).map((r) => r.node_id),
   );
   const mustCover = [...new Set(params.audits.minPerNodePerWeek > 0 ? receipts.map((r) => r.node_id).filter((id) => !recent.has(id)) : [])].sort();
-  const sample = validators.length < 2 ? [] : selectAuditSample({ seed, receipts: receipts.map((r) => ({ jobId: r.job_id, nodeId: r.node_id })), rate: params.audits.rate, mustCover: new Set(mustCover) });
+  // one validator can confirm work; a failure takes two (a lone mismatch is referred, and stays open until more join)
+  const sample = validators.length === 0 ? [] : selectAuditSample({ seed, receipts: receipts.map((r) => ({ jobId: r.job_id, nodeId: r.node_id })), rate: params.audits.rate, mustCover: new Set(mustCover) });
   const byJob = new Map(receipts.map((r) => [r.job_id, r]));
   const assignments = assignAudits({
     seed,
