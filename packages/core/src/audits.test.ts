@@ -56,12 +56,24 @@ describe('the beacon (SPEC §3.4)', () => {
       const beacon = computeBeacon(secrets.map((secret, i) => ({ validator: `v${i}`, secret })));
       return sampled(withBeacon ? computeAuditSeed(inputHash(best), beacon) : inputHash(best), best);
     };
-    const runs = fc.sample(fc.tuple(fc.integer({ min: 1, max: 1e9 }), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 5 })), {
-      numRuns: 150,
-      seed: 42,
-    });
+    const runs = fc.sample(
+      fc.tuple(fc.integer({ min: 1, max: 1e9 }), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 5 })),
+      {
+        numRuns: 150,
+        seed: 42,
+      },
+    );
     const mean = (withBeacon: boolean) =>
-      runs.reduce((a, [seed, ss]) => a + trial(withBeacon, seed, ss.map((u) => Buffer.from(u).toString('hex'))), 0) / runs.length;
+      runs.reduce(
+        (a, [seed, ss]) =>
+          a +
+          trial(
+            withBeacon,
+            seed,
+            ss.map((u) => Buffer.from(u).toString('hex')),
+          ),
+        0,
+      ) / runs.length;
     expect(mean(false)).toBeLessThan(0.2); // the seed it can compute: it grinds its way out
     const m = mean(true);
     // 2 expected, standard error ≈ 1.26 / √150 ≈ 0.10: ±5 standard errors
@@ -105,7 +117,12 @@ describe('commit–reveal verdicts and traps (SPEC §3.4)', () => {
     const real = { trap: false, shownResultHash: claimed };
     const trap = { trap: true, shownResultHash: trapResultHash(hex('t'), 'j', 'v') };
     expect(judgeAnswer(real, claimed, { verdict: 'match', resultHash: claimed }).vote).toBe('match');
-    expect(judgeAnswer(trap, claimed, { verdict: 'mismatch', resultHash: claimed })).toEqual({ answered: true, missedTrap: false, inconsistent: false, vote: 'match' });
+    expect(judgeAnswer(trap, claimed, { verdict: 'mismatch', resultHash: claimed })).toEqual({
+      answered: true,
+      missedTrap: false,
+      inconsistent: false,
+      vote: 'match',
+    });
     // the lazy answer: "match" to whatever it is shown
     expect(judgeAnswer(trap, claimed, { verdict: 'match', resultHash: trap.shownResultHash })).toEqual({
       answered: true,
@@ -128,11 +145,31 @@ describe('commit–reveal verdicts and traps (SPEC §3.4)', () => {
     expect(resolveAudit([[null, null]])).toBe('unconfirmed');
     expect(resolveAudit([['match', 'mismatch']])).toBe('referred');
     expect(resolveAudit([['mismatch', null]])).toBe('referred');
-    expect(resolveAudit([['match', 'mismatch'], ['mismatch', 'mismatch', 'match']])).toBe('mismatch');
-    expect(resolveAudit([['mismatch', 'mismatch'], ['match', 'match', 'mismatch']])).toBe('match');
+    expect(
+      resolveAudit([
+        ['match', 'mismatch'],
+        ['mismatch', 'mismatch', 'match'],
+      ]),
+    ).toBe('mismatch');
+    expect(
+      resolveAudit([
+        ['mismatch', 'mismatch'],
+        ['match', 'match', 'mismatch'],
+      ]),
+    ).toBe('match');
     // votes cast decide: a lazy "match" against one honest mismatch is no majority
-    expect(resolveAudit([['match', 'mismatch'], ['match', null, 'mismatch']])).toBe('unconfirmed');
-    expect(resolveAudit([['mismatch', 'mismatch'], ['mismatch', null, null]])).toBe('mismatch');
+    expect(
+      resolveAudit([
+        ['match', 'mismatch'],
+        ['match', null, 'mismatch'],
+      ]),
+    ).toBe('unconfirmed');
+    expect(
+      resolveAudit([
+        ['mismatch', 'mismatch'],
+        ['mismatch', null, null],
+      ]),
+    ).toBe('mismatch');
   });
 
   it('a validator earns for agreeing answers and nothing in an epoch with a missed trap, an unanswered assignment or an unrevealed secret', () => {

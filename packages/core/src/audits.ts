@@ -216,7 +216,11 @@ export type AnswerJudgement = {
  * claimed — on a trap the shown hash is wrong, so an honest validator answers "mismatch" and still
  * confirms an honest node's work.
  */
-export function judgeAnswer(a: Pick<AuditAssignment, 'trap' | 'shownResultHash'>, claimedResultHash: string, answer: Omit<AuditAnswer, 'salt'> | null): AnswerJudgement {
+export function judgeAnswer(
+  a: Pick<AuditAssignment, 'trap' | 'shownResultHash'>,
+  claimedResultHash: string,
+  answer: Omit<AuditAnswer, 'salt'> | null,
+): AnswerJudgement {
   if (answer === null) return { answered: false, missedTrap: false, inconsistent: false, vote: null };
   const missedTrap = a.trap && answer.verdict === 'match';
   const inconsistent = answer.verdict !== (answer.resultHash === a.shownResultHash ? 'match' : 'mismatch');

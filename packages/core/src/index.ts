@@ -1,5 +1,6 @@
 export * from './amount.ts';
 export * from './apportion.ts';
+export * from './audit-record.ts';
 export * from './audits.ts';
 export * from './bonuses.ts';
 export * from './canonical.ts';

@@ -214,7 +214,11 @@ export const paramsSchema: TSchema = obj({
         lowUptime: frac,
         lowUptimeEpochs: int({ min: 1, max: 1000, doc: 'epochs running below lowUptime that count as a 4th violation' }),
         failedVerification: frac,
-        validator: arr({ maxItems: 16, item: frac, doc: 'slash of the operator stake at the 1st, 2nd, … validator violation; the last step also removes the validator (SPEC §6.1)' }),
+        validator: arr({
+          maxItems: 16,
+          item: frac,
+          doc: 'slash of the operator stake at the 1st, 2nd, … validator violation; the last step also removes the validator (SPEC §6.1)',
+        }),
         jailDays: days('jail after a failed verification'),
         equivocation: frac,
         operationalPerSeverity: frac,

@@ -178,10 +178,21 @@ export async function dailyNetwork(kind: 'pglite' | 'postgres', settings: Partia
       return {
         commit: () =>
           signAuditCommit(
-            { type: 'audit-commit', jobId, validatorKey: v.publicKey, commitment: verdictCommitment(jobId, v.publicKey, answer), timestamp: t.clock.now(), seq: nextSeq(v.publicKey) },
+            {
+              type: 'audit-commit',
+              jobId,
+              validatorKey: v.publicKey,
+              commitment: verdictCommitment(jobId, v.publicKey, answer),
+              timestamp: t.clock.now(),
+              seq: nextSeq(v.publicKey),
+            },
             v.privateKey,
           ),
-        reveal: () => signAuditReveal({ type: 'audit-reveal', jobId, validatorKey: v.publicKey, ...answer, timestamp: t.clock.now(), seq: nextSeq(v.publicKey) }, v.privateKey),
+        reveal: () =>
+          signAuditReveal(
+            { type: 'audit-reveal', jobId, validatorKey: v.publicKey, ...answer, timestamp: t.clock.now(), seq: nextSeq(v.publicKey) },
+            v.privateKey,
+          ),
       };
     },
     proposal(by: KeyPair, proposalId: string, slashId: string) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { beaconCommitment, DEFAULT_PARAMS_JSON, simulatedResultHash, verdictCommitment } from '@swarm/core';
+import { type AuditVerdict, beaconCommitment, checkValidatorCredits, DEFAULT_PARAMS_JSON, simulatedResultHash, verdictCommitment } from '@swarm/core';
 import { type Assignment, signAuditCommit, signAuditReveal, signBeaconCommit, signBeaconReveal, signDispute } from '@swarm/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
+import { verifyEpoch } from '../src/cli/verify.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { keys, STORES } from './helpers.ts';
 import { DAY, dailyNetwork } from './network.ts';
@@ -66,6 +67,28 @@ describe.each(STORES)('validators on %s', (kind) => {
     const e2 = await net.get('/v1/epochs/2');
     const [p0, p1] = (e2.result.validators as { reward: string }[]).map((v) => BigInt(v.reward)) as [bigint, bigint];
     expect(p0 + p1).toBe(BigInt(e2.summary.pools.validators.allocated));
+    // anyone recomputes epoch 2 from published data: the sample of epoch 1 (from its input's receipts,
+    // the beacon and the seed), the traps from the revealed secret, every reveal, outcome and credit
+    const published = {
+      input: input,
+      manifest: await net.get('/v1/epochs/2/manifest'),
+      previousTree: await net.get('/v1/epochs/1/tree'),
+      audits: [await net.get('/v1/epochs/1/audits')],
+      sampleInput: await net.get('/v1/epochs/1/input'),
+    };
+    expect(await verifyEpoch(published)).toMatchObject({ ok: true, message: expect.stringContaining('validator credits recomputed') });
+    const flipped = structuredClone(published.audits[0]);
+    flipped.assignments[0].trap = !flipped.assignments[0].trap;
+    expect(await verifyEpoch({ ...published, audits: [flipped] })).toMatchObject({ ok: false, message: expect.stringMatching(/trap/) });
+    // a pool that paid one audit too many, or a verdict changed after its commitment, is found
+    const padded = input.validators.map((v: { agreedAudits: number }, i: number) => ({ ...v, agreedAudits: v.agreedAudits + (i === 0 ? 1 : 0) }));
+    expect(checkValidatorCredits(2, published.audits, padded)).toMatch(/^credits: /);
+    const changed = structuredClone(published.audits[0]);
+    const revealed = changed.assignments.find((a: { verdict: string | null }) => a.verdict !== null);
+    revealed.verdict = revealed.verdict === 'match' ? 'mismatch' : 'match';
+    expect(await verifyEpoch({ ...published, audits: [changed] })).toMatchObject({ ok: false, message: expect.stringMatching(/does not open its commitment/) });
+    const otherReceipts = { ...published.sampleInput, receipts: hex('other receipts') };
+    expect(await verifyEpoch({ ...published, sampleInput: otherReceipts })).toMatchObject({ ok: false, message: expect.stringMatching(/inputHash/) });
     // no dispute: at e3's close the failed verification stands — 10 % of the bond and everything unvested
     await net.epoch(3);
     const first = (await net.slashes('faker'))[0] as Record<string, unknown>;
@@ -123,7 +146,10 @@ describe.each(STORES)('validators on %s', (kind) => {
     });
     // e2, before 06:00: the reveal of epoch 1's secret
     net.t.clock.set(net.start(2) + 600);
-    const wrong = signBeaconReveal({ type: 'beacon-reveal', epoch: 1, validatorKey: v1.publicKey, secret: hex('guess'), timestamp: now(), seq: ++seq }, v1.privateKey);
+    const wrong = signBeaconReveal(
+      { type: 'beacon-reveal', epoch: 1, validatorKey: v1.publicKey, secret: hex('guess'), timestamp: now(), seq: ++seq },
+      v1.privateKey,
+    );
     expect((await net.post('/v1/beacon/reveals', wrong)).json().code).toBe('REVEAL_MISMATCH');
     const reveal = signBeaconReveal({ type: 'beacon-reveal', epoch: 1, validatorKey: v1.publicKey, secret, timestamp: now(), seq: ++seq }, v1.privateKey);
     await net.ok('/v1/beacon/reveals', reveal);
@@ -133,7 +159,7 @@ describe.each(STORES)('validators on %s', (kind) => {
     const record = await net.get('/v1/epochs/1/audits');
     expect(record.beaconSecrets).toMatchObject([{ validator: v1.publicKey, secret }]);
     // verdicts: commitments before 18:00 only, reveals after, each opening its own commitment
-    const ans = { verdict: 'match' as const, resultHash: simulatedResultHash('job-1', 1800), salt: hex('salt') };
+    const ans = { verdict: 'match' as AuditVerdict, resultHash: simulatedResultHash('job-1', 1800), salt: hex('salt') };
     const commit = (v: typeof v1, jobId = 'job-1') =>
       signAuditCommit(
         { type: 'audit-commit', jobId, validatorKey: v.publicKey, commitment: verdictCommitment(jobId, v.publicKey, ans), timestamp: now(), seq: ++seq },
@@ -146,7 +172,8 @@ describe.each(STORES)('validators on %s', (kind) => {
     await net.ok('/v1/audits/commits', mine);
     expect((await net.post('/v1/audits/commits', mine)).json().code).toBe('REPLAYED');
     expect((await net.post('/v1/audits/commits', commit(v1))).json().code).toBe('DUPLICATE_COMMITMENT');
-    const rv = (v: typeof v1, a = ans) => signAuditReveal({ type: 'audit-reveal', jobId: 'job-1', validatorKey: v.publicKey, ...a, timestamp: now(), seq: ++seq }, v.privateKey);
+    const rv = (v: typeof v1, a = ans) =>
+      signAuditReveal({ type: 'audit-reveal', jobId: 'job-1', validatorKey: v.publicKey, ...a, timestamp: now(), seq: ++seq }, v.privateKey);
     expect((await net.post('/v1/audits/reveals', rv(v1))).json().code).toBe('TOO_EARLY');
     net.t.clock.set(net.start(2) + (DAY * 3) / 4 + 60);
     expect((await net.post('/v1/audits/commits', commit(v2))).json().code).toBe('COMMIT_CLOSED');
@@ -202,6 +229,7 @@ describe.each(STORES)('validators on %s', (kind) => {
     expect(paid).toEqual([expect.objectContaining({ id: honest[0]?.publicKey, agreedAudits: 16 })]);
     const slash = (await net.slashes(lazy.publicKey))[0] as Record<string, unknown>;
     expect(slash).toMatchObject({ kind: 'validator', share: '0.01' });
+    expect(checkValidatorCredits(2, [record], paid)).toBeNull();
     expect((slash.evidence as string[]).every((x) => x.startsWith('missed-trap:'))).toBe(true);
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 180_000);
@@ -245,6 +273,9 @@ describe.each(STORES)('validators on %s', (kind) => {
     expect(await net.balance('stake:bond-victim')).toBe(bond);
     // the framers commit validator violations: 1 % of their operator stakes, evidence the overturned confirmation
     for (const f of framers) expect((await net.slashes(f.publicKey))[0]).toMatchObject({ kind: 'validator', evidence: ['overturned:job-v'] });
+    // the dispute's credits recompute from the records of the samples epoch 3 judged
+    const records = [await net.get('/v1/epochs/2/audits'), await net.get('/v1/epochs/1/audits')];
+    expect(checkValidatorCredits(3, records, (await net.get('/v1/epochs/3/input')).validators)).toBeNull();
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 180_000);
 });

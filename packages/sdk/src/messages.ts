@@ -176,7 +176,14 @@ export const Vote = Type.Object({ body: VoteBody, signature: sig }, strict);
  * revealed secret; a validator that commits and does not reveal forfeits its validator reward.
  */
 export const BeaconCommitBody = Type.Object(
-  { type: literal('beacon-commit'), epoch: count(1e12), validatorKey: hex32, commitment: hash('beaconCommitment(epoch, validatorKey, secret)'), timestamp, seq },
+  {
+    type: literal('beacon-commit'),
+    epoch: count(1e12),
+    validatorKey: hex32,
+    commitment: hash('beaconCommitment(epoch, validatorKey, secret)'),
+    timestamp,
+    seq,
+  },
   strict,
 );
 export const BeaconCommit = Type.Object({ body: BeaconCommitBody, signature: sig }, strict);
@@ -284,7 +291,6 @@ export type ProposalBody = Static<typeof ProposalBody>;
 export type Proposal = Static<typeof Proposal>;
 export type VoteBody = Static<typeof VoteBody>;
 export type Vote = Static<typeof Vote>;
-
 
 export type AttestorApproval = Static<typeof AttestorApproval>;
 export type OnboardingBody = Static<typeof OnboardingBody>;

@@ -60,7 +60,14 @@ export class ValidatorAgent {
       await this.o.client
         .beaconCommit(
           signBeaconCommit(
-            { type: 'beacon-commit', epoch: beacon.epoch, validatorKey: key, commitment: beaconCommitment(beacon.epoch, key, secret), timestamp: now, seq: this.o.seq() },
+            {
+              type: 'beacon-commit',
+              epoch: beacon.epoch,
+              validatorKey: key,
+              commitment: beaconCommitment(beacon.epoch, key, secret),
+              timestamp: now,
+              seq: this.o.seq(),
+            },
             privateKey,
           ),
         )
@@ -86,7 +93,14 @@ export class ValidatorAgent {
         await this.o.client
           .auditCommit(
             signAuditCommit(
-              { type: 'audit-commit', jobId: a.jobId, validatorKey: key, commitment: verdictCommitment(a.jobId, key, answer), timestamp: now, seq: this.o.seq() },
+              {
+                type: 'audit-commit',
+                jobId: a.jobId,
+                validatorKey: key,
+                commitment: verdictCommitment(a.jobId, key, answer),
+                timestamp: now,
+                seq: this.o.seq(),
+              },
               privateKey,
             ),
           )
@@ -96,10 +110,13 @@ export class ValidatorAgent {
         if (!answer) continue;
         await this.o.client
           .auditReveal(signAuditReveal({ type: 'audit-reveal', jobId: a.jobId, validatorKey: key, ...answer, timestamp: now, seq: this.o.seq() }, privateKey))
-          .then(() => {
-            out.revealed.push(a.jobId);
-            this.answers.delete(a.jobId);
-          }, refuse(`reveal ${a.jobId}`));
+          .then(
+            () => {
+              out.revealed.push(a.jobId);
+              this.answers.delete(a.jobId);
+            },
+            refuse(`reveal ${a.jobId}`),
+          );
       }
     }
     return out;

@@ -14,8 +14,8 @@ import {
   ValidatorAgent,
 } from '@swarm/sdk';
 import { contribution } from './fast.ts';
-import { claimedResult } from './validators.ts';
 import { type Account, type EpochPoint, newAccount, type SimResult, summarise } from './report.ts';
+import { claimedResult } from './validators.ts';
 import { buildWorld, CONSUMERS, epochActivity, type Job, type Operator, type Scenario, type SimNode, usdToTokens } from './world.ts';
 
 /**
@@ -145,7 +145,8 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
       now = start + k * scenario.slotSeconds + 2;
       target.setTime(now);
       // the validators' duties: the beacon early, verdict commits after the draw, reveals after the deadline
-      if (k === 1 || k === Math.floor(slots * 0.4) || k === Math.floor(slots * 0.85)) for (const v of validators) await (agents.get(v.id) as ValidatorAgent).step(now);
+      if (k === 1 || k === Math.floor(slots * 0.4) || k === Math.floor(slots * 0.85))
+        for (const v of validators) await (agents.get(v.id) as ValidatorAgent).step(now);
       const batch = activity
         .filter((a) => k < a.upSlots)
         .map((a) => {

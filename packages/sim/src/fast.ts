@@ -2,10 +2,10 @@ import {
   applyValidatorFaults,
   CLEAN_STANDING,
   CLEAN_VALIDATOR,
+  computeAuditScore,
   computeCompensation,
   computeFeeSplit,
   computeForfeitedExtra,
-  computeAuditScore,
   computeMinBond,
   contentHash,
   detectViolations,
@@ -21,22 +21,22 @@ import {
   type OnboardingMeasurement,
   type OwnerClassUsage,
   type Params,
-  processEpoch,
   probeViolations,
+  processEpoch,
   processStandings,
   type Standing,
   selectAuditSample,
   serializeEpochInput,
   TOKEN,
-  type VestingTranche,
   type ValidatorStanding,
+  type VestingTranche,
   type Violation,
   vestingState,
   WAD,
 } from '@swarm/core';
 import { type Account, type EpochPoint, newAccount, type SimResult, summarise } from './report.ts';
-import type { NodeActivity } from './world.ts';
 import { SimValidators } from './validators.ts';
+import type { NodeActivity } from './world.ts';
 import { buildWorld, epochActivity, type Job, type Operator, type Scenario, type SimNode, usdToTokens } from './world.ts';
 
 /**
@@ -128,7 +128,12 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
       acc.violations += 1;
       audits.stats.validatorViolations += 1;
       // into escrow like any slash (SPEC §6.2); no consumer was hurt, so its compensation share goes to the treasury
-      escrow.push({ amount: penalty.amount, release: e + Math.ceil((params.slashing.escrowDays * day) / scenario.epochSeconds), nodeId: v, consumers: new Map() });
+      escrow.push({
+        amount: penalty.amount,
+        release: e + Math.ceil((params.slashing.escrowDays * day) / scenario.epochSeconds),
+        nodeId: v,
+        consumers: new Map(),
+      });
       if (penalty.removed) audits.remove(v);
     }
 

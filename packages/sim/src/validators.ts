@@ -287,7 +287,13 @@ export class SimValidators {
         // slots are numbered so that the claimed-but-not-served ones come first
         const slot = Math.floor(r() * a.expectedSlots);
         const claimedUp = slot < a.upSlots;
-        out.push({ nodeId: a.nodeId, slot, claimedUp, answered: claimedUp && slot >= a.upSlots - a.servedSlots, evidence: sha(`sim-probe:${e}:${v}:${a.nodeId}:${k}`) });
+        out.push({
+          nodeId: a.nodeId,
+          slot,
+          claimedUp,
+          answered: claimedUp && slot >= a.upSlots - a.servedSlots,
+          evidence: sha(`sim-probe:${e}:${v}:${a.nodeId}:${k}`),
+        });
       }
     }
     this.stats.probes += out.length;

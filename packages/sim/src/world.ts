@@ -95,8 +95,7 @@ export const DESCRIPTIONS: Record<Archetype, string> = {
   'hardware-over-declarer': 'reliable-dc that declares 1,000 vCPUs, 8 TB of RAM and 100 TB of NVMe on a host of 32, 256 GB and 4 TB',
   whitewasher:
     'reliable-dc re-registered under a new id on its old host (first registered 100 days ago) for the new-node bonus; what its exclusion cost it before is sunk',
-  'audit-seed-grinder':
-    'metric-inflater that renames its fakes until none falls in the sample it can compute before the close (the seed without the beacon)',
+  'audit-seed-grinder': 'metric-inflater that renames its fakes until none falls in the sample it can compute before the close (the seed without the beacon)',
   'heartbeat-forger': 'flaky-home that keeps its key heartbeating in every slot, also those in which its GPU does not serve',
   'outage-region': 'reliable-dc in a region that loses power for some epochs',
   background: 'the rest of the network: honest nodes of mixed hardware',

@@ -264,7 +264,12 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     '/v1/audits/commits',
     {
       bodyLimit: SMALL_BODY,
-      schema: { tags: ['audits'], summary: 'A validator’s commitment to its verdict on an assignment, before the commit deadline', body: AuditCommit, response: errors },
+      schema: {
+        tags: ['audits'],
+        summary: 'A validator’s commitment to its verdict on an assignment, before the commit deadline',
+        body: AuditCommit,
+        response: errors,
+      },
     },
     async (req, reply) => reply.status(201).send(await acceptAuditCommit(ctx, req.body)),
   );
@@ -280,7 +285,12 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     '/v1/disputes',
     {
       bodyLimit: SMALL_BODY,
-      schema: { tags: ['audits'], summary: 'A node’s dispute of a mismatch confirmed on its receipt (three more validators re-execute)', body: Dispute, response: errors },
+      schema: {
+        tags: ['audits'],
+        summary: 'A node’s dispute of a mismatch confirmed on its receipt (three more validators re-execute)',
+        body: Dispute,
+        response: errors,
+      },
     },
     async (req, reply) => reply.status(201).send(await acceptDispute(ctx, req.body)),
   );
@@ -296,7 +306,12 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   );
   app.get(
     '/v1/epochs/:n/audits',
-    { schema: { tags: ['audits'], summary: 'Everything needed to recompute the audits of an epoch’s sample: beacon, seed, sample, assignments, traps, verdicts, outcomes' } },
+    {
+      schema: {
+        tags: ['audits'],
+        summary: 'Everything needed to recompute the audits of an epoch’s sample: beacon, seed, sample, assignments, traps, verdicts, outcomes',
+      },
+    },
     async (req) => auditRecord(ctx, pathNumber(req.params, 'n')),
   );
   app.get(

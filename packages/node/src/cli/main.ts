@@ -1,7 +1,6 @@
 import { DEFAULT_PARAMS_JSON, defaultParams, paramsHash, processEpoch, resultJson, serializeNodeStatement, whatIf } from '@swarm/core';
 import { Command } from 'commander';
 import { agent, reportJob } from './agent.ts';
-import { validator } from './validator.ts';
 import { demo } from './demo.ts';
 import { listOrShow, propose, stake, unbond, vote } from './gov.ts';
 import { loadEpochInput, loadParams, readJson, run, UsageError } from './io.ts';
@@ -10,6 +9,7 @@ import { check, epochClose } from './ops.ts';
 import { formatStatement, formatSummary, formatWhatIf } from './rewards.ts';
 import { type SimOptions, sim, simParams } from './sim.ts';
 import { start } from './start.ts';
+import { validator } from './validator.ts';
 import { verifyEpoch } from './verify.ts';
 
 const program = new Command();
@@ -178,13 +178,20 @@ program
 
 program
   .command('verify')
-  .description('recompute an epoch from its published input and check the signed manifest (exit 0, or 1 naming the first difference)')
+  .description(
+    'recompute an epoch from its published input and check the signed manifest, and with --audits its audits (exit 0, or 1 naming the first difference)',
+  )
   .argument('<input>', 'the epoch input (GET /v1/epochs/{n}/input)')
   .argument('<manifest>', 'the manifest (GET /v1/epochs/{n}/manifest)')
   .option('--previous <tree>', "the previous epoch's tree (GET /v1/epochs/{n-1}/tree), needed after the first epoch")
   .option('--params <file>', 'the parameter set the epoch used (default: the defaults)')
   .option('--operator <address>', "the operator's address you trust")
-  .action((input: string, manifest: string, o: { previous?: string; params?: string; operator?: string }) =>
+  .option(
+    '--audits <files...>',
+    'audit records (GET /v1/epochs/{k}/audits) of the samples judged in this epoch: k = n − 1 and earlier ones with referrals or disputes',
+  )
+  .option('--sample-input <file>', "epoch n − 1's input: checks the receipts its sample was drawn from against the input's commitment")
+  .action((input: string, manifest: string, o: { previous?: string; params?: string; operator?: string; audits?: string[]; sampleInput?: string }) =>
     run(async () => {
       const r = await verifyEpoch({
         input: readJson(input, 'epoch input'),
@@ -192,6 +199,8 @@ program
         previousTree: o.previous === undefined ? undefined : readJson(o.previous, 'previous tree'),
         params: o.params === undefined ? undefined : readJson(o.params, 'parameter file'),
         operator: o.operator,
+        ...(o.audits === undefined ? {} : { audits: o.audits.map((f) => readJson(f, 'audit record')) }),
+        ...(o.sampleInput === undefined ? {} : { sampleInput: readJson(o.sampleInput, 'sample input') }),
       });
       if (r.ok) console.log(r.message);
       else {

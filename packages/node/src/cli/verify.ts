@@ -1,6 +1,9 @@
 import {
+  type AuditRecord,
   type Claim,
   ClaimTree,
+  checkAuditRecord,
+  checkValidatorCredits,
   contentHash,
   cumulativeClaims,
   DEFAULT_PARAMS_JSON,
@@ -16,7 +19,17 @@ import {
 import { recoverMessageAddress } from 'viem';
 import { EMPTY_ROOT } from '../keepers/settlement.ts';
 
-export type VerifyInputs = { input: unknown; manifest: unknown; previousTree?: unknown; params?: unknown; operator?: string };
+export type VerifyInputs = {
+  input: unknown;
+  manifest: unknown;
+  previousTree?: unknown;
+  params?: unknown;
+  operator?: string;
+  /** The audit records (GET /v1/epochs/{k}/audits) of the samples judged in this epoch: k = n − 1, and earlier ones whose referrals or disputes it judged. */
+  audits?: unknown[];
+  /** Epoch n − 1's input: then the receipts the sample was drawn from are checked against its commitment. */
+  sampleInput?: unknown;
+};
 export type VerifyReturnType = { ok: true; message: string } | { ok: false; message: string };
 
 const fail = (message: string): VerifyReturnType => ({ ok: false, message });
@@ -46,6 +59,19 @@ export async function verifyEpoch(v: VerifyInputs): Promise<VerifyReturnType> {
   if (contentHash(v.input) !== b.inputHash) return fail(`inputHash: the input hashes to ${contentHash(v.input)}, the manifest says ${b.inputHash}`);
   const input = parseEpochInput(v.input, params);
   if (input.epoch !== b.epoch) return fail(`epoch: the input is epoch ${input.epoch}, the manifest epoch ${b.epoch}`);
+  // the audits judged in this epoch (SPEC §3.4): beacon, seed, sample, traps, reveals, outcomes, and the validator pool's credits
+  if (v.audits !== undefined) {
+    const records = v.audits as AuditRecord[];
+    const sample = records.find((r) => r.epoch === input.epoch - 1);
+    if (!sample) return fail(`audits: pass the record of epoch ${input.epoch - 1}'s sample (GET /v1/epochs/${input.epoch - 1}/audits)`);
+    const s = v.sampleInput as { receipts?: string } | undefined;
+    for (const r of records) {
+      const bad = checkAuditRecord(r, params, r === sample && s !== undefined ? { hash: contentHash(s), receipts: s.receipts } : undefined);
+      if (bad) return fail(`audits of epoch ${r.epoch}: ${bad}`);
+    }
+    const credits = checkValidatorCredits(input.epoch, records, input.validators);
+    if (credits) return fail(`validators: ${credits}`);
+  }
   const result = processEpoch(input, params);
   const totals = manifestTotals(result);
   for (const [k, want] of Object.entries(b.totals)) {
@@ -64,5 +90,6 @@ export async function verifyEpoch(v: VerifyInputs): Promise<VerifyReturnType> {
   const claims = cumulativeClaims(previous, result.claims);
   const root = claims.length === 0 ? EMPTY_ROOT : ClaimTree.build(claims).root;
   if (root !== b.root) return fail(`root: recomputed ${root}, the manifest says ${b.root}`);
-  return { ok: true, message: `epoch ${b.epoch} verified: root ${root} over ${claims.length} cumulative claims, signed by ${signer}` };
+  const audited = v.audits === undefined ? '' : `; its audits, sample, traps and validator credits recomputed from ${v.audits.length} record(s)`;
+  return { ok: true, message: `epoch ${b.epoch} verified: root ${root} over ${claims.length} cumulative claims, signed by ${signer}${audited}` };
 }

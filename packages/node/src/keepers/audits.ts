@@ -117,7 +117,12 @@ export async function acceptBeaconReveal(ctx: Context, msg: BeaconReveal): Promi
       throw badRequest('REVEAL_MISMATCH', 'the secret does not open the commitment this validator made', 'body.secret');
     await advanceSeq(sql, b.validatorKey, b.seq, 'body.seq');
     const hash = await storeMessage(sql, msg);
-    await sql.query('UPDATE beacon_secrets SET secret = $3, reveal_hash = $4 WHERE epoch = $1 AND validator_key = $2', [b.epoch, b.validatorKey, b.secret, hash]);
+    await sql.query('UPDATE beacon_secrets SET secret = $3, reveal_hash = $4 WHERE epoch = $1 AND validator_key = $2', [
+      b.epoch,
+      b.validatorKey,
+      b.secret,
+      hash,
+    ]);
     ctx.metrics.accepted.inc({ type: 'beacon-reveal' });
     return { epoch: b.epoch };
   });
@@ -149,8 +154,9 @@ export async function ensureDrawn(sql: Sql, s: Settings, n: number, now: number,
   const beacon = computeBeacon(reveals.map((r) => ({ validator: r.validator_key, secret: r.secret })));
   const seed = computeAuditSeed(closed.input_hash, beacon);
   const validators = (await validatorsAt(sql, n + 1, params)).map((v) => v.key);
-  const receipts = await sql.query<{ job_id: string; node_id: string; owner_key: string; result_hash: string }>(
-    `SELECT r.job_id, r.node_id, n.owner_key, COALESCE(r.message::jsonb #>> '{body,resultHash}', '') AS result_hash
+  const receipts = await sql.query<{ job_id: string; node_id: string; owner_key: string; result_hash: string; h: string }>(
+    `SELECT r.job_id, r.node_id, n.owner_key, COALESCE(r.message::jsonb #>> '{body,resultHash}', '') AS result_hash,
+            encode(sha256(convert_to(r.message, 'UTF8')), 'hex') AS h
        FROM receipts r JOIN nodes n ON n.id = r.node_id WHERE r.epoch = $1 ORDER BY r.job_id COLLATE "C"`,
     [n],
   );
@@ -165,7 +171,15 @@ export async function ensureDrawn(sql: Sql, s: Settings, n: number, now: number,
   );
   const mustCover = [...new Set(params.audits.minPerNodePerWeek > 0 ? receipts.map((r) => r.node_id).filter((id) => !recent.has(id)) : [])].sort();
   // one validator can confirm work; a failure takes two (a lone mismatch is referred, and stays open until more join)
-  const sample = validators.length === 0 ? [] : selectAuditSample({ seed, receipts: receipts.map((r) => ({ jobId: r.job_id, nodeId: r.node_id })), rate: params.audits.rate, mustCover: new Set(mustCover) });
+  const sample =
+    validators.length === 0
+      ? []
+      : selectAuditSample({
+          seed,
+          receipts: receipts.map((r) => ({ jobId: r.job_id, nodeId: r.node_id })),
+          rate: params.audits.rate,
+          mustCover: new Set(mustCover),
+        });
   const byJob = new Map(receipts.map((r) => [r.job_id, r]));
   const assignments = assignAudits({
     seed,
@@ -189,7 +203,7 @@ export async function ensureDrawn(sql: Sql, s: Settings, n: number, now: number,
       seed,
       now,
       now > w.disputeBy,
-      JSON.stringify(receipts.map((r) => [r.job_id, r.node_id, r.owner_key])),
+      JSON.stringify(receipts.map((r) => [r.job_id, r.node_id, r.owner_key, r.h])),
       JSON.stringify(mustCover),
       JSON.stringify(validators),
     ],
@@ -232,9 +246,7 @@ export async function drawDue(ctx: Context): Promise<boolean> {
 // --- verdicts -----------------------------------------------------------------------------
 
 async function assignmentOf(sql: Sql, jobId: string, key: string) {
-  return (
-    await sql.query<{ epoch: string }>('SELECT epoch::text AS epoch FROM audit_assignments WHERE job_id = $1 AND validator_key = $2', [jobId, key])
-  )[0];
+  return (await sql.query<{ epoch: string }>('SELECT epoch::text AS epoch FROM audit_assignments WHERE job_id = $1 AND validator_key = $2', [jobId, key]))[0];
 }
 
 /** The window an assignment of `epoch` is judged in must still be open (the close of epoch + 1 judges it). */
@@ -260,7 +272,8 @@ export async function acceptAuditCommit(ctx: Context, msg: AuditCommit): Promise
     const epoch = Number(a.epoch);
     await checkWindowOpen(ctx, sql, epoch, 'body.jobId');
     const w = windowOf(ctx.settings, epoch + 1);
-    if (ctx.clock.now() > w.commitBy) throw conflict('COMMIT_CLOSED', `commitments on this assignment were accepted until ${w.commitBy}; reveal now`, 'body.jobId');
+    if (ctx.clock.now() > w.commitBy)
+      throw conflict('COMMIT_CLOSED', `commitments on this assignment were accepted until ${w.commitBy}; reveal now`, 'body.jobId');
     await advanceSeq(sql, b.validatorKey, b.seq, 'body.seq');
     const hash = await storeMessage(sql, msg);
     const r = await sql.query(
@@ -288,7 +301,8 @@ export async function acceptAuditReveal(ctx: Context, msg: AuditReveal): Promise
     const epoch = Number(row.epoch);
     await checkWindowOpen(ctx, sql, epoch, 'body.jobId');
     const w = windowOf(ctx.settings, epoch + 1);
-    if (ctx.clock.now() <= w.commitBy) throw conflict('TOO_EARLY', `verdicts on this assignment are revealed after ${w.commitBy}, the commit deadline`, 'body.jobId');
+    if (ctx.clock.now() <= w.commitBy)
+      throw conflict('TOO_EARLY', `verdicts on this assignment are revealed after ${w.commitBy}, the commit deadline`, 'body.jobId');
     if (row.verdict !== null) throw conflict('DUPLICATE_REVEAL', 'this validator has already revealed its verdict on this receipt', 'body.jobId');
     if (verdictCommitment(b.jobId, b.validatorKey, { verdict: b.verdict, resultHash: b.resultHash, salt: b.salt }) !== row.commitment)
       throw badRequest('REVEAL_MISMATCH', 'the verdict, result hash and salt do not open the commitment this validator made', 'body');
@@ -333,7 +347,8 @@ export async function acceptDispute(ctx: Context, msg: Dispute, params: Params |
     if (c.status !== 'pending') throw conflict('ALREADY_DECIDED', `the mismatch on receipt ${b.jobId} is ${c.status}`, 'body.jobId');
     const window = Number(c.confirmed_epoch) + 1;
     const by = windowOf(ctx.settings, window).disputeBy;
-    if (ctx.clock.now() > by) throw conflict('DISPUTE_CLOSED', `a mismatch confirmed at epoch ${c.confirmed_epoch}'s close is disputed until ${by}`, 'body.jobId');
+    if (ctx.clock.now() > by)
+      throw conflict('DISPUTE_CLOSED', `a mismatch confirmed at epoch ${c.confirmed_epoch}'s close is disputed until ${by}`, 'body.jobId');
     await advanceSeq(sql, node.node_key, b.seq, 'body.seq');
     const hash = await storeMessage(sql, msg);
     const before = await sql.query<{ validator_key: string; round: number }>('SELECT validator_key, round FROM audit_assignments WHERE job_id = $1', [b.jobId]);
@@ -436,12 +451,20 @@ export async function listAssignments(ctx: Context, validatorKey: string, q: Pag
  */
 export async function auditRecord(ctx: Context, n: number) {
   const draw = (
-    await ctx.db.query<{ input_hash: string; beacon: string; seed: string; drawn_at: string; late: boolean; receipts: string; must_cover: string; validators: string }>(
-      'SELECT input_hash, beacon, seed, drawn_at::text AS drawn_at, late, receipts, must_cover, validators FROM audit_draws WHERE epoch = $1',
-      [n],
-    )
+    await ctx.db.query<{
+      input_hash: string;
+      beacon: string;
+      seed: string;
+      drawn_at: string;
+      late: boolean;
+      receipts: string;
+      must_cover: string;
+      validators: string;
+    }>('SELECT input_hash, beacon, seed, drawn_at::text AS drawn_at, late, receipts, must_cover, validators FROM audit_draws WHERE epoch = $1', [n])
   )[0];
-  const trap = (await ctx.db.query<{ commitment: string; secret: string; revealed: boolean }>('SELECT commitment, secret, revealed FROM trap_secrets WHERE epoch = $1', [n]))[0];
+  const trap = (
+    await ctx.db.query<{ commitment: string; secret: string; revealed: boolean }>('SELECT commitment, secret, revealed FROM trap_secrets WHERE epoch = $1', [n])
+  )[0];
   const beacon = await ctx.db.query<{ validator_key: string; commitment: string; secret: string | null; commit_hash: string; reveal_hash: string | null }>(
     'SELECT validator_key, commitment, secret, commit_hash, reveal_hash FROM beacon_secrets WHERE epoch = $1 ORDER BY validator_key',
     [n],
@@ -460,14 +483,17 @@ export async function auditRecord(ctx: Context, n: number) {
     salt: string | null;
     commit_hash: string | null;
     reveal_hash: string | null;
+    claimed: string;
   }>(
     `SELECT a.epoch::text AS epoch, a.job_id, a.node_id, a.validator_key, a.round, a.trap, a.shown_result_hash,
-            v.commitment, v.verdict, v.result_hash, v.salt, v.commit_hash, v.reveal_hash
-       FROM audit_assignments a LEFT JOIN audit_verdicts v ON v.job_id = a.job_id AND v.validator_key = a.validator_key
+            v.commitment, v.verdict, v.result_hash, v.salt, v.commit_hash, v.reveal_hash, COALESCE(r.message::jsonb #>> '{body,resultHash}', '') AS claimed
+       FROM audit_assignments a JOIN receipts r ON r.job_id = a.job_id
+       LEFT JOIN audit_verdicts v ON v.job_id = a.job_id AND v.validator_key = a.validator_key
       WHERE a.receipt_epoch = $1 ORDER BY a.round, a.job_id, a.validator_key`,
     [n],
   );
   const revealed = trap?.revealed ?? false;
+  const open = await nextEpoch(ctx.db);
   const outcomes = await ctx.db.query<{ epoch: string; job_id: string; round: number; outcome: string }>(
     `SELECT o.epoch::text AS epoch, o.job_id, o.round, o.outcome FROM audit_outcomes o
       WHERE o.job_id IN (SELECT job_id FROM audit_assignments WHERE receipt_epoch = $1) ORDER BY o.epoch, o.job_id`,
@@ -481,10 +507,23 @@ export async function auditRecord(ctx: Context, n: number) {
     seed: draw?.seed ?? null,
     drawnAt: draw ? Number(draw.drawn_at) : null,
     late: draw?.late ?? false,
-    receipts: draw ? (JSON.parse(draw.receipts) as [string, string, string][]).map(([jobId, nodeId, ownerKey]) => ({ jobId, nodeId, ownerKey })) : [],
+    receipts: draw
+      ? (JSON.parse(draw.receipts) as [string, string, string, string][]).map(([jobId, nodeId, ownerKey, messageHash]) => ({
+          jobId,
+          nodeId,
+          ownerKey,
+          messageHash,
+        }))
+      : [],
     mustCover: draw ? (JSON.parse(draw.must_cover) as string[]) : [],
     validators: draw ? (JSON.parse(draw.validators) as string[]) : [],
-    beaconSecrets: beacon.map((b) => ({ validator: b.validator_key, commitment: b.commitment, secret: b.secret, commitHash: b.commit_hash, revealHash: b.reveal_hash })),
+    beaconSecrets: beacon.map((b) => ({
+      validator: b.validator_key,
+      commitment: b.commitment,
+      secret: b.secret,
+      commitHash: b.commit_hash,
+      revealHash: b.reveal_hash,
+    })),
     trap: trap ? { commitment: trap.commitment, secret: revealed ? trap.secret : null } : null,
     assignments: assignments.map((a) => ({
       window: Number(a.epoch) + 1,
@@ -494,6 +533,8 @@ export async function auditRecord(ctx: Context, n: number) {
       round: a.round,
       trap: revealed || a.round > 0 ? a.trap : null,
       shownResultHash: a.shown_result_hash,
+      // the node's claimed result, once nothing is left to hide: its round judged and the traps revealed
+      claimedResultHash: revealed && Number(a.epoch) + 1 < open ? a.claimed : null,
       commitment: a.commitment,
       verdict: a.verdict,
       resultHash: a.result_hash,

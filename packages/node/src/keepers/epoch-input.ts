@@ -1,10 +1,10 @@
 import {
   type Anomaly,
   ATTESTED_ROLES,
-  computeReceiptsHash,
   type AttestedRole,
   computeExcludedSlots,
   computeFeeSplit,
+  computeReceiptsHash,
   computeUserDiscount,
   type EpochInput,
   type ExcludedSlots,

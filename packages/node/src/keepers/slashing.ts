@@ -13,15 +13,15 @@ import {
   FORFEITING_VIOLATIONS,
   formatWad,
   isCleanStanding,
+  judgeAnswer,
+  judgeValidators,
   type Params,
   type Penalty,
   processStandings,
+  resolveAudit,
   type SlashSource,
   type Standing,
   type StandingOutcome,
-  judgeAnswer,
-  judgeValidators,
-  resolveAudit,
   type ValidatorEpoch,
   type ValidatorStanding,
   type Violation,
@@ -190,7 +190,13 @@ async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params:
         for (const x of confirmers) overturned.set(x.a.validator, [...(overturned.get(x.a.validator) ?? []), jobId]);
         decided.push([jobId, 'overturned']);
       } else {
-        fault(first.node_id, await evidenceOf(first, [...confirmers, ...now.filter((x) => x.j.vote === 'mismatch')].map((x) => x.row)));
+        fault(
+          first.node_id,
+          await evidenceOf(
+            first,
+            [...confirmers, ...now.filter((x) => x.j.vote === 'mismatch')].map((x) => x.row),
+          ),
+        );
         decided.push([jobId, 'upheld']);
       }
       continue;
@@ -212,7 +218,10 @@ async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params:
     // a referral decided: the first round's answers are judged against its outcome too
     for (const r of live.slice(0, -1)) for (const x of r) if (x.j.answered && !x.j.missedTrap) judged.push({ assignment: x.a, judgement: x.j, outcome });
     if (outcome === 'mismatch') {
-      const voters = live.flat().filter((x) => x.j.vote === 'mismatch').map((x) => x.row);
+      const voters = live
+        .flat()
+        .filter((x) => x.j.vote === 'mismatch')
+        .map((x) => x.row);
       confirmations.push([jobId, first.node_id, Number(first.receipt_epoch), n, JSON.stringify(await evidenceOf(first, voters))]);
     }
   }
@@ -225,10 +234,10 @@ async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params:
     decided.push([c.job_id, 'upheld']);
   }
   if (decided.length > 0)
-    await sql.query('UPDATE audit_confirmations SET status = v.status FROM unnest($1::text[], $2::text[]) AS v(job_id, status) WHERE audit_confirmations.job_id = v.job_id', [
-      decided.map((d) => d[0]),
-      decided.map((d) => d[1]),
-    ]);
+    await sql.query(
+      'UPDATE audit_confirmations SET status = v.status FROM unnest($1::text[], $2::text[]) AS v(job_id, status) WHERE audit_confirmations.job_id = v.job_id',
+      [decided.map((d) => d[0]), decided.map((d) => d[1])],
+    );
   if (confirmations.length > 0)
     await sql.query(
       `INSERT INTO audit_confirmations (job_id, node_id, receipt_epoch, confirmed_epoch, evidence, status)
@@ -255,7 +264,9 @@ async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params:
   await trapSecretFor(sql, n + 1);
   await trapSecretFor(sql, n + 2);
   const unrevealed = new Set(
-    (await sql.query<{ validator_key: string }>('SELECT validator_key FROM beacon_secrets WHERE epoch = $1 AND secret IS NULL', [n - 1])).map((r) => r.validator_key),
+    (await sql.query<{ validator_key: string }>('SELECT validator_key FROM beacon_secrets WHERE epoch = $1 AND secret IS NULL', [n - 1])).map(
+      (r) => r.validator_key,
+    ),
   );
   const active = (await validatorsAt(sql, n, params)).map((v) => v.key);
   const validators = judgeValidators(active, judged, unrevealed);
@@ -288,7 +299,15 @@ async function operatorSources(sql: Sql, key: string, faultEpoch: number): Promi
  * missed traps, unanswered assignments, contradicted verdicts, confirmations a dispute overturned —
  * move its standing; a violation slashes its operator stake into escrow like any slash.
  */
-async function judgeValidatorFaults(sql: Sql, s: Settings, n: number, at: number, params: Params, epochs: readonly ValidatorEpoch[], overturned: ReadonlyMap<string, string[]>) {
+async function judgeValidatorFaults(
+  sql: Sql,
+  s: Settings,
+  n: number,
+  at: number,
+  params: Params,
+  epochs: readonly ValidatorEpoch[],
+  overturned: ReadonlyMap<string, string[]>,
+) {
   const plans: SlashPlan[] = [];
   const standings: [string, ValidatorStanding][] = [];
   for (const v of epochs) {
@@ -304,7 +323,15 @@ async function judgeValidatorFaults(sql: Sql, s: Settings, n: number, at: number
       id: `${n}-${v.validator}-0`,
       nodeId: v.validator,
       faultEpoch: n,
-      penalty: { kind: 'validator', at, action: penalty.removed ? 'exclude-permanently' : 'slash', share: penalty.share, amount: penalty.amount, evidence: penalty.evidence, note: penalty.note },
+      penalty: {
+        kind: 'validator',
+        at,
+        action: penalty.removed ? 'exclude-permanently' : 'slash',
+        share: penalty.share,
+        amount: penalty.amount,
+        evidence: penalty.evidence,
+        note: penalty.note,
+      },
       sources: allocateSlash(penalty.amount, sources),
     });
   }

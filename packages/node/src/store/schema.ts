@@ -371,7 +371,11 @@ export const auditAssignments = pgTable(
     trap: boolean('trap').notNull().default(false),
     shownResultHash: text('shown_result_hash').notNull().default(''),
   },
-  (t) => [primaryKey({ columns: [t.jobId, t.validatorKey] }), index('audit_assignments_validator').on(t.validatorKey, t.epoch), index('audit_assignments_epoch').on(t.epoch)],
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.validatorKey] }),
+    index('audit_assignments_validator').on(t.validatorKey, t.epoch),
+    index('audit_assignments_epoch').on(t.epoch),
+  ],
 );
 
 /** Validators' commitments to their verdicts, and the reveals that open them (hashes of the signed messages in `signed_messages`). */
