@@ -230,7 +230,12 @@ describe.each(STORES)('validators on %s', (kind) => {
     const slash = (await net.slashes(lazy.publicKey))[0] as Record<string, unknown>;
     expect(slash).toMatchObject({ kind: 'validator', share: '0.01' });
     expect(checkValidatorCredits(2, [record], paid)).toBeNull();
-    expect((slash.evidence as string[]).every((x) => x.startsWith('missed-trap:'))).toBe(true);
+    // the evidence: each missed trap, with the lazy validator's own signed commitment and reveal of "match" on it
+    const evidence = slash.evidence as string[];
+    expect(evidence.filter((x) => x.startsWith('missed-trap:'))).toHaveLength(lazyTraps.length);
+    const reveals = evidence.filter((x) => x.startsWith('audit-reveal:'));
+    expect(reveals).toHaveLength(lazyTraps.length);
+    for (const h of reveals) expect((await net.get(`/v1/messages/${h.slice(13)}`)).body).toMatchObject({ validatorKey: lazy.publicKey, verdict: 'match' });
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 180_000);
 
@@ -272,7 +277,16 @@ describe.each(STORES)('validators on %s', (kind) => {
     expect((await net.node('victim')).status).toBe('active');
     expect(await net.balance('stake:bond-victim')).toBe(bond);
     // the framers commit validator violations: 1 % of their operator stakes, evidence the overturned confirmation
-    for (const f of framers) expect((await net.slashes(f.publicKey))[0]).toMatchObject({ kind: 'validator', evidence: ['overturned:job-v'] });
+    for (const f of framers) {
+      const x = (await net.slashes(f.publicKey))[0] as { kind: string; evidence: string[] };
+      expect(x.kind).toBe('validator');
+      expect(x.evidence.map((e) => e.split(':')[0])).toEqual(['overturned', 'audit-commit', 'audit-reveal']);
+      expect((await net.get(`/v1/messages/${x.evidence[2]?.slice(13)}`)).body).toMatchObject({
+        jobId: 'job-v',
+        verdict: 'mismatch',
+        validatorKey: f.publicKey,
+      });
+    }
     // the dispute's credits recompute from the records of the samples epoch 3 judged
     const records = [await net.get('/v1/epochs/2/audits'), await net.get('/v1/epochs/1/audits')];
     expect(checkValidatorCredits(3, records, (await net.get('/v1/epochs/3/input')).validators)).toBeNull();

@@ -149,6 +149,8 @@ async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params:
   );
   const byJob = new Map<string, JudgedRow[]>();
   for (const r of rows) byJob.set(r.job_id, [...(byJob.get(r.job_id) ?? []), r]);
+  // the signed messages behind a validator's faults: its commitment and reveal on each assignment
+  const proofs = new Map(rows.map((r) => [`${r.job_id} ${r.validator_key}`, [r.commit_hash, r.reveal_hash].filter((h): h is string => h !== null)]));
   const judged: Parameters<typeof judgeValidators>[1][number][] = [];
   const overturned = new Map<string, string[]>();
   const violations: (Found & { nodeId: string })[] = [];
@@ -270,7 +272,7 @@ async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params:
   );
   const active = (await validatorsAt(sql, n, params)).map((v) => v.key);
   const validators = judgeValidators(active, judged, unrevealed);
-  return { validators, overturned, violations, audits };
+  return { validators, overturned, violations, audits, proofs };
 }
 
 function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
@@ -307,6 +309,7 @@ async function judgeValidatorFaults(
   params: Params,
   epochs: readonly ValidatorEpoch[],
   overturned: ReadonlyMap<string, string[]>,
+  proofs: ReadonlyMap<string, string[]>,
 ) {
   const plans: SlashPlan[] = [];
   const standings: [string, ValidatorStanding][] = [];
@@ -329,7 +332,13 @@ async function judgeValidatorFaults(
         action: penalty.removed ? 'exclude-permanently' : 'slash',
         share: penalty.share,
         amount: penalty.amount,
-        evidence: penalty.evidence,
+        // what proves it: the validator's signed commitment and reveal on each assignment named (none for an unanswered one)
+        evidence: [
+          ...penalty.evidence,
+          ...[...v.missedTraps, ...v.contradicted, ...(overturned.get(v.validator) ?? [])].flatMap((j) =>
+            (proofs.get(`${j} ${v.validator}`) ?? []).map((h, k) => `${k === 0 ? 'audit-commit' : 'audit-reveal'}:${h}`),
+          ),
+        ],
         note: penalty.note,
       },
       sources: allocateSlash(penalty.amount, sources),
@@ -357,7 +366,7 @@ export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochI
   // trap, an unanswered assignment or an unrevealed beacon secret (SPEC §4.5)
   const credit = new Map(audit.validators.filter((v) => !v.forfeits && v.agreed > 0).map((v) => [v.validator, v.agreed]));
   input.validators = validators.filter((v) => credit.has(v.key)).map((v) => ({ id: v.key, payout: v.payout, agreedAudits: credit.get(v.key) as number }));
-  const validatorSlashes = await judgeValidatorFaults(sql, s, n, end, params, audit.validators, audit.overturned);
+  const validatorSlashes = await judgeValidatorFaults(sql, s, n, end, params, audit.validators, audit.overturned, audit.proofs);
 
   const found = new Map<string, Found[]>();
   const add = (nodeId: string, v: Found) => found.set(nodeId, [...(found.get(nodeId) ?? []), v]);
