@@ -359,3 +359,16 @@ export function computeReceiptsHash(receipts: readonly { jobId: string; nodeId: 
   const lines = receipts.map((r) => `${r.jobId}:${r.nodeId}:${r.messageHash}`).sort();
   return sha256(`swarm-receipts:${lines.join('\n')}`);
 }
+
+/**
+ * What a liveness probe asks of the node: a small job only a serving GPU answers in time. The demo
+ * and the simulator stand in for it with this function of the probe's id (SPEC §3.4).
+ */
+export function probeResult(probeId: string): string {
+  return simulatedResultHash(`probe:${probeId}`, 1);
+}
+
+/** How long a node has to answer a liveness probe: two slots, and never less than ten seconds. */
+export function probeAnswerSeconds(slotSeconds: number): number {
+  return Math.max(2 * slotSeconds, 10);
+}

@@ -47,6 +47,8 @@ describe('the demo network', () => {
     for (const s of statements) if (!unbonded.includes(s.id)) expect(s.reasons).not.toContain('NOT_ONBOARDED');
     // the validator audited its sample and the validator pool paid it
     expect(net.audits).toBeGreaterThan(0);
+    // it probed nodes, and the nodes that were up answered (SPEC §3.4)
+    expect(net.probesAnswered).toBeGreaterThan(0);
     const later = (await t.app.inject({ method: 'GET', url: `/v1/epochs/${EPOCHS - 1}` })).json();
     expect(BigInt(later.summary.pools.validators.paid)).toBeGreaterThan(0n);
     // providers that missed slots were warned, then slashed (never a reliable one); a released slash compensated consumers

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
-import { type AuditVerdict, beaconCommitment, checkValidatorCredits, DEFAULT_PARAMS_JSON, simulatedResultHash, verdictCommitment } from '@swarm/core';
-import { type Assignment, signAuditCommit, signAuditReveal, signBeaconCommit, signBeaconReveal, signDispute } from '@swarm/sdk';
+import {
+  type AuditVerdict,
+  beaconCommitment,
+  checkValidatorCredits,
+  DEFAULT_PARAMS_JSON,
+  probeResult,
+  simulatedResultHash,
+  verdictCommitment,
+} from '@swarm/core';
+import { type Assignment, signAuditCommit, signAuditReveal, signBeaconCommit, signBeaconReveal, signDispute, signProbe, signProbeAnswer } from '@swarm/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyEpoch } from '../src/cli/verify.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
@@ -292,4 +300,51 @@ describe.each(STORES)('validators on %s', (kind) => {
     expect(checkValidatorCredits(3, records, (await net.get('/v1/epochs/3/input')).validators)).toBeNull();
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 180_000);
+
+  it('a node that heartbeats but does not answer a liveness probe in a slot it claimed commits a performance violation; one that answers, nothing', async () => {
+    net = await dailyNetwork(kind);
+    await net.join('forger', 10n * net.minBond);
+    await net.join('serving', 10n * net.minBond);
+    const v = await net.validator('val-1');
+    const outsider = keys('outsider');
+    await net.epoch(0);
+    let seq = 5_000;
+    const probe = (nodeId: string, by = v) =>
+      signProbe(
+        { type: 'probe', probeId: hex(`probe ${nodeId} ${seq}`), nodeId, validatorKey: by.publicKey, timestamp: net.t.clock.now(), seq: ++seq },
+        by.privateKey,
+      );
+    const answer = (nodeId: string, probeId: string, result = probeResult(probeId)) =>
+      signProbeAnswer({ type: 'probe-answer', probeId, nodeId, result, timestamp: net.t.clock.now() }, net.members.get(nodeId)?.node.privateKey as string);
+    // both nodes heartbeat in every slot of epoch 1; at midday the validator probes each
+    await net.epoch(1, {}, undefined, async () => {
+      const toForger = probe('forger');
+      expect((await net.post('/v1/probes', { ...toForger, body: { ...toForger.body, nodeId: 'serving' } })).json().code).toBe('BAD_SIGNATURE');
+      expect((await net.post('/v1/probes', probe('forger', outsider))).json().code).toBe('NOT_A_VALIDATOR');
+      await net.ok('/v1/probes', toForger);
+      expect((await net.post('/v1/probes', toForger)).json().code).toBe('REPLAYED');
+      const toServing = probe('serving');
+      const sent = await net.ok('/v1/probes', toServing);
+      expect(sent.answerBy).toBe(net.t.clock.now() + 7200); // two hourly slots
+      expect((await net.get('/v1/probes?node=serving')).probes.map((p: { probeId: string }) => p.probeId)).toEqual([toServing.body.probeId]);
+      const id = toServing.body.probeId;
+      expect((await net.post('/v1/probes/answers', answer('serving', id, hex('no GPU ran this')))).json().code).toBe('WRONG_RESULT');
+      expect((await net.post('/v1/probes/answers', answer('forger', id))).json().code).toBe('NO_SUCH_PROBE');
+      const ok = answer('serving', id);
+      await net.ok('/v1/probes/answers', ok);
+      expect((await net.post('/v1/probes/answers', ok)).json().code).toBe('DUPLICATE_ANSWER');
+      // the forger's key is alive (its heartbeats go on) but nothing answers the probe: too late afterwards
+      net.t.clock.set(net.t.clock.now() + 7201);
+      expect((await net.post('/v1/probes/answers', answer('forger', toForger.body.probeId))).json().code).toBe('PROBE_EXPIRED');
+    });
+    const slashes = await net.slashes('forger');
+    expect(slashes).toHaveLength(1);
+    expect(slashes[0]).toMatchObject({ kind: 'performance', action: 'warning' });
+    const evidence = slashes[0]?.evidence as string[];
+    expect(evidence).toContain('failed-liveness-probe');
+    const challenge = await net.get(`/v1/messages/${evidence.find((e) => e.startsWith('probe:'))?.slice(6)}`);
+    expect(challenge.body).toMatchObject({ type: 'probe', nodeId: 'forger', validatorKey: v.publicKey });
+    expect(await net.slashes('serving')).toEqual([]);
+    expect((await checkLedger(net.t.db)).violations).toEqual([]);
+  }, 120_000);
 });

@@ -11,6 +11,8 @@ import type {
   Heartbeat,
   Maintenance,
   Onboarding,
+  Probe,
+  ProbeAnswer,
   Proposal,
   Receipt,
   ReceiptBody,
@@ -124,6 +126,28 @@ export class SwarmClient {
   /** A validator's verdict, result hash and salt, after the commit deadline. */
   auditReveal(m: AuditReveal) {
     return this.call<{ jobId: string; verdict: string }>('POST', '/v1/audits/reveals', m);
+  }
+  /** Registered nodes by id, a page at a time (`after`: the last id of the previous page). */
+  nodes(limit = 500, after?: string) {
+    return this.call<{ nodes: { id: string; status: string }[]; next: string | null }>(
+      'GET',
+      `/v1/nodes?limit=${limit}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`,
+    );
+  }
+  /** A validator's liveness probe of a node (SPEC §3.4). */
+  probe(m: Probe) {
+    return this.call<{ probeId: string; answerBy: number }>('POST', '/v1/probes', m);
+  }
+  /** Probes awaiting an answer, of one node or of all. */
+  probes(nodeId?: string) {
+    return this.call<{ probes: { probeId: string; nodeId: string; validatorKey: string; sentAt: number; answerBy: number }[] }>(
+      'GET',
+      `/v1/probes${nodeId === undefined ? '' : `?node=${encodeURIComponent(nodeId)}`}`,
+    );
+  }
+  /** A node's answer to a probe, signed by its key. */
+  answerProbe(m: ProbeAnswer) {
+    return this.call<{ probeId: string }>('POST', '/v1/probes/answers', m);
   }
   /** A node's dispute of a confirmed mismatch on one of its receipts. */
   dispute(m: Dispute) {

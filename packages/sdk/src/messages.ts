@@ -224,6 +224,28 @@ export const AuditReveal = Type.Object({ body: AuditRevealBody, signature: sig }
  * key before the dispute deadline: three more validators, drawn with the beacon, re-execute it; if
  * they contradict the first two, nothing is imposed and the first two commit validator violations.
  */
+/**
+ * A liveness probe (SPEC §3.4): a validator's signed challenge to a node that claims to be up. The
+ * node answers within `probeAnswerSeconds` with the probe's result, signed by its key; a node that
+ * claimed the slot up and did not answer commits a performance violation.
+ */
+export const ProbeBody = Type.Object(
+  { type: literal('probe'), probeId: hash('32 random bytes, the challenge'), nodeId: id, validatorKey: hex32, timestamp, seq },
+  strict,
+);
+export const Probe = Type.Object({ body: ProbeBody, signature: sig }, strict);
+export const ProbeAnswerBody = Type.Object(
+  {
+    type: literal('probe-answer'),
+    probeId: hash('the challenge answered'),
+    nodeId: id,
+    result: hash("the probe's result (`probeResult(probeId)`)"),
+    timestamp,
+  },
+  strict,
+);
+export const ProbeAnswer = Type.Object({ body: ProbeAnswerBody, signature: sig }, strict);
+
 export const DisputeBody = Type.Object({ type: literal('dispute'), jobId: id, nodeId: id, timestamp, seq }, strict);
 export const Dispute = Type.Object({ body: DisputeBody, signature: sig }, strict);
 
@@ -303,6 +325,10 @@ export type AuditCommit = Static<typeof AuditCommit>;
 export type AuditRevealBody = Static<typeof AuditRevealBody>;
 export type AuditReveal = Static<typeof AuditReveal>;
 export type DisputeBody = Static<typeof DisputeBody>;
+export type ProbeBody = Static<typeof ProbeBody>;
+export type Probe = Static<typeof Probe>;
+export type ProbeAnswerBody = Static<typeof ProbeAnswerBody>;
+export type ProbeAnswer = Static<typeof ProbeAnswer>;
 export type Dispute = Static<typeof Dispute>;
 export type MaintenanceBody = Static<typeof MaintenanceBody>;
 export type Maintenance = Static<typeof Maintenance>;

@@ -19,6 +19,10 @@ import type {
   MaintenanceBody,
   Onboarding,
   OnboardingBody,
+  Probe,
+  ProbeAnswer,
+  ProbeAnswerBody,
+  ProbeBody,
   Proposal,
   ProposalBody,
   Receipt,
@@ -88,6 +92,16 @@ export function signBeaconCommit(body: BeaconCommitBody, validatorPrivateKey: st
 
 export function signBeaconReveal(body: BeaconRevealBody, validatorPrivateKey: string): BeaconReveal {
   return { body, signature: signBody(body, validatorPrivateKey) };
+}
+
+/** A validator's liveness probe of a node. */
+export function signProbe(body: ProbeBody, validatorPrivateKey: string): Probe {
+  return { body, signature: signBody(body, validatorPrivateKey) };
+}
+
+/** A node's answer to a liveness probe, signed by the node's key. */
+export function signProbeAnswer(body: ProbeAnswerBody, nodePrivateKey: string): ProbeAnswer {
+  return { body, signature: signBody(body, nodePrivateKey) };
 }
 
 /** A node's dispute of a confirmed mismatch, signed by the node's key. */

@@ -3,7 +3,7 @@ import { type AuditAnswer, beaconCommitment, simulatedResultHash, verdictCommitm
 import type { Assignment, SwarmClient } from './client.ts';
 import { SwarmApiError } from './client.ts';
 import type { KeyPair } from './keys.ts';
-import { signAuditCommit, signAuditReveal, signBeaconCommit, signBeaconReveal } from './sign.ts';
+import { signAuditCommit, signAuditReveal, signBeaconCommit, signBeaconReveal, signProbe } from './sign.ts';
 
 /**
  * A validator's duties (SPEC §3.4), one step at a time: commit to a beacon secret for the current
@@ -23,6 +23,8 @@ export type ValidatorOptions = {
   seq: () => number;
   /** Random 32-byte hex (tests inject a deterministic one). */
   random?: () => string;
+  /** Liveness probes to send each step, each to a node drawn at random among the active ones (default 0). */
+  probesPerStep?: number;
 };
 
 /** The demo's and the simulator's re-execution (SPEC §3.4's stand-in): the job's result is a function of the job. */
@@ -33,7 +35,15 @@ export function reexecuteSimulated(a: Assignment): string {
   );
 }
 
-export type ValidatorStep = { beaconCommitted: number[]; beaconRevealed: number[]; committed: string[]; revealed: string[]; refused: string[] };
+export type ValidatorStep = {
+  beaconCommitted: number[];
+  beaconRevealed: number[];
+  committed: string[];
+  revealed: string[];
+  /** Nodes probed. */
+  probed: string[];
+  refused: string[];
+};
 
 export class ValidatorAgent {
   private readonly secrets = new Map<number, string>();
@@ -47,7 +57,7 @@ export class ValidatorAgent {
   }
 
   async step(now: number): Promise<ValidatorStep> {
-    const out: ValidatorStep = { beaconCommitted: [], beaconRevealed: [], committed: [], revealed: [], refused: [] };
+    const out: ValidatorStep = { beaconCommitted: [], beaconRevealed: [], committed: [], revealed: [], probed: [], refused: [] };
     const { publicKey: key, privateKey } = this.o.keys;
     const { assignments, beacon } = await this.o.client.audits(key);
     const refuse = (what: string) => (e: unknown) => {
@@ -119,6 +129,29 @@ export class ValidatorAgent {
           );
       }
     }
+    if ((this.o.probesPerStep ?? 0) > 0) await this.probe(now, out, refuse);
     return out;
+  }
+
+  /** Liveness probes (SPEC §3.4): random active nodes, each a fresh random challenge; the service relays it and times the answer. */
+  private async probe(now: number, out: ValidatorStep, refuse: (what: string) => (e: unknown) => void): Promise<void> {
+    const active: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.o.client.nodes(500, after);
+      for (const n of page.nodes) if (n.status === 'active') active.push(n.id);
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+    for (let k = 0; k < (this.o.probesPerStep ?? 0) && active.length > 0; k++) {
+      const nodeId = active[Number.parseInt(this.random().slice(0, 8), 16) % active.length] as string;
+      await this.o.client
+        .probe(
+          signProbe(
+            { type: 'probe', probeId: this.random(), nodeId, validatorKey: this.o.keys.publicKey, timestamp: now, seq: this.o.seq() },
+            this.o.keys.privateKey,
+          ),
+        )
+        .then(() => out.probed.push(nodeId), refuse(`probe ${nodeId}`));
+    }
   }
 }

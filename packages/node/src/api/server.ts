@@ -19,6 +19,8 @@ import {
   HeartbeatBatch,
   Maintenance,
   Onboarding,
+  Probe,
+  ProbeAnswer,
   Proposal,
   Receipt,
   Register,
@@ -46,6 +48,7 @@ import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, accept
 import { acceptMaintenance, listMaintenance } from '../keepers/maintenance.ts';
 import { acceptOnboarding, listOnboarding } from '../keepers/onboarding.ts';
 import type { PageQuery } from '../keepers/page.ts';
+import { acceptProbe, acceptProbeAnswer, listProbes } from '../keepers/probes.ts';
 import * as reads from '../keepers/reads.ts';
 import { getManifest, getProof, getTreeDump } from '../keepers/settlement.ts';
 import { whatIfEpoch } from '../keepers/whatif.ts';
@@ -293,6 +296,25 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
       },
     },
     async (req, reply) => reply.status(201).send(await acceptDispute(ctx, req.body)),
+  );
+  app.post(
+    '/v1/probes',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['audits'], summary: 'A validator’s signed liveness probe of a node that claims to be up (SPEC §3.4)', body: Probe, response: errors },
+    },
+    async (req, reply) => reply.status(201).send(await acceptProbe(ctx, req.body)),
+  );
+  app.get('/v1/probes', { schema: { tags: ['audits'], summary: 'Probes awaiting an answer (?node=ID for one node)' } }, async (req) =>
+    listProbes(ctx, stringQuery(req.query, 'node')),
+  );
+  app.post(
+    '/v1/probes/answers',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['audits'], summary: 'A node’s signed answer to a liveness probe, before its deadline', body: ProbeAnswer, response: errors },
+    },
+    async (req, reply) => reply.status(201).send(await acceptProbeAnswer(ctx, req.body)),
   );
   app.get(
     '/v1/audits',

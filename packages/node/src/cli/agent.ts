@@ -1,5 +1,15 @@
-import { simulatedResultHash } from '@swarm/core';
-import { type HeartbeatBody, type ReceiptBody, SwarmApiError, SwarmClient, signDispute, signHeartbeat, signReceipt, signRegister } from '@swarm/sdk';
+import { probeResult, simulatedResultHash } from '@swarm/core';
+import {
+  type HeartbeatBody,
+  type ReceiptBody,
+  SwarmApiError,
+  SwarmClient,
+  signDispute,
+  signHeartbeat,
+  signProbeAnswer,
+  signReceipt,
+  signRegister,
+} from '@swarm/sdk';
 import { UsageError } from './io.ts';
 import { readKeys } from './keys.ts';
 
@@ -25,8 +35,9 @@ function parseGpu(s: string): { model: string; count: number } {
 }
 
 /**
- * `swarm agent`: a node agent. Registers the node if it is new, then sends a signed heartbeat
- * every interval. Sequence numbers derive from the clock (ms), so they keep rising across restarts.
+ * `swarm agent`: a node agent. Registers the node if it is new, then every interval sends a signed
+ * heartbeat, answers the liveness probes waiting for it and disputes any mismatch confirmed on its
+ * receipts (it ran its jobs). Sequence numbers derive from the clock (ms), so they keep rising across restarts.
  */
 export async function agent(o: AgentOptions): Promise<void> {
   const node = readKeys(o.keys);
@@ -75,6 +86,15 @@ export async function agent(o: AgentOptions): Promise<void> {
       console.log(`${new Date().toISOString()} heartbeat accepted`);
     } catch (e) {
       console.error(`${new Date().toISOString()} heartbeat refused: ${(e as Error).message}`);
+    }
+    // liveness probes: the challenge's small job, run and signed (SPEC §3.4)
+    try {
+      for (const p of (await client.probes(o.nodeId)).probes)
+        await client.answerProbe(
+          signProbeAnswer({ type: 'probe-answer', probeId: p.probeId, nodeId: o.nodeId, result: probeResult(p.probeId), timestamp: now() }, node.privateKey),
+        );
+    } catch (e) {
+      console.error(`${new Date().toISOString()} probe answer failed: ${(e as Error).message}`);
     }
     // a mismatch confirmed on one of its receipts: this node ran its jobs, so it disputes (SPEC §3.4)
     try {

@@ -139,10 +139,11 @@ ag.command('job')
 
 program
   .command('validator')
-  .description('a validator agent: commits and reveals beacon secrets, re-executes its audit assignments, commits and reveals its verdicts')
+  .description('a validator agent: commits and reveals beacon secrets, re-executes its audit assignments, commits and reveals its verdicts, probes nodes')
   .requiredOption('--keys <file>', "the validator's key file (the key of its operator stake)")
   .option('--server <url>', 'the service', 'http://127.0.0.1:8640')
   .option('--interval <seconds>', 'seconds between steps', '10')
+  .option('--probes <n>', 'liveness probes to send each step, to random active nodes', '2')
   .option('--once', 'do what is due now, then exit')
   .action((o) => run(() => validator(o)));
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { backedProviderClass, defaultParams, GPU_BENCHMARK_TFLOPS, prng, simulatedResultHash, TOKEN } from '@swarm/core';
+import { backedProviderClass, defaultParams, GPU_BENCHMARK_TFLOPS, prng, probeResult, simulatedResultHash, TOKEN } from '@swarm/core';
 import {
   type HeartbeatBody,
   type KeyPair,
@@ -10,6 +10,7 @@ import {
   signAttestation,
   signHeartbeat,
   signOnboarding,
+  signProbeAnswer,
   signReceipt,
   signRegister,
   signStake,
@@ -73,6 +74,7 @@ export class SimulatedNetwork {
   heartbeats = 0;
   receipts = 0;
   audits = 0;
+  probesAnswered = 0;
   rejected = 0;
 
   constructor(
@@ -268,7 +270,7 @@ export class SimulatedNetwork {
   /** The validator's agent: staker 0's operator key. */
   private validator(): ValidatorAgent {
     const v = this.stakers[0] as { keys: KeyPair };
-    this.agent ??= new ValidatorAgent({ client: this.client, keys: v.keys, seq: () => ++this.auditSeq });
+    this.agent ??= new ValidatorAgent({ client: this.client, keys: v.keys, seq: () => ++this.auditSeq, probesPerStep: 4 });
     return this.agent;
   }
 
@@ -298,6 +300,21 @@ export class SimulatedNetwork {
       } catch {
         this.rejected += batch.length;
       }
+    }
+    // liveness probes (SPEC §3.4): every node that is up answers the challenges waiting for it
+    try {
+      const pending = (await this.client.probes()).probes;
+      const byId = new Map(this.nodes.map((n) => [n.id, n]));
+      for (const p of pending) {
+        const n = byId.get(p.nodeId);
+        if (!n || !this.isUp(n, slot)) continue;
+        await this.client.answerProbe(
+          signProbeAnswer({ type: 'probe-answer', probeId: p.probeId, nodeId: n.id, result: probeResult(p.probeId), timestamp: now }, n.keys.privateKey),
+        );
+        this.probesAnswered += 1;
+      }
+    } catch {
+      this.rejected += 1;
     }
     // jobs: each node that is up may finish one this slot; a node never delivers more GPU-seconds
     // than it had up (its provisioned capacity so far this epoch)

@@ -17,6 +17,7 @@ import {
   judgeValidators,
   type Params,
   type Penalty,
+  probeViolations,
   processStandings,
   resolveAudit,
   type SlashSource,
@@ -32,6 +33,7 @@ import { type Posting, post } from '../ledger/ledger.ts';
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Sql } from '../store/db.ts';
 import { ensureDrawn, insertAssignments, storeMessage, trapSecretFor } from './audits.ts';
+import { probeRecords } from './probes.ts';
 import { stakeInEffect } from './stake-sql.ts';
 
 /**
@@ -378,6 +380,9 @@ export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochI
     add(e.node_id, { kind: e.kind as ViolationKind, at: Number(e.at), faultEpoch: n, evidence: JSON.parse(e.hashes) as string[] });
   }
   for (const v of audit.violations) add(v.nodeId, v);
+  // liveness probes: a slot claimed up and a probe in it unanswered (SPEC §3.4)
+  for (const [nodeId, vs] of probeViolations(await probeRecords(sql, s, n, input, end + s.graceSeconds), end))
+    for (const v of vs) add(nodeId, { ...v, faultEpoch: n });
 
   const standings = await loadStandings(sql);
   const steps = [];

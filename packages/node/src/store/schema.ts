@@ -454,6 +454,28 @@ export const auditOutcomes = pgTable(
   (t) => [primaryKey({ columns: [t.epoch, t.jobId] })],
 );
 
+/**
+ * Liveness probes (SPEC §3.4): a validator's signed challenge to a node, the slot it was sent in,
+ * and the node's signed answer if it came in time. At the close, a probe unanswered in a slot the
+ * node claimed up is a performance violation.
+ */
+export const probes = pgTable(
+  'probes',
+  {
+    probeId: text('probe_id').primaryKey(),
+    nodeId: text('node_id').notNull(),
+    validatorKey: text('validator_key').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    slot: integer('slot').notNull(),
+    sentAt: bigint('sent_at', { mode: 'number' }).notNull(),
+    answerBy: bigint('answer_by', { mode: 'number' }).notNull(),
+    challengeHash: text('challenge_hash').notNull(),
+    answeredAt: bigint('answered_at', { mode: 'number' }),
+    answerHash: text('answer_hash'),
+  },
+  (t) => [index('probes_epoch_node').on(t.epoch, t.nodeId), index('probes_pending').on(t.nodeId, t.answerBy)],
+);
+
 /** Each validator's standing on the validator ladder (SPEC §6.1). */
 export const validatorStandings = pgTable('validator_standings', { validatorKey: text('validator_key').primaryKey(), standing: text('standing').notNull() });
 
