@@ -347,4 +347,56 @@ describe.each(STORES)('validators on %s', (kind) => {
     expect(await net.slashes('serving')).toEqual([]);
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 120_000);
+
+  it('a split round goes to three more validators: their majority confirms the fake, the colluder who vouched for it earns nothing for it', async () => {
+    net = await dailyNetwork(kind);
+    await net.join('faker', 10n * net.minBond);
+    const honest = await net.validator('val-1');
+    const colluder = await net.validator('val-2');
+    const agents = [
+      net.agent(honest),
+      // "match" on the faker's receipts, whatever it is shown (a trap included)
+      net.agent(colluder, {
+        answer: (a, result) =>
+          a.nodeId === 'faker'
+            ? { verdict: 'match', resultHash: a.shownResultHash }
+            : { verdict: result === a.shownResultHash ? 'match' : 'mismatch', resultHash: result },
+      }),
+    ];
+    const c = keys('consumer-s');
+    await net.grant(c, 1000n);
+    await net.epoch(0);
+    await net.epoch(1, {}, async () => {
+      await net.ok('/v1/receipts', net.receipt('faker', c, 'fake-s', 1800, net.t.clock.now(), MADE_UP));
+    });
+    const step = async () => {
+      for (const a of agents) await a.step();
+    };
+    net.t.clock.set(net.start(2) + 60);
+    const fair = [await net.validator('fair-1'), await net.validator('fair-2'), await net.validator('fair-3')];
+    await net.epoch(2, {}, step, step);
+    // split: referred to the three fair validators (in effect from epoch 3), none of the first two
+    const record = await net.get('/v1/epochs/1/audits');
+    expect(record.outcomes).toEqual([{ judgedAt: 2, jobId: 'fake-s', round: 0, outcome: 'referred' }]);
+    expect(
+      record.assignments
+        .filter((a: { round: number }) => a.round === 1)
+        .map((a: { validator: string }) => a.validator)
+        .sort(),
+    ).toEqual(fair.map((v) => v.publicKey).sort());
+    agents.push(...fair.map((v) => net.agent(v)));
+    // early in epoch 3 the agents reveal their beacon secrets of epoch 2 (a validator that does not loses epoch 3's reward)
+    net.t.clock.set(net.start(3) + 3600);
+    await step();
+    await net.epoch(3, {}, step, step);
+    expect((await net.get('/v1/nodes/faker/confirmations')).confirmations[0]).toMatchObject({ status: 'pending', confirmedEpoch: 3 });
+    // the referral decided: the honest validator and the three are credited at epoch 3, the colluder not
+    const paid = (await net.get('/v1/epochs/3/input')).validators;
+    expect(paid.map((v: { id: string }) => v.id).sort()).toEqual([honest, ...fair].map((v) => v.publicKey).sort());
+    expect(checkValidatorCredits(3, [await net.get('/v1/epochs/2/audits'), await net.get('/v1/epochs/1/audits')], paid)).toBeNull();
+    // no dispute from the faker: it stands at epoch 4's close
+    await net.epoch(4);
+    expect((await net.slashes('faker'))[0]).toMatchObject({ kind: 'failed-verification', faultEpoch: 1 });
+    expect((await checkLedger(net.t.db)).violations).toEqual([]);
+  }, 180_000);
 });

@@ -61,7 +61,8 @@ async function isValidator(sql: Sql, key: string, n: number): Promise<boolean> {
 
 /**
  * The operator's trap secret for epoch `e`'s sample (created once, at random, and kept; its
- * commitment is public from then on, the secret once `e`'s audits are judged).
+ * commitment is public from then on, the secret once `e`'s audits are judged). The close of `n`
+ * creates those of `n + 1` and `n + 2`, the store's creation those of 0 and 1: always before the epoch.
  */
 export async function trapSecretFor(sql: Sql, e: number): Promise<string> {
   const have = (await sql.query<{ secret: string }>('SELECT secret FROM trap_secrets WHERE epoch = $1', [e]))[0];
@@ -147,6 +148,7 @@ export async function ensureDrawn(sql: Sql, s: Settings, n: number, now: number,
   await sql.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_DRAW_LOCK]);
   if ((await sql.query('SELECT 1 FROM audit_draws WHERE epoch = $1', [n])).length > 0) return false;
   const { params } = await paramsAt(sql, n + 1);
+  const trap = (await sql.query<{ secret: string }>('SELECT secret FROM trap_secrets WHERE epoch = $1', [n]))[0];
   const reveals = await sql.query<{ validator_key: string; secret: string }>(
     'SELECT validator_key, secret FROM beacon_secrets WHERE epoch = $1 AND secret IS NOT NULL ORDER BY validator_key',
     [n],
@@ -190,8 +192,9 @@ export async function ensureDrawn(sql: Sql, s: Settings, n: number, now: number,
     validators,
     count: 2,
     round: 0,
-    trapSecret: await trapSecretFor(sql, n),
-    trapShare: params.audits.trapShare,
+    // traps need a secret committed before the epoch: a store upgraded mid-epoch has none for it, and draws no traps
+    trapSecret: trap?.secret ?? '',
+    trapShare: trap ? params.audits.trapShare : 0n,
   });
   await insertAssignments(sql, n, n, assignments);
   await sql.query(

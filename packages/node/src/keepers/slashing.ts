@@ -160,6 +160,9 @@ async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params:
   const referrals: { receiptEpoch: number; a: AuditAssignment }[] = [];
   const confirmations: unknown[][] = [];
   const decided: [string, string][] = [];
+  // referrals: three more validators of those in effect in the next window, drawn with the sample's seed
+  const seeds = new Map<number, string>();
+  let next: string[] | undefined;
   const evidenceOf = async (r: JudgedRow, voters: readonly JudgedRow[]) => [
     `receipt:${await storeMessage(sql, r.receipt)}`,
     ...voters.flatMap((v) => [`audit-commit:${v.commit_hash}`, `audit-reveal:${v.reveal_hash}`]),
@@ -206,11 +209,14 @@ async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params:
       continue;
     }
     if (outcome === 'referred') {
-      const d = (await sql.query<{ seed: string }>('SELECT seed FROM audit_draws WHERE epoch = $1', [Number(first.receipt_epoch)]))[0];
+      const receiptEpoch = Number(first.receipt_epoch);
+      if (!seeds.has(receiptEpoch))
+        seeds.set(receiptEpoch, (await sql.query<{ seed: string }>('SELECT seed FROM audit_draws WHERE epoch = $1', [receiptEpoch]))[0]?.seed ?? '');
+      next ??= (await validatorsAt(sql, n + 1, params)).map((v) => v.key);
       const fresh = assignAudits({
-        seed: d?.seed ?? '',
+        seed: seeds.get(receiptEpoch) as string,
         receipts: [{ jobId, nodeId: first.node_id, claimedResultHash: first.claimed, exclude: [first.owner_key, ...all.map((r) => r.validator_key)] }],
-        validators: (await validatorsAt(sql, n + 1, params)).map((v) => v.key),
+        validators: next,
         count: 3,
         round: current + 1,
         trapSecret: '',

@@ -1,4 +1,5 @@
-import { DEFAULT_PARAMS_JSON, loadKeccak, type Params, paramsHash, parseParams, serializeParams } from '@swarm/core';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_PARAMS_JSON, loadKeccak, type Params, paramsHash, parseParams, serializeParams, trapCommitment } from '@swarm/core';
 import type { LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { GENESIS_HASH } from '../ledger/ledger.ts';
@@ -106,6 +107,15 @@ export async function initContext(p: InitParameters): Promise<Context> {
     ]);
     await sql.query('INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING', [GENESIS_HASH]);
     await sql.query('INSERT INTO epoch_cursor (id, next_epoch) VALUES (1, 0) ON CONFLICT (id) DO NOTHING');
+    // the operator's trap secrets for the first two epochs' samples, committed before they start (SPEC §3.4)
+    for (const e of [0, 1]) {
+      const secret = randomBytes(32).toString('hex');
+      await sql.query('INSERT INTO trap_secrets (epoch, commitment, secret) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        e,
+        trapCommitment(e, secret),
+        secret,
+      ]);
+    }
     return s;
   });
   await loadKeccak();
