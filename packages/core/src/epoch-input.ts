@@ -78,6 +78,9 @@ const nodeSchema: TSchema = obj({
       },
       doc: 'what E, R and P are computed from (SPEC §4.4): billable receipts only, each weighted by the price it paid; keys that have paid only this owner count against the node, never for it',
     }),
+    refused: amount({
+      doc: "the offered price of the jobs consumers signed as refused or dropped by this node this epoch, each key's refusals counted up to what that key paid the network in the epoch: they count as failed jobs rated 1, and above slashing.hoardingShare they are resource hoarding (SPEC §6.1, §12)",
+    }),
     powerEfficiency: nullable({ inner: wad({ min: '0', max: '1' }), doc: 'average power efficiency reported, null if none' }),
     commitmentDays: count('committed lock length, days', 100_000),
     commitmentForfeited: bool({ doc: 'the lock was left early this period' }),
@@ -119,7 +122,7 @@ const nodeSchema: TSchema = obj({
       doc: 'link quality over the epoch from the heartbeats (SPEC §3.2); absent when none arrived or it was not measured',
     }),
   },
-  optional: ['network', 'measured', 'hostFirstSeen', 'vesting'],
+  optional: ['network', 'measured', 'hostFirstSeen', 'vesting', 'refused'],
 });
 
 export const epochInputSchema: TSchema = obj({
@@ -222,6 +225,8 @@ export type NodeInput = {
   hostFirstSeen?: number;
   /** Its locked rewards: unvested, due to vest now, and whether they are forfeited now (SPEC §6.1). */
   vesting?: { unvested: bigint; due: bigint; forfeit: boolean };
+  /** Offered price of the jobs it refused, from consumers' signed refusals (SPEC §12's job refuser); absent means none. */
+  refused?: bigint;
 };
 export type ValidatorInput = { id: string; payout: string; agreedAudits: number };
 export type StakeInput = { id: string; payout: string; kind: 'user' | 'operator'; amount: bigint; lockDays: number };

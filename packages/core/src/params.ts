@@ -222,6 +222,11 @@ export const paramsSchema: TSchema = obj({
         jailDays: days('jail after a failed verification'),
         equivocation: frac,
         operationalPerSeverity: frac,
+        hoardingShare: wad({
+          min: '0',
+          max: '1',
+          doc: "refusing more than this share of the work offered (consumers' signed refusals against the node's paid jobs, by price) is resource hoarding, an operational violation (SPEC §6.1)",
+        }),
         escrowDays: days('appeal window before release'),
         compensationShare: frac,
       },
@@ -329,6 +334,7 @@ export type Params = {
     jailDays: number;
     equivocation: Wad;
     operationalPerSeverity: Wad;
+    hoardingShare: Wad;
     escrowDays: number;
     compensationShare: Wad;
   };
@@ -457,6 +463,7 @@ export const DEFAULT_PARAMS_JSON = {
     jailDays: 7,
     equivocation: '1',
     operationalPerSeverity: '0.02',
+    hoardingShare: '0.25',
     escrowDays: 14,
     compensationShare: '0.5',
   },
@@ -476,7 +483,7 @@ const ADDED_FIELDS = {
     trapShare: DEFAULT_PARAMS_JSON.audits.trapShare,
     probesPerNodePerEpoch: DEFAULT_PARAMS_JSON.audits.probesPerNodePerEpoch,
   },
-  slashing: { validator: DEFAULT_PARAMS_JSON.slashing.validator },
+  slashing: { validator: DEFAULT_PARAMS_JSON.slashing.validator, hoardingShare: DEFAULT_PARAMS_JSON.slashing.hoardingShare },
   // a parameter set from before vesting keeps paying every reward at once until governance sets a share
   vesting: { share: '0', epochs: DEFAULT_PARAMS_JSON.vesting.epochs },
   compute: {

@@ -111,6 +111,15 @@ describe('E, R and P: receipts of keys that paid only this owner can lower a fac
     expect(honest.response).toBe(w('0.5'));
     expect(honest.rating).toBe(w('0.5'));
   });
+  it('a consumer-signed refusal is a failed job rated 1, weighted by its offered price (SPEC §12)', () => {
+    const honest = computeJobQuality({ all: real, independent: real }, cls, q);
+    const refused = computeJobQuality({ all: real, independent: real }, cls, q, 40n); // 4 % of the work offered refused
+    expect(refused.errors).toBe(0n); // (20 + 40) / 1040 ≈ 5.8 % failed ≥ 5 × 1 %
+    expect(refused.rating).toBeLessThan(honest.rating);
+    expect(refused.reasons).toContain('JOBS_REFUSED');
+    expect(computeJobQuality({ all: real, independent: real }, cls, q, 5n).errors).toBeLessThan(honest.errors);
+    expect(computeJobQuality({ all: real, independent: real }, cls, q, 0n)).toEqual(honest);
+  });
   it('own receipts that fail, or rate low, still count against the node', () => {
     const worse = jobs({ standard: 2000n, standardFailed: 120n, p95ResponseMs: 200, ratingSum: 5000n });
     const r = computeJobQuality({ all: worse, independent: real }, cls, q);

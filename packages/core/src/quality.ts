@@ -132,11 +132,18 @@ export type JobQuality = { errors: bigint; response: bigint; rating: bigint; rea
  * the lower of the two taken — so receipts from keys that have paid only this owner (its own,
  * most likely) can lower a factor but never raise it: padding with fake successful jobs, or
  * rating oneself 5, gains nothing. `OWN_RECEIPTS_DISCOUNTED` when they would have raised one.
+ * `refused`: the offered price of jobs consumers signed as refused — each a failed job rated 1.
  *
  * @example computeJobQuality({ all, independent }, classRatings, q) // { errors, response, rating, reasons }
  */
-export function computeJobQuality(jobs: { all: Jobs; independent: Jobs }, cls: ClassRatings, q: QualityParams): JobQuality {
+export function computeJobQuality(jobs: { all: Jobs; independent: Jobs }, cls: ClassRatings, q: QualityParams, refused = 0n): JobQuality {
   const reasons: ReasonCode[] = [];
+  if (refused > 0n) {
+    // a job the consumer signed as refused or dropped is a failed job rated 1, weighted by its offered price (SPEC §12)
+    const add = (j: Jobs): Jobs => ({ ...j, standard: j.standard + refused, standardFailed: j.standardFailed + refused, ratingSum: j.ratingSum + refused });
+    jobs = { all: add(jobs.all), independent: add(jobs.independent) };
+    reasons.push('JOBS_REFUSED');
+  }
   const eAll = computeErrorFactor(jobs.all, q);
   const eInd = computeErrorFactor(jobs.independent, q);
   const e = eInd.factor < eAll.factor ? eInd : eAll;

@@ -20,6 +20,8 @@ export const REASONS = {
   ERROR_RATE_ABOVE_TOLERANCE: 'The job error rate reached 5× its target, so the error factor E is 0 for that priority.',
   SLOW_RESPONSES: 'The p95 response time was above the target, lowering the response factor R.',
   RATING_CLIPPED: 'The rating factor P was clipped to its range [0, 1].',
+  JOBS_REFUSED:
+    'Consumers signed that the node refused or dropped jobs they offered: each counts as a failed job rated 1 (lowering E and P), and refusing more than the governed share is resource hoarding (SPEC §6.1).',
   OWN_RECEIPTS_DISCOUNTED:
     "Receipts from consumer keys that have paid only this owner's nodes would have raised E, R or P; they can only lower them, so they were left out.",
   UNVESTED_FORFEITED:

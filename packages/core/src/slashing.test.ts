@@ -13,6 +13,34 @@ const params = defaultParams();
 const DAY = 86_400;
 const T0 = 1_767_225_600;
 
+describe('resource hoarding (SPEC §6.1, §12)', () => {
+  it('refusals above slashing.hoardingShare of the work offered are an operational violation, one severity step per fifth of the way to all of it', () => {
+    const input = syntheticEpoch({ nodes: 1, seed: 3 });
+    const node = input.nodes[0] as (typeof input.nodes)[number];
+    const paid = 1000n * WAD;
+    const at = (refused: bigint) => {
+      const n = {
+        ...node,
+        status: 'active' as const,
+        onboarded: true,
+        expectedSlots: 1,
+        upSlots: 1,
+        bond: 0n,
+        jobs: { ...node.jobs, all: { ...node.jobs.all, standard: paid, high: 0n } },
+        refused,
+      };
+      return detectViolations({ ...input, nodes: [n] }, params, T0)
+        .get(n.id)
+        ?.find((v) => v.kind === 'operational');
+    };
+    expect(at(0n)).toBeUndefined();
+    expect(at((paid * 25n) / 75n)).toBeUndefined(); // exactly a quarter of the work offered
+    expect(at((paid * 26n) / 74n)?.severity).toBe(1);
+    expect(at(paid)?.severity).toBe(2); // half: ⌈5 × 0.25 / 0.75⌉
+    expect(at(paid * 100n)?.severity).toBe(5);
+  });
+});
+
 describe('slashing: properties', () => {
   it('compensation + burn (+ treasury) = the released slash, every consumer ≥ 0, pro rata within one unit', () => {
     fc.assert(

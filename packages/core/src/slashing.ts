@@ -20,7 +20,8 @@ import { advanceStanding, applyViolations, CLEAN_STANDING, DAY_SECONDS, type Pen
  * - performance — uptime below the class target by more than the ramp (where `U` reaches 0), or
  *   the epoch's mean latency or packet loss above twice the class limit;
  * - operational — a bond above zero but below the node's minimum, with a severity of 1–5 by how
- *   far below (each fifth of the minimum missing is one step).
+ *   far below (each fifth of the minimum missing is one step); or resource hoarding — consumers'
+ *   signed refusals above `slashing.hoardingShare` of the work offered (severity 1–5 by how far).
  * Only active, onboarded nodes that were expected up are judged. Violations known from signed
  * evidence (equivocation, a confirmed failed audit) come from the service and are added to these.
  *
@@ -42,6 +43,16 @@ export function detectViolations(input: EpochInput, params: Params, at: number):
     if (n.network !== undefined && n.network.packetLoss > 2n * sla.packetLoss)
       shortfalls.push(`packet-loss:${formatWad(n.network.packetLoss)}>2×${formatWad(sla.packetLoss)}`);
     if (shortfalls.length > 0) found.push({ kind: 'performance', at, evidence: [...shortfalls, `sla:${n.slaClass}`] });
+    // resource hoarding (SPEC §6.1, §12): consumers' signed refusals above the governed share of the
+    // work offered to the node, one severity step per fifth of the rest of the way to all of it
+    const refused = n.refused ?? 0n;
+    const offered = refused + n.jobs.all.standard + n.jobs.all.high;
+    const limit = params.slashing.hoardingShare;
+    if (refused > 0n && refused * WAD > limit * offered) {
+      const over = refused * WAD - limit * offered;
+      const severity = Math.min(5, Math.max(1, Number((over * 5n + (WAD - limit) * offered - 1n) / ((WAD - limit) * offered))));
+      found.push({ kind: 'operational', at, severity, evidence: [`refused:${refused}`, `offered:${offered}`, `hoarding-share:${formatWad(limit)}`] });
+    }
     if (n.bond > 0n) {
       const min = computeMinBond(n, params);
       if (n.bond < min) {

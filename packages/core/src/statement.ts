@@ -99,7 +99,7 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
   const target = cp.sla[node.slaClass].availability;
   const U = computeUptimeFactor(node.upSlots, node.expectedSlots, target, q);
   if (node.expectedSlots > 0 && U < WAD) reasons.push('UPTIME_BELOW_TARGET');
-  const jobs = computeJobQuality(node.jobs, t.classRatings[node.providerClass], q);
+  const jobs = computeJobQuality(node.jobs, t.classRatings[node.providerClass], q, node.refused);
   reasons.push(...jobs.reasons);
   const Q = computeQuality(U, jobs.errors, jobs.response, jobs.rating, q);
 

@@ -170,6 +170,22 @@ function templates(now: () => number): Template[] {
       resign: signed(staker),
     },
     {
+      url: '/v1/refusals',
+      make: (i) =>
+        signed(consumer)({
+          body: {
+            type: 'refusal',
+            jobId: `fz-refused-${i}`,
+            nodeId: 'fz-node',
+            consumerKey: consumer.publicKey,
+            price: '1000',
+            timestamp: now(),
+            seq: 600_000 + i,
+          },
+        }),
+      resign: signed(consumer),
+    },
+    {
       url: '/v1/probes',
       make: (i) =>
         signed(staker)({
@@ -264,7 +280,7 @@ async function fingerprint(db: { query: (q: string) => Promise<Record<string, un
   const r = await db.query(`SELECT json_build_array(
     (SELECT count(*) FROM postings), (SELECT hash FROM ledger_head), (SELECT count(*) FROM nodes), (SELECT coalesce(sum(last_seq), 0) FROM nodes),
     (SELECT count(*) FROM receipts), (SELECT count(*) FROM stakes), (SELECT count(*) FROM unbondings), (SELECT count(*) FROM proposals),
-    (SELECT count(*) FROM votes), (SELECT count(*) FROM attestations), (SELECT count(*) FROM attestors), (SELECT count(*) FROM audit_verdicts), (SELECT count(*) FROM beacon_secrets), (SELECT count(*) FROM audit_confirmations), (SELECT count(*) FROM signed_messages), (SELECT count(*) FROM audit_assignments), (SELECT count(*) FROM probes), (SELECT count(*) FROM probes WHERE answered_at IS NOT NULL),
+    (SELECT count(*) FROM votes), (SELECT count(*) FROM attestations), (SELECT count(*) FROM attestors), (SELECT count(*) FROM audit_verdicts), (SELECT count(*) FROM beacon_secrets), (SELECT count(*) FROM audit_confirmations), (SELECT count(*) FROM signed_messages), (SELECT count(*) FROM audit_assignments), (SELECT count(*) FROM probes), (SELECT count(*) FROM refusals), (SELECT count(*) FROM probes WHERE answered_at IS NOT NULL),
     (SELECT count(*) FROM onboarding_checks), (SELECT coalesce(sum(heartbeats), 0) FROM node_slots), (SELECT count(*) FROM key_seqs),
     (SELECT coalesce(sum(last_seq), 0) FROM key_seqs), (SELECT count(*) FROM consumers), (SELECT coalesce(sum(reserved), 0) FROM consumers),
     (SELECT count(*) FROM evidence))::text AS f`);

@@ -16,6 +16,7 @@ import type {
   Proposal,
   Receipt,
   ReceiptBody,
+  Refusal,
   Register,
   Stake,
   Unbond,
@@ -148,6 +149,10 @@ export class SwarmClient {
   /** A node's answer to a probe, signed by its key. */
   answerProbe(m: ProbeAnswer) {
     return this.call<{ probeId: string }>('POST', '/v1/probes/answers', m);
+  }
+  /** A consumer's signed refusal: the job it offered the node was refused or dropped. */
+  refusal(m: Refusal) {
+    return this.call<{ jobId: string }>('POST', '/v1/refusals', m);
   }
   /** A node's dispute of a confirmed mismatch on one of its receipts. */
   dispute(m: Dispute) {

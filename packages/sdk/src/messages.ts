@@ -246,6 +246,15 @@ export const ProbeAnswerBody = Type.Object(
 );
 export const ProbeAnswer = Type.Object({ body: ProbeAnswerBody, signature: sig }, strict);
 
+/**
+ * A consumer's signed refusal (SPEC §12's job refuser): it offered the job to the node at `price`
+ * and the node refused or dropped it. It counts as a failed job rated 1 (each key's refusals up to
+ * what the key paid the network in the epoch); refusing more than `slashing.hoardingShare` of the
+ * work offered is resource hoarding. A receipt for the same job voids it (the node did the job).
+ */
+export const RefusalBody = Type.Object({ type: literal('refusal'), jobId: id, nodeId: id, consumerKey: hex32, price: amount, timestamp, seq }, strict);
+export const Refusal = Type.Object({ body: RefusalBody, signature: sig }, strict);
+
 export const DisputeBody = Type.Object({ type: literal('dispute'), jobId: id, nodeId: id, timestamp, seq }, strict);
 export const Dispute = Type.Object({ body: DisputeBody, signature: sig }, strict);
 
@@ -325,6 +334,8 @@ export type AuditCommit = Static<typeof AuditCommit>;
 export type AuditRevealBody = Static<typeof AuditRevealBody>;
 export type AuditReveal = Static<typeof AuditReveal>;
 export type DisputeBody = Static<typeof DisputeBody>;
+export type RefusalBody = Static<typeof RefusalBody>;
+export type Refusal = Static<typeof Refusal>;
 export type ProbeBody = Static<typeof ProbeBody>;
 export type Probe = Static<typeof Probe>;
 export type ProbeAnswerBody = Static<typeof ProbeAnswerBody>;

@@ -27,6 +27,8 @@ import type {
   ProposalBody,
   Receipt,
   ReceiptBody,
+  Refusal,
+  RefusalBody,
   Register,
   RegisterBody,
   Stake,
@@ -102,6 +104,11 @@ export function signProbe(body: ProbeBody, validatorPrivateKey: string): Probe {
 /** A node's answer to a liveness probe, signed by the node's key. */
 export function signProbeAnswer(body: ProbeAnswerBody, nodePrivateKey: string): ProbeAnswer {
   return { body, signature: signBody(body, nodePrivateKey) };
+}
+
+/** A consumer's refusal: the job it offered the node was refused or dropped. */
+export function signRefusal(body: RefusalBody, consumerPrivateKey: string): Refusal {
+  return { body, signature: signBody(body, consumerPrivateKey) };
 }
 
 /** A node's dispute of a confirmed mismatch, signed by the node's key. */

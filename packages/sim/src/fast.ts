@@ -141,6 +141,21 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     // every consumer key's owners paid so far: a key that has paid only one owner is that owner's own (SPEC §4.4)
     for (const a of activity)
       for (const j of a.jobs) paidOwners.set(j.consumer, (paidOwners.get(j.consumer) ?? new Set()).add((operatorOf.get(j.nodeId) as Operator).payout));
+    // consumers' signed refusals count up to what each key paid the network this epoch (SPEC §12): a
+    // key that pays nothing cannot weigh a refusal against anyone
+    const keyBudget = new Map<string, bigint>();
+    for (const a of activity)
+      for (const j of a.jobs) if (isBillable(params, j.price, j.gpuSeconds)) keyBudget.set(j.consumer, (keyBudget.get(j.consumer) ?? 0n) + j.price);
+    const refusedOf = (a: NodeActivity) => {
+      let total = 0n;
+      for (const x of a.refused) {
+        const left = keyBudget.get(x.consumer) ?? 0n;
+        const counted = x.price < left ? x.price : left;
+        keyBudget.set(x.consumer, left - counted);
+        total += counted;
+      }
+      return total === 0n ? {} : { refused: total };
+    };
     const vestingOf = (id: string) => {
       const v = vestingState(tranches.get(id) ?? [], e);
       return v === undefined ? {} : { vesting: v };
@@ -180,6 +195,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         services: [],
         referrer: n.referrer,
         ...vestingOf(n.id),
+        ...refusedOf(a),
       };
     });
     const input: EpochInput = {
@@ -309,6 +325,11 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         burned += split.burned;
         treasury += split.treasury;
         paidJobs.push(j);
+      }
+      // the job refuser rents the GPU time it refused out elsewhere, at the offered price, with no protocol fee
+      for (const x of a.refused) {
+        acc.fees += x.price;
+        acc.cost += powerPerGpuSecond * BigInt(x.gpuSeconds);
       }
       const sim = simNode.get(a.nodeId) as SimNode;
       acc.contribution += contribution(sim, a.upSlots * scenario.slotSeconds, a.jobs, params);

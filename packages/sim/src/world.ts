@@ -32,6 +32,7 @@ export const PROVIDER_ARCHETYPES = [
   'whitewasher',
   'audit-seed-grinder',
   'heartbeat-forger',
+  'job-refuser',
   'outage-region',
   'background',
 ] as const;
@@ -59,6 +60,7 @@ export const TWINS: Partial<Record<Archetype, Archetype>> = {
   whitewasher: 'reliable-dc',
   'audit-seed-grinder': 'reliable-dc',
   'heartbeat-forger': 'flaky-home',
+  'job-refuser': 'reliable-dc',
   'lazy-validator': 'honest-validator',
   'copying-validator': 'honest-validator',
   'colluding-validator': 'honest-validator',
@@ -97,6 +99,8 @@ export const DESCRIPTIONS: Record<Archetype, string> = {
     'reliable-dc re-registered under a new id on its old host (first registered 100 days ago) for the new-node bonus; what its exclusion cost it before is sunk',
   'audit-seed-grinder': 'metric-inflater that renames its fakes until none falls in the sample it can compute before the close (the seed without the beacon)',
   'heartbeat-forger': 'flaky-home that keeps its key heartbeating in every slot, also those in which its GPU does not serve',
+  'job-refuser':
+    'reliable-dc that stays up for the capacity reward but refuses 3 in 10 of the jobs offered, renting that GPU time out elsewhere at the same price; the consumers sign refusals',
   'outage-region': 'reliable-dc in a region that loses power for some epochs',
   background: 'the rest of the network: honest nodes of mixed hardware',
   'honest-validator': 're-executes every receipt it is assigned and reports what it finds',
@@ -228,8 +232,13 @@ export type Job = {
   responseMs: number;
   rating: number;
 };
-/** `upSlots`: the slots it claimed up (heartbeats sent); `servedSlots`: those its GPUs really served (a liveness probe finds the difference). */
-export type NodeActivity = { nodeId: string; upSlots: number; servedSlots: number; expectedSlots: number; jobs: Job[] };
+/** A job offered to a node and refused (or dropped): the consumer signs it (SPEC §12's job refuser). */
+export type Refusal = { jobId: string; consumer: string; gpuSeconds: number; price: bigint };
+/**
+ * `upSlots`: the slots it claimed up (heartbeats sent); `servedSlots`: those its GPUs really served
+ * (a liveness probe finds the difference); `refused`: jobs it was offered and turned down.
+ */
+export type NodeActivity = { nodeId: string; upSlots: number; servedSlots: number; expectedSlots: number; jobs: Job[]; refused: Refusal[] };
 
 export const CONSUMERS = 20;
 export const address = (label: string) => `0x${createHash('sha256').update(`swarm-sim:${label}`).digest('hex').slice(0, 40)}`;
@@ -414,6 +423,13 @@ export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: numbe
     const noise = r();
     const organic = Math.floor(capacity * n.demand * (n.archetype === 'background' ? 0.9 + 0.2 * noise : 1));
     fill('organic', organic, () => `consumer-${Math.floor(r() * CONSUMERS)}`, organicRate);
+    // the job refuser turns down 3 in 10 of the jobs offered; their consumers sign the refusals
+    const refused: Refusal[] = [];
+    if (n.archetype === 'job-refuser') {
+      const kept = jobs.filter((j, k) => k % 10 >= 3 || j.kind !== 'organic');
+      for (const j of jobs) if (!kept.includes(j)) refused.push({ jobId: j.jobId, consumer: j.consumer, gpuSeconds: j.gpuSeconds, price: j.price });
+      jobs.splice(0, jobs.length, ...kept);
+    }
     const idle = capacity - organic;
     const self = () => `self-${n.operator}`;
     switch (n.archetype) {
@@ -437,7 +453,7 @@ export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: numbe
         fill('fake', Math.floor(idle * 0.8), self, washRate);
         break;
     }
-    return { nodeId: n.id, upSlots, servedSlots, expectedSlots: slots, jobs };
+    return { nodeId: n.id, upSlots, servedSlots, expectedSlots: slots, jobs, refused };
   });
   // rating attackers buy ten jobs a day from the first background node and rate them 1
   const victim = activity.find((a) => world.nodes.find((n) => n.id === a.nodeId)?.archetype === 'background');

@@ -23,6 +23,7 @@ import {
   ProbeAnswer,
   Proposal,
   Receipt,
+  Refusal,
   Register,
   Stake,
   Unbond,
@@ -44,7 +45,17 @@ import {
 } from '../keepers/audits.ts';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
-import { acceptAttestation, acceptHeartbeats, acceptReceipt, acceptStake, acceptUnbond, approveAttestor, grant, registerNode } from '../keepers/ingest.ts';
+import {
+  acceptAttestation,
+  acceptHeartbeats,
+  acceptReceipt,
+  acceptRefusal,
+  acceptStake,
+  acceptUnbond,
+  approveAttestor,
+  grant,
+  registerNode,
+} from '../keepers/ingest.ts';
 import { acceptMaintenance, listMaintenance } from '../keepers/maintenance.ts';
 import { acceptOnboarding, listOnboarding } from '../keepers/onboarding.ts';
 import type { PageQuery } from '../keepers/page.ts';
@@ -296,6 +307,19 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
       },
     },
     async (req, reply) => reply.status(201).send(await acceptDispute(ctx, req.body)),
+  );
+  app.post(
+    '/v1/refusals',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: {
+        tags: ['ingest'],
+        summary: 'A consumer’s signed refusal: the job it offered the node was refused or dropped (a failed job, rated 1; SPEC §12)',
+        body: Refusal,
+        response: errors,
+      },
+    },
+    async (req, reply) => reply.status(201).send(await acceptRefusal(ctx, req.body)),
   );
   app.post(
     '/v1/probes',

@@ -98,6 +98,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
     [n, end, start, s.slotSeconds, keptMask, start - params.audits.recheckDays * 86_400],
   );
   const usage = await receiptStats(sql, n, params);
+  const refused = await refusedByNode(sql, n);
   const maintenance = await maintenanceMasks(sql, n, start, end, s.slotSeconds, totalSlots);
   // compute rewards still vesting (SPEC §6.1): what is unvested and what vests at this close
   const tranches = new Map<string, VestingTranche[]>();
@@ -177,6 +178,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
       referrer: r.referrer,
       ...(r.measured === null ? {} : { measured: JSON.parse(r.measured) as MeasuredHardware, hostFirstSeen: Number(r.host_first_seen) }),
       ...vestingOf(tranches.get(r.id), n),
+      ...(refused.has(r.id) ? { refused: refused.get(r.id) as bigint } : {}),
       // the means over the epoch's heartbeats, floored: latency in ms, loss from billionths to WAD
       ...(beats === 0
         ? {}
@@ -230,6 +232,24 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
     attestations,
     receipts: await receiptsHash(sql, n),
   };
+}
+
+/**
+ * Consumers' signed refusals of epoch `n`, per node (SPEC §12's job refuser): the offered price of
+ * each refusal no receipt voided, each key's refusals (in job order) counted up to what the key paid
+ * the network in billable receipts this epoch — a key that pays nothing weighs nothing.
+ */
+async function refusedByNode(sql: Sql, n: number): Promise<Map<string, bigint>> {
+  const rows = await sql.query<{ node_id: string; refused: string }>(
+    `WITH budget AS (SELECT consumer_key, SUM(price) AS paid FROM receipts WHERE epoch = $1 AND billable GROUP BY consumer_key),
+          f AS (SELECT f.node_id, f.consumer_key, f.price,
+                       SUM(f.price) OVER (PARTITION BY f.consumer_key ORDER BY f.job_id COLLATE "C") - f.price AS before
+                  FROM refusals f WHERE f.epoch = $1 AND NOT EXISTS (SELECT 1 FROM receipts x WHERE x.job_id = f.job_id))
+     SELECT f.node_id, SUM(GREATEST(0, LEAST(f.price, b.paid - f.before)))::text AS refused
+       FROM f JOIN budget b ON b.consumer_key = f.consumer_key GROUP BY f.node_id HAVING SUM(GREATEST(0, LEAST(f.price, b.paid - f.before))) > 0`,
+    [n],
+  );
+  return new Map(rows.map((r) => [r.node_id, BigInt(r.refused)]));
 }
 
 /** The input's commitment to every receipt of epoch `n` (SPEC §3.4): core `computeReceiptsHash` over job, node and the SHA-256 of each stored signed receipt. */

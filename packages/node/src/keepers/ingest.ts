@@ -7,6 +7,7 @@ import {
   type Grant,
   type Heartbeat,
   type Receipt,
+  type Refusal,
   type Register,
   SIGNING_DOMAIN,
   type Stake,
@@ -303,6 +304,33 @@ function micro(v: string, field: string): number {
  * wallet must cover the price (reserved now, paid when the epoch closes). Receipts priced below
  * the minimum billable rate are kept (and paid) but do not count towards rewards.
  */
+/**
+ * A consumer's signed refusal (SPEC §12): the job it offered the node was refused or dropped. Once
+ * per job id; not for a job that already has a receipt (a receipt filed later voids the refusal).
+ * It costs the consumer nothing, but it weighs only up to what the key pays the network in the epoch.
+ */
+export async function acceptRefusal(ctx: Context, msg: Refusal): Promise<{ jobId: string }> {
+  const b = msg.body;
+  sign(verifyBody(b, msg.signature, b.consumerKey), 'signature', 'the consumer signature');
+  const price = parseAmount(b.price, 'body.price');
+  return ctx.db.tx(async (sql) => {
+    if (!(await getNode(ctx, sql, b.nodeId))) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(b.nodeId)} is registered`, 'body.nodeId');
+    const epoch = checkTimestamp(ctx, b.timestamp, 'body.timestamp');
+    requireEpoch(epoch, 'body.timestamp');
+    await checkEpochOpen(ctx, sql, epoch, 'body.timestamp');
+    if ((await sql.query('SELECT 1 FROM receipts WHERE job_id = $1', [b.jobId])).length > 0)
+      throw conflict('JOB_RECEIPTED', `job ${b.jobId} has a receipt: it was not refused`, 'body.jobId');
+    await advanceSeq(sql, b.consumerKey, b.seq, 'body.seq');
+    const r = await sql.query(
+      'INSERT INTO refusals (job_id, node_id, consumer_key, epoch, price, message) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING job_id',
+      [b.jobId, b.nodeId, b.consumerKey, epoch, price.toString(), JSON.stringify(msg)],
+    );
+    if (r.length === 0) throw conflict('DUPLICATE_REFUSAL', `job ${b.jobId} was already refused`, 'body.jobId');
+    ctx.metrics.accepted.inc({ type: 'refusal' });
+    return { jobId: b.jobId };
+  });
+}
+
 export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId: string; billable: boolean }> {
   const b = msg.body;
   const price = parseAmount(b.price, 'body.price');

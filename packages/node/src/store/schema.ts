@@ -90,6 +90,20 @@ export const receipts = pgTable(
   (t) => [index('receipts_epoch_node').on(t.epoch, t.nodeId)],
 );
 
+/** Consumers' signed refusals (SPEC §12): a job offered to the node and refused or dropped; a receipt for the same job voids it. */
+export const refusals = pgTable(
+  'refusals',
+  {
+    jobId: text('job_id').primaryKey(),
+    nodeId: text('node_id').notNull(),
+    consumerKey: text('consumer_key').notNull(),
+    epoch: epochCol('epoch').notNull(),
+    price: amount('price').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [index('refusals_epoch').on(t.epoch)],
+);
+
 /** Consumers' funds promised to receipts not yet settled at an epoch close. */
 export const consumers = pgTable('consumers', { key: text('key').primaryKey(), reserved: amount('reserved').notNull() });
 
