@@ -167,7 +167,11 @@ describe.each(STORES)('validators on %s', (kind) => {
     const record = await net.get('/v1/epochs/1/audits');
     expect(record.beaconSecrets).toMatchObject([{ validator: v1.publicKey, secret }]);
     // verdicts: commitments before 18:00 only, reveals after, each opening its own commitment
-    const ans = { verdict: 'match' as AuditVerdict, resultHash: simulatedResultHash('job-1', 1800), salt: hex('salt') };
+    // the honest answer: re-executed, compared with the hash shown (the node's, or on a trap — the secret is random — a wrong one)
+    const shown = (await net.get(`/v1/audits?validator=${v1.publicKey}`)).assignments[0].shownResultHash;
+    const result = simulatedResultHash('job-1', 1800);
+    const ans = { verdict: (shown === result ? 'match' : 'mismatch') as AuditVerdict, resultHash: result, salt: hex('salt') };
+    const flipped: AuditVerdict = ans.verdict === 'match' ? 'mismatch' : 'match';
     const commit = (v: typeof v1, jobId = 'job-1') =>
       signAuditCommit(
         { type: 'audit-commit', jobId, validatorKey: v.publicKey, commitment: verdictCommitment(jobId, v.publicKey, ans), timestamp: now(), seq: ++seq },
@@ -187,7 +191,7 @@ describe.each(STORES)('validators on %s', (kind) => {
     expect((await net.post('/v1/audits/commits', commit(v2))).json().code).toBe('COMMIT_CLOSED');
     // v2 never committed: it cannot reveal (a copied reveal opens nothing)
     expect((await net.post('/v1/audits/reveals', rv(v2))).json().code).toBe('NOT_COMMITTED');
-    expect((await net.post('/v1/audits/reveals', rv(v1, { ...ans, verdict: 'mismatch' }))).json().code).toBe('REVEAL_MISMATCH');
+    expect((await net.post('/v1/audits/reveals', rv(v1, { ...ans, verdict: flipped }))).json().code).toBe('REVEAL_MISMATCH');
     const good = rv(v1);
     await net.ok('/v1/audits/reveals', good);
     expect((await net.post('/v1/audits/reveals', good)).json().code).toBe('DUPLICATE_REVEAL');
