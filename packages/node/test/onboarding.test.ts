@@ -129,5 +129,8 @@ describe.each(STORES)('onboarding on %s', (kind) => {
     expect(await late(31)).toMatchObject({ onboarded: true, measured: { hostId: 'a1'.repeat(32) } });
     expect((await late(32))?.onboarded).toBe(false);
     expect((await late(32))?.measured).toBeUndefined();
+    // and the reads say so too: the node is not onboarded now, and it waits for a re-check
+    expect((await net.get('/v1/nodes/solo')).onboarded).toBe(false);
+    expect((await net.get('/v1/onboarding?node=solo')).pending).toEqual(['solo']);
   }, 180_000);
 });

@@ -4,6 +4,7 @@ import { type Context, paramsAt } from '../service/context.ts';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../service/errors.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
 import { decodeCursor, MAX_PAGE, type PageQuery, pageLimit, pageOf } from './page.ts';
+import { checkedAfter } from './reads.ts';
 import { validatorsAt } from './slashing.ts';
 
 /**
@@ -77,14 +78,14 @@ export async function listOnboarding(ctx: Context, nodeId: string | undefined, q
     [nodeId ?? null, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1],
   );
   const page = pageOf(checks, limit, (c) => [Number(c.at), c.node_id, c.validator_key]);
-  // nodes awaiting a passing check: their own page, by id (?pendingAfter=, pendingNext)
+  // nodes awaiting a passing check that has not expired: their own page, by id (?pendingAfter=, pendingNext)
   const pendingAfter = decodeCursor(q.pendingAfter, 's');
   const pending = await ctx.db.query<{ id: string }>(
     `SELECT n.id FROM nodes n
-       LEFT JOIN (SELECT DISTINCT ON (node_id) node_id, passed FROM onboarding_checks ORDER BY node_id, epoch DESC, at DESC, validator_key DESC) oc
+       LEFT JOIN (SELECT DISTINCT ON (node_id) node_id, passed FROM onboarding_checks WHERE at > $4 ORDER BY node_id, epoch DESC, at DESC, validator_key DESC) oc
          ON oc.node_id = n.id
       WHERE NOT COALESCE(oc.passed, n.onboarded) AND ($1::text IS NULL OR n.id = $1) AND ($2::text IS NULL OR n.id > $2) ORDER BY n.id LIMIT $3`,
-    [nodeId ?? null, pendingAfter?.[0] ?? null, MAX_PAGE + 1],
+    [nodeId ?? null, pendingAfter?.[0] ?? null, MAX_PAGE + 1, await checkedAfter(ctx)],
   );
   const pendingPage = pageOf(pending, MAX_PAGE, (p) => [p.id]);
   return {

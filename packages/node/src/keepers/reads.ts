@@ -1,5 +1,5 @@
 import { ADDRESS_PATTERN } from '@swarm/core';
-import { type Context, epochOf, epochStart } from '../service/context.ts';
+import { type Context, epochOf, epochStart, paramsAt } from '../service/context.ts';
 import { badRequest, notFound } from '../service/errors.ts';
 import { readInputPieces } from './input-store.ts';
 import { decodeCursor, type PageQuery, pageLimit, pageOf } from './page.ts';
@@ -91,9 +91,23 @@ type NodeRow = {
   probation_stage: number;
   onboarded: boolean;
 };
-// onboarded now: the latest validator check, or the network's default without one
-const NODE_COLUMNS = `id, node_key, owner, region, sla_class, provider_class, hardware, status, registered_at::text AS registered_at, commitment_days, probation_stage,
-  COALESCE((SELECT c.passed FROM onboarding_checks c WHERE c.node_id = nodes.id ORDER BY c.epoch DESC, c.at DESC, c.validator_key DESC LIMIT 1), nodes.onboarded) AS onboarded`;
+/**
+ * The node columns, onboarded now as the next close will judge it: the latest validator check that
+ * has not expired (made after `checkedAfter`, `audits.recheckDays` ago), or the network's default
+ * without one (SPEC §3.1).
+ */
+const nodeColumns = (checkedAfter: number) => {
+  if (!Number.isSafeInteger(checkedAfter)) throw new Error('checkedAfter must be a safe integer');
+  return `id, node_key, owner, region, sla_class, provider_class, hardware, status, registered_at::text AS registered_at, commitment_days, probation_stage,
+  COALESCE((SELECT c.passed FROM onboarding_checks c WHERE c.node_id = nodes.id AND c.at > ${checkedAfter} ORDER BY c.epoch DESC, c.at DESC, c.validator_key DESC LIMIT 1), nodes.onboarded) AS onboarded`;
+};
+
+/** Checks made before this time no longer count (SPEC §3.1's periodic re-checks): now less `audits.recheckDays` under the current parameters. */
+export async function checkedAfter(ctx: Context): Promise<number> {
+  const now = ctx.clock.now();
+  const { params } = await paramsAt(ctx.db, Math.max(0, epochOf(ctx.settings, now)));
+  return now - params.audits.recheckDays * 86_400;
+}
 
 function nodeView(r: NodeRow) {
   return {
@@ -114,14 +128,14 @@ function nodeView(r: NodeRow) {
 
 export async function listNodes(ctx: Context, limit: number, after?: string, owner?: string) {
   const rows = await ctx.db.query<NodeRow>(
-    `SELECT ${NODE_COLUMNS} FROM nodes WHERE ($1::text IS NULL OR id > $1) AND ($3::text IS NULL OR owner = $3) ORDER BY id LIMIT $2`,
+    `SELECT ${nodeColumns(await checkedAfter(ctx))} FROM nodes WHERE ($1::text IS NULL OR id > $1) AND ($3::text IS NULL OR owner = $3) ORDER BY id LIMIT $2`,
     [after ?? null, Math.min(limit, 500), owner?.toLowerCase() ?? null],
   );
   return { nodes: rows.map(nodeView), next: rows.length === Math.min(limit, 500) ? rows[rows.length - 1]?.id : null };
 }
 
 export async function getNode(ctx: Context, id: string) {
-  const r = (await ctx.db.query<NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes WHERE id = $1`, [id]))[0];
+  const r = (await ctx.db.query<NodeRow>(`SELECT ${nodeColumns(await checkedAfter(ctx))} FROM nodes WHERE id = $1`, [id]))[0];
   if (!r) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(id)}`, 'id');
   const history = await ctx.db.query<{ epoch: string; reward: string; statement: string }>(
     'SELECT epoch::text AS epoch, reward::text AS reward, statement FROM statements WHERE node_id = $1 ORDER BY statements.epoch DESC LIMIT 30',
