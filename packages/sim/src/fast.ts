@@ -408,7 +408,8 @@ function grind(jobs: readonly Job[], grinds: (nodeId: string) => boolean, guess:
 /**
  * SPEC §3.4's deterrence rule on the first epoch, before any audit has judged anything: what a
  * metric inflater earns above its twin per fake job, less the protocol fee it paid on it, against
- * the audit rate times the slash a confirmed fake costs (the failed-verification share of its bond).
+ * the audit rate times what a confirmed fake costs: the failed-verification share of its bond and
+ * the unvested rewards it forfeits (after one epoch, what that epoch locked).
  */
 function checkDeterrence(
   operators: readonly Operator[],
@@ -435,8 +436,11 @@ function checkDeterrence(
   );
   const gainPerFakeJob = (mean(cheats, (n) => reward.get(n.id) ?? 0n) - mean(twins, (n) => reward.get(n.id) ?? 0n) - feePaid) / fakes;
   const slash = (mean(cheats, (n) => bond.get(n.id) ?? 0n) * params.slashing.failedVerification) / WAD;
-  const expectedLoss = (params.audits.rate * slash) / WAD;
-  return { auditRate: params.audits.rate, slash, gainPerFakeJob, expectedLoss, holds: expectedLoss >= 3n * gainPerFakeJob };
+  // and the unvested rewards a failed verification forfeits (SPEC §6.1): what this epoch locked
+  const index = new Map(result.nodeIds.map((id, i) => [id, i]));
+  const forfeit = mean(cheats, (n) => result.vesting.nodes[index.get(n.id) as number]?.locked ?? 0n);
+  const expectedLoss = (params.audits.rate * (slash + forfeit)) / WAD;
+  return { auditRate: params.audits.rate, slash, forfeit, gainPerFakeJob, expectedLoss, holds: expectedLoss >= 3n * gainPerFakeJob };
 }
 
 /**

@@ -70,7 +70,7 @@ export type SimResult = {
    * could judge it), less the protocol fee it paid on its fakes, per fake job filed; the slash is
    * the failed-verification share of its bond.
    */
-  deterrence: { auditRate: bigint; slash: bigint; gainPerFakeJob: bigint; expectedLoss: bigint; holds: boolean } | null;
+  deterrence: { auditRate: bigint; slash: bigint; forfeit: bigint; gainPerFakeJob: bigint; expectedLoss: bigint; holds: boolean } | null;
   /** What the validators did over the run (fast mode; null end to end): SPEC §3.4's machinery at work. */
   audits: AuditStats | null;
   series: EpochPoint[];
@@ -270,7 +270,7 @@ export function renderReport(r: SimResult, params: Params): { markdown: string; 
     ...(r.deterrence === null
       ? []
       : [
-          `Audit deterrence (SPEC §3.4: audit probability × slash ≥ 3 × expected gain from a faked job): ${formatTokens(r.deterrence.auditRate * 100n)} % × ${tok(r.deterrence.slash)} = ${tok(r.deterrence.expectedLoss)} against 3 × ${tok(r.deterrence.gainPerFakeJob)} = ${tok(3n * r.deterrence.gainPerFakeJob)} — **${r.deterrence.holds ? 'holds' : 'fails'}**${r.deterrence.holds ? '' : ' (by this rule alone; the jail and the second strike are not counted in it)'}.`,
+          `Audit deterrence (SPEC §3.4, §12: audit probability × (slash + forfeited unvested rewards) ≥ 3 × expected gain from a faked job): ${formatTokens(r.deterrence.auditRate * 100n)} % × (${tok(r.deterrence.slash)} + ${tok(r.deterrence.forfeit)}) = ${tok(r.deterrence.expectedLoss)} against 3 × ${tok(r.deterrence.gainPerFakeJob)} = ${tok(3n * r.deterrence.gainPerFakeJob)} — **${r.deterrence.holds ? 'holds' : 'fails'}**${r.deterrence.holds ? '' : ' (by this rule alone; the jail and the second strike are not counted in it)'}.`,
         ]),
     ...(r.audits === null
       ? []

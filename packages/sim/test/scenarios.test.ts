@@ -110,7 +110,8 @@ describe('the simulator, fast mode, on the small scenario', () => {
   it('checks SPEC §3.4’s deterrence rule (audit probability × slash ≥ 3 × gain per faked job): a faked job gains nothing now', () => {
     const d = small.deterrence;
     expect(d).not.toBeNull();
-    expect(d?.expectedLoss).toBe(((d?.auditRate as bigint) * (d?.slash as bigint)) / 10n ** 18n);
+    expect(d?.forfeit).toBeGreaterThan(0n); // half of the first epoch's compute reward is locked, and forfeited when caught
+    expect(d?.expectedLoss).toBe(((d?.auditRate as bigint) * ((d?.slash as bigint) + (d?.forfeit as bigint))) / 10n ** 18n);
     // a fake job raises neither C nor V; it pays a fee of which at most κ comes back: its gain is negative
     expect(d?.gainPerFakeJob).toBeLessThanOrEqual(0n);
     expect(d?.holds).toBe(true);
