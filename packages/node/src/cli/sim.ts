@@ -97,8 +97,14 @@ export async function sim(name: string, params: Params, o: SimOptions): Promise<
   const result = await runScenario(scenario, params, o);
   const files = writeReport(result, params, o.out);
   if (!o.quiet) {
-    for (const t of result.twins) console.log(`${t.holds ? 'ok  ' : 'FAIL'} ${t.cheater} earns ${t.marginPercent} % against ${t.twin}`);
+    for (const t of result.twins) console.log(`${t.holds ? 'ok            ' : 'rule violated '} ${t.cheater} earns ${t.marginPercent} % against ${t.twin}`);
     console.log(`report: ${files[0]}`);
+  }
+  // a cheater that does not lose to its twin breaks SPEC §12: the run says which, and exits non-zero
+  const violated = result.twins.filter((t) => !t.holds);
+  if (violated.length > 0) {
+    console.error(`rule violated (SPEC §12): ${violated.map((t) => `${t.cheater} ${t.marginPercent} %`).join(', ')} — the rule or its default must change`);
+    process.exitCode = 1;
   }
   return result;
 }
