@@ -36,14 +36,25 @@ describe('the simulator, end-to-end mode', () => {
     for (let e = 1; e < 5; e++) expect(((await c.epoch(e)).summary as { audits: number }).audits, `epoch ${e}`).toBeGreaterThan(0);
     expect(BigInt(((await c.epoch(4)).summary as { pools: { validators: { paid: string } } }).pools.validators.paid)).toBeGreaterThan(0n);
     expect(r.twins.map((t) => t.cheater).sort()).toEqual(
-      ['colluding-validator', 'fresh-key-wash-trader', 'lazy-validator', 'metric-inflater', 'protected-inflater', 'sybil-splitter', 'wash-trader'].sort(),
+      [
+        'colluding-validator',
+        'fresh-key-wash-trader',
+        'hardware-over-declarer',
+        'lazy-validator',
+        'metric-inflater',
+        'protected-inflater',
+        'sybil-splitter',
+        'wash-trader',
+      ].sort(),
     );
     // through the service as through the core (SPEC §12): the Sybil splitter gains nothing from
     // splitting, and the wash traders — own key at the billable minimum, fresh keys at the market
     // price — lose to their honest twin: their usage reward is at most κ × the fee they paid
+    // the over-declarer's host was measured by a validator: its check fails, it earns nothing (SPEC §3.1)
+    expect(r.accounts.find((a) => a.archetype === 'hardware-over-declarer')?.rewards).toBe(0n);
     // and the lazy validator — "match" on everything — meets a trap through the real commit–reveal API:
     // it loses that epoch's validator reward and 1 % of its operator stake (SPEC §3.4, §6.1)
-    for (const cheater of ['sybil-splitter', 'wash-trader', 'fresh-key-wash-trader', 'lazy-validator', 'metric-inflater'])
+    for (const cheater of ['sybil-splitter', 'wash-trader', 'fresh-key-wash-trader', 'hardware-over-declarer', 'lazy-validator', 'metric-inflater'])
       expect(r.twins.find((t) => t.cheater === cheater)?.holds, `${cheater}: ${r.twins.find((t) => t.cheater === cheater)?.marginPercent} %`).toBe(true);
     expect(r.accounts.find((a) => a.archetype === 'lazy-validator')?.violations).toBeGreaterThan(0);
     for (const h of r.accounts.filter((a) => a.archetype === 'honest-validator')) expect(h.violations).toBe(0);

@@ -8,12 +8,13 @@ import {
   type SwarmClient,
   signDispute,
   signHeartbeat,
+  signOnboarding,
   signReceipt,
   signRegister,
   signStake,
   ValidatorAgent,
 } from '@swarm/sdk';
-import { contribution } from './fast.ts';
+import { contribution, onboardingMeasurement } from './fast.ts';
 import { type Account, type EpochPoint, newAccount, type SimResult, summarise } from './report.ts';
 import { claimedResult } from './validators.ts';
 import { buildWorld, CONSUMERS, epochActivity, type Job, type Operator, type Scenario, type SimNode, usdToTokens } from './world.ts';
@@ -26,8 +27,10 @@ import { buildWorld, CONSUMERS, epochActivity, type Job, type Operator, type Sce
  * epochs closed by the service itself. The result is read back from the API (statements, claimable
  * balances, slashes, epoch summaries), so the report measures the service, not a model of it.
  *
- * The service must run on a clock the caller moves (`setTime`), with `onboarding: 'open'`, a
- * message window of at least the epoch length, and the scenario's epoch and slot lengths.
+ * The service must run on a clock the caller moves (`setTime`), with `onboarding: 'validators'` (the
+ * first honest validator checks every node in the first epoch: what it measures on each host is what
+ * counts, SPEC §3.1), a message window of at least the epoch length, and the scenario's epoch and
+ * slot lengths.
  */
 export type E2eTarget = {
   client: SwarmClient;
@@ -102,6 +105,28 @@ export async function runE2e(scenario: Scenario, o: E2eOptions): Promise<SimResu
     }
     if (op.nodes.length === 0)
       await c.stake(stakeMsg(owner, `op-${op.id}`, 'operator', null, op.payout, params.staking.operatorMinStake, now, seq(owner.publicKey)));
+  }
+
+  // the first epoch: a validator checks every node's host (SPEC §3.1): an over-declarer fails the gate
+  now = target.genesis + 1;
+  target.setTime(now);
+  const checker = validators.find((v) => v.archetype === 'honest-validator');
+  if (checker) {
+    const vk = ownerKeys.get(checker.id) as KeyPair;
+    for (const n of world.nodes)
+      await c.onboard(
+        signOnboarding(
+          {
+            type: 'onboarding',
+            nodeId: n.id,
+            validatorKey: vk.publicKey,
+            measured: { ...onboardingMeasurement(n), gpus: [...onboardingMeasurement(n).gpus] },
+            timestamp: now,
+            seq: seq(vk.publicKey),
+          },
+          vk.privateKey,
+        ),
+      );
   }
 
   const kindOf = new Map<string, Job>();

@@ -158,8 +158,9 @@ export const SCENARIOS: Record<string, Scenario> = {
     epochs: 5,
     epochSeconds: 3600,
     slotSeconds: 60,
-    background: 176,
+    background: 175,
     operators: {
+      'hardware-over-declarer': 1,
       'reliable-dc': 4,
       'flaky-home': 4,
       'metric-inflater': 2,

@@ -42,7 +42,7 @@ export async function startSimService(scenario: Scenario, params: Params) {
       slotSeconds: scenario.slotSeconds,
       graceSeconds,
       windowSeconds: scenario.epochSeconds,
-      onboarding: 'open',
+      onboarding: 'validators',
     },
     params: serializeParams(params),
     clock,
