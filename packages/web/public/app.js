@@ -212,7 +212,7 @@ function statementRows(s) {
     [
       'Contribution C',
       `${Number(s.contribution).toLocaleString('en')} CU·s`,
-      `${s.computeUnits} CU × ${s.upSeconds} s up × (0.4 + 0.6 × utilisation ${pct(s.utilisation)}); ${s.countedGpus}/${s.gpus} GPUs counted`,
+      `${s.computeUnits} CU × ${s.upSeconds} s up (SPEC §4.4: capacity, not use); ${s.countedGpus}/${s.gpus} GPUs counted`,
     ],
     ['Quality Q', fx(q.total), `0.3·uptime ${fx(q.uptime)} + 0.3·errors ${fx(q.errors)} + 0.2·response ${fx(q.response)} + 0.2·rating ${fx(q.rating)}`],
     ['Valuation V', fx(s.valuation.total), `scarcity of ${esc(s.hardwareClass)} ${fx(s.valuation.scarcity)} × geography ${fx(s.valuation.geo)}`],
@@ -224,6 +224,13 @@ function statementRows(s) {
     ],
     ['Score S', Number(s.score).toLocaleString('en'), `C·Q·V·L·(1+B) = ${Number(s.rawScore).toLocaleString('en')}, probation share ${fx(s.probationShare)}`],
     ['Bond', tokens(s.bond), `minimum ${tokens(s.minBond)}; staking reward ${tokens(s.bondReward)}`],
+    ['Capacity reward', tokens(s.capacityReward), 'this node’s share of the compute pool by its score'],
+    ['Usage reward', tokens(s.usageReward), `by the protocol fee its receipts paid (${tokens(s.fee)}), at most κ × that fee`],
+    [
+      'Vesting',
+      `<span id="vesting-unvested">${tokens(s.unvested)}</span> unvested`,
+      `locked this epoch <span id="vesting-locked">${tokens(s.locked)}</span>, vested ${tokens(s.vested)}, forfeited ${tokens(s.forfeited)} — a share of each compute reward vests over the next epochs before it can be claimed, and a failed verification forfeits what is unvested (SPEC §6.1)`,
+    ],
   ];
 }
 

@@ -133,6 +133,13 @@ describe('dashboard', () => {
     const frac = (reward % 10n ** 18n).toString().padStart(18, '0').slice(0, 6);
     expect(shown).toBe(`${whole}.${frac}`);
     expect(node.recent[0].epoch).toBe(2);
+    // vested and unvested shown apart (SPEC §6.1), as the statement has them
+    const st = node.recent[0].statement as { unvested: string; locked: string };
+    const fmt = (x: string) =>
+      `${(BigInt(x) / 10n ** 18n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${(BigInt(x) % 10n ** 18n).toString().padStart(18, '0').slice(0, 2)}`;
+    expect(BigInt(st.locked)).toBeGreaterThan(0n);
+    expect(await page.locator('#vesting-locked').textContent()).toBe(fmt(st.locked));
+    expect(await page.locator('#vesting-unvested').textContent()).toBe(fmt(st.unvested));
     await page.close();
   });
 
