@@ -35,7 +35,8 @@ export async function startProcess(args: string[], env: Record<string, string> =
     url ??= /"msg":"service started"/.test(out) ? /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1] : undefined;
   });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 60_000;
+  // generous: on a loaded 2-core machine a cold start (tsx, PGlite, migrations) has taken over a minute
+  const deadline = Date.now() + 150_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`swarm start exited early:\n${out}`);
     if (url !== undefined) {
@@ -43,7 +44,7 @@ export async function startProcess(args: string[], env: Record<string, string> =
         if ((await fetch(`${url}/healthz`)).ok) break;
       } catch {}
     }
-    if (Date.now() > deadline) throw new Error(`swarm start did not answer within 60 s:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`swarm start did not answer within 150 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, url, port: Number(new URL(url).port), exited, output: () => out };
