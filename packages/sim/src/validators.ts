@@ -222,7 +222,7 @@ export class SimValidators {
         if (outcome === 'match') {
           this.stats.disputesWon += 1;
           overturnedJobs.push({ nodeId: o.nodeId, jobId: o.jobId });
-          for (const x of o.rounds[0] ?? [])
+          for (const x of o.rounds.slice(0, -1).flat())
             if (x.judgement?.vote === 'mismatch') overturned.set(x.assignment.validator, [...(overturned.get(x.assignment.validator) ?? []), o.jobId]);
         } else {
           this.stats.disputesLost += 1;

@@ -192,7 +192,11 @@ async function judgeAudits(sql: Sql, s: Settings, n: number, at: number, params:
     const fault = (nodeId: string, evidence: string[]) =>
       violations.push({ nodeId, kind: 'failed-verification', at, faultEpoch: Number(first.receipt_epoch), evidence });
     if (first.status === 'disputed') {
-      const confirmers = (live[0] ?? []).filter((x) => x.j.vote === 'mismatch');
+      // those who confirmed the mismatch: its first round's, or its referral's, mismatch voters
+      const confirmers = live
+        .slice(0, -1)
+        .flat()
+        .filter((x) => x.j.vote === 'mismatch');
       if (outcome === 'match') {
         for (const x of confirmers) overturned.set(x.a.validator, [...(overturned.get(x.a.validator) ?? []), jobId]);
         decided.push([jobId, 'overturned']);
