@@ -127,6 +127,8 @@ export function checkAuditRecord(r: AuditRecord, params: Params, sampleInput?: {
  */
 export function checkValidatorCredits(window: number, records: readonly AuditRecord[], paid: readonly ValidatorInput[]): string | null {
   const judged: { assignment: AuditAssignment; judgement: AnswerJudgement; outcome: AuditOutcome }[] = [];
+  // validators whose confirmation a dispute overturned here: a validator violation, so no reward this epoch
+  const overturned = new Set<string>();
   for (const r of records) {
     const jobs = [...new Set(r.assignments.filter((a) => a.window === window).map((a) => a.jobId))];
     for (const jobId of jobs) {
@@ -146,6 +148,7 @@ export function checkValidatorCredits(window: number, records: readonly AuditRec
       for (const x of live[live.length - 1] ?? []) if (!(x.late && !x.j.answered)) judged.push({ assignment: x.a, judgement: x.j, outcome });
       // a referral decided: the earlier rounds are judged against it too (a dispute's are not: it follows a confirmed mismatch)
       const disputed = r.outcomes.some((o) => o.jobId === jobId && o.judgedAt < window && o.outcome === 'mismatch');
+      if (disputed && outcome === 'match') for (const x of live.slice(0, -1).flat()) if (x.j.vote === 'mismatch') overturned.add(x.a.validator);
       if (!disputed && outcome !== 'referred')
         for (const x of live.slice(0, -1).flat()) if (x.j.answered && !x.j.missedTrap) judged.push({ assignment: x.a, judgement: x.j, outcome });
     }

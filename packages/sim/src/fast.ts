@@ -103,6 +103,13 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
     const start = GENESIS + e * scenario.epochSeconds;
     const end = start + scenario.epochSeconds;
     const activity = epochActivity(scenario, world, e, params);
+    // the service's own outage (SPEC §3.2): its slots are excluded from everyone's expected time, and no heartbeat counted in them
+    const down = scenario.serviceDown?.epoch === e ? scenario.serviceDown : undefined;
+    if (down)
+      for (const a of activity) {
+        a.expectedSlots -= down.slots;
+        a.upSlots -= Math.max(0, Math.min(a.upSlots, down.from + down.slots) - down.from);
+      }
     const jobsOf = new Map(activity.map((a) => [a.nodeId, a]));
 
     // the audits of the previous epoch's sample (and open referrals and disputes), judged now
@@ -135,6 +142,8 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         consumers: new Map(),
       });
       if (penalty.removed) audits.remove(v);
+      // a validator violation costs that epoch's validator reward too (SPEC §6.1)
+      credits.delete(v);
     }
 
     const staked = [...bond.values()].reduce((a, b) => a + b, 0n) + USER_STAKE + [...operatorStake.values()].reduce((a, b) => a + b, 0n);
@@ -177,7 +186,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         // every node is checked by a validator: what it measured counts (SPEC §3.1)
         measured: measuredHost(n),
         hostFirstSeen: GENESIS - n.host.firstSeenDaysAgo * day,
-        expectedSlots: a.expectedSlots,
+        expectedSlots: a.expectedSlots - a.maintenanceSlots,
         upSlots: a.upSlots,
         gpuSecondsDelivered: Math.min(claimed, gpusOf(n) * a.upSlots * scenario.slotSeconds),
         ...receiptsOf(a.jobs, params, (j) =>
@@ -208,7 +217,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
       previousDynamicFactor,
       expansionPhase: false,
       supply: { total: supply, staked },
-      excludedSlots: [],
+      excludedSlots: down ? [{ from: down.from, to: down.from + down.slots - 1, cause: 'service-down' }] : [],
       scarcityHistory: mergeOwnerClassUsage(history.slice(history.length - (params.compute.scarcityWindowEpochs - 1))),
       nodes,
       validators: validators

@@ -33,6 +33,7 @@ export const PROVIDER_ARCHETYPES = [
   'audit-seed-grinder',
   'heartbeat-forger',
   'job-refuser',
+  'maintenance-dc',
   'outage-region',
   'background',
 ] as const;
@@ -101,6 +102,7 @@ export const DESCRIPTIONS: Record<Archetype, string> = {
   'heartbeat-forger': 'flaky-home that keeps its key heartbeating in every slot, also those in which its GPU does not serve',
   'job-refuser':
     'reliable-dc that stays up for the capacity reward but refuses 3 in 10 of the jobs offered, renting that GPU time out elsewhere at the same price; the consumers sign refusals',
+  'maintenance-dc': 'reliable-dc that takes an announced 2-hour maintenance window once a week (SPEC §3.2): honest, never to be warned for it',
   'outage-region': 'reliable-dc in a region that loses power for some epochs',
   background: 'the rest of the network: honest nodes of mixed hardware',
   'honest-validator': 're-executes every receipt it is assigned and reports what it finds',
@@ -123,6 +125,8 @@ export type Scenario = {
   validators: Partial<Record<ValidatorArchetype, number>>;
   /** A regional outage: nodes in `region` are up only `uptime` of the time in epochs from..to. */
   outage?: { region: string; from: number; to: number; uptime: number };
+  /** The service itself is down for `slots` slots from `from` in epoch `epoch` (SPEC §3.2): nobody can heartbeat, nobody is to blame. */
+  serviceDown?: { epoch: number; from: number; slots: number };
 };
 
 const base = { seed: 1, epochSeconds: 86_400, slotSeconds: 60 };
@@ -182,6 +186,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     operators: { ...EVERY_PROVIDER, 'reliable-dc': 2 },
     validators: { 'honest-validator': 3, 'lazy-validator': 1, 'copying-validator': 1, 'colluding-validator': 1, 'framing-validator': 2 },
     outage: { region: 'outage-land', from: 4, to: 5, uptime: 0.6 },
+    serviceDown: { epoch: 3, from: 600, slots: 40 },
   },
   cartel: {
     ...base,
@@ -237,9 +242,18 @@ export type Job = {
 export type Refusal = { jobId: string; consumer: string; gpuSeconds: number; price: bigint };
 /**
  * `upSlots`: the slots it claimed up (heartbeats sent); `servedSlots`: those its GPUs really served
- * (a liveness probe finds the difference); `refused`: jobs it was offered and turned down.
+ * (a liveness probe finds the difference); `maintenanceSlots`: slots of announced maintenance (not
+ * expected); `refused`: jobs it was offered and turned down.
  */
-export type NodeActivity = { nodeId: string; upSlots: number; servedSlots: number; expectedSlots: number; jobs: Job[]; refused: Refusal[] };
+export type NodeActivity = {
+  nodeId: string;
+  upSlots: number;
+  servedSlots: number;
+  expectedSlots: number;
+  maintenanceSlots: number;
+  jobs: Job[];
+  refused: Refusal[];
+};
 
 export const CONSUMERS = 20;
 export const address = (label: string) => `0x${createHash('sha256').update(`swarm-sim:${label}`).digest('hex').slice(0, 40)}`;
@@ -391,7 +405,9 @@ export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: numbe
     if (n.archetype === 'flaky-home' || n.archetype === 'heartbeat-forger') up = 0.975 + r() * 0.02;
     else if (n.archetype === 'background') up = r() < 0.9 ? 1 : 0.995 + r() * 0.005;
     if (s.outage && n.region === s.outage.region && e >= s.outage.from && e <= s.outage.to) up = s.outage.uptime;
-    const servedSlots = Math.round(slots * up);
+    // announced maintenance: 2 hours once a week, down and not expected (SPEC §3.2)
+    const maintenanceSlots = n.archetype === 'maintenance-dc' && e % 7 === 2 ? Math.round((2 * 3600) / s.slotSeconds) : 0;
+    const servedSlots = Math.round(slots * up) - maintenanceSlots;
     // the heartbeat forger's key heartbeats in every slot; its GPU serves only some of them
     const upSlots = n.archetype === 'heartbeat-forger' && !(s.outage && n.region === s.outage.region) ? slots : servedSlots;
     const gpus = n.gpus.reduce((a, g) => a + g.count, 0);
@@ -454,7 +470,7 @@ export function epochActivity(s: Scenario, world: { nodes: SimNode[] }, e: numbe
         fill('fake', Math.floor(idle * 0.8), self, washRate);
         break;
     }
-    return { nodeId: n.id, upSlots, servedSlots, expectedSlots: slots, jobs, refused };
+    return { nodeId: n.id, upSlots, servedSlots, expectedSlots: slots, maintenanceSlots, jobs, refused };
   });
   // rating attackers buy ten jobs a day from the first background node and rate them 1
   const victim = activity.find((a) => world.nodes.find((n) => n.id === a.nodeId)?.archetype === 'background');

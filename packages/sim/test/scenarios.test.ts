@@ -1,4 +1,4 @@
-import { defaultParams } from '@swarm/core';
+import { defaultParams, detectViolations, type EpochInput } from '@swarm/core';
 import { describe, expect, it } from 'vitest';
 import { CHEATERS, INITIAL_SUPPLY, renderReport, resultJson, runFast, SCENARIOS, type SimResult } from '../src/index.ts';
 
@@ -97,6 +97,21 @@ describe('the simulator, fast mode, on the small scenario', () => {
       const r = runFast({ ...(SCENARIOS.cartel as NonNullable<(typeof SCENARIOS)['cartel']>), seed }, { params });
       for (const cheater of ['colluding-validator', 'protected-inflater']) expect(twin(r, cheater)?.holds, `${cheater}, seed ${seed}`).toBe(true);
     }
+  });
+
+  it('an honest operator is never warned for our outage or for its announced maintenance; unannounced, the same hours would be (SPEC §3.2)', () => {
+    const inputs: EpochInput[] = [];
+    const r = runFast(SCENARIOS.small as NonNullable<(typeof SCENARIOS)['small']>, { params, inspect: (input) => inputs.push(input) });
+    for (const a of ['maintenance-dc', 'reliable-dc']) for (const x of r.accounts.filter((y) => y.archetype === a)) expect(x.violations, x.id).toBe(0);
+    // epoch 3: the service was down 40 minutes — excluded for everyone, listed in the input
+    expect(inputs[3]?.excludedSlots).toEqual([{ from: 600, to: 639, cause: 'service-down' }]);
+    // epoch 2: the maintenance window's 120 minutes are not expected of the node
+    const input = inputs[2] as EpochInput;
+    const node = input.nodes.find((n) => n.id.startsWith('maintenance-dc')) as EpochInput['nodes'][number];
+    expect([node.expectedSlots, node.upSlots]).toEqual([1440 - 120, 1440 - 120]);
+    expect(detectViolations(input, params, 0).has(node.id)).toBe(false);
+    const unannounced = { ...input, nodes: [{ ...node, expectedSlots: 1440 }] };
+    expect(detectViolations(unannounced, params, 0).get(node.id)?.[0]?.kind).toBe('performance');
   });
 
   it('the inflaters are caught by audits: failed verifications and slashes; unbonding does not escape them', () => {

@@ -375,10 +375,11 @@ export async function judgeEpoch(sql: Sql, s: Settings, n: number, input: EpochI
   const audit = await judgeAudits(sql, s, n, end, params);
   const validators = await validatorsAt(sql, n, params);
   // the validator pool: answers that agreed with a confirmed outcome, nothing in an epoch with a missed
-  // trap, an unanswered assignment or an unrevealed beacon secret (SPEC §4.5)
-  const credit = new Map(audit.validators.filter((v) => !v.forfeits && v.agreed > 0).map((v) => [v.validator, v.agreed]));
-  input.validators = validators.filter((v) => credit.has(v.key)).map((v) => ({ id: v.key, payout: v.payout, agreedAudits: credit.get(v.key) as number }));
+  // trap, an unanswered assignment or an unrevealed beacon secret, or with a validator violation (SPEC §4.5, §6.1)
   const validatorSlashes = await judgeValidatorFaults(sql, s, n, end, params, audit.validators, audit.overturned, audit.proofs);
+  const violated = new Set(validatorSlashes.map((x) => x.nodeId));
+  const credit = new Map(audit.validators.filter((v) => !v.forfeits && !violated.has(v.validator) && v.agreed > 0).map((v) => [v.validator, v.agreed]));
+  input.validators = validators.filter((v) => credit.has(v.key)).map((v) => ({ id: v.key, payout: v.payout, agreedAudits: credit.get(v.key) as number }));
 
   const found = new Map<string, Found[]>();
   const add = (nodeId: string, v: Found) => found.set(nodeId, [...(found.get(nodeId) ?? []), v]);
