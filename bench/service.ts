@@ -8,7 +8,7 @@
  */
 
 import { execSync } from 'node:child_process';
-import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -206,9 +206,9 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
       [(5000n * TOKEN).toString(), ids, owners],
     );
     await db.query(
-      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message)
-       SELECT 'job-' || id, id, 'consumer', 0, $1, 3600, $2::numeric, true, 80, 'standard', 4, true, '{}' FROM unnest($3::text[]) AS u(id)`,
-      [genesis + 100, (3n * TOKEN).toString(), ids],
+      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message, message_hash)
+       SELECT 'job-' || id, id, 'consumer', 0, $1, 3600, $2::numeric, true, 80, 'standard', 4, true, '{}', $4 FROM unnest($3::text[]) AS u(id)`,
+      [genesis + 100, (3n * TOKEN).toString(), ids, createHash('sha256').update('{}').digest('hex')],
     );
   }
   await db.tx(async (sql) => {

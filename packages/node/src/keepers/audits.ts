@@ -31,12 +31,13 @@ import { validatorsAt } from './slashing.ts';
  * stored text, and served at /v1/messages/{hash}.
  */
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+/** The hash a stored signed message is known by: the SHA-256 of its text, as stored and served. */
+export const messageHash = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Keeps a signed message as evidence; returns the SHA-256 of its text (what evidence lists name). */
 export async function storeMessage(sql: Sql, message: unknown): Promise<string> {
   const text = typeof message === 'string' ? message : JSON.stringify(message);
-  const hash = sha256(text);
+  const hash = messageHash(text);
   await sql.query('INSERT INTO signed_messages (hash, message) VALUES ($1, $2) ON CONFLICT DO NOTHING', [hash, text]);
   return hash;
 }
@@ -156,9 +157,8 @@ export async function ensureDrawn(sql: Sql, s: Settings, n: number, now: number,
   const beacon = computeBeacon(reveals.map((r) => ({ validator: r.validator_key, secret: r.secret })));
   const seed = computeAuditSeed(closed.input_hash, beacon);
   const validators = (await validatorsAt(sql, n + 1, params)).map((v) => v.key);
-  const receipts = await sql.query<{ job_id: string; node_id: string; owner_key: string; result_hash: string; h: string }>(
-    `SELECT r.job_id, r.node_id, n.owner_key, COALESCE(r.message::jsonb #>> '{body,resultHash}', '') AS result_hash,
-            encode(sha256(convert_to(r.message, 'UTF8')), 'hex') AS h
+  const receipts = await sql.query<{ job_id: string; node_id: string; owner_key: string; h: string }>(
+    `SELECT r.job_id, r.node_id, n.owner_key, r.message_hash AS h
        FROM receipts r JOIN nodes n ON n.id = r.node_id WHERE r.epoch = $1 ORDER BY r.job_id COLLATE "C"`,
     [n],
   );
@@ -183,11 +183,20 @@ export async function ensureDrawn(sql: Sql, s: Settings, n: number, now: number,
           mustCover: new Set(mustCover),
         });
   const byJob = new Map(receipts.map((r) => [r.job_id, r]));
+  // the result each drawn receipt claims (read only for the sample, not for every receipt)
+  const claimed = new Map(
+    (
+      await sql.query<{ job_id: string; result_hash: string }>(
+        "SELECT job_id, COALESCE(message::jsonb #>> '{body,resultHash}', '') AS result_hash FROM receipts WHERE job_id = ANY($1::text[])",
+        [sample],
+      )
+    ).map((r) => [r.job_id, r.result_hash]),
+  );
   const assignments = assignAudits({
     seed,
     receipts: sample.map((jobId) => {
       const r = byJob.get(jobId) as (typeof receipts)[number];
-      return { jobId, nodeId: r.node_id, claimedResultHash: r.result_hash, exclude: [r.owner_key] };
+      return { jobId, nodeId: r.node_id, claimedResultHash: claimed.get(jobId) ?? '', exclude: [r.owner_key] };
     }),
     validators,
     count: 2,

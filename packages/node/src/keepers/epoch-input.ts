@@ -252,12 +252,9 @@ async function refusedByNode(sql: Sql, n: number): Promise<Map<string, bigint>> 
   return new Map(rows.map((r) => [r.node_id, BigInt(r.refused)]));
 }
 
-/** The input's commitment to every receipt of epoch `n` (SPEC §3.4): core `computeReceiptsHash` over job, node and the SHA-256 of each stored signed receipt. */
+/** The input's commitment to every receipt of epoch `n` (SPEC §3.4): core `computeReceiptsHash` over job, node and the SHA-256 of each stored signed receipt (computed at ingest). */
 async function receiptsHash(sql: Sql, n: number): Promise<string> {
-  const rows = await sql.query<{ job_id: string; node_id: string; h: string }>(
-    "SELECT job_id, node_id, encode(sha256(convert_to(message, 'UTF8')), 'hex') AS h FROM receipts WHERE epoch = $1",
-    [n],
-  );
+  const rows = await sql.query<{ job_id: string; node_id: string; h: string }>('SELECT job_id, node_id, message_hash AS h FROM receipts WHERE epoch = $1', [n]);
   return computeReceiptsHash(rows.map((r) => ({ jobId: r.job_id, nodeId: r.node_id, messageHash: r.h })));
 }
 

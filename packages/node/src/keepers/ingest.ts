@@ -18,6 +18,7 @@ import { balanceOf, post } from '../ledger/ledger.ts';
 import { type Context, epochOf, epochStart, type NodeInfo, nextEpoch, paramsAt } from '../service/context.ts';
 import { badRequest, conflict, forbidden, notFound, RequestError, unauthorized } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
+import { messageHash } from './audits.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
 import { reserveFunds, spendFromWallet } from './wallet.ts';
 
@@ -353,9 +354,10 @@ export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId
     const billable = isBillable(params, price, gpuSeconds);
     // funds: the wallet must cover everything already reserved plus this price (atomic: see wallet.ts)
     await reserveFunds(sql, b.consumerKey, price, 'body.price', 'the receipt');
+    const text = JSON.stringify(msg);
     const r = await sql.query(
-      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message, job_type)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING RETURNING job_id`,
+      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message, job_type, message_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING job_id`,
       [
         b.jobId,
         b.nodeId,
@@ -369,8 +371,9 @@ export async function acceptReceipt(ctx: Context, msg: Receipt): Promise<{ jobId
         b.priority,
         msg.rating,
         billable,
-        JSON.stringify(msg),
+        text,
         b.jobType ?? 'inference',
+        messageHash(text),
       ],
     );
     if (r.length === 0) throw conflict('DUPLICATE_RECEIPT', `job ${b.jobId} already has a receipt`, 'body.jobId');

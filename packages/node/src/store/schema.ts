@@ -86,6 +86,8 @@ export const receipts = pgTable(
     /** `inference`, `training` or `fine-tuning`: the response-time target applies to inference only (SPEC §4.4). */
     jobType: text('job_type').notNull().default('inference'),
     message: text('message').notNull(),
+    /** SHA-256 of `message`, computed once at ingest: the input's receipts commitment and the audit draw read it (SPEC §3.4). */
+    messageHash: text('message_hash').notNull().default(''),
   },
   (t) => [index('receipts_epoch_node').on(t.epoch, t.nodeId)],
 );
