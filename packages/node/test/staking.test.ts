@@ -67,20 +67,27 @@ describe.each(STORES)('staking on %s', (kind) => {
     const st = await net.statement(3, 'locked');
     expect(st.commitment).toBe('1');
     expect(st.reasons).toContain('COMMITMENT_FORFEITED');
-    // the whole period: the extra 1.1 added to e1's and e2's rewards goes back, from the bond, to the
-    // treasury — as far as the bond holds it (this test network pays far more a day than a bond holds)
+    // the whole period: the extra 1.1 added to e1's and e2's rewards goes back to the treasury, from
+    // the bond, then — this test network pays far more a day than a bond holds — from the node's
+    // unvested rewards, the last to vest first
     const earned = await Promise.all([1, 2].map(async (e) => BigInt((await net.statement(e, 'locked')).reward)));
     const due = earned.reduce((a, r) => a + r - (r * 10n) / 11n, 0n);
     const bonded = 10n * net.minBond;
-    const extra = due < bonded ? due : bonded;
-    expect(extra).toBeGreaterThan(0n);
-    expect(BigInt((await net.get('/v1/epochs/3')).summary.forfeited)).toBe(extra);
-    const forfeits = await net.t.db.query<{ amount: string }>("SELECT amount::text FROM postings WHERE id LIKE 'forfeit:3:%'");
-    expect(forfeits.reduce((a, r) => a + BigInt(r.amount), 0n)).toBe(extra);
-    expect((await net.balance('treasury')) - treasury).toBeGreaterThanOrEqual(extra);
-    // nothing is taken twice: a later close forfeits nothing more
+    expect(due).toBeGreaterThan(bonded);
+    const unvested = BigInt(st.unvested as string);
+    const fromUnvested = due - bonded < unvested ? due - bonded : unvested;
+    expect(fromUnvested).toBeGreaterThan(0n);
+    expect(BigInt((await net.get('/v1/epochs/3')).summary.forfeited)).toBe(bonded + fromUnvested);
+    const forfeits = await net.t.db.query<{ id: string; amount: string }>("SELECT id, amount::text FROM postings WHERE id LIKE 'forfeit:3:%' ORDER BY id");
+    expect(forfeits.reduce((a, r) => a + BigInt(r.amount), 0n)).toBe(bonded + fromUnvested);
+    expect(forfeits.find((r) => r.id.endsWith(':unvested:locked'))?.amount).toBe(fromUnvested.toString());
+    expect(await net.balance('unvested:locked')).toBe(unvested - fromUnvested);
+    expect((await net.balance('treasury')) - treasury).toBeGreaterThanOrEqual(bonded + fromUnvested);
+    // nothing is taken twice: a later close forfeits nothing more, and what vests comes from what is left
     await net.epoch(4);
     expect((await net.get('/v1/epochs/4')).summary.forfeited).toBe('0');
+    const next = (await net.get('/v1/epochs/4/input')).nodes.find((x: { id: string }) => x.id === 'locked');
+    expect(BigInt(next.vesting.unvested)).toBe(unvested - fromUnvested);
     expect((await checkLedger(net.t.db)).violations).toEqual([]);
   }, 60_000);
 

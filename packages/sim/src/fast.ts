@@ -2,6 +2,7 @@ import {
   applyValidatorFaults,
   CLEAN_STANDING,
   CLEAN_VALIDATOR,
+  clawFromTranches,
   computeAuditScore,
   computeCompensation,
   computeFeeSplit,
@@ -295,7 +296,7 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
       } else tranches.set(id, v.locked > 0n ? [...open, { epoch: e, amount: v.locked, epochs: params.vesting.epochs }] : open);
     });
     history.push(result.ownerClassUsage);
-    // a lock left early: the extra its multiplier added to every earlier reward goes back, from the bond (SPEC §4.4)
+    // a lock left early: the extra its multiplier added to every earlier reward goes back, from the bond then the unvested rewards (SPEC §4.4)
     result.nodeIds.forEach((id, i) => {
       const n = simNode.get(id) as SimNode;
       if (n.commitmentDays === 0) return;
@@ -304,8 +305,12 @@ export function runFast(scenario: Scenario, o: RunOptions): SimResult {
         const held = bond.get(id) ?? 0n;
         const taken = extra < held ? extra : held;
         bond.set(id, held - taken);
-        accountOf(id).slashed += taken;
-        treasury += taken;
+        // what the bond did not hold comes from the node's unvested rewards, the last to vest first
+        const claw = clawFromTranches(tranches.get(id) ?? [], extra - taken, e);
+        tranches.set(id, claw.tranches);
+        const clawed = claw.taken.reduce((a, t) => a + t.amount, 0n);
+        accountOf(id).slashed += taken + clawed;
+        treasury += taken + clawed;
       } else {
         const s = result.statement(i);
         lockPaid.set(id, [...(lockPaid.get(id) ?? []), { reward: s.capacityReward, commitment: s.commitment }]);

@@ -2,14 +2,16 @@ import { allocateSlash, computeForfeitedExtra, parseWad } from '@swarm/core';
 import { type Posting, post } from '../ledger/ledger.ts';
 import type { Sql } from '../store/db.ts';
 import { addSlashed, slashableSources } from './slashing.ts';
+import { clawUnvested } from './vesting.ts';
 
 /**
  * SPEC §4.4: "leaving early forfeits the extra for the whole period". A bond unbonded before its
  * node's committed period ended earns with `L = 1` from the epoch the unbonding takes effect
  * (`nodes.commitment_forfeited_epoch`); at the close of that epoch, the extra its multiplier added
  * to every earlier reward of the period (`computeForfeitedExtra`, from the stored statements) is
- * taken back from the node's bond — its bonds, then the unbonding itself — to the treasury, as far
- * as they hold it. Returns the tokens taken.
+ * taken back from the node's bond — its bonds, then the unbonding itself — and what they do not
+ * hold from the node's unvested rewards (the tokens that would vest last), to the treasury, as far
+ * as they all hold it. Returns the tokens taken.
  */
 export async function forfeitCommitmentExtras(sql: Sql, n: number): Promise<bigint> {
   const rows = await sql.query<{ node_id: string; reward: string; commitment: string }>(
@@ -32,18 +34,15 @@ export async function forfeitCommitmentExtras(sql: Sql, n: number): Promise<bigi
     const held = from.reduce((a, s) => a + s.available, 0n);
     const extra = computeForfeitedExtra(list);
     const amount = extra < held ? extra : held;
+    const memo = 'commitment left early: its extra forfeited';
     for (const t of allocateSlash(amount, from)) {
-      postings.push({
-        id: `forfeit:${n}:${nodeId}:${t.account}`,
-        epoch: n,
-        from: t.account,
-        to: 'treasury',
-        amount: t.amount,
-        memo: 'commitment left early: its extra forfeited',
-      });
+      postings.push({ id: `forfeit:${n}:${nodeId}:${t.account}`, epoch: n, from: t.account, to: 'treasury', amount: t.amount, memo });
       taken.set(t.account, (taken.get(t.account) ?? 0n) + t.amount);
     }
-    total += amount;
+    // what the bond did not hold comes from the node's unvested rewards
+    const clawed = await clawUnvested(sql, n, nodeId, extra - amount, memo);
+    postings.push(...clawed);
+    total += amount + clawed.reduce((a, p) => a + p.amount, 0n);
   }
   await post(sql, postings);
   await addSlashed(sql, taken);

@@ -28,6 +28,7 @@ import type { Sql } from '../store/db.ts';
 import { serviceDownSlots } from './liveness.ts';
 import { maintenanceDuring } from './maintenance.ts';
 import { stakeInEffect } from './stake-sql.ts';
+import { openTranches } from './vesting.ts';
 
 /**
  * Builds epoch `n`'s input from the store (SPEC §3, §10): uptime from the heartbeat slot bitmaps,
@@ -102,11 +103,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
   const maintenance = await maintenanceMasks(sql, n, start, end, s.slotSeconds, totalSlots);
   // compute rewards still vesting (SPEC §6.1): what is unvested and what vests at this close
   const tranches = new Map<string, VestingTranche[]>();
-  for (const t of await sql.query<{ node_id: string; epoch: string; amount: string; epochs: number }>(
-    "SELECT node_id, epoch::text AS epoch, amount::text AS amount, epochs FROM vesting_tranches WHERE status = 'open' AND epoch < $1 ORDER BY node_id, epoch",
-    [n],
-  ))
-    tranches.set(t.node_id, [...(tranches.get(t.node_id) ?? []), { epoch: Number(t.epoch), amount: BigInt(t.amount), epochs: t.epochs }]);
+  for (const t of await openTranches(sql)) if (t.epoch < n) tranches.set(t.nodeId, [...(tranches.get(t.nodeId) ?? []), t]);
   // stakes in effect in epoch n: made before it, less what started unbonding before it
   const stakeRows = await sql.query<{ id: string; kind: string; node_id: string | null; payout: string; lock_days: number; amount: string }>(
     `SELECT st.id, st.kind, st.node_id, st.payout,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, InvariantError, vestedAfter } from '@swarm/core';
+import { canonicalJson, InvariantError, unvestedAfter } from '@swarm/core';
 import { textProblem } from '@swarm/sdk';
+import { openTranches } from '../keepers/vesting.ts';
 import type { Sql } from '../store/db.ts';
 
 /**
@@ -220,12 +221,9 @@ export async function checkLedger(sql: Sql): Promise<LedgerReport> {
   // unvested: each node's account holds what its open tranches have not yet vested (SPEC §6.1)
   const closed = Number((await sql.query<{ n: string }>('SELECT next_epoch::text AS n FROM epoch_cursor WHERE id = 1'))[0]?.n ?? 0) - 1;
   const unvested = new Map<string, bigint>();
-  for (const t of await sql.query<{ node_id: string; epoch: string; amount: string; epochs: number }>(
-    "SELECT node_id, epoch::text AS epoch, amount::text AS amount, epochs FROM vesting_tranches WHERE status = 'open'",
-  )) {
-    const tranche = { epoch: Number(t.epoch), amount: BigInt(t.amount), epochs: t.epochs };
-    const id = `unvested:${t.node_id}`;
-    unvested.set(id, (unvested.get(id) ?? 0n) + tranche.amount - vestedAfter(tranche, closed));
+  for (const t of await openTranches(sql)) {
+    const id = `unvested:${t.nodeId}`;
+    unvested.set(id, (unvested.get(id) ?? 0n) + unvestedAfter(t, closed));
   }
   for (const [id, b] of computed)
     if (id.startsWith('unvested:') && b !== (unvested.get(id) ?? 0n)) violations.push(`${id} holds ${b} but its tranches say ${unvested.get(id) ?? 0n}`);

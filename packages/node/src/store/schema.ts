@@ -501,7 +501,7 @@ export const signedMessages = pgTable('signed_messages', { hash: text('hash').pr
 /**
  * Compute rewards locked to vest (SPEC §6.1): one tranche per node and epoch, vesting linearly over
  * `epochs` closes; `status` open, vested (all of it released) or forfeited (a failed verification
- * or an equivocation took what was left). The ledger holds the unvested tokens in `unvested:<node>`.
+ * or an equivocation took what was left); `clawed` what a lock's clawback took. The ledger holds the unvested tokens in `unvested:<node>`.
  */
 export const vestingTranches = pgTable(
   'vesting_tranches',
@@ -511,6 +511,8 @@ export const vestingTranches = pgTable(
     amount: amount('amount').notNull(),
     epochs: integer('epochs').notNull(),
     status: text('status').notNull(),
+    /** Taken back by a lock left early where the bond did not hold the extra (SPEC §4.4): the tokens that would have vested last. */
+    clawed: amount('clawed').notNull().default('0'),
   },
   (t) => [primaryKey({ columns: [t.nodeId, t.epoch] }), index('vesting_tranches_status').on(t.status)],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "vesting_tranches" ADD COLUMN "clawed" numeric(78, 0) DEFAULT '0' NOT NULL;
