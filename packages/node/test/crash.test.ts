@@ -139,25 +139,28 @@ describe('crash during epoch close', () => {
         manifest: await get(runs.reference as Proc, '/v1/epochs/0/manifest'),
       };
       expect(JSON.parse(refInput).nodes.map((n: { upSlots: number }) => n.upSlots)).toEqual([ROUNDS, ROUNDS, ROUNDS - 3]);
-      for (const point of POINTS) {
-        const again = await startProcess(args(dirs[point] as string), stores[point]);
-        procs.push(again);
-        const input = await waitFor(`${point}: the close after restart`, () => get(again, '/v1/epochs/0/input'));
-        expect(input, point).toBe(ref.input);
-        expect(JSON.parse((await get(again, '/v1/epochs/0')) as string).result, point).toEqual(ref.result);
-        expect(await get(again, '/v1/epochs/0/statements?limit=500'), point).toBe(ref.statements);
-        expect(await get(again, '/v1/epochs/0/manifest'), point).toBe(ref.manifest);
-        const epochs = JSON.parse((await get(again, '/v1/epochs')) as string).epochs;
-        expect(
-          epochs.filter((e: { epoch: number }) => e.epoch === 0),
-          point,
-        ).toHaveLength(1);
-        const check = JSON.parse((await get(again, '/v1/operator/check')) as string);
-        expect(check.violations, point).toEqual([]);
-        const status = JSON.parse((await get(again, '/v1/status')) as string);
-        expect(status.receipts, point).toBe(6);
-        await stopProcess(again);
-      }
+      // the three restart at once (each closes its own store)
+      await Promise.all(
+        POINTS.map(async (point) => {
+          const again = await startProcess(args(dirs[point] as string), stores[point]);
+          procs.push(again);
+          const input = await waitFor(`${point}: the close after restart`, () => get(again, '/v1/epochs/0/input'));
+          expect(input, point).toBe(ref.input);
+          expect(JSON.parse((await get(again, '/v1/epochs/0')) as string).result, point).toEqual(ref.result);
+          expect(await get(again, '/v1/epochs/0/statements?limit=500'), point).toBe(ref.statements);
+          expect(await get(again, '/v1/epochs/0/manifest'), point).toBe(ref.manifest);
+          const epochs = JSON.parse((await get(again, '/v1/epochs')) as string).epochs;
+          expect(
+            epochs.filter((e: { epoch: number }) => e.epoch === 0),
+            point,
+          ).toHaveLength(1);
+          const check = JSON.parse((await get(again, '/v1/operator/check')) as string);
+          expect(check.violations, point).toEqual([]);
+          const status = JSON.parse((await get(again, '/v1/status')) as string);
+          expect(status.receipts, point).toBe(6);
+          await stopProcess(again);
+        }),
+      );
     },
     600_000,
   );
