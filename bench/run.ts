@@ -120,7 +120,7 @@ if (only === undefined || only === 'service') {
   service.push({ case: 'peer: raw crypto.verify (Ed25519, one core)', n: 20_000, value: ceiling, unit: 'verifies/s' });
   console.log(`raw verify ceiling: ${ceiling}/s`);
   for (const store of pgUp ? (['pglite', 'postgres'] as const) : (['pglite'] as const)) {
-    for (const r of await svc.ingest(store)) {
+    for (const r of process.env.BENCH_INGEST === '0' ? [] : await svc.ingest(store)) {
       // the fair peer: one core's verify ceiling times the cores the service kept busy
       const peer = r.cores === undefined ? ceiling : ceiling * r.cores;
       const note =

@@ -16,7 +16,7 @@ import { DEFAULT_PARAMS_JSON, TOKEN } from '../packages/core/src/index.ts';
 import { closeEpoch } from '../packages/node/src/keepers/epoch-close.ts';
 import { ManualClock } from '../packages/node/src/service/clock.ts';
 import { initContext } from '../packages/node/src/service/context.ts';
-import { type Db, openDb } from '../packages/node/src/store/db.ts';
+import { type Db, openDb, type Sql } from '../packages/node/src/store/db.ts';
 import { startProcess, stopProcess, tempDir } from '../packages/node/test/process.ts';
 import { type Heartbeat, type HeartbeatBody, keysFromSeed, signHeartbeat, signingBytes, signRegister } from '../packages/sdk/src/index.ts';
 
@@ -166,7 +166,24 @@ async function freshSchema(): Promise<string> {
 
 /** Seeds `nodes` nodes with a day of heartbeats (1,440 one-minute slots, ~99.5 % up), bonds and receipts, then times the close. */
 export async function close(store: 'pglite' | 'postgres', nodes: number): Promise<Row> {
-  const db: Db = await openDb(store === 'postgres' ? { url: await freshSchema() } : { dataDir: 'memory://' });
+  const opened: Db = await openDb(store === 'postgres' ? { url: await freshSchema() } : { dataDir: 'memory://' });
+  // BENCH_TRACE=sql: the close's ten slowest statements (the seeding is not traced)
+  const spent = new Map<string, { ms: number; calls: number }>();
+  let tracing = false;
+  const traced = (sql: Sql): Sql => ({
+    async query(text, params) {
+      if (!tracing) return sql.query(text, params);
+      const t = performance.now();
+      try {
+        return await sql.query(text, params);
+      } finally {
+        const key = text.replace(/\s+/g, ' ').slice(0, 110);
+        const x = spent.get(key) ?? { ms: 0, calls: 0 };
+        spent.set(key, { ms: x.ms + performance.now() - t, calls: x.calls + 1 });
+      }
+    },
+  });
+  const db: Db = process.env.BENCH_TRACE === 'sql' ? { ...opened, query: traced(opened).query, tx: (fn) => opened.tx((sql) => fn(traced(sql))) } : opened;
   const genesis = 1_767_225_600;
   const clock = new ManualClock(genesis - 100);
   const ctx = await initContext({
@@ -221,7 +238,17 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
   clock.set(genesis + 86_400 + 61);
   const t = performance.now();
   const marks: [string, number][] = [['start', t]];
+  tracing = true;
   const r = await closeEpoch(ctx, 0, { at: (p) => void marks.push([p, performance.now()]) });
+  tracing = false;
+  if (spent.size > 0)
+    console.log(
+      [...spent]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 10)
+        .map(([k, v]) => `  ${Math.round(v.ms)} ms × ${v.calls}: ${k}`)
+        .join('\n'),
+    );
   if (process.env.BENCH_TRACE)
     console.log(
       marks

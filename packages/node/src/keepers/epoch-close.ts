@@ -18,7 +18,7 @@ import { type Context, epochStart, paramsAt } from '../service/context.ts';
 import { conflict } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { forfeitCommitmentExtras, forfeitStakeLockExtras } from './commitment.ts';
-import { buildEpochInput } from './epoch-input.ts';
+import { buildEpochInput, recordConsumerOwners } from './epoch-input.ts';
 import { tallyProposals } from './governance.ts';
 import { storeInputParts } from './input-store.ts';
 import { settleEpoch } from './settlement.ts';
@@ -118,6 +118,8 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     await sql.query('UPDATE unbondings SET released = true WHERE release_epoch <= $1 AND NOT released', [n]);
     await hooks.at?.('postings-written');
     await writeStatements(sql, n, result);
+    // the owners each consumer key paid this epoch: the independent keys of the epochs after it (SPEC §4.4)
+    await recordConsumerOwners(sql, n);
     // this epoch's usage per owner and hardware class: the scarcity window of the epochs after it (SPEC §4.4)
     const usage = result.ownerClassUsage;
     await sql.query(

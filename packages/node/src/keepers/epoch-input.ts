@@ -263,7 +263,8 @@ const NO_JOBS: JobStats = { standard: 0n, standardFailed: 0n, high: 0n, highFail
  * — the prices paid for standard and high-priority jobs and for the failed ones, Σ price × rating,
  * and the price-weighted p95 of inference response times; once over all of them and once over
  * those of independent keys: consumer keys that, up to epoch `n`, have paid some other owner's
- * nodes too. A key that has paid only this owner counts against the node, never for it.
+ * nodes too (`consumer_owners` for the closed epochs, `recordConsumerOwners`). A key that has paid
+ * only this owner counts against the node, never for it.
  */
 async function receiptStats(
   sql: Sql,
@@ -271,10 +272,10 @@ async function receiptStats(
   params: Params,
 ): Promise<Map<string, { delivered: number; fee: bigint; all: JobStats; independent: JobStats }>> {
   const billable = `
-    keys AS (SELECT r.consumer_key, MIN(o.owner) AS lo, MAX(o.owner) AS hi
-               FROM receipts r JOIN nodes o ON o.id = r.node_id
-              WHERE r.billable AND r.epoch <= $1 AND r.consumer_key IN (SELECT consumer_key FROM receipts WHERE epoch = $1 AND billable)
-              GROUP BY r.consumer_key),
+    now AS (SELECT r.consumer_key, MIN(o.owner) AS lo, MAX(o.owner) AS hi
+              FROM receipts r JOIN nodes o ON o.id = r.node_id WHERE r.epoch = $1 AND r.billable GROUP BY r.consumer_key),
+    keys AS (SELECT now.consumer_key, LEAST(now.lo, c.lo) AS lo, GREATEST(now.hi, c.hi) AS hi
+               FROM now LEFT JOIN consumer_owners c ON c.consumer_key = now.consumer_key),
     rs AS (SELECT r.node_id, r.consumer_key, r.job_id, r.price, r.success, r.priority, r.rating, r.response_ms, r.job_type, r.gpu_seconds,
                   (k.lo <> o.owner OR k.hi <> o.owner) AS independent
              FROM receipts r JOIN nodes o ON o.id = r.node_id JOIN keys k ON k.consumer_key = r.consumer_key
@@ -326,6 +327,17 @@ async function receiptStats(
     });
   }
   return out;
+}
+
+/** At the close of epoch `n`: merges the owners its billable receipts paid into each consumer key's span. */
+export async function recordConsumerOwners(sql: Sql, n: number): Promise<void> {
+  await sql.query(
+    `INSERT INTO consumer_owners (consumer_key, lo, hi)
+     SELECT r.consumer_key, MIN(o.owner), MAX(o.owner) FROM receipts r JOIN nodes o ON o.id = r.node_id
+      WHERE r.epoch = $1 AND r.billable GROUP BY r.consumer_key
+     ON CONFLICT (consumer_key) DO UPDATE SET lo = LEAST(consumer_owners.lo, excluded.lo), hi = GREATEST(consumer_owners.hi, excluded.hi)`,
+    [n],
+  );
 }
 
 /**

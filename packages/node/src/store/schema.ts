@@ -259,6 +259,18 @@ export const ownerClassUsage = pgTable(
   (t) => [primaryKey({ columns: [t.epoch, t.owner, t.hardwareClass] })],
 );
 
+/**
+ * Which owners each consumer key has paid in billable receipts of the closed epochs: the lowest and
+ * highest owner address (a key whose two differ has paid more than one owner). Merged at each close,
+ * so that telling a key independent of an owner (SPEC §4.4) reads one row per key of the epoch, not
+ * every receipt ever stored.
+ */
+export const consumerOwners = pgTable('consumer_owners', {
+  consumerKey: text('consumer_key').primaryKey(),
+  lo: text('lo').notNull(),
+  hi: text('hi').notNull(),
+});
+
 /** Network-wide states set by governance (SPEC §4.2 expansion phase), each from an epoch on. */
 export const governanceFlags = pgTable(
   'governance_flags',
