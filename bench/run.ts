@@ -131,9 +131,7 @@ if (only === undefined || only === 'service') {
       console.log(`${r.case}: ${r.value} ${r.unit} (${note})`);
     }
     for (const n of (process.env.BENCH_CLOSE_SIZES ?? '10000,100000,1000000').split(',').map(Number)) {
-      const r = await svc.close(store, n);
-      service.push(r);
-      console.log(`${r.case} ${n}: ${r.value} ms (${r.note})`);
+      service.push(...(await svc.close(store, n)));
     }
   }
   if (!pgUp) console.log('PostgreSQL not reachable: its rows are skipped');

@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DEFAULT_PARAMS_JSON, TOKEN } from '../packages/core/src/index.ts';
+import { seedNetwork } from '../packages/node/src/demo/seed.ts';
 import { closeEpoch } from '../packages/node/src/keepers/epoch-close.ts';
 import { ManualClock } from '../packages/node/src/service/clock.ts';
 import { initContext } from '../packages/node/src/service/context.ts';
@@ -164,9 +165,9 @@ async function freshSchema(): Promise<string> {
   return url.toString();
 }
 
-/** Seeds `nodes` nodes with a day of heartbeats (1,440 one-minute slots, ~99.5 % up), bonds and receipts, then times the close. */
-export async function close(store: 'pglite' | 'postgres', nodes: number): Promise<Row> {
-  const opened: Db = await openDb(store === 'postgres' ? { url: await freshSchema() } : { dataDir: 'memory://' });
+/** Seeds a realistic network of `nodes` nodes (`seedNetwork`, PGlite on disk), then times the close of its day-long epoch 0: phases, peak memory. */
+export async function close(store: 'pglite' | 'postgres', nodes: number): Promise<Row[]> {
+  const opened: Db = await openDb(store === 'postgres' ? { url: await freshSchema() } : { dataDir: join(tempDir('bench-close'), 'store') });
   // BENCH_TRACE=sql: the close's ten slowest statements (the seeding is not traced)
   const spent = new Map<string, { ms: number; calls: number }>();
   let tracing = false;
@@ -186,61 +187,21 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
   const db: Db = process.env.BENCH_TRACE === 'sql' ? { ...opened, query: traced(opened).query, tx: (fn) => opened.tx((sql) => fn(traced(sql))) } : opened;
   const genesis = 1_767_225_600;
   const clock = new ManualClock(genesis - 100);
-  const ctx = await initContext({
-    db,
-    clock,
-    operatorToken: 'x',
-    operatorEthKey: `0x${'22'.repeat(32)}`,
-    settings: { genesis, epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300, onboarding: 'open' },
-  });
-  const CH = 10_000;
-  const models = ['H100', 'A100-80G', 'L40S', 'RTX-4090', 'A10', 'T4'];
-  for (let from = 0; from < nodes; from += CH) {
-    const ids: string[] = [];
-    const hw: string[] = [];
-    const bits: string[] = [];
-    const owners: string[] = [];
-    for (let i = from; i < Math.min(nodes, from + CH); i++) {
-      ids.push(`n-${String(i).padStart(7, '0')}`);
-      owners.push(`0x${(i % 30_000).toString(16).padStart(40, '0')}`);
-      hw.push(JSON.stringify({ gpus: [{ model: models[i % models.length], count: 1 + (i % 8) }], vcpus: 32, ramGb: 256, nvmeTb: 4, bandwidthGbps: 10 }));
-      const down = i % 50 === 0 ? 200 : i % 7; // most nodes miss a few minutes, some many
-      bits.push('1'.repeat(1440 - down) + '0'.repeat(down));
-    }
-    await db.query(
-      `INSERT INTO nodes (id, node_key, owner_key, owner, region, sla_class, provider_class, hardware, registered_at, commitment_days, message)
-       SELECT id, 'k' || id, 'owner', owner, 'eu-west', 'minimum', 'individual', hw, $1, 0, '{}' FROM unnest($2::text[], $3::text[], $4::text[]) AS u(id, owner, hw)`,
-      [genesis - 86_400, ids, owners, hw],
-    );
-    await db.query(
-      `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util)
-       SELECT id, 0, b::varbit, 1440, 1440 * 900000, 1440, 700000 FROM unnest($1::text[], $2::text[]) AS u(id, b)`,
-      [ids, bits],
-    );
-    await db.query(
-      `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch)
-       SELECT 'bond-' || id, 'bond', 'owner', id, owner, $1::numeric, 0, 0 FROM unnest($2::text[], $3::text[]) AS u(id, owner)`,
-      [(5000n * TOKEN).toString(), ids, owners],
-    );
-    await db.query(
-      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, message, message_hash)
-       SELECT 'job-' || id, id, 'consumer', 0, $1, 3600, $2::numeric, true, 80, 'standard', 4, true, '{}', $4 FROM unnest($3::text[]) AS u(id)`,
-      [genesis + 100, (3n * TOKEN).toString(), ids, createHash('sha256').update('{}').digest('hex')],
-    );
-  }
-  await db.tx(async (sql) => {
-    const { post } = await import('../packages/node/src/ledger/ledger.ts');
-    await post(sql, [
-      { id: 'bench-supply', epoch: -1, from: 'mint', to: 'wallet:owner', amount: 5000n * TOKEN * BigInt(nodes) * 3n, memo: 'bench' },
-      { id: 'bench-consumer', epoch: -1, from: 'mint', to: 'wallet:consumer', amount: 3n * TOKEN * BigInt(nodes), memo: 'bench' },
-    ]);
-  });
+  const settings = { genesis, epochSeconds: 86_400, slotSeconds: 60, graceSeconds: 60, windowSeconds: 300, onboarding: 'open' as const };
+  const ctx = await initContext({ db, clock, operatorToken: 'x', operatorEthKey: `0x${'22'.repeat(32)}`, settings });
+  const seedStart = performance.now();
+  const seeded = await seedNetwork(db, ctx.settings, { nodes, receiptsPerNodeDay: RECEIPTS_PER_NODE_DAY });
+  const seedMs = performance.now() - seedStart;
   clock.set(genesis + 86_400 + 61);
+  resetPeakRss();
   const t = performance.now();
   const marks: [string, number][] = [['start', t]];
   tracing = true;
   const r = await closeEpoch(ctx, 0, { at: (p) => void marks.push([p, performance.now()]) });
   tracing = false;
+  const ms = performance.now() - t;
+  marks.push(['committed', performance.now()]);
+  const peak = peakRssMiB();
   if (spent.size > 0)
     console.log(
       [...spent]
@@ -249,17 +210,43 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
         .map(([k, v]) => `  ${Math.round(v.ms)} ms × ${v.calls}: ${k}`)
         .join('\n'),
     );
-  if (process.env.BENCH_TRACE)
-    console.log(
-      marks
-        .slice(1)
-        .map(([p, x], i) => `${p} +${Math.round(x - (marks[i] as [string, number])[1])} ms`)
-        .join(' · '),
-    );
-  const ms = performance.now() - t;
+  const phases = marks.slice(1).map(([p, x], i) => `${p} ${(Math.round(x - (marks[i] as [string, number])[1]) / 1000).toFixed(1)} s`);
+  console.log(`close ${store} ${nodes}: ${Math.round(ms)} ms (${phases.join(' · ')}), peak RSS ${peak} MiB`);
   if (r.summary.nodes !== nodes) throw new Error('bench close: wrong node count');
   await db.close();
-  return { case: `epoch close, ${store}`, n: nodes, value: Math.round(ms), unit: 'ms', note: `${r.summary.earning} nodes earned, ${r.summary.payees} payees` };
+  return [
+    {
+      case: `seed (realistic data, ${RECEIPTS_PER_NODE_DAY} receipts/node-day), ${store}`,
+      n: nodes,
+      value: Math.round(seedMs),
+      unit: 'ms',
+      note: `${seeded.receipts.toLocaleString('en')} receipts, ${seeded.owners.toLocaleString('en')} owners, ${seeded.consumers.toLocaleString('en')} consumers`,
+    },
+    {
+      case: `epoch close, ${store}`,
+      n: nodes,
+      value: Math.round(ms),
+      unit: 'ms',
+      note: `${r.summary.earning} nodes earned, ${r.summary.payees} payees; peak RSS ${peak} MiB${store === 'pglite' ? ' (the store runs in this process)' : ' (this process; the server is apart)'}; ${phases.join(' · ')}`,
+    },
+  ];
+}
+
+/** The bench's data: receipts a node makes a day in the simulator's networks (jobs of 1,800 GPU-seconds). BENCH_RECEIPTS overrides. */
+const RECEIPTS_PER_NODE_DAY = Number(process.env.BENCH_RECEIPTS ?? 130);
+
+/** Resets this process's peak RSS (Linux: writing 5 to clear_refs), so the next reading covers what follows. */
+function resetPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not Linux: the peak then covers the whole process
+  }
+}
+
+function peakRssMiB(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : Math.round(process.memoryUsage().rss / 2 ** 20);
 }
 
 export async function postgresReachable(): Promise<boolean> {

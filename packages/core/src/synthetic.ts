@@ -29,9 +29,11 @@ export function prng(seed: number): () => number {
   };
 }
 
-const REGIONS = ['eu-west', 'eu-north', 'us-east', 'us-west', 'ap-south', 'ap-east', 'sa-east', 'af-south'];
-type Profile = { cls: ProviderClass; sla: SlaClass; models: string[]; gpus: [number, number]; vcpus: number; ram: number; nvme: number; bw: number };
-const PROFILES: [number, Profile][] = [
+/** The regions of synthetic and seeded networks. */
+export const REGIONS = ['eu-west', 'eu-north', 'us-east', 'us-west', 'ap-south', 'ap-east', 'sa-east', 'af-south'];
+export type Profile = { cls: ProviderClass; sla: SlaClass; models: string[]; gpus: [number, number]; vcpus: number; ram: number; nvme: number; bw: number };
+/** The mix of synthetic and seeded networks: each profile's share of the nodes, then what such a node has. */
+export const PROFILES: [number, Profile][] = [
   [0.3, { cls: 'individual', sla: 'minimum', models: ['RTX-4090', 'RTX-3090'], gpus: [1, 2], vcpus: 16, ram: 64, nvme: 2, bw: 1 }],
   [0.12, { cls: 'individual', sla: 'minimum', models: ['T4', 'A10', 'other'], gpus: [1, 4], vcpus: 8, ram: 32, nvme: 1, bw: 1 }],
   [0.2, { cls: 'edge', sla: 'recommended', models: ['L40S', 'A100-40G', 'A10'], gpus: [4, 8], vcpus: 64, ram: 256, nvme: 8, bw: 10 }],

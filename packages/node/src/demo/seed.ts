@@ -1,0 +1,312 @@
+import { createHash } from 'node:crypto';
+import { defaultParams, type Params, PROFILES, type Profile, prng, REGIONS, TOKEN, WAD } from '@swarm/core';
+import { post } from '../ledger/ledger.ts';
+import { epochStart, type Settings } from '../service/context.ts';
+import type { Db, Sql } from '../store/db.ts';
+
+/**
+ * A store filled with a network of `nodes` nodes as the service would have stored it after
+ * `epochs` epochs of real traffic, without sending the traffic: for measuring the close and the
+ * reads at scale (`npm run bench`) and for trying the service on a large network (`swarm seed`).
+ *
+ * What it holds, drawn from `seed` (the same options give the same rows on every store):
+ * - nodes of mixed hardware, regions, SLA and provider classes (core's `PROFILES`), one owner per
+ *   three nodes, each with a validator's onboarding check of what it has, and a bond;
+ * - per epoch, each node's heartbeat bitmap: most miss a few minutes in one to three gaps; about
+ *   2 % are the violators — long outages below their SLA's target, failing and slow jobs — and a
+ *   few of those are dark all epoch;
+ * - per epoch, each node's receipts as the simulator's networks make them (`receiptsPerNodeDay`,
+ *   jobs of 1,800 GPU-seconds at the organic GPU rate, never more than the node could deliver),
+ *   from five consumers per node out of one per five nodes; a tenth high priority, mixed job types;
+ * - user stakes of a tenth of the consumers, operator stakes of a hundredth of the owners,
+ *   unbondings of a hundredth of the bonds, an attestor per attested role;
+ * - the ledger postings that fund all of it (mint → wallets → stakes), so `swarm ledger check` holds.
+ */
+export type SeedOptions = {
+  nodes: number;
+  /** Epochs of heartbeats and receipts, from 0. Default 1. */
+  epochs?: number;
+  /** Default: the simulator's networks' ~130 a node-day. */
+  receiptsPerNodeDay?: number;
+  seed?: number;
+  params?: Params;
+  /** Called after each chunk of nodes. */
+  progress?: (done: number, total: number) => void;
+};
+
+export type SeedSummary = { nodes: number; owners: number; consumers: number; receipts: number; epochs: number };
+
+const CHUNK = 5000;
+/** A job's length, as in the simulator's world (`packages/sim/src/world.ts`). */
+export const JOB_SECONDS = 1800;
+const CONSUMERS_PER_NODE = 5;
+
+const hexOf = (label: string) => createHash('sha256').update(label).digest('hex');
+const pad = (i: number) => String(i).padStart(7, '0');
+export const seededNodeId = (i: number) => `n-${pad(i)}`;
+const ownerAddress = (o: number) => `0x${hexOf(`seed-owner:${o}`).slice(0, 40)}`;
+
+export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<SeedSummary> {
+  const params = o.params ?? defaultParams();
+  const epochs = o.epochs ?? 1;
+  const perDay = o.receiptsPerNodeDay ?? 130;
+  const r = prng(o.seed ?? 1);
+  const totalSlots = s.epochSeconds / s.slotSeconds;
+  const owners = Math.max(1, Math.ceil(o.nodes / 3));
+  const consumerCount = Math.max(20, Math.ceil(o.nodes / 5));
+  const consumers = Array.from({ length: consumerCount }, (_, c) => hexOf(`seed-consumer:${c}`));
+  const ownerKeys = Array.from({ length: owners }, (_, k) => hexOf(`seed-owner-key:${k}`));
+  // the organic rate per GPU-second, rounded up as the simulator prices it
+  const rate = ((params.bond.gpuRateUsdPerHour * WAD) / params.bond.referenceTokenPriceUsd + 3599n) / 3600n;
+  const jobPrice = rate * BigInt(JOB_SECONDS);
+  const validator = hexOf('seed-validator');
+  const paidBy = new Array<bigint>(consumerCount).fill(0n);
+  let receipts = 0;
+  await db.tx(async (sql) => {
+    await sql.query('INSERT INTO attestors (id, key, roles) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
+      'seed-attestor',
+      hexOf('seed-attestor'),
+      'model,developer,community,liquidity',
+    ]);
+  });
+  for (let from = 0; from < o.nodes; from += CHUNK) {
+    const to = Math.min(o.nodes, from + CHUNK);
+    const n = {
+      id: [] as string[],
+      key: [] as string[],
+      ownerKey: [] as string[],
+      owner: [] as string[],
+      region: [] as string[],
+      sla: [] as string[],
+      cls: [] as string[],
+      hw: [] as string[],
+      registered: [] as number[],
+      measured: [] as string[],
+      bond: [] as string[],
+    };
+    const slots = Array.from({ length: epochs }, () => ({
+      id: [] as string[],
+      bits: [] as string[],
+      up: [] as number[],
+      fail: [] as number[],
+      jobs: [] as number[],
+      idx: [] as number[],
+    }));
+    for (let i = from; i < to; i++) {
+      const id = seededNodeId(i);
+      const ownerIx = Math.floor(i / 3);
+      const prof = pick(r);
+      const model = prof.models[Math.floor(r() * prof.models.length)];
+      const gpus = prof.gpus[0] + Math.floor(r() * (prof.gpus[1] - prof.gpus[0] + 1));
+      const hardware = {
+        gpus: model === undefined || gpus === 0 ? [] : [{ model, count: gpus }],
+        vcpus: prof.vcpus,
+        ramGb: prof.ram,
+        nvmeTb: prof.nvme,
+        bandwidthGbps: prof.bw,
+      };
+      // most registered well before genesis; one in 200 part-way through epoch 0
+      const registered = r() < 0.005 ? s.genesis + Math.floor(r() * s.epochSeconds * 0.8) : s.genesis - Math.floor((1 + r() * 90) * 86_400);
+      const bond = BigInt(1000 + Math.floor(r() * 9000)) * TOKEN;
+      n.id.push(id);
+      n.key.push(hexOf(`seed-node-key:${i}`));
+      n.ownerKey.push(ownerKeys[ownerIx] as string);
+      n.owner.push(ownerAddress(ownerIx));
+      n.region.push(REGIONS[Math.floor(r() * REGIONS.length)] as string);
+      n.sla.push(prof.sla);
+      n.cls.push(prof.cls);
+      n.hw.push(JSON.stringify(hardware));
+      n.registered.push(registered);
+      n.measured.push(JSON.stringify({ vcpus: prof.vcpus, ramGb: prof.ram, nvmeTb: prof.nvme, bandwidthGbps: prof.bw, hostId: hexOf(`seed-host:${i}`) }));
+      n.bond.push(bond.toString());
+      const violator = r() < 0.02;
+      const demand = 0.3 + r() * 1.4;
+      for (let e = 0; e < epochs; e++) {
+        const first = Math.max(0, Math.ceil((registered - epochStart(s, e)) / s.slotSeconds));
+        if (first >= totalSlots) continue;
+        const dark = violator && r() < 0.15;
+        if (dark) continue; // no heartbeat all epoch: no row, as the store keeps it
+        const bits = Buffer.alloc(totalSlots, 0x31);
+        bits.fill(0x30, 0, first);
+        // gaps: a few minutes for most; 8–20 % of the epoch for a violator
+        const down = violator ? Math.floor(totalSlots * (0.08 + r() * 0.12)) : Math.floor(r() * r() * totalSlots * 0.006);
+        const gaps = 1 + Math.floor(r() * 3);
+        for (let g = 0; g < gaps; g++) {
+          const len = Math.ceil(down / gaps);
+          const at = first + Math.floor(r() * Math.max(1, totalSlots - first - len));
+          bits.fill(0x30, at, Math.min(totalSlots, at + len));
+        }
+        let up = 0;
+        for (let k = 0; k < totalSlots; k++) if (bits[k] === 0x31) up++;
+        const capacity = Math.floor((gpus * up * s.slotSeconds) / JOB_SECONDS);
+        const jobs = Math.min(capacity, Math.round(((perDay * s.epochSeconds) / 86_400) * demand));
+        const row = slots[e] as (typeof slots)[number];
+        row.id.push(id);
+        row.bits.push(bits.toString('latin1'));
+        row.up.push(up);
+        row.fail.push(violator ? 5 : 100); // one job in `fail` fails
+        row.jobs.push(jobs);
+        row.idx.push(i);
+        receipts += jobs;
+        for (let k = 0; k < jobs; k++) {
+          const c = consumerOf(i, k, consumerCount);
+          paidBy[c] = (paidBy[c] as bigint) + jobPrice;
+        }
+      }
+    }
+    await db.tx(async (sql) => {
+      await sql.query(
+        `INSERT INTO nodes (id, node_key, owner_key, owner, region, sla_class, provider_class, hardware, registered_at, commitment_days, message)
+         SELECT id, k, ok, o, rg, sl, cl, hw, reg, 0, '{}'
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[]) AS u(id, k, ok, o, rg, sl, cl, hw, reg)`,
+        [n.id, n.key, n.ownerKey, n.owner, n.region, n.sla, n.cls, n.hw, n.registered],
+      );
+      await sql.query(
+        `INSERT INTO onboarding_checks (node_id, validator_key, epoch, at, passed, gates, message, host_id, measured)
+         SELECT id, $1, 0, GREATEST(reg, $2::bigint), true, '{"gates":[],"reasons":[]}', '{}', m::json->>'hostId', m
+           FROM unnest($3::text[], $4::bigint[], $5::text[]) AS u(id, reg, m)`,
+        [validator, s.genesis - 3600, n.id, n.registered, n.measured],
+      );
+      await sql.query(
+        `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch)
+         SELECT 'bond:' || id, 'bond', ok, id, o, a::numeric, 0, 0 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, ok, o, a)`,
+        [n.id, n.ownerKey, n.owner, n.bond],
+      );
+      for (let e = 0; e < epochs; e++) {
+        const row = slots[e] as (typeof slots)[number];
+        const start = epochStart(s, e);
+        await sql.query(
+          `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util, latency_sum, loss_sum)
+           SELECT id, $1, b::varbit, up, up::bigint * (850000 + i % 100000), up, 600000 + i % 300000, up::bigint * (8 + i % 40), up::bigint * (i % 1000)
+             FROM unnest($2::text[], $3::text[], $4::int[], $5::int[]) AS u(id, b, up, i)`,
+          [e, row.id, row.bits, row.up, row.idx],
+        );
+        // each node's jobs, spread over the epoch; its five consumers in turn (consumerOf, in SQL)
+        await sql.query(
+          `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, job_type, message, message_hash)
+           SELECT u.id || '.e' || $1::int || '.j' || k, u.id, ($2::text[])[1 + (u.i::bigint * 7919 + (k % ${CONSUMERS_PER_NODE}) * 104729) % $3], $1::int,
+                  $4::bigint + (k::bigint * $5) / GREATEST(u.jobs, 1), ${JOB_SECONDS}, $6::numeric, k % u.fail <> u.fail - 1,
+                  CASE WHEN u.fail < 100 AND k % 4 = 0 THEN 400 + (k * 37) % 400 ELSE 40 + (u.i + k * 13) % 160 END,
+                  CASE WHEN k % 10 = 3 THEN 'high' ELSE 'standard' END, 3 + (u.i + k) % 3, true,
+                  CASE (u.i + k) % 10 WHEN 0 THEN 'training' WHEN 1 THEN 'fine-tuning' ELSE 'inference' END,
+                  '{}', encode(sha256(convert_to(u.id || '.e' || $1::int || '.j' || k, 'UTF8')), 'hex')
+             FROM unnest($7::text[], $8::int[], $9::int[], $10::int[]) AS u(id, i, jobs, fail), generate_series(0, u.jobs - 1) AS k`,
+          [e, consumers, consumerCount, start, s.epochSeconds, jobPrice.toString(), row.id, row.idx, row.jobs, row.fail],
+        );
+      }
+      // the ledger: each bond out of its owner's wallet, funded by a mint
+      const postings = n.id.map((id, k) => ({
+        id: `seed:bond:${id}`,
+        epoch: -1,
+        from: `wallet:${n.ownerKey[k]}`,
+        to: `stake:bond:${id}`,
+        amount: BigInt(n.bond[k] as string),
+        memo: 'bond stake',
+      }));
+      const minted = new Map<string, bigint>();
+      n.ownerKey.forEach((k, j) => minted.set(k, (minted.get(k) ?? 0n) + BigInt(n.bond[j] as string)));
+      const mints = [...minted].map(([k, amount]) => ({ id: `seed:mint:${k}:${from}`, epoch: -1, from: 'mint', to: `wallet:${k}`, amount, memo: 'seed' }));
+      await post(sql, [...mints, ...postings]);
+    });
+    o.progress?.(to, o.nodes);
+  }
+  await db.tx(async (sql) => {
+    await seedConsumers(sql, consumers, paidBy, r);
+    await seedStakes(sql, ownerKeys, r, epochs);
+    await seedAttestations(sql, epochs, owners, r);
+  });
+  await db.query('ANALYZE');
+  return { nodes: o.nodes, owners, consumers: consumerCount, receipts, epochs };
+}
+
+/** The consumer of node i's k-th job: its five consumers in turn (the SQL in `seedNetwork` computes the same). */
+function consumerOf(i: number, k: number, count: number): number {
+  return (i * 7919 + (k % CONSUMERS_PER_NODE) * 104729) % count;
+}
+
+function pick(r: () => number): Profile {
+  let x = r();
+  for (const [w, p] of PROFILES) {
+    if (x < w) return p;
+    x -= w;
+  }
+  return (PROFILES[0] as [number, Profile])[1];
+}
+
+/** Consumers' wallets hold what their receipts will be charged (reserved, as ingest reserves it), and a tenth of them a user stake. */
+async function seedConsumers(sql: Sql, keys: string[], paid: bigint[], r: () => number): Promise<void> {
+  const used = keys.map((k, c) => [k, paid[c] as bigint] as const).filter(([, p]) => p > 0n);
+  await sql.query('INSERT INTO consumers (key, reserved) SELECT k, p::numeric FROM unnest($1::text[], $2::text[]) AS u(k, p)', [
+    used.map(([k]) => k),
+    used.map(([, p]) => p.toString()),
+  ]);
+  const postings = [];
+  const stakes = { id: [] as string[], key: [] as string[], amount: [] as string[], lock: [] as number[] };
+  for (const [k, p] of used) {
+    const stake = r() < 0.1 ? BigInt(100 + Math.floor(r() * 50_000)) * TOKEN : 0n;
+    postings.push({ id: `seed:fund:${k}`, epoch: -1, from: 'mint', to: `wallet:${k}`, amount: p + stake + TOKEN, memo: 'seed' });
+    if (stake > 0n) {
+      stakes.id.push(`user:${k}`);
+      stakes.key.push(k);
+      stakes.amount.push(stake.toString());
+      stakes.lock.push([0, 30, 90, 180, 365][Math.floor(r() * 5)] as number);
+      postings.push({ id: `seed:stake:user:${k}`, epoch: -1, from: `wallet:${k}`, to: `stake:user:${k}`, amount: stake, memo: 'user stake' });
+    }
+  }
+  await sql.query(
+    `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch)
+     SELECT id, 'user', k, NULL, '0x' || substr(k, 1, 40), a::numeric, l, 0 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS u(id, k, a, l)`,
+    [stakes.id, stakes.key, stakes.amount, stakes.lock],
+  );
+  for (let i = 0; i < postings.length; i += 10_000) await post(sql, postings.slice(i, i + 10_000));
+}
+
+/** Operator stakes of a hundredth of the owners; unbondings of a hundredth of the bonds (a fifth of each, due a week on). */
+async function seedStakes(sql: Sql, ownerKeys: string[], r: () => number, epochs: number): Promise<void> {
+  const postings = [];
+  for (let k = 0; k < ownerKeys.length; k++) {
+    if (r() >= 0.01) continue;
+    const key = ownerKeys[k] as string;
+    const amount = BigInt(100_000 + Math.floor(r() * 400_000)) * TOKEN;
+    await sql.query(
+      `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch) VALUES ($1, 'operator', $2, NULL, $3, $4, 730, 0)`,
+      [`operator:${key}`, key, ownerAddress(k), amount.toString()],
+    );
+    postings.push({ id: `seed:mint:operator:${key}`, epoch: -1, from: 'mint', to: `wallet:${key}`, amount, memo: 'seed' });
+    postings.push({ id: `seed:stake:operator:${key}`, epoch: -1, from: `wallet:${key}`, to: `stake:operator:${key}`, amount, memo: 'operator stake' });
+  }
+  const bonds = await sql.query<{ id: string; amount: string }>("SELECT id, amount::text AS amount FROM stakes WHERE kind = 'bond' ORDER BY id");
+  for (const b of bonds) {
+    if (r() >= 0.01) continue;
+    const amount = BigInt(b.amount) / 5n;
+    const id = `seed-unbond:${b.id}`;
+    const effective = Math.floor(r() * epochs);
+    await sql.query('INSERT INTO unbondings (id, stake_id, amount, effective_epoch, release_epoch) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      b.id,
+      amount.toString(),
+      effective,
+      effective + 7,
+    ]);
+    postings.push({ id: `seed:${id}`, epoch: -1, from: `stake:${b.id}`, to: `unbonding:${id}`, amount, memo: 'unbonding' });
+  }
+  for (let i = 0; i < postings.length; i += 10_000) await post(sql, postings.slice(i, i + 10_000));
+}
+
+/** Per epoch, one attestor's points for each attested role, over up to 500 owners. */
+async function seedAttestations(sql: Sql, epochs: number, owners: number, r: () => number): Promise<void> {
+  for (let e = 0; e < epochs; e++)
+    for (const role of ['model', 'developer', 'community', 'liquidity']) {
+      const entries = Array.from({ length: Math.min(500, owners) }, (_, k) => ({
+        payout: ownerAddress(Math.floor((k * owners) / Math.min(500, owners))),
+        points: 1 + Math.floor(r() * 1000),
+      }));
+      await sql.query('INSERT INTO attestations (epoch, role, attestor, entries, message) VALUES ($1, $2, $3, $4, $5)', [
+        e,
+        role,
+        'seed-attestor',
+        JSON.stringify(entries),
+        '{}',
+      ]);
+    }
+}
