@@ -8,11 +8,11 @@
  */
 
 import { execSync } from 'node:child_process';
-import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { DEFAULT_PARAMS_JSON, TOKEN } from '../packages/core/src/index.ts';
+import { DEFAULT_PARAMS_JSON } from '../packages/core/src/index.ts';
 import { seedNetwork } from '../packages/node/src/demo/seed.ts';
 import { closeEpoch } from '../packages/node/src/keepers/epoch-close.ts';
 import { ManualClock } from '../packages/node/src/service/clock.ts';
