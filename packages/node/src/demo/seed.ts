@@ -204,7 +204,7 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
         memo: 'bond stake',
       }));
       const minted = new Map<string, bigint>();
-      n.ownerKey.forEach((k, j) => minted.set(k, (minted.get(k) ?? 0n) + BigInt(n.bond[j] as string)));
+      for (const [j, k] of n.ownerKey.entries()) minted.set(k, (minted.get(k) ?? 0n) + BigInt(n.bond[j] as string));
       const mints = [...minted].map(([k, amount]) => ({ id: `seed:mint:${k}:${from}`, epoch: -1, from: 'mint', to: `wallet:${k}`, amount, memo: 'seed' }));
       await post(sql, [...mints, ...postings]);
     });
