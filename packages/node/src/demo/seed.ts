@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { defaultParams, type Params, PROFILES, type Profile, prng, REGIONS, TOKEN, WAD } from '@swarm/core';
+import {
+  backedProviderClass,
+  computeMinBond,
+  defaultParams,
+  type Params,
+  PROFILES,
+  type Profile,
+  type ProviderClass,
+  prng,
+  REGIONS,
+  type SlaClass,
+  TOKEN,
+  WAD,
+} from '@swarm/core';
 import { post } from '../ledger/ledger.ts';
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Db, Sql } from '../store/db.ts';
@@ -36,7 +49,7 @@ export type SeedOptions = {
 
 export type SeedSummary = { nodes: number; owners: number; consumers: number; receipts: number; epochs: number };
 
-const CHUNK = 5000;
+const CHUNK = 4998; // whole owners
 /** A job's length, as in the simulator's world (`packages/sim/src/world.ts`). */
 export const JOB_SECONDS = 1800;
 const CONSUMERS_PER_NODE = 5;
@@ -62,9 +75,10 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
   const validator = hexOf('seed-validator');
   const paidBy = new Array<bigint>(consumerCount).fill(0n);
   let receipts = 0;
+  let owner = ownerOfNodes(r, 0, params);
   await db.tx(async (sql) => {
     await sql.query('INSERT INTO attestors (id, key, roles) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
-      'seed-attestor',
+      'foundation',
       hexOf('seed-attestor'),
       'model,developer,community,liquidity',
     ]);
@@ -91,30 +105,27 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
       fail: [] as number[],
       jobs: [] as number[],
       idx: [] as number[],
+      latency: [] as number[],
     }));
     for (let i = from; i < to; i++) {
       const id = seededNodeId(i);
       const ownerIx = Math.floor(i / 3);
-      const prof = pick(r);
-      const model = prof.models[Math.floor(r() * prof.models.length)];
-      const gpus = prof.gpus[0] + Math.floor(r() * (prof.gpus[1] - prof.gpus[0] + 1));
-      const hardware = {
-        gpus: model === undefined || gpus === 0 ? [] : [{ model, count: gpus }],
-        vcpus: prof.vcpus,
-        ramGb: prof.ram,
-        nvmeTb: prof.nvme,
-        bandwidthGbps: prof.bw,
-      };
+      // an owner's three nodes: one profile, one region, the provider class their GPUs and RAM back together
+      if (i % 3 === 0) owner = ownerOfNodes(r, Math.min(3, o.nodes - i), params);
+      const hardware = owner.hardware[i % 3] as (typeof owner.hardware)[number];
+      const prof = owner.profile;
+      const gpus = hardware.gpus.reduce((a, g) => a + g.count, 0);
       // most registered well before genesis; one in 200 part-way through epoch 0
       const registered = r() < 0.005 ? s.genesis + Math.floor(r() * s.epochSeconds * 0.8) : s.genesis - Math.floor((1 + r() * 90) * 86_400);
-      const bond = BigInt(1000 + Math.floor(r() * 9000)) * TOKEN;
+      // between one and three times the minimum bond (SPEC §5)
+      const bond = (computeMinBond({ hardware }, params) * BigInt(100 + Math.floor(r() * 200))) / 100n;
       n.id.push(id);
       n.key.push(hexOf(`seed-node-key:${i}`));
       n.ownerKey.push(ownerKeys[ownerIx] as string);
       n.owner.push(ownerAddress(ownerIx));
-      n.region.push(REGIONS[Math.floor(r() * REGIONS.length)] as string);
+      n.region.push(owner.region);
       n.sla.push(prof.sla);
-      n.cls.push(prof.cls);
+      n.cls.push(owner.cls);
       n.hw.push(JSON.stringify(hardware));
       n.registered.push(registered);
       n.measured.push(JSON.stringify({ vcpus: prof.vcpus, ramGb: prof.ram, nvmeTb: prof.nvme, bandwidthGbps: prof.bw, hostId: hexOf(`seed-host:${i}`) }));
@@ -128,10 +139,10 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
         if (dark) continue; // no heartbeat all epoch: no row, as the store keeps it
         const bits = Buffer.alloc(totalSlots, 0x31);
         bits.fill(0x30, 0, first);
-        // gaps: a few minutes for most; 8–20 % of the epoch for a violator
-        const down = violator ? Math.floor(totalSlots * (0.08 + r() * 0.12)) : Math.floor(r() * r() * totalSlots * 0.006);
-        const gaps = 1 + Math.floor(r() * 3);
-        for (let g = 0; g < gaps; g++) {
+        // most up all day; some miss a minute or three; a violator 8–20 % of the epoch, in one to three gaps
+        const down = violator ? Math.floor(totalSlots * (0.08 + r() * 0.12)) : r() < 0.15 ? 1 + Math.floor(r() * 3) : 0;
+        const gaps = violator ? 1 + Math.floor(r() * 3) : 1;
+        for (let g = 0; down > 0 && g < gaps; g++) {
           const len = Math.ceil(down / gaps);
           const at = first + Math.floor(r() * Math.max(1, totalSlots - first - len));
           bits.fill(0x30, at, Math.min(totalSlots, at + len));
@@ -147,6 +158,7 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
         row.fail.push(violator ? 5 : 100); // one job in `fail` fails
         row.jobs.push(jobs);
         row.idx.push(i);
+        row.latency.push(LATENCY[prof.sla][0] + Math.floor(r() * (LATENCY[prof.sla][1] - LATENCY[prof.sla][0] + 1)));
         receipts += jobs;
         for (let k = 0; k < jobs; k++) {
           const c = consumerOf(i, k, consumerCount);
@@ -177,16 +189,16 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
         const start = epochStart(s, e);
         await sql.query(
           `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util, latency_sum, loss_sum)
-           SELECT id, $1, b::varbit, up, up::bigint * (850000 + i % 100000), up, 600000 + i % 300000, up::bigint * (8 + i % 40), up::bigint * (i % 1000)
-             FROM unnest($2::text[], $3::text[], $4::int[], $5::int[]) AS u(id, b, up, i)`,
-          [e, row.id, row.bits, row.up, row.idx],
+           SELECT id, $1, b::varbit, up, up::bigint * (850000 + i % 100000), up, 600000 + i % 300000, up::bigint * l, up::bigint * (i % 1000)
+             FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[]) AS u(id, b, up, i, l)`,
+          [e, row.id, row.bits, row.up, row.idx, row.latency],
         );
         // each node's jobs, spread over the epoch; its five consumers in turn (consumerOf, in SQL)
         await sql.query(
           `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, job_type, message, message_hash)
            SELECT u.id || '.e' || $1::int || '.j' || k, u.id, ($2::text[])[1 + (u.i::bigint * 7919 + (k % ${CONSUMERS_PER_NODE}) * 104729) % $3], $1::int,
                   $4::bigint + (k::bigint * $5) / GREATEST(u.jobs, 1), ${JOB_SECONDS}, $6::numeric, k % u.fail <> u.fail - 1,
-                  CASE WHEN u.fail < 100 AND k % 4 = 0 THEN 400 + (k * 37) % 400 ELSE 40 + (u.i + k * 13) % 160 END,
+                  CASE WHEN u.fail < 100 AND k % 4 = 0 THEN 150 + (k * 37) % 250 ELSE 20 + (u.i + k * 13) % 70 END,
                   CASE WHEN k % 10 = 3 THEN 'high' ELSE 'standard' END, 3 + (u.i + k) % 3, true,
                   CASE (u.i + k) % 10 WHEN 0 THEN 'training' WHEN 1 THEN 'fine-tuning' ELSE 'inference' END,
                   '{}', encode(sha256(convert_to(u.id || '.e' || $1::int || '.j' || k, 'UTF8')), 'hex')
@@ -222,6 +234,29 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
 /** The consumer of node i's k-th job: its five consumers in turn (the SQL in `seedNetwork` computes the same). */
 function consumerOf(i: number, k: number, count: number): number {
   return (i * 7919 + (k % CONSUMERS_PER_NODE) * 104729) % count;
+}
+
+/** Heartbeat latency a node of each SLA class reports, ms: within its target. */
+const LATENCY: Record<SlaClass, [number, number]> = { minimum: [10, 45], recommended: [2, 9], 'mission-critical': [1, 4] };
+
+/** An owner's `count` nodes: their profile, region, hardware, and the provider class they back together. */
+function ownerOfNodes(r: () => number, count: number, params: Params) {
+  const profile = pick(r);
+  const region = REGIONS[Math.floor(r() * REGIONS.length)] as string;
+  const hardware = Array.from({ length: count }, () => {
+    const model = profile.models[Math.floor(r() * profile.models.length)];
+    const gpus = profile.gpus[0] + Math.floor(r() * (profile.gpus[1] - profile.gpus[0] + 1));
+    return {
+      gpus: model === undefined || gpus === 0 ? [] : [{ model, count: gpus }],
+      vcpus: profile.vcpus,
+      ramGb: profile.ram,
+      nvmeTb: profile.nvme,
+      bandwidthGbps: profile.bw,
+    };
+  });
+  const backing = { gpus: hardware.reduce((a, h) => a + h.gpus.reduce((b, g) => b + g.count, 0), 0), ramGb: hardware.reduce((a, h) => a + h.ramGb, 0) };
+  const cls: ProviderClass = backedProviderClass(backing, params.compute) ?? 'individual';
+  return { profile, region, hardware, cls };
 }
 
 function pick(r: () => number): Profile {
@@ -304,7 +339,7 @@ async function seedAttestations(sql: Sql, epochs: number, owners: number, r: () 
       await sql.query('INSERT INTO attestations (epoch, role, attestor, entries, message) VALUES ($1, $2, $3, $4, $5)', [
         e,
         role,
-        'seed-attestor',
+        'foundation',
         JSON.stringify(entries),
         '{}',
       ]);
