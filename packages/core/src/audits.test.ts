@@ -7,6 +7,7 @@ import {
   beaconCommitment,
   computeAuditSeed,
   computeBeacon,
+  computeReceiptsHash,
   isTrap,
   judgeAnswer,
   judgeValidators,
@@ -256,5 +257,39 @@ describe('liveness probes (SPEC §3.4)', () => {
     );
     expect([...v.keys()]).toEqual(['forger']);
     expect(v.get('forger')).toEqual([{ kind: 'performance', at: 1000, evidence: ['probe:c1', 'failed-liveness-probe'] }]);
+  });
+});
+
+describe('computeReceiptsHash', () => {
+  const sha = (x: string) => createHash('sha256').update(x).digest('hex');
+  const receipt = fc.record({
+    jobId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,8}$/),
+    nodeId: fc.constantFrom('n-1', 'n-1.a', 'n-2', 'N_3'),
+    messageHash: fc.stringMatching(/^[0-9a-f]{4}$/),
+  });
+
+  it('is the hash of the sorted node lines, each the node and the hash of its sorted receipt lines, whatever the order given', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(receipt, { selector: (r) => r.jobId, maxLength: 30 }), fc.integer(), (rs, k) => {
+        const byNode = new Map<string, string[]>();
+        for (const r of rs) byNode.set(r.nodeId, [...(byNode.get(r.nodeId) ?? []), `${r.jobId}:${r.messageHash}`]);
+        const lines = [...byNode].map(([n, l]) => `${n}:${sha(l.sort().join('\n'))}`).sort();
+        const rotated = rs.map((_, i) => rs[(i + Math.abs(k)) % rs.length] as (typeof rs)[number]);
+        expect(computeReceiptsHash(rotated)).toBe(sha(`swarm-receipts:${lines.join('\n')}`));
+      }),
+    );
+  });
+
+  it('moves with any receipt: its job, node or signed hash', () => {
+    const rs = [
+      { jobId: 'j1', nodeId: 'n-1', messageHash: 'aa' },
+      { jobId: 'j12', nodeId: 'n-1', messageHash: 'bb' },
+      { jobId: 'j2', nodeId: 'n-2', messageHash: 'cc' },
+    ];
+    const h = computeReceiptsHash(rs);
+    expect(computeReceiptsHash([...rs.slice(0, 2), { ...(rs[2] as (typeof rs)[number]), messageHash: 'cd' }])).not.toBe(h);
+    expect(computeReceiptsHash([...rs.slice(0, 2), { ...(rs[2] as (typeof rs)[number]), nodeId: 'n-1' }])).not.toBe(h);
+    expect(computeReceiptsHash(rs.slice(1))).not.toBe(h);
+    expect(computeReceiptsHash([])).toBe(sha('swarm-receipts:'));
   });
 });

@@ -351,13 +351,22 @@ export function auditWindow(start: number, seconds: number): AuditWindow {
 }
 
 /**
- * The commitment of an epoch's input to every receipt (SPEC §3.4): the hash of the sorted list of
- * `jobId:nodeId:hash of the signed receipt`. The audit sample is drawn from these receipts; anyone
- * holding the list can check it against the input and redraw the sample.
+ * The commitment of an epoch's input to every receipt (SPEC §3.4), in two levels so that a store can
+ * compute it without holding an epoch's receipts in one string: per node, the hash of the sorted
+ * lines `jobId:hash of the signed receipt`; then the hash of the sorted lines `nodeId:that hash`.
+ * Lines sort by their bytes (ids are ASCII, `[A-Za-z0-9._-]`). The audit sample is drawn from
+ * these receipts; anyone holding the list can check it against the input and redraw the sample.
  */
 export function computeReceiptsHash(receipts: readonly { jobId: string; nodeId: string; messageHash: string }[]): string {
-  const lines = receipts.map((r) => `${r.jobId}:${r.nodeId}:${r.messageHash}`).sort();
-  return sha256(`swarm-receipts:${lines.join('\n')}`);
+  const byNode = new Map<string, string[]>();
+  for (const r of receipts) {
+    const lines = byNode.get(r.nodeId);
+    const line = `${r.jobId}:${r.messageHash}`;
+    if (lines === undefined) byNode.set(r.nodeId, [line]);
+    else lines.push(line);
+  }
+  const nodes = [...byNode].map(([node, lines]) => `${node}:${sha256(lines.sort().join('\n'))}`).sort();
+  return sha256(`swarm-receipts:${nodes.join('\n')}`);
 }
 
 /**

@@ -123,7 +123,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     await hooks.at?.('postings-written');
     await writeStatements(sql, n, result);
     // the owners each consumer key paid this epoch: the independent keys of the epochs after it (SPEC §4.4)
-    await recordConsumerOwners(sql, n);
+    await recordConsumerOwners(sql);
     // this epoch's usage per owner and hardware class: the scarcity window of the epochs after it (SPEC §4.4)
     const usage = result.ownerClassUsage;
     await sql.query(
@@ -316,16 +316,15 @@ async function writeTranches(sql: Sql, n: number, r: EpochResult, epochs: number
  */
 async function feePostings(sql: Sql, n: number, params: Params) {
   const rows = await sql.query<{ consumer_key: string; owner: string; price: string }>(
-    `SELECT r.consumer_key, n.owner, SUM(r.price)::text AS price FROM receipts r JOIN nodes n ON n.id = r.node_id
-      WHERE r.epoch = $1 GROUP BY r.consumer_key, n.owner ORDER BY r.consumer_key, n.owner`,
-    [n],
+    // every receipt, billable or not, summed per pair by the input's `summariseReceipts`
+    'SELECT consumer_key, owner, SUM(price)::text AS price FROM epoch_receipt_pairs GROUP BY consumer_key, owner ORDER BY consumer_key, owner',
   );
   // each paying consumer's user stake in effect in n (one query, over the consumers only)
   const staked = new Map(
     (
       await sql.query<{ owner_key: string; staked: string }>(
         `SELECT st.owner_key, SUM${stakeInEffect('$1')}::text AS staked
-           FROM stakes st WHERE st.kind = 'user' AND st.effective_epoch <= $1 AND st.owner_key IN (SELECT DISTINCT consumer_key FROM receipts WHERE epoch = $1)
+           FROM stakes st WHERE st.kind = 'user' AND st.effective_epoch <= $1 AND st.owner_key IN (SELECT consumer_key FROM epoch_receipt_pairs)
           GROUP BY st.owner_key`,
         [n],
       )

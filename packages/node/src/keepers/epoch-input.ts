@@ -4,7 +4,6 @@ import {
   type AttestedRole,
   computeExcludedSlots,
   computeFeeSplit,
-  computeReceiptsHash,
   computeUserDiscount,
   type EpochInput,
   type ExcludedSlots,
@@ -98,6 +97,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
       ORDER BY n.id`,
     [n, end, start, s.slotSeconds, keptMask, start - params.audits.recheckDays * 86_400],
   );
+  await summariseReceipts(sql, n);
   const usage = await receiptStats(sql, n, params);
   const refused = await refusedByNode(sql, n);
   const maintenance = await maintenanceMasks(sql, n, start, end, s.slotSeconds, totalSlots);
@@ -238,7 +238,7 @@ export async function buildEpochInput(sql: Sql, s: Settings, n: number, params: 
  */
 async function refusedByNode(sql: Sql, n: number): Promise<Map<string, bigint>> {
   const rows = await sql.query<{ node_id: string; refused: string }>(
-    `WITH budget AS (SELECT consumer_key, SUM(price) AS paid FROM receipts WHERE epoch = $1 AND billable GROUP BY consumer_key),
+    `WITH budget AS (SELECT consumer_key, SUM(price) AS paid FROM epoch_receipt_pairs WHERE billable GROUP BY consumer_key),
           f AS (SELECT f.node_id, f.consumer_key, f.price,
                        SUM(f.price) OVER (PARTITION BY f.consumer_key ORDER BY f.job_id COLLATE "C") - f.price AS before
                   FROM refusals f WHERE f.epoch = $1 AND NOT EXISTS (SELECT 1 FROM receipts x WHERE x.job_id = f.job_id))
@@ -249,13 +249,55 @@ async function refusedByNode(sql: Sql, n: number): Promise<Map<string, bigint>> 
   return new Map(rows.map((r) => [r.node_id, BigInt(r.refused)]));
 }
 
-/** The input's commitment to every receipt of epoch `n` (SPEC §3.4): core `computeReceiptsHash` over job, node and the SHA-256 of each stored signed receipt (computed at ingest). */
+/**
+ * The input's commitment to every receipt of epoch `n` (SPEC §3.4): core `computeReceiptsHash`
+ * over job, node and the SHA-256 of each stored signed receipt (computed at ingest), computed by
+ * the store — both of its levels — so that no receipt travels (`receipts-hash.test.ts` holds the
+ * two equal). `COLLATE "C"` sorts by bytes, as JavaScript sorts the ASCII lines.
+ */
 async function receiptsHash(sql: Sql, n: number): Promise<string> {
-  const rows = await sql.query<{ job_id: string; node_id: string; h: string }>('SELECT job_id, node_id, message_hash AS h FROM receipts WHERE epoch = $1', [n]);
-  return computeReceiptsHash(rows.map((r) => ({ jobId: r.job_id, nodeId: r.node_id, messageHash: r.h })));
+  const rows = await sql.query<{ h: string }>(
+    `WITH per AS (SELECT node_id || ':' || encode(sha256(convert_to(string_agg(job_id || ':' || message_hash, E'\\n' ORDER BY job_id || ':' || message_hash COLLATE "C"), 'UTF8')), 'hex') AS line
+                    FROM receipts WHERE epoch = $1 GROUP BY node_id)
+     SELECT encode(sha256(convert_to('swarm-receipts:' || COALESCE(string_agg(line, E'\\n' ORDER BY line COLLATE "C"), ''), 'UTF8')), 'hex') AS h FROM per`,
+    [n],
+  );
+  return (rows[0] as { h: string }).h;
 }
 
 const NO_JOBS: JobStats = { standard: 0n, standardFailed: 0n, high: 0n, highFailed: 0n, p95ResponseMs: 0, ratingSum: 0n };
+
+/**
+ * Epoch `n`'s receipts summed per node, consumer key and billable flag, in two temporary tables of
+ * the close's transaction: `epoch_receipt_pairs` (GPU-seconds, price, the prices of standard, high
+ * and failed jobs, Σ price × rating, and the node's owner) and `epoch_receipt_keys` (each paying
+ * key's span of owners: this epoch's billable receipts merged with `consumer_owners`). One pass
+ * over the receipts, so that the usage statistics, the fees, the refusal budgets, the fee postings
+ * and the owners' spans (`receiptStats`, `receiptFees`, `refusedByNode`, the close's `feePostings`,
+ * `recordConsumerOwners`) read a row per pair instead of every receipt again.
+ */
+async function summariseReceipts(sql: Sql, n: number): Promise<void> {
+  await sql.query('DROP TABLE IF EXISTS epoch_receipt_pairs, epoch_receipt_keys');
+  await sql.query(
+    `CREATE TEMPORARY TABLE epoch_receipt_pairs ON COMMIT DROP AS
+     SELECT r.node_id, o.owner, r.consumer_key, r.billable, SUM(r.gpu_seconds) AS delivered, SUM(r.price) AS price,
+            COALESCE(SUM(r.price) FILTER (WHERE r.priority = 'standard'), 0) AS standard,
+            COALESCE(SUM(r.price) FILTER (WHERE r.priority = 'standard' AND NOT r.success), 0) AS standard_failed,
+            COALESCE(SUM(r.price) FILTER (WHERE r.priority = 'high'), 0) AS high,
+            COALESCE(SUM(r.price) FILTER (WHERE r.priority = 'high' AND NOT r.success), 0) AS high_failed,
+            SUM(r.price * r.rating) AS rating
+       FROM receipts r JOIN nodes o ON o.id = r.node_id WHERE r.epoch = $1
+      GROUP BY r.node_id, o.owner, r.consumer_key, r.billable`,
+    [n],
+  );
+  await sql.query(
+    `CREATE TEMPORARY TABLE epoch_receipt_keys ON COMMIT DROP AS
+     SELECT now.consumer_key, LEAST(now.lo, c.lo) AS lo, GREATEST(now.hi, c.hi) AS hi
+       FROM (SELECT consumer_key, MIN(owner) AS lo, MAX(owner) AS hi FROM epoch_receipt_pairs WHERE billable GROUP BY consumer_key) now
+       LEFT JOIN consumer_owners c ON c.consumer_key = now.consumer_key`,
+  );
+  await sql.query('ANALYZE epoch_receipt_pairs, epoch_receipt_keys');
+}
 
 /**
  * Epoch `n`'s billable receipts, per node (SPEC §4.4): GPU-seconds delivered, the protocol fee they
@@ -264,54 +306,39 @@ const NO_JOBS: JobStats = { standard: 0n, standardFailed: 0n, high: 0n, highFail
  * and the price-weighted p95 of inference response times; once over all of them and once over
  * those of independent keys: consumer keys that, up to epoch `n`, have paid some other owner's
  * nodes too (`consumer_owners` for the closed epochs, `recordConsumerOwners`). A key that has paid
- * only this owner counts against the node, never for it.
+ * only this owner counts against the node, never for it. Reads `summariseReceipts`'s tables.
  */
 async function receiptStats(
   sql: Sql,
   n: number,
   params: Params,
 ): Promise<Map<string, { delivered: number; fee: bigint; all: JobStats; independent: JobStats }>> {
-  const billable = `
-    now AS (SELECT r.consumer_key, MIN(o.owner) AS lo, MAX(o.owner) AS hi
-              FROM receipts r JOIN nodes o ON o.id = r.node_id WHERE r.epoch = $1 AND r.billable GROUP BY r.consumer_key),
-    keys AS (SELECT now.consumer_key, LEAST(now.lo, c.lo) AS lo, GREATEST(now.hi, c.hi) AS hi
-               FROM now LEFT JOIN consumer_owners c ON c.consumer_key = now.consumer_key),
-    rs AS (SELECT r.node_id, r.consumer_key, r.job_id, r.price, r.success, r.priority, r.rating, r.response_ms, r.job_type, r.gpu_seconds,
-                  (k.lo <> o.owner OR k.hi <> o.owner) AS independent
-             FROM receipts r JOIN nodes o ON o.id = r.node_id JOIN keys k ON k.consumer_key = r.consumer_key
-            WHERE r.epoch = $1 AND r.billable)`;
-  const sum = (what: string, where: string) => `COALESCE(SUM(${what}) FILTER (WHERE ${where}), 0)::text`;
-  const sums = (filter: string) =>
-    [
-      sum('price', `priority = 'standard'${filter}`),
-      sum('price', `priority = 'standard' AND NOT success${filter}`),
-      sum('price', `priority = 'high'${filter}`),
-      sum('price', `priority = 'high' AND NOT success${filter}`),
-      sum('price * rating', `true${filter}`),
-    ].join(', ');
+  const sum = (what: string, filter: string) => `COALESCE(SUM(${what})${filter}, 0)::text`;
+  const sums = (filter: string) => ['standard', 'standard_failed', 'high', 'high_failed', 'rating'].map((c) => sum(`p.${c}`, filter)).join(', ');
   const rows = await sql.query<{ node_id: string; delivered: string; a: string; i: string }>(
-    `WITH ${billable}
-     SELECT node_id, SUM(gpu_seconds)::text AS delivered,
-            concat_ws(',', ${sums('')}) AS a, concat_ws(',', ${sums(' AND independent')}) AS i
-       FROM rs GROUP BY node_id ORDER BY node_id`,
+    `SELECT p.node_id, SUM(p.delivered)::text AS delivered,
+            concat_ws(',', ${sums('')}) AS a, concat_ws(',', ${sums(' FILTER (WHERE k.lo <> p.owner OR k.hi <> p.owner)')}) AS i
+       FROM epoch_receipt_pairs p JOIN epoch_receipt_keys k ON k.consumer_key = p.consumer_key
+      WHERE p.billable GROUP BY p.node_id ORDER BY p.node_id`,
+  );
+  // the price-weighted p95 of inference jobs: the smallest response time at which the running price
+  // reaches 95 % of the node's — over all its jobs, and over those of independent keys (one pass)
+  const run = (filter: string, order: string) => `SUM(price)${filter} OVER (PARTITION BY node_id${order})`;
+  const byNode = ' ORDER BY response_ms, job_id';
+  const p95 = await sql.query<{ node_id: string; p95: number; ip95: number | null }>(
+    `WITH rs AS (SELECT r.node_id, r.response_ms, r.job_id, r.price, (k.lo <> o.owner OR k.hi <> o.owner) AS independent
+                   FROM receipts r JOIN nodes o ON o.id = r.node_id JOIN epoch_receipt_keys k ON k.consumer_key = r.consumer_key
+                  WHERE r.epoch = $1 AND r.billable AND r.job_type = 'inference'),
+          w AS (SELECT node_id, response_ms, independent, ${run('', byNode)} AS run, ${run('', '')} AS total,
+                       ${run(' FILTER (WHERE independent)', byNode)} AS irun, ${run(' FILTER (WHERE independent)', '')} AS itotal
+                  FROM rs)
+     SELECT node_id, MIN(response_ms) FILTER (WHERE run * 100 >= total * 95)::int AS p95,
+            MIN(response_ms) FILTER (WHERE independent AND irun * 100 >= itotal * 95)::int AS ip95
+       FROM w GROUP BY node_id`,
     [n],
   );
-  // the price-weighted p95 of inference jobs: the smallest response time at which the running price reaches 95 % of the node's
-  const p95 = async (filter: string) =>
-    new Map(
-      (
-        await sql.query<{ node_id: string; p95: number }>(
-          `WITH ${billable},
-           w AS (SELECT node_id, response_ms,
-                        SUM(price) OVER (PARTITION BY node_id ORDER BY response_ms, job_id) AS run,
-                        SUM(price) OVER (PARTITION BY node_id) AS total
-                   FROM rs WHERE job_type = 'inference'${filter})
-           SELECT node_id, MIN(response_ms)::int AS p95 FROM w WHERE run * 100 >= total * 95 GROUP BY node_id`,
-          [n],
-        )
-      ).map((r) => [r.node_id, r.p95]),
-    );
-  const [p95All, p95Independent] = [await p95(''), await p95(' AND independent')];
+  const p95All = new Map(p95.map((r) => [r.node_id, r.p95]));
+  const p95Independent = new Map(p95.filter((r) => r.ip95 !== null).map((r) => [r.node_id, r.ip95 as number]));
   const stats = (csv: string, p: number | undefined): JobStats => {
     const [standard, standardFailed, high, highFailed, ratingSum] = csv.split(',').map((x) => BigInt(x));
     return { standard, standardFailed, high, highFailed, p95ResponseMs: p ?? 0, ratingSum } as JobStats;
@@ -329,14 +356,12 @@ async function receiptStats(
   return out;
 }
 
-/** At the close of epoch `n`: merges the owners its billable receipts paid into each consumer key's span. */
-export async function recordConsumerOwners(sql: Sql, n: number): Promise<void> {
+/** At the close of epoch `n`: merges the owners its billable receipts paid into each consumer key's span (from `summariseReceipts`'s pairs). */
+export async function recordConsumerOwners(sql: Sql): Promise<void> {
   await sql.query(
     `INSERT INTO consumer_owners (consumer_key, lo, hi)
-     SELECT r.consumer_key, MIN(o.owner), MAX(o.owner) FROM receipts r JOIN nodes o ON o.id = r.node_id
-      WHERE r.epoch = $1 AND r.billable GROUP BY r.consumer_key
+     SELECT consumer_key, MIN(owner), MAX(owner) FROM epoch_receipt_pairs WHERE billable GROUP BY consumer_key
      ON CONFLICT (consumer_key) DO UPDATE SET lo = LEAST(consumer_owners.lo, excluded.lo), hi = GREATEST(consumer_owners.hi, excluded.hi)`,
-    [n],
   );
 }
 
@@ -347,7 +372,7 @@ export async function recordConsumerOwners(sql: Sql, n: number): Promise<void> {
  */
 async function receiptFees(sql: Sql, n: number, params: Params): Promise<Map<string, bigint>> {
   const rows = await sql.query<{ node_id: string; consumer_key: string; price: string; staked: string | null }>(
-    `WITH p AS (SELECT node_id, consumer_key, SUM(price) AS price FROM receipts WHERE epoch = $1 AND billable GROUP BY node_id, consumer_key),
+    `WITH p AS (SELECT node_id, consumer_key, price FROM epoch_receipt_pairs WHERE billable),
           k AS (SELECT st.owner_key, SUM${stakeInEffect('$1')} AS staked
                   FROM stakes st WHERE st.kind = 'user' AND st.effective_epoch <= $1 AND st.owner_key IN (SELECT consumer_key FROM p)
                  GROUP BY st.owner_key)
