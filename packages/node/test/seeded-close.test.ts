@@ -1,4 +1,4 @@
-import { computeFeeSplit, computeReceiptsHash, computeUserDiscount, defaultParams, type JobStats } from '@swarm/core';
+import { computeExcludedSlots, computeFeeSplit, computeReceiptsHash, computeUserDiscount, defaultParams, type JobStats } from '@swarm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedNetwork } from '../src/demo/seed.ts';
 import { closeEpoch } from '../src/keepers/epoch-close.ts';
@@ -32,7 +32,13 @@ describe.each(STORES)('a seeded network closes as its receipts say on %s', (kind
   it('usage, fees and the receipts commitment from the raw receipts; the ledger holds', async () => {
     const clock = new ManualClock(GENESIS - 100);
     const ctx = await initContext({ db, clock, operatorToken: 'x', operatorEthKey: `0x${'22'.repeat(32)}`, settings });
-    const seeded = await seedNetwork(db, ctx.settings, { nodes: 240, epochs: 2, receiptsPerNodeDay: 40, seed: 7 });
+    const seeded = await seedNetwork(db, ctx.settings, {
+      nodes: 240,
+      epochs: 2,
+      receiptsPerNodeDay: 40,
+      seed: 7,
+      outage: { epoch: 1, from: 600, to: 660, share: 0.7 },
+    });
     expect(seeded.receipts).toBeGreaterThan(5000);
     closed[kind] = [];
     for (const n of [0, 1]) {
@@ -41,6 +47,7 @@ describe.each(STORES)('a seeded network closes as its receipts say on %s', (kind
       closed[kind].push({ inputHash: r.summary.inputHash, paramsHash: r.summary.paramsHash, fees: r.summary.fees });
       const input = (await readInputJson(db, n)) as {
         receipts: string;
+        excludedSlots: unknown[];
         nodes: {
           id: string;
           gpuSecondsDelivered: number;
@@ -48,6 +55,9 @@ describe.each(STORES)('a seeded network closes as its receipts say on %s', (kind
           jobs: { all: Record<string, string | number>; independent: Record<string, string | number> };
         }[];
       };
+      // the excluded slots, from a direct count of every active node's bits in every slot
+      expect(input.excludedSlots).toEqual(await excludedFromBitmaps(db, n));
+      if (n === 1) expect(input.excludedSlots).toContainEqual({ from: 600, to: 659, cause: 'platform-outage' });
       const expected = await usageFromReceipts(db, n);
       let withJobs = 0;
       for (const node of input.nodes) {
@@ -75,6 +85,25 @@ describe.each(STORES)('a seeded network closes as its receipts say on %s', (kind
     expect(closed.pglite?.length).toBe(2);
   });
 });
+
+/** SPEC §3.2's platform outages, counted slot by slot over every active node's bitmap (no service record in a seeded store). */
+async function excludedFromBitmaps(db: Db, n: number) {
+  const total = settings.epochSeconds / settings.slotSeconds;
+  const start = settings.genesis + n * settings.epochSeconds;
+  const rows = await db.query<{ first: number; bits: string | null }>(
+    `SELECT GREATEST(0, floor((n.registered_at - $2) / 60))::int AS first, s.slots::text AS bits
+       FROM nodes n LEFT JOIN node_slots s ON s.node_id = n.id AND s.epoch = $1 WHERE n.status = 'active' AND n.registered_at < $3`,
+    [n, start, start + settings.epochSeconds],
+  );
+  const expected = new Array<number>(total).fill(0);
+  const up = new Array<number>(total).fill(0);
+  for (const r of rows)
+    for (let k = r.first; k < total; k++) {
+      expected[k] = (expected[k] as number) + 1;
+      if (r.bits?.[k] === '1') up[k] = (up[k] as number) + 1;
+    }
+  return computeExcludedSlots(null, expected, up, params.heartbeats);
+}
 
 type Usage = { delivered: number; fee: bigint; all: JobStats; independent: JobStats };
 

@@ -43,6 +43,8 @@ export type SeedOptions = {
   receiptsPerNodeDay?: number;
   seed?: number;
   params?: Params;
+  /** A platform outage: in epoch `epoch`, `share` of the nodes miss slots `from` to `to` − 1 together. */
+  outage?: { epoch: number; from: number; to: number; share: number };
   /** Called after each chunk of nodes. */
   progress?: (done: number, total: number) => void;
 };
@@ -147,6 +149,7 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
           const at = first + Math.floor(r() * Math.max(1, totalSlots - first - len));
           bits.fill(0x30, at, Math.min(totalSlots, at + len));
         }
+        if (o.outage?.epoch === e && r() < o.outage.share) bits.fill(0x30, Math.max(first, o.outage.from), o.outage.to);
         let up = 0;
         for (let k = 0; k < totalSlots; k++) if (bits[k] === 0x31) up++;
         const capacity = Math.floor((gpus * up * s.slotSeconds) / JOB_SECONDS);

@@ -310,9 +310,9 @@ async function writeTranches(sql: Sql, n: number, r: EpochResult, epochs: number
 
 /**
  * Consumers pay for their epoch-n receipts: the provider's owner gets the price less the protocol
- * fee (in `fees:<address>`, apart from the claimable rewards the Merkle tree covers); the fee, less
- * the discount the consumer's user stake in effect in `n` earns (SPEC §5), is half burned, half to
- * the treasury.
+ * fee (in `fees:<address>`, apart from the claimable rewards the Merkle tree covers: a posting per
+ * consumer and owner); the fee, less the discount the consumer's user stake in effect in `n` earns
+ * (SPEC §5), is half burned, half to the treasury (two postings per consumer).
  */
 async function feePostings(sql: Sql, n: number, params: Params) {
   const rows = await sql.query<{ consumer_key: string; owner: string; price: string }>(
@@ -332,23 +332,37 @@ async function feePostings(sql: Sql, n: number, params: Params) {
   );
   const postings: Posting[] = [];
   const perConsumer = new Map<string, bigint>();
+  // the protocol fee is split per consumer and owner (each floored, as the input's `fee` counts it)
+  // and posted once per consumer: its burned and its treasury share in all
+  const protocol = new Map<string, { burned: bigint; treasury: bigint }>();
   let total = 0n;
   let burned = 0n;
   let discounts = 0n;
   for (const r of rows) {
     const price = BigInt(r.price);
     const f = computeFeeSplit(price, params, computeUserDiscount(staked.get(r.consumer_key) ?? 0n, params));
-    const wallet = `wallet:${r.consumer_key}`;
-    const id = `epoch:${n}:fees:${r.consumer_key}:${r.owner}`;
     if (f.provider > 0n)
-      postings.push({ id: `${id}:provider`, epoch: n, from: wallet, to: `fees:${r.owner}`, amount: f.provider, memo: `epoch ${n} compute fees` });
-    if (f.burned > 0n) postings.push({ id: `${id}:burn`, epoch: n, from: wallet, to: 'burn', amount: f.burned, memo: `epoch ${n} protocol fee, burned share` });
-    if (f.treasury > 0n)
-      postings.push({ id: `${id}:treasury`, epoch: n, from: wallet, to: 'treasury', amount: f.treasury, memo: `epoch ${n} protocol fee, treasury share` });
+      postings.push({
+        id: `epoch:${n}:fees:${r.consumer_key}:${r.owner}:provider`,
+        epoch: n,
+        from: `wallet:${r.consumer_key}`,
+        to: `fees:${r.owner}`,
+        amount: f.provider,
+        memo: `epoch ${n} compute fees`,
+      });
+    const p = protocol.get(r.consumer_key) ?? { burned: 0n, treasury: 0n };
+    protocol.set(r.consumer_key, { burned: p.burned + f.burned, treasury: p.treasury + f.treasury });
     perConsumer.set(r.consumer_key, (perConsumer.get(r.consumer_key) ?? 0n) + price);
     total += price;
     burned += f.burned;
     discounts += f.discount;
+  }
+  for (const [consumer, p] of protocol) {
+    const id = `epoch:${n}:fees:${consumer}`;
+    const wallet = `wallet:${consumer}`;
+    if (p.burned > 0n) postings.push({ id: `${id}:burn`, epoch: n, from: wallet, to: 'burn', amount: p.burned, memo: `epoch ${n} protocol fee, burned share` });
+    if (p.treasury > 0n)
+      postings.push({ id: `${id}:treasury`, epoch: n, from: wallet, to: 'treasury', amount: p.treasury, memo: `epoch ${n} protocol fee, treasury share` });
   }
   return { postings, consumers: [...perConsumer].sort((a, b) => (a[0] < b[0] ? -1 : 1)), total, burned, discounts };
 }

@@ -431,14 +431,33 @@ async function excludedSlots(sql: Sql, s: Settings, n: number, params: Params): 
   // the epoch's missed node-slots in all must exceed that share of the fewest nodes a qualifying slot expects
   const fewest = expected.find((x) => x >= h.platformOutageMinNodes);
   if (fewest !== undefined && isPlatformOutage(missed, fewest, h)) {
-    const rows = await sql.query<{ k: number; up: number }>(
-      `SELECT k::int AS k, COUNT(*) FILTER (WHERE get_bit(s.slots, k) = 1)::int AS up
-         FROM node_slots s JOIN nodes n ON n.id = s.node_id AND n.status = 'active' AND n.registered_at < $2, generate_series(0, $3 - 1) AS k
-        WHERE s.epoch = $1 AND k >= GREATEST(0, floor((n.registered_at - $4) / $5)) GROUP BY k`,
-      [n, start + s.epochSeconds, total, start, s.slotSeconds],
+    // up[k] = expected[k] less the nodes that missed slot k: a node without a heartbeat all epoch
+    // missed every slot from its first; any other only its zero bits, read from the bitmaps of the
+    // nodes that missed a slot at all (varbit_send: a 4-byte bit length, then the bits, first slot
+    // in the high bit) — not a count over every node and slot
+    const gone = new Int32Array(total + 1);
+    for (const a of active)
+      if (a.up === 0 && a.first < total) {
+        gone[a.first] = (gone[a.first] as number) + 1;
+        gone[total] = (gone[total] as number) - 1;
+      }
+    for (let k = 0, run = 0; k < total; k++) {
+      run += gone[k] as number;
+      up[k] = (up[k] as number) - run;
+    }
+    const gaps = await sql.query<{ first: number; b: Uint8Array }>(
+      `SELECT GREATEST(0, floor((n.registered_at - $2) / $3))::int AS first, varbit_send(s.slots) AS b
+         FROM node_slots s JOIN nodes n ON n.id = s.node_id AND n.status = 'active' AND n.registered_at < $4
+        WHERE s.epoch = $1 AND bit_count(s.slots) > 0 AND bit_count(s.slots) < $5 - GREATEST(0, floor((n.registered_at - $2) / $3))`,
+      [n, start, s.slotSeconds, start + s.epochSeconds, total],
     );
-    up.fill(0);
-    for (const r of rows) up[r.k] = r.up;
+    for (const g of gaps)
+      for (let k = g.first; k < total; k++) {
+        const byte = g.b[4 + (k >> 3)] as number;
+        if (byte === 0xff)
+          k |= 7; // a whole byte up: skip to its last bit
+        else if ((byte & (0x80 >> (k & 7))) === 0) up[k] = (up[k] as number) - 1;
+      }
   }
   return computeExcludedSlots(down, expected, up, h);
 }
