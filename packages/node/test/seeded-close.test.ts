@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedNetwork } from '../src/demo/seed.ts';
 import { closeEpoch } from '../src/keepers/epoch-close.ts';
 import { readInputJson } from '../src/keepers/input-store.ts';
+import { network, status } from '../src/keepers/reads.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { ManualClock } from '../src/service/clock.ts';
 import { initContext } from '../src/service/context.ts';
@@ -40,6 +41,23 @@ describe.each(STORES)('a seeded network closes as its receipts say on %s', (kind
       outage: { epoch: 1, from: 600, to: 660, share: 0.7 },
     });
     expect(seeded.receipts).toBeGreaterThan(5000);
+    // the overview's counts, kept by triggers as rows are inserted, equal a count of every row
+    const overview = await network(ctx);
+    const models = await db.query<{ model: string; gpus: string; nodes: string }>(
+      `SELECT g->>'model' AS model, SUM((g->>'count')::int)::text AS gpus, COUNT(DISTINCT n.id)::text AS nodes
+         FROM nodes n, jsonb_array_elements((n.hardware::jsonb)->'gpus') AS g GROUP BY 1`,
+    );
+    expect(overview.models.length).toBeGreaterThan(3);
+    expect(new Set(overview.models.map((m) => JSON.stringify(m)))).toEqual(
+      new Set(models.map((m) => JSON.stringify({ model: m.model, gpus: Number(m.gpus), nodes: Number(m.nodes) }))),
+    );
+    const regions = await db.query<{ region: string; nodes: string }>('SELECT region, COUNT(*)::text AS nodes FROM nodes GROUP BY region');
+    expect(overview.regions.reduce((a, r) => a + r.nodes, 0)).toBe(240);
+    expect(new Set(overview.regions.map((r) => JSON.stringify(r)))).toEqual(
+      new Set(regions.map((r) => JSON.stringify({ region: r.region, nodes: Number(r.nodes) }))),
+    );
+    expect((await status(ctx)).receipts).toBe(seeded.receipts);
+    expect((await status(ctx)).nodes).toBe(240);
     closed[kind] = [];
     for (const n of [0, 1]) {
       clock.set(GENESIS + (n + 1) * 86_400 + 61);

@@ -12,7 +12,10 @@ export async function status(ctx: Context) {
   const current = epochOf(s, now);
   const r = (
     await ctx.db.query<{ next_epoch: string; nodes: string; receipts: string }>(
-      `SELECT (SELECT next_epoch FROM epoch_cursor WHERE id = 1)::text AS next_epoch, (SELECT COUNT(*) FROM nodes)::text AS nodes, (SELECT COUNT(*) FROM receipts)::text AS receipts`,
+      // the counts kept by the store's triggers (network_counts): a row or two, not a count of every node and receipt
+      `SELECT (SELECT next_epoch FROM epoch_cursor WHERE id = 1)::text AS next_epoch,
+              (SELECT SUM(nodes) FROM network_counts WHERE kind = 'nodes')::text AS nodes,
+              (SELECT SUM(nodes) FROM network_counts WHERE kind = 'receipts')::text AS receipts`,
     )
   )[0];
   const next = Number(r?.next_epoch ?? 0);
@@ -203,20 +206,21 @@ export async function paramsHistory(ctx: Context, q: PageQuery = {}) {
   return { versions: page.rows.map((r) => ({ hash: r.hash, effectiveEpoch: Number(r.effective_epoch), createdAt: Number(r.created_at) })), next: page.next };
 }
 
-/** The network at a glance: GPUs by model, nodes by region, the stake ratio of the last epoch. */
+/**
+ * The network at a glance: GPUs by model, nodes by region (the counts the store's triggers keep as
+ * nodes register, `network_counts`), the stake ratio of the last closed epoch (its summary).
+ */
 export async function network(ctx: Context) {
-  const models = await ctx.db.query<{ model: string; gpus: string; nodes: string }>(
-    `SELECT g->>'model' AS model, SUM((g->>'count')::int)::text AS gpus, COUNT(DISTINCT n.id)::text AS nodes
-       FROM nodes n, jsonb_array_elements((n.hardware::jsonb)->'gpus') AS g GROUP BY 1 ORDER BY SUM((g->>'count')::int) DESC, 1`,
+  const counts = await ctx.db.query<{ kind: string; key: string; nodes: string; gpus: string }>(
+    `SELECT kind, key, SUM(nodes)::text AS nodes, SUM(gpus)::text AS gpus FROM network_counts WHERE kind IN ('model', 'region') GROUP BY kind, key`,
   );
-  const regions = await ctx.db.query<{ region: string; nodes: string }>(
-    'SELECT region, COUNT(*)::text AS nodes FROM nodes GROUP BY region ORDER BY COUNT(*) DESC, region',
-  );
-  const last = (await ctx.db.query<{ result: string }>('SELECT result FROM epochs ORDER BY epochs.epoch DESC LIMIT 1'))[0];
+  const models = counts.filter((c) => c.kind === 'model').sort((a, b) => Number(b.gpus) - Number(a.gpus) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const regions = counts.filter((c) => c.kind === 'region').sort((a, b) => Number(b.nodes) - Number(a.nodes) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const last = (await ctx.db.query<{ summary: string }>('SELECT summary FROM epochs ORDER BY epochs.epoch DESC LIMIT 1'))[0];
   return {
     gpus: models.reduce((a, m) => a + Number(m.gpus), 0),
-    models: models.map((m) => ({ model: m.model, gpus: Number(m.gpus), nodes: Number(m.nodes) })),
-    regions: regions.map((r) => ({ region: r.region, nodes: Number(r.nodes) })),
-    stakeRatio: last ? (JSON.parse(last.result) as { stakeRatio: string }).stakeRatio : null,
+    models: models.map((m) => ({ model: m.key, gpus: Number(m.gpus), nodes: Number(m.nodes) })),
+    regions: regions.map((r) => ({ region: r.key, nodes: Number(r.nodes) })),
+    stakeRatio: last ? (JSON.parse(last.summary) as { stakeRatio: string }).stakeRatio : null,
   };
 }

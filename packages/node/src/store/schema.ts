@@ -271,6 +271,26 @@ export const consumerOwners = pgTable('consumer_owners', {
   hi: text('hi').notNull(),
 });
 
+/**
+ * Live counts for the network overview and the status (issue 21: reads in O(1) of the network's
+ * size), kept by triggers on `nodes` and `receipts` (migration 0017) in the inserting transaction,
+ * so every writer — ingest in any process, the seeder — keeps them: `('nodes', '')`,
+ * `('region', <region>)`, `('model', <GPU model>)` with the GPUs of that model, and `('receipts', '')`.
+ * Receipts count into one of 16 shards (the backend's pid) so concurrent ingest does not queue on
+ * one row; a read sums the shards. Nodes and receipts are never deleted.
+ */
+export const networkCounts = pgTable(
+  'network_counts',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    shard: integer('shard').notNull().default(0),
+    nodes: bigint('nodes', { mode: 'number' }).notNull().default(0),
+    gpus: bigint('gpus', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.shard] })],
+);
+
 /** Network-wide states set by governance (SPEC §4.2 expansion phase), each from an epoch on. */
 export const governanceFlags = pgTable(
   'governance_flags',
