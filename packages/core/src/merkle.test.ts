@@ -63,6 +63,12 @@ describe('ClaimTree (OpenZeppelin standard format)', () => {
     bad[0] = `0x${'00'.repeat(32)}`;
     expect(verifyClaim(t.root, c.address, c.amount, bad)).toBe(false);
     expect(() => ClaimTree.build([c, c])).toThrow(/once/);
+    // the same address in another case, among many whose first bytes tie (one bucket of the sort)
+    const many = Array.from({ length: 300 }, (_, i) => ({ address: `0xabcd${(i + 1).toString(16).padStart(36, '0')}`, amount: 1n }));
+    expect(() => ClaimTree.build([...many, { address: (many[150] as Claim).address.toUpperCase().replace('0X', '0x'), amount: 2n }])).toThrow(
+      /claims\[\d+\]\.address.*once|once/,
+    );
+    sameAsOpenZeppelin(many);
     expect(() => ClaimTree.build([])).toThrow(/at least one/);
   });
 });

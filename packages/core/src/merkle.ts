@@ -39,8 +39,9 @@ export function encodeLeaf(address: string, amount: bigint, out = new Uint8Array
   if (amount < 0n || amount > MAX_UINT256) throw new InvalidArgumentError('amount', 'not a uint256');
   out.fill(0, 0, 12);
   out.set(Buffer.from(address.slice(2), 'hex'), 12);
+  out.fill(0, 32, 64);
   let x = amount;
-  for (let i = 63; i >= 32; i--) {
+  for (let i = 63; x > 0n; i--) {
     out[i] = Number(x & 0xffn);
     x >>= 8n;
   }
@@ -64,14 +65,36 @@ const pairBuf = new Uint8Array(64);
 
 /** keccak256 of the two 32-byte nodes in ascending order, written into `out` at `oi`. */
 function hashPair(a: Uint8Array, ai: number, b: Uint8Array, bi: number, out: Uint8Array, oi: number): void {
-  if (compareBytes(a, ai, b, bi) <= 0) {
-    pairBuf.set(a.subarray(ai, ai + 32), 0);
-    pairBuf.set(b.subarray(bi, bi + 32), 32);
-  } else {
-    pairBuf.set(b.subarray(bi, bi + 32), 0);
-    pairBuf.set(a.subarray(ai, ai + 32), 32);
+  const lo = compareBytes(a, ai, b, bi) <= 0 ? 0 : 32;
+  for (let k = 0; k < 32; k++) {
+    pairBuf[lo + k] = a[ai + k] as number;
+    pairBuf[32 - lo + k] = b[bi + k] as number;
   }
   out.set(h().init().update(pairBuf).digest('binary'), oi);
+}
+
+/**
+ * The order of `n` 32-byte words by their bytes: a counting sort on the first two bytes, then each
+ * of the 65,536 buckets (a handful of words each at a million) sorted by the whole word. No
+ * comparison sort over all of them, and no garbage per word.
+ */
+function sortedWords(words: Uint8Array, n: number): Int32Array {
+  const start = new Int32Array(65_537);
+  for (let k = 0; k < n; k++) {
+    const b = (((words[32 * k] as number) << 8) | (words[32 * k + 1] as number)) + 1;
+    start[b] = (start[b] as number) + 1;
+  }
+  for (let b = 1; b <= 65_536; b++) start[b] = (start[b] as number) + (start[b - 1] as number);
+  const at = start.slice(0, 65_536);
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const b = ((words[32 * k] as number) << 8) | (words[32 * k + 1] as number);
+    order[at[b] as number] = k;
+    at[b] = (at[b] as number) + 1;
+  }
+  const byWord = (x: number, y: number) => compareBytes(words, 32 * x, words, 32 * y);
+  for (let b = 0; b < 65_536; b++) if ((start[b + 1] as number) - (start[b] as number) > 1) order.subarray(start[b], start[b + 1]).sort(byWord);
+  return order;
 }
 
 export type Claim = { address: string; amount: bigint };
@@ -95,40 +118,27 @@ export class ClaimTree {
     const n = claims.length;
     if (n === 0) throw new InvalidArgumentError('claims', 'a tree needs at least one claim');
     const leaves = new Uint8Array(32 * n);
+    const addresses = new Uint8Array(32 * n); // each address's 20 bytes at the start of a 32-byte word, for the duplicate check
     const buf = new Uint8Array(64);
-    const seen = new Set<string>();
     for (let k = 0; k < n; k++) {
       const c = claims[k] as Claim;
-      const a = c.address.toLowerCase();
-      if (seen.has(a)) throw new InvalidArgumentError(`claims[${k}].address`, 'an address may appear once');
-      seen.add(a);
-      leaves.set(keccak256(keccak256(encodeLeaf(c.address, c.amount, buf))), 32 * k);
+      encodeLeaf(c.address, c.amount, buf);
+      addresses.set(buf.subarray(12, 32), 32 * k);
+      leaves.set(keccak256(keccak256(buf)), 32 * k);
     }
-    // sort leaves by hash: a numeric key of the first 6 bytes, full comparison on ties
-    const key = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      const o = 32 * k;
-      key[k] =
-        (leaves[o] as number) * 2 ** 40 +
-        (leaves[o + 1] as number) * 2 ** 32 +
-        (leaves[o + 2] as number) * 2 ** 24 +
-        (leaves[o + 3] as number) * 2 ** 16 +
-        (leaves[o + 4] as number) * 2 ** 8 +
-        (leaves[o + 5] as number);
-    }
-    const order = new Int32Array(n);
-    for (let k = 0; k < n; k++) order[k] = k;
-    order.sort((x, y) => {
-      const d = (key[x] as number) - (key[y] as number);
-      return d !== 0 ? d : compareBytes(leaves, 32 * x, leaves, 32 * y);
-    });
+    // each address once: sorted, no two neighbours alike (a Set of a million strings costs more than the hashing)
+    const byAddress = sortedWords(addresses, n);
+    for (let i = 1; i < n; i++)
+      if (compareBytes(addresses, 32 * (byAddress[i - 1] as number), addresses, 32 * (byAddress[i] as number)) === 0)
+        throw new InvalidArgumentError(`claims[${byAddress[i]}].address`, 'an address may appear once');
+    const order = sortedWords(leaves, n);
     const size = 2 * n - 1;
     const nodes = new Uint8Array(32 * size);
     const treeIndex = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const k = order[i] as number;
       const at = size - 1 - i;
-      nodes.set(leaves.subarray(32 * k, 32 * k + 32), 32 * at);
+      for (let b = 0; b < 32; b++) nodes[32 * at + b] = leaves[32 * k + b] as number;
       treeIndex[k] = at;
     }
     for (let i = size - 1 - n; i >= 0; i--) hashPair(nodes, 32 * (2 * i + 1), nodes, 32 * (2 * i + 2), nodes, 32 * i);
