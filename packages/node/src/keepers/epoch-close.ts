@@ -13,7 +13,7 @@ import {
   serializeNodeStatement,
   serializeResult,
 } from '@swarm/core';
-import { type Posting, post } from '../ledger/ledger.ts';
+import { FEE_CLEARING, type Posting, post } from '../ledger/ledger.ts';
 import { type Context, epochStart, paramsAt } from '../service/context.ts';
 import { conflict } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
@@ -310,9 +310,9 @@ async function writeTranches(sql: Sql, n: number, r: EpochResult, epochs: number
 
 /**
  * Consumers pay for their epoch-n receipts: the provider's owner gets the price less the protocol
- * fee (in `fees:<address>`, apart from the claimable rewards the Merkle tree covers: a posting per
- * consumer and owner); the fee, less the discount the consumer's user stake in effect in `n` earns
- * (SPEC §5), is half burned, half to the treasury (two postings per consumer).
+ * fee (in `fees:<address>`, apart from the claimable rewards the Merkle tree covers), through the
+ * fee clearing account (empty again once the epoch's postings are in); the fee, less the discount
+ * the consumer's user stake in effect in `n` earns (SPEC §5), is half burned, half to the treasury.
  */
 async function feePostings(sql: Sql, n: number, params: Params) {
   const rows = await sql.query<{ consumer_key: string; owner: string; price: string }>(
@@ -330,40 +330,39 @@ async function feePostings(sql: Sql, n: number, params: Params) {
       )
     ).map((r) => [r.owner_key, BigInt(r.staked)]),
   );
-  const postings: Posting[] = [];
   const perConsumer = new Map<string, bigint>();
-  // the protocol fee is split per consumer and owner (each floored, as the input's `fee` counts it)
-  // and posted once per consumer: its burned and its treasury share in all
-  const protocol = new Map<string, { burned: bigint; treasury: bigint }>();
+  // each pair's price is split per consumer and owner (each share floored, as the input's `fee`
+  // counts it), then posted in sums: per consumer its provider share into the epoch's fee clearing
+  // account, its burned and its treasury share; per owner what the clearing account owes it. A
+  // posting per consumer and per owner, not per pair (which grows toward one per receipt).
+  const byConsumer = new Map<string, { provider: bigint; burned: bigint; treasury: bigint }>();
+  const byOwner = new Map<string, bigint>();
   let total = 0n;
   let burned = 0n;
   let discounts = 0n;
   for (const r of rows) {
     const price = BigInt(r.price);
     const f = computeFeeSplit(price, params, computeUserDiscount(staked.get(r.consumer_key) ?? 0n, params));
-    if (f.provider > 0n)
-      postings.push({
-        id: `epoch:${n}:fees:${r.consumer_key}:${r.owner}:provider`,
-        epoch: n,
-        from: `wallet:${r.consumer_key}`,
-        to: `fees:${r.owner}`,
-        amount: f.provider,
-        memo: `epoch ${n} compute fees`,
-      });
-    const p = protocol.get(r.consumer_key) ?? { burned: 0n, treasury: 0n };
-    protocol.set(r.consumer_key, { burned: p.burned + f.burned, treasury: p.treasury + f.treasury });
+    const c = byConsumer.get(r.consumer_key) ?? { provider: 0n, burned: 0n, treasury: 0n };
+    byConsumer.set(r.consumer_key, { provider: c.provider + f.provider, burned: c.burned + f.burned, treasury: c.treasury + f.treasury });
+    byOwner.set(r.owner, (byOwner.get(r.owner) ?? 0n) + f.provider);
     perConsumer.set(r.consumer_key, (perConsumer.get(r.consumer_key) ?? 0n) + price);
     total += price;
     burned += f.burned;
     discounts += f.discount;
   }
-  for (const [consumer, p] of protocol) {
+  const postings: Posting[] = [];
+  for (const [consumer, c] of byConsumer) {
     const id = `epoch:${n}:fees:${consumer}`;
     const wallet = `wallet:${consumer}`;
-    if (p.burned > 0n) postings.push({ id: `${id}:burn`, epoch: n, from: wallet, to: 'burn', amount: p.burned, memo: `epoch ${n} protocol fee, burned share` });
-    if (p.treasury > 0n)
-      postings.push({ id: `${id}:treasury`, epoch: n, from: wallet, to: 'treasury', amount: p.treasury, memo: `epoch ${n} protocol fee, treasury share` });
+    if (c.provider > 0n) postings.push({ id: `${id}:provider`, epoch: n, from: wallet, to: FEE_CLEARING, amount: c.provider, memo: `epoch ${n} compute fees` });
+    if (c.burned > 0n) postings.push({ id: `${id}:burn`, epoch: n, from: wallet, to: 'burn', amount: c.burned, memo: `epoch ${n} protocol fee, burned share` });
+    if (c.treasury > 0n)
+      postings.push({ id: `${id}:treasury`, epoch: n, from: wallet, to: 'treasury', amount: c.treasury, memo: `epoch ${n} protocol fee, treasury share` });
   }
+  for (const [owner, amount] of byOwner)
+    if (amount > 0n)
+      postings.push({ id: `epoch:${n}:fees-to:${owner}`, epoch: n, from: FEE_CLEARING, to: `fees:${owner}`, amount, memo: `epoch ${n} compute fees` });
   return { postings, consumers: [...perConsumer].sort((a, b) => (a[0] < b[0] ? -1 : 1)), total, burned, discounts };
 }
 

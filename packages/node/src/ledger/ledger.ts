@@ -13,9 +13,13 @@ import type { Sql } from '../store/db.ts';
  * Accounts: `mint` (the only one that goes negative: minted supply), `burn`, `treasury`,
  * `pool:<role>`, `claimable:<address>` (rewards to claim on chain), `wallet:<key>` (tokens a key
  * holds in embedded mode; consumers pay from theirs), `stake:<id>` (bonds and stakes),
- * `unbonding:<id>`.
+ * `unbonding:<id>`, `fees:<address>` (an owner's compute fees), `clearing:fees` (consumers' compute
+ * fees on their way to the owners, within one close: empty between epochs).
  */
 export type Posting = { id: string; epoch: number; from: string; to: string; amount: bigint; memo: string };
+
+/** Consumers' compute fees pass through it within a close (epoch-close.ts `feePostings`). */
+export const FEE_CLEARING = 'clearing:fees';
 
 export const GENESIS_HASH = `0x${'0'.repeat(64)}`;
 
@@ -137,8 +141,8 @@ export type LedgerReport = {
 /**
  * The ledger's invariants (SPEC §8), checked from the postings themselves: the hash chain is
  * unbroken; the balances recomputed from postings equal the stored ones and sum to zero; no
- * account but `mint` is negative; supply = minted − burned; the role pools are empty between
- * epochs; consumers' reservations are covered by their wallets; claimable balances equal the
+ * account but `mint` is negative; supply = minted − burned; the role pools and the fee clearing
+ * account are empty between epochs; consumers' reservations are covered by their wallets; claimable balances equal the
  * cumulative claims of the latest settled Merkle tree (claimable = Merkle totals − claimed); each
  * escrow holds exactly its slash while it is escrowed and nothing after (escrow = slashes not yet
  * released); each stake and unbonding holds what its rows say.
@@ -182,7 +186,7 @@ export async function checkLedger(sql: Sql): Promise<LedgerReport> {
     sum += b;
     if ((computed.get(a.id) ?? 0n) !== b) violations.push(`account ${a.id}: stored balance ${b} ≠ ${computed.get(a.id) ?? 0n} from postings`);
     if (b < 0n && a.id !== 'mint') violations.push(`account ${a.id} is negative (${b})`);
-    if (a.id.startsWith('pool:') && b !== 0n) violations.push(`${a.id} holds ${b} between epochs`);
+    if ((a.id.startsWith('pool:') || a.id === FEE_CLEARING) && b !== 0n) violations.push(`${a.id} holds ${b} between epochs`);
   }
   for (const [id, b] of computed) if (b !== 0n && !stored.some((a) => a.id === id)) violations.push(`account ${id} missing from balances`);
   if (sum !== 0n) violations.push(`balances sum to ${sum}, not 0`);

@@ -140,16 +140,21 @@ export const stakes = pgTable('stakes', {
 });
 
 /** Amounts leaving a stake: out of it from `effectiveEpoch`, back in the wallet at `releaseEpoch`. */
-export const unbondings = pgTable('unbondings', {
-  id: text('id').primaryKey(),
-  stakeId: text('stake_id').notNull(),
-  amount: amount('amount').notNull(),
-  effectiveEpoch: epochCol('effective_epoch').notNull(),
-  releaseEpoch: epochCol('release_epoch').notNull(),
-  released: boolean('released').notNull().default(false),
-  /** Taken by slashes for faults committed before the unbonding started. */
-  slashed: amount('slashed').notNull().default('0'),
-});
+export const unbondings = pgTable(
+  'unbondings',
+  {
+    id: text('id').primaryKey(),
+    stakeId: text('stake_id').notNull(),
+    amount: amount('amount').notNull(),
+    effectiveEpoch: epochCol('effective_epoch').notNull(),
+    releaseEpoch: epochCol('release_epoch').notNull(),
+    released: boolean('released').notNull().default(false),
+    /** Taken by slashes for faults committed before the unbonding started. */
+    slashed: amount('slashed').notNull().default('0'),
+  },
+  // the stake in effect reads a stake's unbondings (stake-sql.ts): by stake, not a scan per stake
+  (t) => [index('unbondings_stake').on(t.stakeId)],
+);
 
 /** Balances, kept with every posting in the same transaction (the postings remain the truth). */
 export const accounts = pgTable('accounts', { id: text('id').primaryKey(), balance: amount('balance').notNull() });

@@ -1,0 +1,1 @@
+CREATE INDEX "unbondings_stake" ON "unbondings" USING btree ("stake_id");
