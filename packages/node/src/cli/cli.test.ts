@@ -92,6 +92,22 @@ describe('swarm CLI', { timeout: 180_000 }, () => {
     expect(existsSync(`${work}/thesis.tex`)).toBe(true);
   }, 180_000);
 
+  it('seed fills a new store with a network the ledger check passes, and refuses a store that holds nodes', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = `${mkdtempSync(`${tmpdir()}/swarm-seed-`)}/store`;
+    const first = await swarm('seed', '--nodes', '60', '--receipts', '20', '--data-dir', dir);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/seeded 60 nodes of 20 owners, 20 consumers, [\d,]+ receipts over epochs 0–0/);
+    const again = await swarm('seed', '--nodes', '60', '--data-dir', dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds nodes/);
+    const bad = await swarm('seed', '--nodes', '0', '--data-dir', dir);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--nodes takes a whole number 1–/)]);
+    const check = await swarm('check', '--data-dir', dir);
+    expect(check.stdout).toContain('all ledger invariants hold');
+  }, 180_000);
+
   it('keys generate writes a key pair that signs and verifies', async () => {
     const { mkdtempSync, readFileSync: read } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -7,6 +7,7 @@ import { loadEpochInput, loadParams, readJson, run, UsageError } from './io.ts';
 import { generate, readKeys } from './keys.ts';
 import { check, epochClose } from './ops.ts';
 import { formatStatement, formatSummary, formatWhatIf } from './rewards.ts';
+import { seed } from './seed.ts';
 import { type SimOptions, sim, simParams } from './sim.ts';
 import { start } from './start.ts';
 import { validator } from './validator.ts';
@@ -91,6 +92,17 @@ program
   )
   .option('--quiet', 'print nothing as epochs close')
   .action((o) => run(async () => void (await start(o))));
+
+program
+  .command('seed')
+  .description('fill a new store with a realistic network of N nodes and its last epochs of heartbeats and receipts, for trying the service at scale')
+  .requiredOption('--nodes <n>', 'nodes (an owner per three, a consumer per five)')
+  .option('--data-dir <dir>', 'embedded store directory (default .swarm/data, or SWARM_DATA_DIR); DATABASE_URL for PostgreSQL')
+  .option('--epochs <n>', 'epochs of traffic, ending at the current epoch boundary', '1')
+  .option('--receipts <n>', 'receipts per node-day (the simulator makes ~130)', '130')
+  .option('--epoch-seconds <s>', 'epoch length of the new store', '86400')
+  .option('--seed <n>', 'seed: the same options give the same network', '1')
+  .action((o) => run(() => seed(o)));
 
 program
   .command('demo')
