@@ -120,13 +120,18 @@ if (only === undefined || only === 'service') {
   service.push({ case: 'peer: raw crypto.verify (Ed25519, one core)', n: 20_000, value: ceiling, unit: 'verifies/s' });
   console.log(`raw verify ceiling: ${ceiling}/s`);
   for (const store of pgUp ? (['pglite', 'postgres'] as const) : (['pglite'] as const)) {
-    for (const r of process.env.BENCH_INGEST === '0' ? [] : await svc.ingest(store)) {
+    // on PostgreSQL, 1, 2 and 3 service processes on one database (BENCH_INGEST_PROCESSES): how ingest scales out
+    const counts = store === 'postgres' ? (process.env.BENCH_INGEST_PROCESSES ?? '1,2,3').split(',').map(Number) : [1];
+    const ingested = [];
+    if (process.env.BENCH_INGEST !== '0')
+      for (const k of counts) ingested.push(...(await svc.ingest(store, k, undefined, undefined, 1000, k === 1 ? 3000 : 0)));
+    for (const r of ingested) {
       // the fair peer: one core's verify ceiling times the cores the service kept busy
       const peer = r.cores === undefined ? ceiling : ceiling * r.cores;
       const note =
         r.cores === undefined
           ? `${Math.round((r.value / ceiling) * 100)} % of one core's verify ceiling`
-          : `service used ${r.cores.toFixed(2)} cores: ${Math.round((r.value / peer) * 100)} % of the verify ceiling × those cores (${Math.round(peer)}/s)`;
+          : `service used ${r.cores.toFixed(2)} cores: ${Math.round((r.value / peer) * 100)} % of the verify ceiling × those cores (${Math.round(peer)}/s)${r.serverCores === undefined ? '' : `; the PostgreSQL server used ${r.serverCores.toFixed(2)} more`}`;
       service.push({ ...r, note });
       console.log(`${r.case}: ${r.value} ${r.unit} (${note})`);
     }

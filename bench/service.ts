@@ -9,7 +9,7 @@
 
 import { execSync } from 'node:child_process';
 import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DEFAULT_PARAMS_JSON } from '../packages/core/src/index.ts';
@@ -21,7 +21,7 @@ import { type Db, openDb, type Sql } from '../packages/node/src/store/db.ts';
 import { startProcess, stopProcess, tempDir } from '../packages/node/test/process.ts';
 import { type Heartbeat, type HeartbeatBody, keysFromSeed, signHeartbeat, signingBytes, signRegister } from '../packages/sdk/src/index.ts';
 
-export type Row = { case: string; n: number; value: number; unit: string; note?: string; cores?: number };
+export type Row = { case: string; n: number; value: number; unit: string; note?: string; cores?: number; serverCores?: number };
 
 const hex = (i: number, label: string) => Buffer.alloc(32).fill(`${label}-${i}`).toString('hex');
 
@@ -38,7 +38,20 @@ export function verifyCeiling(n = 20_000): number {
   return (n / (performance.now() - t)) * 1000;
 }
 
-export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches = 20, batchSize = 1000, singles = 3000): Promise<Row[]> {
+/**
+ * Ingest through `processes` service processes on one store (more than one: PostgreSQL only, as in
+ * production): registrations through the first, then pre-signed batches over disjoint node sets,
+ * two streams per process in flight at once; the cores counted are the service processes' and,
+ * on PostgreSQL, the server's (`postgresCores`).
+ */
+export async function ingest(
+  store: 'pglite' | 'postgres',
+  processes = 1,
+  nodes = 2000 * processes,
+  batches = 20 * processes,
+  batchSize = 1000,
+  singles = 3000,
+): Promise<Row[]> {
   const url = store === 'postgres' ? await freshSchema() : undefined;
   const now = Math.floor(Date.now() / 1000);
   // the service runs in its own process, as in production; this process only sends pre-signed requests
@@ -47,11 +60,16 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
   const dir = tempDir('bench');
   const paramsFile = join(dir, 'params.json');
   writeFileSync(paramsFile, JSON.stringify({ ...DEFAULT_PARAMS_JSON, heartbeats: { maxSkewSeconds: 30 } }));
-  const proc = await startProcess(
-    ['--data-dir', join(dir, 'store'), '--epoch-seconds', '86400', '--slot-seconds', '60', '--genesis', String(now - 100), '--params', paramsFile],
-    url ? { DATABASE_URL: url } : {},
-  );
-  const running = { url: proc.url, stop: () => stopProcess(proc) };
+  const procs: Awaited<ReturnType<typeof startProcess>>[] = [];
+  for (let k = 0; k < processes; k++)
+    procs.push(
+      await startProcess(
+        ['--data-dir', join(dir, `store-${k}`), '--epoch-seconds', '86400', '--slot-seconds', '60', '--genesis', String(now - 100), '--params', paramsFile],
+        url ? { DATABASE_URL: url } : {},
+      ),
+    );
+  const proc = procs[0] as (typeof procs)[number];
+  const running = { url: proc.url, stop: () => Promise.all(procs.map((p) => stopProcess(p))) };
   const keys = Array.from({ length: nodes }, (_, i) => keysFromSeed(hex(i, 'bn')));
   const owner = keysFromSeed(hex(0, 'bo'));
   const post = async (path: string, body: unknown) => {
@@ -94,32 +112,38 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
     };
     return signHeartbeat(body, (keys[i] as { privateKey: string }).privateKey);
   };
-  // two streams of batches, each over its own half of the nodes, so both can be in flight at once
-  // without reordering any node's sequence numbers
-  const half = Math.floor(nodes / 2);
-  const streams: string[][] = [[], []];
+  // two streams of batches per process, each over its own share of the nodes, so all can be in
+  // flight at once without reordering any node's sequence numbers
+  const streamCount = 2 * processes;
+  const share = Math.floor(nodes / streamCount);
+  const streams: string[][] = Array.from({ length: streamCount }, () => []);
   const stamp = Math.floor(Date.now() / 1000);
   for (let b = 0; b < batches; b++) {
     seq++;
-    const stream = b % 2;
+    const stream = b % streamCount;
     const list: Heartbeat[] = [];
-    for (let k = 0; k < batchSize; k++) list.push(hb(stream * half + (k % half), stamp));
+    for (let k = 0; k < batchSize; k++) list.push(hb(stream * share + (k % share), stamp));
     (streams[stream] as string[]).push(JSON.stringify({ heartbeats: list }));
   }
+  const pids = procs.map((p) => p.child.pid as number);
+  const cpuOf = () => pids.reduce((a, pid) => a + cpuSeconds(pid), 0);
   const t0 = performance.now();
-  const cpu0 = cpuSeconds(proc.child.pid as number);
+  const cpu0 = cpuOf();
+  const pg0 = url ? postgresCpuSeconds() : 0;
   await Promise.all(
-    streams.map(async (bodies) => {
+    streams.map(async (bodies, i) => {
+      const target = (procs[i % processes] as (typeof procs)[number]).url;
       for (const body of bodies) {
-        const r = await fetch(`${running.url}/v1/heartbeats/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const r = await fetch(`${target}/v1/heartbeats/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
         if (!r.ok) throw new Error(`batch: ${r.status} ${await r.text()}`);
       }
     }),
   );
   const batchedMs = performance.now() - t0;
   const batched = ((batches * batchSize) / batchedMs) * 1000;
-  // the cores the service process kept busy meanwhile (PGlite runs inside it; a PostgreSQL server's own processes are not counted)
-  const cores = (cpuSeconds(proc.child.pid as number) - cpu0) / (batchedMs / 1000);
+  // the cores the service processes kept busy meanwhile (PGlite runs inside them), and apart from them a PostgreSQL server's
+  const cores = (cpuOf() - cpu0) / (batchedMs / 1000);
+  const serverCores = url ? (postgresCpuSeconds() - pg0) / (batchedMs / 1000) : undefined;
   seq += 10;
   const singleStamp = Math.floor(Date.now() / 1000);
   const singleBodies = Array.from({ length: singles }, (_, k) => {
@@ -140,9 +164,17 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
   const single = (singles / (performance.now() - t1)) * 1000;
   await running.stop();
   void signingBytes;
+  const label = processes === 1 ? '' : `, ${processes} processes`;
   return [
-    { case: `ingest batched (${batchSize}/request), ${store}`, n: batches * batchSize, value: Math.round(batched), unit: 'heartbeats/s', cores },
-    { case: `ingest single (16 concurrent), ${store}`, n: singles, value: Math.round(single), unit: 'heartbeats/s' },
+    {
+      case: `ingest batched (${batchSize}/request), ${store}${label}`,
+      n: batches * batchSize,
+      value: Math.round(batched),
+      unit: 'heartbeats/s',
+      cores,
+      serverCores,
+    },
+    ...(processes === 1 ? [{ case: `ingest single (16 concurrent), ${store}`, n: singles, value: Math.round(single), unit: 'heartbeats/s' }] : []),
   ];
 }
 
@@ -150,6 +182,20 @@ export async function ingest(store: 'pglite' | 'postgres', nodes = 2000, batches
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+/** CPU seconds all of the machine's `postgres` processes have used (the server's backends, its writer, its WAL). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.includes('(postgres)')) total += cpuSeconds(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 const CLOCK_TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
