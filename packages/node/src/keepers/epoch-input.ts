@@ -323,22 +323,20 @@ async function receiptStats(
       WHERE p.billable GROUP BY p.node_id ORDER BY p.node_id`,
   );
   // the price-weighted p95 of inference jobs: the smallest response time at which the running price
-  // reaches 95 % of the node's — over all its jobs, and over those of independent keys. The prices
-  // are summed per node, consumer and response time first (jobs of equal time cross the 95 % together,
-  // so their order among themselves never matters), then run up in order of time: one pass.
-  const run = (col: string, order: string) => `SUM(${col}) OVER (PARTITION BY node_id${order})`;
+  // reaches 95 % of the node's — over all its jobs, and over those of independent keys, in one pass.
+  // Ordered by response time alone: the window's running sum takes in every job of the same time
+  // at once (its peers), and jobs of equal time cross the 95 % together, so their order never matters.
+  const run = (filter: string, order: string) => `SUM(price)${filter} OVER (PARTITION BY node_id${order})`;
+  const byTime = ' ORDER BY response_ms';
   const p95 = await sql.query<{ node_id: string; p95: number; ip95: number | null }>(
-    `WITH t AS (SELECT node_id, consumer_key, response_ms, SUM(price) AS price FROM receipts
-                 WHERE epoch = $1 AND billable AND job_type = 'inference' GROUP BY node_id, consumer_key, response_ms),
-          g AS (SELECT t.node_id, t.response_ms, SUM(t.price) AS price,
-                       COALESCE(SUM(t.price) FILTER (WHERE k.lo <> o.owner OR k.hi <> o.owner), 0) AS iprice
-                  FROM t JOIN nodes o ON o.id = t.node_id JOIN epoch_receipt_keys k ON k.consumer_key = t.consumer_key
-                 GROUP BY t.node_id, t.response_ms),
-          w AS (SELECT node_id, response_ms, iprice, ${run('price', ' ORDER BY response_ms')} AS run, ${run('price', '')} AS total,
-                       ${run('iprice', ' ORDER BY response_ms')} AS irun, ${run('iprice', '')} AS itotal
-                  FROM g)
+    `WITH rs AS (SELECT r.node_id, r.response_ms, r.price, (k.lo <> o.owner OR k.hi <> o.owner) AS independent
+                   FROM receipts r JOIN nodes o ON o.id = r.node_id JOIN epoch_receipt_keys k ON k.consumer_key = r.consumer_key
+                  WHERE r.epoch = $1 AND r.billable AND r.job_type = 'inference'),
+          w AS (SELECT node_id, response_ms, independent, ${run('', byTime)} AS run, ${run('', '')} AS total,
+                       ${run(' FILTER (WHERE independent)', byTime)} AS irun, ${run(' FILTER (WHERE independent)', '')} AS itotal
+                  FROM rs)
      SELECT node_id, MIN(response_ms) FILTER (WHERE run * 100 >= total * 95)::int AS p95,
-            MIN(response_ms) FILTER (WHERE iprice > 0 AND irun * 100 >= itotal * 95)::int AS ip95
+            MIN(response_ms) FILTER (WHERE independent AND irun * 100 >= itotal * 95)::int AS ip95
        FROM w GROUP BY node_id`,
     [n],
   );
