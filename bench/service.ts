@@ -9,7 +9,7 @@
 
 import { execSync } from 'node:child_process';
 import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DEFAULT_PARAMS_JSON } from '../packages/core/src/index.ts';
@@ -211,9 +211,20 @@ async function freshSchema(): Promise<string> {
   return url.toString();
 }
 
+async function dropSchema(url: string): Promise<void> {
+  const schema = /search_path=(bench_[0-9a-f]+)/.exec(decodeURIComponent(url))?.[1];
+  if (schema === undefined) return;
+  const c = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
+  await c.connect();
+  await c.query(`DROP SCHEMA ${schema} CASCADE`);
+  await c.end();
+}
+
 /** Seeds a realistic network of `nodes` nodes (`seedNetwork`, PGlite on disk), then times the close of its day-long epoch 0: phases, peak memory. */
 export async function close(store: 'pglite' | 'postgres', nodes: number): Promise<Row[]> {
-  const opened: Db = await openDb(store === 'postgres' ? { url: await freshSchema() } : { dataDir: join(tempDir('bench-close'), 'store') });
+  const url = store === 'postgres' ? await freshSchema() : undefined;
+  const dir = store === 'pglite' ? tempDir('bench-close') : undefined;
+  const opened: Db = await openDb(url ? { url } : { dataDir: join(dir as string, 'store') });
   // BENCH_TRACE=sql: the close's ten slowest statements (the seeding is not traced)
   const spent = new Map<string, { ms: number; calls: number }>();
   let tracing = false;
@@ -259,7 +270,16 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
   const phases = marks.slice(1).map(([p, x], i) => `${p} ${(Math.round(x - (marks[i] as [string, number])[1]) / 1000).toFixed(1)} s`);
   console.log(`close ${store} ${nodes}: ${Math.round(ms)} ms (${phases.join(' · ')}), peak RSS ${peak} MiB`);
   if (r.summary.nodes !== nodes) throw new Error('bench close: wrong node count');
+  // what one epoch of this network takes on disk, table by table (indexes and TOAST included)
+  const sizes = await opened.query<{ t: string; mib: number }>(
+    `SELECT c.relname AS t, round(pg_total_relation_size(c.oid) / 1048576.0)::int AS mib FROM pg_class c
+      WHERE c.relkind = 'r' AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) ORDER BY 2 DESC LIMIT 6`,
+  );
+  const disk = sizes.map((x) => `${x.t} ${x.mib} MiB`).join(', ');
+  console.log(`store after the close (${store}, ${nodes}): ${disk}`);
   await db.close();
+  if (url) await dropSchema(url);
+  if (dir) rmSync(dir, { recursive: true, force: true });
   return [
     {
       case: `seed (realistic data, ${RECEIPTS_PER_NODE_DAY} receipts/node-day), ${store}`,
@@ -273,7 +293,7 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
       n: nodes,
       value: Math.round(ms),
       unit: 'ms',
-      note: `${r.summary.earning} nodes earned, ${r.summary.payees} payees; peak RSS ${peak} MiB${store === 'pglite' ? ' (the store runs in this process)' : ' (this process; the server is apart)'}; ${phases.join(' · ')}`,
+      note: `${r.summary.earning} nodes earned, ${r.summary.payees} payees; largest tables after it: ${disk}; peak RSS ${peak} MiB${store === 'pglite' ? ' (the store runs in this process)' : ' (this process; the server is apart)'}; ${phases.join(' · ')}`,
     },
   ];
 }

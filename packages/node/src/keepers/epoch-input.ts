@@ -252,7 +252,7 @@ async function refusedByNode(sql: Sql, n: number): Promise<Map<string, bigint>> 
 /**
  * The input's commitment to every receipt of epoch `n` (SPEC §3.4): core `computeReceiptsHash`
  * over job, node and the SHA-256 of each stored signed receipt (computed at ingest), computed by
- * the store — both of its levels — so that no receipt travels (`receipts-hash.test.ts` holds the
+ * the store — both of its levels — so that no receipt travels (`seeded-close.test.ts` holds the
  * two equal). `COLLATE "C"` sorts by bytes, as JavaScript sorts the ASCII lines.
  */
 async function receiptsHash(sql: Sql, n: number): Promise<string> {
