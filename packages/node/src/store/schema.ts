@@ -124,20 +124,25 @@ export const attestations = pgTable(
 );
 
 /** Stakes of every kind; a bond names its node. Effective from the epoch after the one it was made in. */
-export const stakes = pgTable('stakes', {
-  id: text('id').primaryKey(),
-  kind: text('kind').notNull(),
-  ownerKey: text('owner_key').notNull(),
-  nodeId: text('node_id'),
-  payout: text('payout').notNull(),
-  amount: amount('amount').notNull(),
-  lockDays: integer('lock_days').notNull(),
-  effectiveEpoch: epochCol('effective_epoch').notNull(),
-  /** A user or operator stake unbonded before its lock ended: from this epoch it earns with `L = 1`, and at its close the extra `L` added since the stake began is taken back (SPEC §4.4). */
-  lockForfeitedEpoch: epochCol('lock_forfeited_epoch'),
-  /** Taken by slashes from the part still bonded (the ledger's `stake:<id>` is the truth; this keeps the bond in effect computable per epoch). */
-  slashed: amount('slashed').notNull().default('0'),
-});
+export const stakes = pgTable(
+  'stakes',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    ownerKey: text('owner_key').notNull(),
+    nodeId: text('node_id'),
+    payout: text('payout').notNull(),
+    amount: amount('amount').notNull(),
+    lockDays: integer('lock_days').notNull(),
+    effectiveEpoch: epochCol('effective_epoch').notNull(),
+    /** A user or operator stake unbonded before its lock ended: from this epoch it earns with `L = 1`, and at its close the extra `L` added since the stake began is taken back (SPEC §4.4). */
+    lockForfeitedEpoch: epochCol('lock_forfeited_epoch'),
+    /** Taken by slashes from the part still bonded (the ledger's `stake:<id>` is the truth; this keeps the bond in effect computable per epoch). */
+    slashed: amount('slashed').notNull().default('0'),
+  },
+  // a key's stakes (validators' operator stakes, a consumer's user stake): by key, not a scan per key
+  (t) => [index('stakes_owner_key').on(t.ownerKey, t.kind)],
+);
 
 /** Amounts leaving a stake: out of it from `effectiveEpoch`, back in the wallet at `releaseEpoch`. */
 export const unbondings = pgTable(

@@ -1,0 +1,1 @@
+CREATE INDEX "stakes_owner_key" ON "stakes" USING btree ("owner_key","kind");
