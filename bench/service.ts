@@ -13,10 +13,11 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DEFAULT_PARAMS_JSON } from '../packages/core/src/index.ts';
+import { buildServer } from '../packages/node/src/api/server.ts';
 import { seedNetwork } from '../packages/node/src/demo/seed.ts';
 import { closeEpoch } from '../packages/node/src/keepers/epoch-close.ts';
 import { ManualClock } from '../packages/node/src/service/clock.ts';
-import { initContext } from '../packages/node/src/service/context.ts';
+import { type Context, initContext } from '../packages/node/src/service/context.ts';
 import { type Db, openDb, type Sql } from '../packages/node/src/store/db.ts';
 import { startProcess, stopProcess, tempDir } from '../packages/node/test/process.ts';
 import { type Heartbeat, type HeartbeatBody, keysFromSeed, signHeartbeat, signingBytes, signRegister } from '../packages/sdk/src/index.ts';
@@ -270,6 +271,7 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
   const phases = marks.slice(1).map(([p, x], i) => `${p} ${(Math.round(x - (marks[i] as [string, number])[1]) / 1000).toFixed(1)} s`);
   console.log(`close ${store} ${nodes}: ${Math.round(ms)} ms (${phases.join(' · ')}), peak RSS ${peak} MiB`);
   if (r.summary.nodes !== nodes) throw new Error('bench close: wrong node count');
+  const reads = await dashboardReads(ctx, store, nodes);
   // what one epoch of this network takes on disk, table by table (indexes and TOAST included)
   const sizes = await opened.query<{ t: string; mib: number }>(
     `SELECT c.relname AS t, round(pg_total_relation_size(c.oid) / 1048576.0)::int AS mib FROM pg_class c
@@ -281,6 +283,7 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
   if (url) await dropSchema(url);
   if (dir) rmSync(dir, { recursive: true, force: true });
   return [
+    ...reads,
     {
       case: `seed (realistic data, ${RECEIPTS_PER_NODE_DAY} receipts/node-day), ${store}`,
       n: nodes,
@@ -296,6 +299,60 @@ export async function close(store: 'pglite' | 'postgres', nodes: number): Promis
       note: `${r.summary.earning} nodes earned, ${r.summary.payees} payees; largest tables after it: ${disk}; peak RSS ${peak} MiB${store === 'pglite' ? ' (the store runs in this process)' : ' (this process; the server is apart)'}; ${phases.join(' · ')}`,
     },
   ];
+}
+
+/**
+ * Every call the dashboard makes, through the real HTTP server on the store just closed: each GET
+ * 20 times (the first is the cold one), the what-if 3 times; the p95 of the warm calls and the cold
+ * call. What a user waits for at this size.
+ */
+async function dashboardReads(ctx: Context, store: string, nodes: number): Promise<Row[]> {
+  const app = await buildServer(ctx, { rateLimit: 1_000_000, expensivePerMinute: { proposals: 10, whatIf: 1_000_000 } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const node = (await ctx.db.query<{ id: string; owner: string }>('SELECT id, owner FROM nodes ORDER BY id LIMIT 1 OFFSET $1', [Math.floor(nodes / 2)]))[0] as {
+    id: string;
+    owner: string;
+  };
+  const calls: [string, string, string?][] = [
+    ['status', '/v1/status'],
+    ['network', '/v1/network'],
+    ['epochs', '/v1/epochs?limit=20'],
+    ['epoch', '/v1/epochs/0'],
+    ['statements', '/v1/epochs/0/statements?limit=50'],
+    ['manifest', '/v1/epochs/0/manifest'],
+    ['providers', '/v1/nodes?limit=50'],
+    ['node', `/v1/nodes/${node.id}`],
+    ['slashes', `/v1/slashes?node=${node.id}`],
+    ['rewards', `/v1/rewards/${node.owner}`],
+    ['proof', `/v1/epochs/0/proofs/${node.owner}`],
+    ['params', '/v1/params'],
+    ['proposals', '/v1/proposals'],
+    ['what-if', '/v1/epochs/0/whatif', JSON.stringify({ nodeId: node.id, set: { uptime: '0.99' } })],
+  ];
+  const rows: Row[] = [];
+  for (const [name, path, body] of calls) {
+    const ms: number[] = [];
+    for (let i = 0; i < (body ? 3 : 20); i++) {
+      const t = performance.now();
+      const r = await fetch(`${base}${path}`, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body } : {});
+      const text = await r.text();
+      ms.push(performance.now() - t);
+      if (!r.ok) throw new Error(`${path}: ${r.status} ${text.slice(0, 200)}`);
+    }
+    const warm = ms.slice(1).sort((a, b) => a - b);
+    const p95 = warm[Math.min(warm.length - 1, Math.ceil(warm.length * 0.95) - 1)] as number;
+    rows.push({
+      case: `read ${name} (p95 warm), ${store}`,
+      n: nodes,
+      value: Math.round(p95 * 10) / 10,
+      unit: 'ms',
+      note: `cold ${Math.round(ms[0] as number)} ms; ${path}`,
+    });
+  }
+  await app.close();
+  console.log(rows.map((r) => `${r.case}: ${r.value} ms (${r.note})`).join('\n'));
+  return rows;
 }
 
 /** The bench's data: receipts a node makes a day in the simulator's networks (jobs of 1,800 GPU-seconds). BENCH_RECEIPTS overrides. */

@@ -184,7 +184,7 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
       );
       await sql.query(
         `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch)
-         SELECT 'bond:' || id, 'bond', ok, id, o, a::numeric, 0, 0 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, ok, o, a)`,
+         SELECT 'bond-' || id, 'bond', ok, id, o, a::numeric, 0, 0 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, ok, o, a)`,
         [n.id, n.ownerKey, n.owner, n.bond],
       );
       for (let e = 0; e < epochs; e++) {
@@ -214,7 +214,7 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
         id: `seed:bond:${id}`,
         epoch: -1,
         from: `wallet:${n.ownerKey[k]}`,
-        to: `stake:bond:${id}`,
+        to: `stake:bond-${id}`,
         amount: BigInt(n.bond[k] as string),
         memo: 'bond stake',
       }));
@@ -284,11 +284,11 @@ async function seedConsumers(sql: Sql, keys: string[], paid: bigint[], r: () => 
     const stake = r() < 0.1 ? BigInt(100 + Math.floor(r() * 50_000)) * TOKEN : 0n;
     postings.push({ id: `seed:fund:${k}`, epoch: -1, from: 'mint', to: `wallet:${k}`, amount: p + stake + TOKEN, memo: 'seed' });
     if (stake > 0n) {
-      stakes.id.push(`user:${k}`);
+      stakes.id.push(`user-${k.slice(0, 40)}`);
       stakes.key.push(k);
       stakes.amount.push(stake.toString());
       stakes.lock.push([0, 30, 90, 180, 365][Math.floor(r() * 5)] as number);
-      postings.push({ id: `seed:stake:user:${k}`, epoch: -1, from: `wallet:${k}`, to: `stake:user:${k}`, amount: stake, memo: 'user stake' });
+      postings.push({ id: `seed:stake:user:${k}`, epoch: -1, from: `wallet:${k}`, to: `stake:user-${k.slice(0, 40)}`, amount: stake, memo: 'user stake' });
     }
   }
   await sql.query(
@@ -308,16 +308,23 @@ async function seedStakes(sql: Sql, ownerKeys: string[], r: () => number, epochs
     const amount = BigInt(100_000 + Math.floor(r() * 400_000)) * TOKEN;
     await sql.query(
       `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch) VALUES ($1, 'operator', $2, NULL, $3, $4, 730, 0)`,
-      [`operator:${key}`, key, ownerAddress(k), amount.toString()],
+      [`operator-${key.slice(0, 40)}`, key, ownerAddress(k), amount.toString()],
     );
     postings.push({ id: `seed:mint:operator:${key}`, epoch: -1, from: 'mint', to: `wallet:${key}`, amount, memo: 'seed' });
-    postings.push({ id: `seed:stake:operator:${key}`, epoch: -1, from: `wallet:${key}`, to: `stake:operator:${key}`, amount, memo: 'operator stake' });
+    postings.push({
+      id: `seed:stake:operator:${key}`,
+      epoch: -1,
+      from: `wallet:${key}`,
+      to: `stake:operator-${key.slice(0, 40)}`,
+      amount,
+      memo: 'operator stake',
+    });
   }
   const bonds = await sql.query<{ id: string; amount: string }>("SELECT id, amount::text AS amount FROM stakes WHERE kind = 'bond' ORDER BY id");
   for (const b of bonds) {
     if (r() >= 0.01) continue;
     const amount = BigInt(b.amount) / 5n;
-    const id = `seed-unbond:${b.id}`;
+    const id = `unbond-${b.id}`;
     const effective = Math.floor(r() * epochs);
     await sql.query('INSERT INTO unbondings (id, stake_id, amount, effective_epoch, release_epoch) VALUES ($1, $2, $3, $4, $5)', [
       id,
