@@ -119,7 +119,11 @@ if (only === undefined || only === 'service') {
   const ceiling = Math.round(median(ceilings));
   service.push({ case: 'peer: raw crypto.verify (Ed25519, one core)', n: 20_000, value: ceiling, unit: 'verifies/s' });
   console.log(`raw verify ceiling: ${ceiling}/s`);
-  for (const store of pgUp ? (['pglite', 'postgres'] as const) : (['pglite'] as const)) {
+  const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',').filter((x) => x === 'pglite' || (x === 'postgres' && pgUp)) as (
+    | 'pglite'
+    | 'postgres'
+  )[];
+  for (const store of stores) {
     // on PostgreSQL, 1, 2 and 3 service processes on one database (BENCH_INGEST_PROCESSES): how ingest scales out
     const counts = store === 'postgres' ? (process.env.BENCH_INGEST_PROCESSES ?? '1,2,3').split(',').map(Number) : [1];
     const ingested = [];
