@@ -33,7 +33,11 @@ import type { Db, Sql } from '../store/db.ts';
  *   from five consumers per node out of one per five nodes; a tenth high priority, mixed job types;
  * - user stakes of a tenth of the consumers, operator stakes of a hundredth of the owners,
  *   unbondings of a hundredth of the bonds, an attestor per attested role;
- * - the ledger postings that fund all of it (mint → wallets → stakes), so `swarm ledger check` holds.
+ * - the ledger postings that fund all of it (mint → wallets → stakes), so `swarm check` holds.
+ *
+ * Nothing is signed: the stored messages (`nodes.message`, `receipts.message`, the checks') are `{}`
+ * placeholders and a receipt's `message_hash` is the SHA-256 of its job id, so a validator cannot
+ * re-verify a seeded receipt. The store is for timing and browsing, not for audits.
  */
 export type SeedOptions = {
   nodes: number;
