@@ -91,7 +91,7 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
   });
   for (let from = 0; from < o.nodes; from += CHUNK) {
     const to = Math.min(o.nodes, from + CHUNK);
-    const n = {
+    const n: NodeColumns = {
       id: [] as string[],
       key: [] as string[],
       ownerKey: [] as string[],
@@ -104,7 +104,7 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
       measured: [] as string[],
       bond: [] as string[],
     };
-    const slots = Array.from({ length: epochs }, () => ({
+    const slots: EpochColumns[] = Array.from({ length: epochs }, () => ({
       id: [] as string[],
       bits: [] as string[],
       up: [] as number[],
@@ -143,19 +143,7 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
         if (first >= totalSlots) continue;
         const dark = violator && r() < 0.15;
         if (dark) continue; // no heartbeat all epoch: no row, as the store keeps it
-        const bits = Buffer.alloc(totalSlots, 0x31);
-        bits.fill(0x30, 0, first);
-        // most up all day; some miss a minute or three; a violator 8–20 % of the epoch, in one to three gaps
-        const down = violator ? Math.floor(totalSlots * (0.08 + r() * 0.12)) : r() < 0.15 ? 1 + Math.floor(r() * 3) : 0;
-        const gaps = violator ? 1 + Math.floor(r() * 3) : 1;
-        for (let g = 0; down > 0 && g < gaps; g++) {
-          const len = Math.ceil(down / gaps);
-          const at = first + Math.floor(r() * Math.max(1, totalSlots - first - len));
-          bits.fill(0x30, at, Math.min(totalSlots, at + len));
-        }
-        if (o.outage?.epoch === e && r() < o.outage.share) bits.fill(0x30, Math.max(first, o.outage.from), o.outage.to);
-        let up = 0;
-        for (let k = 0; k < totalSlots; k++) if (bits[k] === 0x31) up++;
+        const { bits, up } = drawBitmap(r, totalSlots, first, violator, o.outage?.epoch === e ? o.outage : undefined);
         const capacity = Math.floor((gpus * up * s.slotSeconds) / JOB_SECONDS);
         const jobs = Math.min(capacity, Math.round(((perDay * s.epochSeconds) / 86_400) * demand));
         const row = slots[e] as (typeof slots)[number];
@@ -173,60 +161,7 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
         }
       }
     }
-    await db.tx(async (sql) => {
-      await sql.query(
-        `INSERT INTO nodes (id, node_key, owner_key, owner, region, sla_class, provider_class, hardware, registered_at, commitment_days, message)
-         SELECT id, k, ok, o, rg, sl, cl, hw, reg, 0, '{}'
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[]) AS u(id, k, ok, o, rg, sl, cl, hw, reg)`,
-        [n.id, n.key, n.ownerKey, n.owner, n.region, n.sla, n.cls, n.hw, n.registered],
-      );
-      await sql.query(
-        `INSERT INTO onboarding_checks (node_id, validator_key, epoch, at, passed, gates, message, host_id, measured)
-         SELECT id, $1, 0, GREATEST(reg, $2::bigint), true, '{"gates":[],"reasons":[]}', '{}', m::json->>'hostId', m
-           FROM unnest($3::text[], $4::bigint[], $5::text[]) AS u(id, reg, m)`,
-        [validator, s.genesis - 3600, n.id, n.registered, n.measured],
-      );
-      await sql.query(
-        `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch)
-         SELECT 'bond-' || id, 'bond', ok, id, o, a::numeric, 0, 0 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, ok, o, a)`,
-        [n.id, n.ownerKey, n.owner, n.bond],
-      );
-      for (let e = 0; e < epochs; e++) {
-        const row = slots[e] as (typeof slots)[number];
-        const start = epochStart(s, e);
-        await sql.query(
-          `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util, latency_sum, loss_sum)
-           SELECT id, $1, b::varbit, up, up::bigint * (850000 + i % 100000), up, 600000 + i % 300000, up::bigint * l, up::bigint * (i % 1000)
-             FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[]) AS u(id, b, up, i, l)`,
-          [e, row.id, row.bits, row.up, row.idx, row.latency],
-        );
-        // each node's jobs, spread over the epoch; its five consumers in turn (consumerOf, in SQL)
-        await sql.query(
-          `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, job_type, message, message_hash)
-           SELECT u.id || '.e' || $1::int || '.j' || k, u.id, ($2::text[])[1 + (u.i::bigint * 7919 + (k % ${CONSUMERS_PER_NODE}) * 104729) % $3], $1::int,
-                  $4::bigint + (k::bigint * $5) / GREATEST(u.jobs, 1), ${JOB_SECONDS}, $6::numeric, k % u.fail <> u.fail - 1,
-                  CASE WHEN u.fail < 100 AND k % 4 = 0 THEN 150 + (k * 37) % 250 ELSE 20 + (u.i + k * 13) % 70 END,
-                  CASE WHEN k % 10 = 3 THEN 'high' ELSE 'standard' END, 3 + (u.i + k) % 3, true,
-                  CASE (u.i + k) % 10 WHEN 0 THEN 'training' WHEN 1 THEN 'fine-tuning' ELSE 'inference' END,
-                  '{}', encode(sha256(convert_to(u.id || '.e' || $1::int || '.j' || k, 'UTF8')), 'hex')
-             FROM unnest($7::text[], $8::int[], $9::int[], $10::int[]) AS u(id, i, jobs, fail), generate_series(0, u.jobs - 1) AS k`,
-          [e, consumers, consumerCount, start, s.epochSeconds, jobPrice.toString(), row.id, row.idx, row.jobs, row.fail],
-        );
-      }
-      // the ledger: each bond out of its owner's wallet, funded by a mint
-      const postings = n.id.map((id, k) => ({
-        id: `seed:bond:${id}`,
-        epoch: -1,
-        from: `wallet:${n.ownerKey[k]}`,
-        to: `stake:bond-${id}`,
-        amount: BigInt(n.bond[k] as string),
-        memo: 'bond stake',
-      }));
-      const minted = new Map<string, bigint>();
-      for (const [j, k] of n.ownerKey.entries()) minted.set(k, (minted.get(k) ?? 0n) + BigInt(n.bond[j] as string));
-      const mints = [...minted].map(([k, amount]) => ({ id: `seed:mint:${k}:${from}`, epoch: -1, from: 'mint', to: `wallet:${k}`, amount, memo: 'seed' }));
-      await post(sql, [...mints, ...postings]);
-    });
+    await db.tx((sql) => writeChunk(sql, s, from, n, slots, { validator, consumers, jobPrice }));
     o.progress?.(to, o.nodes);
   }
   await db.tx(async (sql) => {
@@ -236,6 +171,98 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
   });
   await db.query('ANALYZE');
   return { nodes: o.nodes, owners, consumers: consumerCount, receipts, epochs };
+}
+
+type NodeColumns = Record<'id' | 'key' | 'ownerKey' | 'owner' | 'region' | 'sla' | 'cls' | 'hw' | 'measured' | 'bond', string[]> & { registered: number[] };
+type EpochColumns = { id: string[]; bits: string[] } & Record<'up' | 'fail' | 'jobs' | 'idx' | 'latency', number[]>;
+
+/**
+ * An epoch's heartbeat bitmap from slot `first` (registration) on, as text: most nodes up all day,
+ * some missing a minute or three, a violator 8–20 % of the epoch in one to three gaps; a staged
+ * outage takes its slots out too (drawn with its share).
+ */
+function drawBitmap(
+  r: () => number,
+  totalSlots: number,
+  first: number,
+  violator: boolean,
+  outage: { from: number; to: number; share: number } | undefined,
+): { bits: Buffer; up: number } {
+  const bits = Buffer.alloc(totalSlots, 0x31);
+  bits.fill(0x30, 0, first);
+  const down = violator ? Math.floor(totalSlots * (0.08 + r() * 0.12)) : r() < 0.15 ? 1 + Math.floor(r() * 3) : 0;
+  const gaps = violator ? 1 + Math.floor(r() * 3) : 1;
+  for (let g = 0; down > 0 && g < gaps; g++) {
+    const len = Math.ceil(down / gaps);
+    const at = first + Math.floor(r() * Math.max(1, totalSlots - first - len));
+    bits.fill(0x30, at, Math.min(totalSlots, at + len));
+  }
+  if (outage !== undefined && r() < outage.share) bits.fill(0x30, Math.max(first, outage.from), outage.to);
+  let up = 0;
+  for (let k = 0; k < totalSlots; k++) if (bits[k] === 0x31) up++;
+  return { bits, up };
+}
+
+/** One chunk of nodes in one transaction: the nodes, their checks and bonds, each epoch's bitmaps and receipts, the ledger that funds the bonds. */
+async function writeChunk(
+  sql: Sql,
+  s: Settings,
+  from: number,
+  n: NodeColumns,
+  slots: readonly EpochColumns[],
+  shared: { validator: string; consumers: readonly string[]; jobPrice: bigint },
+): Promise<void> {
+  await sql.query(
+    `INSERT INTO nodes (id, node_key, owner_key, owner, region, sla_class, provider_class, hardware, registered_at, commitment_days, message)
+       SELECT id, k, ok, o, rg, sl, cl, hw, reg, 0, '{}'
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[]) AS u(id, k, ok, o, rg, sl, cl, hw, reg)`,
+    [n.id, n.key, n.ownerKey, n.owner, n.region, n.sla, n.cls, n.hw, n.registered],
+  );
+  await sql.query(
+    `INSERT INTO onboarding_checks (node_id, validator_key, epoch, at, passed, gates, message, host_id, measured)
+       SELECT id, $1, 0, GREATEST(reg, $2::bigint), true, '{"gates":[],"reasons":[]}', '{}', m::json->>'hostId', m
+         FROM unnest($3::text[], $4::bigint[], $5::text[]) AS u(id, reg, m)`,
+    [shared.validator, s.genesis - 3600, n.id, n.registered, n.measured],
+  );
+  await sql.query(
+    `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch)
+       SELECT 'bond-' || id, 'bond', ok, id, o, a::numeric, 0, 0 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, ok, o, a)`,
+    [n.id, n.ownerKey, n.owner, n.bond],
+  );
+  for (const [e, row] of slots.entries()) {
+    const start = epochStart(s, e);
+    await sql.query(
+      `INSERT INTO node_slots (node_id, epoch, slots, heartbeats, power_sum, power_count, max_gpu_util, latency_sum, loss_sum)
+         SELECT id, $1, b::varbit, up, up::bigint * (850000 + i % 100000), up, 600000 + i % 300000, up::bigint * l, up::bigint * (i % 1000)
+           FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[]) AS u(id, b, up, i, l)`,
+      [e, row.id, row.bits, row.up, row.idx, row.latency],
+    );
+    // each node's jobs, spread over the epoch; its five consumers in turn (consumerOf, in SQL)
+    await sql.query(
+      `INSERT INTO receipts (job_id, node_id, consumer_key, epoch, ts, gpu_seconds, price, success, response_ms, priority, rating, billable, job_type, message, message_hash)
+         SELECT u.id || '.e' || $1::int || '.j' || k, u.id, ($2::text[])[1 + (u.i::bigint * 7919 + (k % ${CONSUMERS_PER_NODE}) * 104729) % $3], $1::int,
+                $4::bigint + (k::bigint * $5) / GREATEST(u.jobs, 1), ${JOB_SECONDS}, $6::numeric, k % u.fail <> u.fail - 1,
+                CASE WHEN u.fail < 100 AND k % 4 = 0 THEN 150 + (k * 37) % 250 ELSE 20 + (u.i + k * 13) % 70 END,
+                CASE WHEN k % 10 = 3 THEN 'high' ELSE 'standard' END, 3 + (u.i + k) % 3, true,
+                CASE (u.i + k) % 10 WHEN 0 THEN 'training' WHEN 1 THEN 'fine-tuning' ELSE 'inference' END,
+                '{}', encode(sha256(convert_to(u.id || '.e' || $1::int || '.j' || k, 'UTF8')), 'hex')
+           FROM unnest($7::text[], $8::int[], $9::int[], $10::int[]) AS u(id, i, jobs, fail), generate_series(0, u.jobs - 1) AS k`,
+      [e, shared.consumers, shared.consumers.length, start, s.epochSeconds, shared.jobPrice.toString(), row.id, row.idx, row.jobs, row.fail],
+    );
+  }
+  // the ledger: each bond out of its owner's wallet, funded by a mint
+  const postings = n.id.map((id, k) => ({
+    id: `seed:bond:${id}`,
+    epoch: -1,
+    from: `wallet:${n.ownerKey[k]}`,
+    to: `stake:bond-${id}`,
+    amount: BigInt(n.bond[k] as string),
+    memo: 'bond stake',
+  }));
+  const minted = new Map<string, bigint>();
+  for (const [j, k] of n.ownerKey.entries()) minted.set(k, (minted.get(k) ?? 0n) + BigInt(n.bond[j] as string));
+  const mints = [...minted].map(([k, amount]) => ({ id: `seed:mint:${k}:${from}`, epoch: -1, from: 'mint', to: `wallet:${k}`, amount, memo: 'seed' }));
+  await post(sql, [...mints, ...postings]);
 }
 
 /** The consumer of node i's k-th job: its five consumers in turn (the SQL in `seedNetwork` computes the same). */
