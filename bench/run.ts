@@ -7,6 +7,8 @@
  *   peer: bigint floor      ten bigint multiply/divide operations per node, nothing else — the
  *                           cost of the arithmetic alone, to read the engine's overhead against
  *   statements              materialising every node's full statement (what a service stores)
+ *   what-if                 one node's statement with an input changed, against the epoch computed
+ *                           once (incremental), beside the peer: the epoch recomputed with the change
  *
  *   service (bench/service.ts): ingest through the HTTP API against the raw verify ceiling, and
  *                           epoch close at 10k, 100k and 1M nodes on PGlite and PostgreSQL (BENCH_CLOSE_SIZES)
@@ -21,7 +23,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { defaultParams, processEpoch, syntheticEpoch } from '../packages/core/src/index.ts';
+import { defaultParams, prepareWhatIf, processEpoch, syntheticEpoch, whatIfPrepared } from '../packages/core/src/index.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 // five by default at 1M too: a size's first run is cold (1.5–2.7× slower) and a median of three can land on it
@@ -100,6 +102,21 @@ for (const n of only === undefined || only === 'core' ? sizes : []) {
   record(
     'peer: bigint floor',
     timed(() => bigintFloor(n)),
+  );
+  // a what-if against the epoch computed once (what the service keeps), beside recomputing the epoch
+  const basis = prepareWhatIf(input, params);
+  const mid = (input.nodes[n >> 1] as { id: string }).id;
+  record(
+    'what-if uptime (incremental)',
+    timed(() => whatIfPrepared(basis, mid, { uptime: '0.99' })),
+  );
+  record(
+    'what-if commitment (incremental)',
+    timed(() => whatIfPrepared(basis, mid, { commitment: '365' })),
+  );
+  record(
+    'peer: what-if recomputed',
+    timed(() => whatIfPrepared(basis, mid, { uptime: '0.99' }, { incremental: false })),
   );
   if (n <= 100_000) {
     const r = processEpoch(input, params);

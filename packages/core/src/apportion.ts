@@ -53,6 +53,33 @@ export function apportion(pool: bigint, weights: readonly bigint[]): bigint[] | 
 }
 
 /**
+ * Participant `index`'s share of `apportion(pool, weights)`, without the others' shares: its floor
+ * plus one leftover unit when its remainder ranks among the leftover count (ties by ascending
+ * index). One pass over the weights; `weightAt(j)` for j < `count`. 0n when no weight is positive
+ * (`apportion` returns null: the pool goes to the treasury).
+ *
+ * @example apportionOne(10n, (j) => [1n, 1n, 1n][j], 3, 0) // 4n
+ */
+export function apportionOne(pool: bigint, weightAt: (j: number) => bigint, count: number, index: number): bigint {
+  let total = 0n;
+  for (let j = 0; j < count; j++) total += weightAt(j);
+  const w = weightAt(index);
+  if (total === 0n || w === 0n) return 0n;
+  const own = (pool * w) % total;
+  // the leftover units number Σ remainders ÷ total; each goes to a larger remainder first
+  let remainders = 0n;
+  let ahead = 0;
+  for (let j = 0; j < count; j++) {
+    const x = weightAt(j);
+    if (x === 0n) continue;
+    const r = (pool * x) % total;
+    remainders += r;
+    if (r > own || (r === own && j < index)) ahead++;
+  }
+  return (pool * w) / total + (BigInt(ahead) < remainders / total ? 1n : 0n);
+}
+
+/**
  * The indices of the `k` largest remainders, ties by ascending index. The k-th largest double is
  * found by selection (O(n)); every remainder whose double is above it wins; those whose doubles
  * equal it are ranked exactly as bigints. `work`, if given, is scratch space for the selection.

@@ -268,41 +268,47 @@ export function parseEpochInput(json: unknown, params: Params): EpochInput {
 /** The semantic checks of an already-typed epoch input (run again by `processEpoch`). */
 export function checkEpochInput(input: EpochInput, params: Params): void {
   checkEpochExceptNodes(input);
-  const maxSlots =
-    Math.ceil(input.epochSeconds / input.slotSeconds) - checkExcludedSlots(input.excludedSlots, Math.ceil(input.epochSeconds / input.slotSeconds));
-  const slot = input.slotSeconds;
+  const maxSlots = usableSlots(input);
   const nodes = input.nodes;
   uniqueIds(nodes, 'nodes', 'node id');
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i] as NodeInput;
-    let gpus = 0;
-    const hw = n.hardware.gpus;
-    for (let j = 0; j < hw.length; j++) {
-      const g = hw[j] as GpuInput;
-      if (!Object.hasOwn(params.compute.gpuUnits, g.model)) {
-        throw new InvalidArgumentError(
-          `nodes[${i}].hardware.gpus[${j}].model`,
-          `unknown GPU model ${JSON.stringify(g.model)} (declare unlisted models as 'other')`,
-          'UNKNOWN_GPU_MODEL',
-        );
-      }
-      gpus += g.count;
+  for (let i = 0; i < nodes.length; i++) checkNode(nodes[i] as NodeInput, i, maxSlots, input.slotSeconds, params);
+}
+
+/** The epoch's slots less the excluded ones (checked: ascending, disjoint, within the epoch). */
+export function usableSlots(input: Pick<EpochInput, 'epochSeconds' | 'slotSeconds' | 'excludedSlots'>): number {
+  const slots = Math.ceil(input.epochSeconds / input.slotSeconds);
+  return slots - checkExcludedSlots(input.excludedSlots, slots);
+}
+
+/** The semantic checks of node `i` (`maxSlots`: `usableSlots` of its epoch); the error names `nodes[i].<field>`. */
+export function checkNode(n: NodeInput, i: number, maxSlots: number, slot: number, params: Params): void {
+  let gpus = 0;
+  const hw = n.hardware.gpus;
+  for (let j = 0; j < hw.length; j++) {
+    const g = hw[j] as GpuInput;
+    if (!Object.hasOwn(params.compute.gpuUnits, g.model)) {
+      throw new InvalidArgumentError(
+        `nodes[${i}].hardware.gpus[${j}].model`,
+        `unknown GPU model ${JSON.stringify(g.model)} (declare unlisted models as 'other')`,
+        'UNKNOWN_GPU_MODEL',
+      );
     }
-    checkNodeCounts(i, maxSlots, slot, gpus, n.expectedSlots, n.upSlots, n.gpuSecondsDelivered);
-    const j = n.jobs;
-    checkJobStats(`nodes[${i}].jobs.all`, j.all);
-    checkJobStats(`nodes[${i}].jobs.independent`, j.independent);
-    for (const k of ['standard', 'high'] as const) {
-      if (j.independent[k] > j.all[k]) throw new InvalidArgumentError(`nodes[${i}].jobs.independent.${k}`, `must not exceed jobs.all.${k}`, 'OUT_OF_RANGE');
-    }
-    if (n.vesting && n.vesting.due > n.vesting.unvested)
-      throw new InvalidArgumentError(`nodes[${i}].vesting.due`, 'must not exceed vesting.unvested', 'OUT_OF_RANGE');
-    if (n.referrer !== null && n.referrer === n.owner) {
-      throw new InvalidArgumentError(`nodes[${i}].referrer`, 'a node cannot be referred by its own owner', 'SELF_REFERRAL');
-    }
-    if (n.powerEfficiency !== null && n.powerEfficiency > WAD) {
-      throw new InvalidArgumentError(`nodes[${i}].powerEfficiency`, 'must be at most 1', 'OUT_OF_RANGE');
-    }
+    gpus += g.count;
+  }
+  checkNodeCounts(i, maxSlots, slot, gpus, n.expectedSlots, n.upSlots, n.gpuSecondsDelivered);
+  const j = n.jobs;
+  checkJobStats(`nodes[${i}].jobs.all`, j.all);
+  checkJobStats(`nodes[${i}].jobs.independent`, j.independent);
+  for (const k of ['standard', 'high'] as const) {
+    if (j.independent[k] > j.all[k]) throw new InvalidArgumentError(`nodes[${i}].jobs.independent.${k}`, `must not exceed jobs.all.${k}`, 'OUT_OF_RANGE');
+  }
+  if (n.vesting && n.vesting.due > n.vesting.unvested)
+    throw new InvalidArgumentError(`nodes[${i}].vesting.due`, 'must not exceed vesting.unvested', 'OUT_OF_RANGE');
+  if (n.referrer !== null && n.referrer === n.owner) {
+    throw new InvalidArgumentError(`nodes[${i}].referrer`, 'a node cannot be referred by its own owner', 'SELF_REFERRAL');
+  }
+  if (n.powerEfficiency !== null && n.powerEfficiency > WAD) {
+    throw new InvalidArgumentError(`nodes[${i}].powerEfficiency`, 'must be at most 1', 'OUT_OF_RANGE');
   }
 }
 

@@ -86,27 +86,23 @@ export function computeNetworkTotals(
   const ratings = Object.fromEntries(PROVIDER_CLASSES.map((c) => [c, { weight: 0n, sum: 0n }])) as Record<ProviderClass, ClassRatings>;
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as NodeInput;
-    const gpus = countGpus(n.hardware.gpus);
-    const active = n.status === 'active';
     const owner = ownerOf[i] as number;
-    const used = clusterUsed[owner] as number;
-    const allowance = computeGpuAllowance(gpus, used, active, cp);
-    counted[i] = allowance.counted;
-    capReasons[i] = allowance.reasons;
-    classes[i] = hardwareClass(n.hardware.gpus, allowance.counted, ranked, cp.gpuUnits);
-    if (active) {
-      clusterUsed[owner] = used + allowance.counted;
-      utilisation.delivered.add(n.gpuSecondsDelivered);
-      utilisation.provisioned.add(gpus * n.upSlots * slotSeconds);
-      const usage = scarcityUsage(allowance.counted, n.expectedSlots, slotSeconds, n.gpuSecondsDelivered);
-      const key = scarcityKey(n.owner, classes[i] as string);
+    const f = nodeFootprint(n, clusterUsed[owner] as number, slotSeconds, ranked, cp);
+    counted[i] = f.counted;
+    capReasons[i] = f.capReasons;
+    classes[i] = f.hardwareClass;
+    if (f.active) {
+      clusterUsed[owner] = (clusterUsed[owner] as number) + f.counted;
+      utilisation.delivered.add(f.utilisation.delivered);
+      utilisation.provisioned.add(f.utilisation.provisioned);
+      const key = scarcityKey(n.owner, f.hardwareClass);
       let sum = now.get(key);
       if (sum === undefined) now.set(key, (sum = usageSum()));
-      sum.delivered.add(usage.delivered);
-      sum.provisioned.add(usage.provisioned);
+      sum.delivered.add(f.scarcity.delivered);
+      sum.provisioned.add(f.scarcity.provisioned);
     }
     const r = ratings[n.providerClass];
-    r.weight += n.jobs.independent.standard + n.jobs.independent.high;
+    r.weight += f.ratingWeight;
     r.sum += n.jobs.independent.ratingSum;
   }
   const ownerClassUsage = [...now]
@@ -130,6 +126,43 @@ export function computeNetworkTotals(
     ownerMeasured: sumOwnerMeasured(nodes, counted, ownerOf, owners.length),
     ownerClassUsage,
     classRatings: ratings,
+  };
+}
+
+/** What one node adds to the network's totals, given what its owner's active nodes before it (in id order) counted. */
+export type NodeFootprint = {
+  active: boolean;
+  /** Its GPUs under the per-node and cluster caps, the caps that bound, and its hardware class. */
+  counted: number;
+  capReasons: readonly ReasonCode[];
+  hardwareClass: string;
+  /** Delivered and provisioned GPU-seconds toward the network's utilisation (§4.2): counted only while active. */
+  utilisation: { delivered: number; provisioned: number };
+  /** Its usage toward its (owner, class) scarcity (§4.4): counted only while active. */
+  scarcity: { delivered: number; provisioned: number };
+  /** Its independent paid jobs, the weight of its ratings in its provider class's `P` (§4.4). */
+  ratingWeight: bigint;
+};
+
+/**
+ * A node's part in `computeNetworkTotals`, its one reading of the node. Besides this, the totals
+ * read only the node's `owner`, `providerClass`, `jobs.independent.ratingSum` and `measured`
+ * (host sharing and owner backing): a change that leaves all of these and everything here but
+ * `utilisation` as they were leaves every other node's statement as it was (what the what-if's
+ * incremental path relies on, `whatIfPrepared`).
+ */
+export function nodeFootprint(n: NodeInput, clusterUsed: number, slotSeconds: number, ranked: readonly string[], cp: Params['compute']): NodeFootprint {
+  const gpus = countGpus(n.hardware.gpus);
+  const active = n.status === 'active';
+  const allowance = computeGpuAllowance(gpus, clusterUsed, active, cp);
+  return {
+    active,
+    counted: allowance.counted,
+    capReasons: allowance.reasons,
+    hardwareClass: hardwareClass(n.hardware.gpus, allowance.counted, ranked, cp.gpuUnits),
+    utilisation: { delivered: n.gpuSecondsDelivered, provisioned: gpus * n.upSlots * slotSeconds },
+    scarcity: scarcityUsage(allowance.counted, n.expectedSlots, slotSeconds, n.gpuSecondsDelivered),
+    ratingWeight: n.jobs.independent.standard + n.jobs.independent.high,
   };
 }
 

@@ -75,15 +75,8 @@ export function splitStakerPool(
   bonds: { ids: readonly string[]; weights: readonly bigint[] },
   stakes: readonly StakerWeight[],
 ): { bonds: bigint[]; stakes: bigint[] } | null {
-  // merge the two id-ordered lists: k ≥ 0 is bond k, k < 0 is stakes[−k − 1]
   const n = bonds.ids.length;
-  const order = new Int32Array(n + stakes.length);
-  let b = 0;
-  let s = 0;
-  for (let k = 0; k < order.length; k++) {
-    const takeBond = s === stakes.length || (b < n && (bonds.ids[b] as string) <= (stakes[s] as StakerWeight).id);
-    order[k] = takeBond ? b++ : -1 - s++;
-  }
+  const order = stakerOrder(bonds.ids, stakes);
   const weightOf = (k: number) => (k >= 0 ? (bonds.weights[k] as bigint) : (stakes[-k - 1] as StakerWeight).weight);
   const shares = apportion(pool, Array.from(order, weightOf));
   if (shares === null) return null;
@@ -93,6 +86,23 @@ export function splitStakerPool(
     else out.stakes[-k - 1] = shares[j] as bigint;
   });
   return out;
+}
+
+/**
+ * The staker pool's participants in its order (SPEC §4.1: ascending id, a bond before a stake of
+ * the same id): the merge of the two id-ordered lists, k ≥ 0 for bond k and k < 0 for
+ * `stakes[−k − 1]`.
+ */
+export function stakerOrder(bondIds: readonly string[], stakes: readonly { id: string }[]): Int32Array {
+  const n = bondIds.length;
+  const order = new Int32Array(n + stakes.length);
+  let b = 0;
+  let s = 0;
+  for (let k = 0; k < order.length; k++) {
+    const takeBond = s === stakes.length || (b < n && (bondIds[b] as string) <= (stakes[s] as { id: string }).id);
+    order[k] = takeBond ? b++ : -1 - s++;
+  }
+  return order;
 }
 
 export type ReferralStatement = { referrer: string; nodeId: string; paid: bigint };

@@ -4,7 +4,7 @@ import { computeEmission, type Emission } from './emission.ts';
 import { checkEpochInput, type EpochInput, type NodeInput, type OwnerClassUsage } from './epoch-input.ts';
 import { InvariantError } from './errors.ts';
 import { bondUnit } from './hardware.ts';
-import { computeNetworkTotals } from './network.ts';
+import { computeNetworkTotals, type NetworkTotals } from './network.ts';
 import { ATTESTED_ROLES, type Params, paramsHash, type Role } from './params.ts';
 import { computePayouts, type Payout } from './payouts.ts';
 import {
@@ -68,6 +68,8 @@ export type EpochResult = {
   /** Vesting over the epoch's compute rewards: totals, and per node in id order (`NodeVesting`). */
   vesting: { locked: bigint; vested: bigint; forfeited: bigint; nodes: NodeVesting[] };
   reasonCounts: Record<string, number>;
+  /** What the pools were split by, kept for a what-if (`prepareWhatIf`): the nodes in id order, the first pass's totals, and per node its score, eligible fee and bond weight. */
+  computed: { nodes: readonly NodeInput[]; context: EpochContext & { totals: NetworkTotals }; scores: bigint[]; fees: bigint[]; bondWeights: bigint[] };
 };
 
 export type ProcessEpochOptions = {
@@ -88,12 +90,10 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   if (options.checked !== true) checkEpochInput(input, params);
   const nodes = sortedById(input.nodes);
   const totals = computeNetworkTotals(nodes, input.slotSeconds, params, input.scarcityHistory);
-  const emission = computeEmission(input, totals.utilisation, params.emission);
+  const { emission, stakerWeightAdjust, rolePool } = computeRolePools(input, totals.utilisation, params);
   const { total, staked } = input.supply;
-  const stakerWeightAdjust = computeStakerWeightAdjust(total, staked, params.roles);
-  const rolePool = splitRoles(emission.epochPool, stakerWeightAdjust, params.roles);
   const books: Books = { pools: poolTotals(rolePool), treasury: emission.epochPool - sum(Object.values(rolePool)), reasons: emission.reasons };
-  const ctx: EpochContext = { params, bondUnit: bondUnit(params), slotSeconds: input.slotSeconds, epochStart: input.epochStart, totals };
+  const ctx = { params, bondUnit: bondUnit(params), slotSeconds: input.slotSeconds, epochStart: input.epochStart, totals };
   const compute = computeComputePool(ctx, nodes, books, emission.dynamicFactor);
   const attested = computeAttestedRewards(rolePool, input.attestations, params.attestors);
   for (const role of ATTESTED_ROLES) settle(books, role, !attested.unpaid.includes(role));
@@ -134,25 +134,14 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
   const reasonCounts = compute.reasonCounts;
   for (const codes of [...validators.statements.map((x) => x.reasons), ...attested.ignored.map((a) => [a.reason]), books.reasons])
     countReasons(reasonCounts, codes);
-  const statement = (i: number): NodeStatement => {
-    const s = compute.statementOf(i);
-    const capacityReward = compute.capacity[i] as bigint;
-    const usageReward = compute.usage[i] as bigint;
-    const referral = capacityReward + usageReward - (compute.nodeRewards[i] as bigint);
-    const reasons = referral > 0n ? [...s.reasons, 'REFERRAL_PAID' as const] : s.reasons;
-    const v = vesting[i] as NodeVesting;
-    const vestingReasons = v.forfeited > 0n ? [...reasons, 'UNVESTED_FORFEITED' as const] : reasons;
-    return {
-      ...s,
+  const statement = (i: number): NodeStatement =>
+    completeStatement(compute.statementOf(i), {
+      capacityReward: compute.capacity[i] as bigint,
+      usageReward: compute.usage[i] as bigint,
       reward: compute.nodeRewards[i] as bigint,
-      capacityReward,
-      usageReward,
-      referral,
       bondReward: bondRewards[i] as bigint,
-      ...v,
-      reasons: vestingReasons,
-    };
-  };
+      vesting: vesting[i] as NodeVesting,
+    });
   return {
     version: 1,
     epoch: input.epoch,
@@ -179,7 +168,47 @@ export function processEpoch(input: EpochInput, params: Params, options: Process
     claims,
     vesting: { locked: sumOf(vesting, 'locked'), vested: sumOf(vesting, 'vested'), forfeited: sumOf(vesting, 'forfeited'), nodes: vesting },
     reasonCounts: Object.fromEntries(Object.entries(reasonCounts).sort((x, y) => cmp(x[0], y[0]))),
+    computed: { nodes, context: ctx, scores: compute.scores, fees: compute.fees, bondWeights: compute.bondWeights },
   };
+}
+
+/**
+ * The epoch pool and its split between the roles (SPEC §4.2, §4.3): emission from the network's
+ * utilisation, the stakers' weight adjusted by the stake ratio.
+ */
+export function computeRolePools(input: EpochInput, utilisation: { delivered: bigint; provisioned: bigint }, params: Params) {
+  const emission = computeEmission(input, utilisation, params.emission);
+  const stakerWeightAdjust = computeStakerWeightAdjust(input.supply.total, input.supply.staked, params.roles);
+  return { emission, stakerWeightAdjust, rolePool: splitRoles(emission.epochPool, stakerWeightAdjust, params.roles) };
+}
+
+/** A node's statement with its shares of the pools filled in (its referral is what the shares lost to it). */
+export function completeStatement(
+  s: NodeStatement,
+  x: { capacityReward: bigint; usageReward: bigint; reward: bigint; bondReward: bigint; vesting: NodeVesting },
+): NodeStatement {
+  const referral = x.capacityReward + x.usageReward - x.reward;
+  const reasons = referral > 0n ? [...s.reasons, 'REFERRAL_PAID' as const] : s.reasons;
+  return {
+    ...s,
+    reward: x.reward,
+    capacityReward: x.capacityReward,
+    usageReward: x.usageReward,
+    referral,
+    bondReward: x.bondReward,
+    ...x.vesting,
+    reasons: x.vesting.forfeited > 0n ? [...reasons, 'UNVESTED_FORFEITED' as const] : reasons,
+  };
+}
+
+/**
+ * A node's compute reward from its capacity and usage shares, less what its referrer is paid
+ * (SPEC §4.5: 5 % of it, out of the node's own reward, during its first 90 days).
+ */
+export function payReferral(ctx: Pick<EpochContext, 'params' | 'epochStart'>, n: NodeInput, reward: bigint): { reward: bigint; paid: bigint } {
+  if (n.referrer === null || reward === 0n || ctx.epochStart - n.registeredAt >= ctx.params.referral.days * DAY_SECONDS) return { reward, paid: 0n };
+  const paid = computeReferral(reward, ctx.params.referral);
+  return { reward: reward - paid, paid };
 }
 
 /** The pools as they are settled, the treasury, and the epoch-level reasons. */
@@ -229,23 +258,18 @@ function computeComputePool(ctx: EpochContext, nodes: readonly NodeInput[], book
   const capacity = apportion(pool - usagePool.pool, scores);
   settle(books, 'compute', capacity !== null, pool - usagePool.pool);
   const capacityShares = capacity ?? zeros(nodes.length);
-  const referralEnd = ctx.params.referral.days * DAY_SECONDS;
   const referrals: ReferralStatement[] = [];
   const nodeRewards = new Array<bigint>(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as NodeInput;
-    let reward = (capacityShares[i] as bigint) + (usage[i] as bigint);
-    if (n.referrer !== null && reward > 0n && ctx.epochStart - n.registeredAt < referralEnd) {
-      const paid = computeReferral(reward, ctx.params.referral);
-      if (paid > 0n) {
-        referrals.push({ referrer: n.referrer, nodeId: n.id, paid });
-        reward -= paid;
-        reasonCounts.REFERRAL_PAID = (reasonCounts.REFERRAL_PAID ?? 0) + 1;
-      }
+    const { reward, paid } = payReferral(ctx, n, (capacityShares[i] as bigint) + (usage[i] as bigint));
+    if (paid > 0n) {
+      referrals.push({ referrer: n.referrer as string, nodeId: n.id, paid });
+      reasonCounts.REFERRAL_PAID = (reasonCounts.REFERRAL_PAID ?? 0) + 1;
     }
     nodeRewards[i] = reward;
   }
-  return { statementOf, nodeRewards, capacity: capacityShares, usage, usagePool, referrals, bondWeights, reasonCounts };
+  return { statementOf, nodeRewards, capacity: capacityShares, usage, usagePool, referrals, scores, fees, bondWeights, reasonCounts };
 }
 
 function countReasons(counts: Record<string, number>, codes: readonly ReasonCode[]): void {

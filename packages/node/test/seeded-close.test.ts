@@ -1,9 +1,21 @@
-import { computeExcludedSlots, computeFeeSplit, computeReceiptsHash, computeUserDiscount, defaultParams, type JobStats } from '@swarm/core';
+import {
+  computeExcludedSlots,
+  computeFeeSplit,
+  computeReceiptsHash,
+  computeUserDiscount,
+  defaultParams,
+  type JobStats,
+  parseEpochInput,
+  prepareWhatIf,
+  serializeNodeStatement,
+  whatIfPrepared,
+} from '@swarm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedNetwork } from '../src/demo/seed.ts';
 import { closeEpoch } from '../src/keepers/epoch-close.ts';
 import { readInputJson } from '../src/keepers/input-store.ts';
 import { network, status } from '../src/keepers/reads.ts';
+import { whatIfEpoch } from '../src/keepers/whatif.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { ManualClock } from '../src/service/clock.ts';
 import { initContext } from '../src/service/context.ts';
@@ -96,6 +108,23 @@ describe.each(STORES)('a seeded network closes as its receipts say on %s', (kind
       expect(input.receipts).toBe(computeReceiptsHash(receipts.map((x) => ({ jobId: x.job_id, nodeId: x.node_id, messageHash: x.message_hash }))));
     }
     expect((await checkLedger(db)).violations).toEqual([]);
+
+    // the service's what-if (against the stored epoch, computed once) is what recomputing the epoch gives
+    const input = parseEpochInput(await readInputJson(db, 1), params);
+    const basis = prepareWhatIf(input, params);
+    const stored = await db.query<{ node_id: string; statement: string }>(
+      'SELECT node_id, statement FROM statements WHERE epoch = 1 AND reward > 0 ORDER BY node_id LIMIT 12',
+    );
+    const methods = new Set<string>();
+    for (const [k, row] of stored.entries()) {
+      const set = [{ uptime: '0.9' }, { commitment: '365' }, { 'jobs.all.p95ResponseMs': '90000' }, { utilisation: '0.2' }][k % 4] as Record<string, string>;
+      const served = await whatIfEpoch(ctx, 1, row.node_id, set);
+      const recomputed = whatIfPrepared(basis, row.node_id, set, { incremental: false });
+      expect(served.before).toEqual(JSON.parse(row.statement));
+      expect(served.after).toEqual(serializeNodeStatement(recomputed.after));
+      methods.add(served.method);
+    }
+    expect([...methods].sort()).toEqual(['incremental', 'recomputed']);
   }, 120_000);
 
   it.runIf(STORES.length > 1 && kind === 'postgres')('both stores closed both epochs to the same bytes', () => {

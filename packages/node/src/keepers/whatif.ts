@@ -1,12 +1,13 @@
-import { type EpochInput, parseEpochInput, parseParams, serializeNodeStatement, whatIf } from '@swarm/core';
+import { parseEpochInput, parseParams, prepareWhatIf, serializeNodeStatement, type WhatIfBasis, whatIfPrepared } from '@swarm/core';
 import type { Context } from '../service/context.ts';
 import { notFound } from '../service/errors.ts';
 import { readInputJson } from './input-store.ts';
 
-// each service's last what-if'd epoch, parsed, stays in memory: a what-if recomputes the whole epoch
-const caches = new WeakMap<Context, { epoch: number; input: EpochInput; params: ReturnType<typeof parseParams> }>();
+// each service's last what-if'd epoch, computed once, stays in memory: the first what-if of an
+// epoch reads and computes it; the next ones take the node's statement against it (core `whatIfPrepared`)
+const caches = new WeakMap<Context, { epoch: number; basis: WhatIfBasis }>();
 
-/** A closed epoch recomputed from its stored input with one node's inputs changed (SPEC §4.6). */
+/** A closed epoch with one node's inputs changed: the node's statement before and after (SPEC §4.6). */
 export async function whatIfEpoch(ctx: Context, n: number, nodeId: string, set: Record<string, string>) {
   let cached = caches.get(ctx);
   if (cached?.epoch !== n) {
@@ -15,9 +16,10 @@ export async function whatIfEpoch(ctx: Context, n: number, nodeId: string, set: 
     )[0];
     if (!row) throw notFound('UNKNOWN_EPOCH', `epoch ${n} is not closed`, 'n');
     const params = parseParams(JSON.parse(row.params));
-    cached = { epoch: n, input: parseEpochInput(await readInputJson(ctx.db, n), params), params };
+    caches.delete(ctx); // the previous epoch's basis is not kept while this one is built
+    cached = { epoch: n, basis: prepareWhatIf(parseEpochInput(await readInputJson(ctx.db, n), params), params) };
     caches.set(ctx, cached);
   }
-  const { before, after } = whatIf(cached.input, cached.params, nodeId, set);
-  return { epoch: n, nodeId, set, before: serializeNodeStatement(before), after: serializeNodeStatement(after) };
+  const { before, after, method } = whatIfPrepared(cached.basis, nodeId, set);
+  return { epoch: n, nodeId, set, method, before: serializeNodeStatement(before), after: serializeNodeStatement(after) };
 }
