@@ -32,6 +32,62 @@ type UsageSum = { delivered: ExactSum; provisioned: ExactSum };
 const usageSum = (): UsageSum => ({ delivered: new ExactSum(), provisioned: new ExactSum() });
 const usageOf = (s: UsageSum): Usage => ({ delivered: s.delivered.value, provisioned: s.provisioned.value });
 
+/**
+ * Usage summed per (owner, hardware class), keyed by the owner's index and a small class index
+ * instead of a string per node. A pair's sums stay exact as numbers: an owner's active GPUs are
+ * held under the cluster cap, so a pair is at most that cap × the epoch's seconds.
+ */
+class OwnerClassPairs {
+  private readonly classIndex = new Map<string, number>();
+  private readonly classNames: string[] = [];
+  private readonly index = new Map<number, number>();
+  private readonly owner: number[] = [];
+  private readonly cls: number[] = [];
+  private readonly delivered: number[] = [];
+  private readonly provisioned: number[] = [];
+
+  add(owner: number, hardwareClass: string, u: { delivered: number; provisioned: number }): void {
+    let c = this.classIndex.get(hardwareClass);
+    if (c === undefined) {
+      c = this.classNames.length;
+      this.classIndex.set(hardwareClass, c);
+      this.classNames.push(hardwareClass);
+    }
+    const key = owner * 65_536 + c;
+    let k = this.index.get(key);
+    if (k === undefined) {
+      k = this.owner.length;
+      this.index.set(key, k);
+      this.owner.push(owner);
+      this.cls.push(c);
+      this.delivered.push(0);
+      this.provisioned.push(0);
+    }
+    this.delivered[k] = (this.delivered[k] as number) + u.delivered;
+    this.provisioned[k] = (this.provisioned[k] as number) + u.provisioned;
+  }
+
+  /** Every pair's usage, by owner then class. */
+  sorted(owners: readonly string[]): OwnerClassUsage[] {
+    const order = Array.from(this.owner.keys());
+    order.sort(
+      (a, b) =>
+        cmp(owners[this.owner[a] as number] as string, owners[this.owner[b] as number] as string) ||
+        cmp(this.classNames[this.cls[a] as number] as string, this.classNames[this.cls[b] as number] as string),
+    );
+    return order.map((k) => {
+      const provisioned = this.provisioned[k] as number;
+      if (!Number.isSafeInteger(provisioned)) throw new InvariantError('an owner and class usage out of the exact range', String(provisioned));
+      return {
+        owner: owners[this.owner[k] as number] as string,
+        hardwareClass: this.classNames[this.cls[k] as number] as string,
+        delivered: this.delivered[k] as number,
+        provisioned,
+      };
+    });
+  }
+}
+
 export type NetworkTotals = {
   /** GPU models, most valuable first. */
   ranked: string[];
@@ -82,7 +138,7 @@ export function computeNetworkTotals(
   const { owners, ownerOf, ownerIndex } = indexOwners(nodes);
   const clusterUsed = new Float64Array(owners.length);
   const utilisation = usageSum();
-  const now = new Map<string, UsageSum>(); // this epoch, per owner and class
+  const pairs = new OwnerClassPairs(); // this epoch's scarcity usage, per owner and class
   const ratings = Object.fromEntries(PROVIDER_CLASSES.map((c) => [c, { weight: 0n, sum: 0n }])) as Record<ProviderClass, ClassRatings>;
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as NodeInput;
@@ -95,22 +151,13 @@ export function computeNetworkTotals(
       clusterUsed[owner] = (clusterUsed[owner] as number) + f.counted;
       utilisation.delivered.add(f.utilisation.delivered);
       utilisation.provisioned.add(f.utilisation.provisioned);
-      const key = scarcityKey(n.owner, f.hardwareClass);
-      let sum = now.get(key);
-      if (sum === undefined) now.set(key, (sum = usageSum()));
-      sum.delivered.add(f.scarcity.delivered);
-      sum.provisioned.add(f.scarcity.provisioned);
+      pairs.add(owner, f.hardwareClass, f.scarcity);
     }
     const r = ratings[n.providerClass];
     r.weight += f.ratingWeight;
     r.sum += n.jobs.independent.ratingSum;
   }
-  const ownerClassUsage = [...now]
-    .map(([key, u]) => {
-      const cut = key.lastIndexOf('/');
-      return { owner: key.slice(0, cut), hardwareClass: key.slice(cut + 1), delivered: Number(u.delivered.value), provisioned: Number(u.provisioned.value) };
-    })
-    .sort((a, b) => cmp(a.owner, b.owner) || cmp(a.hardwareClass, b.hardwareClass));
+  const ownerClassUsage = pairs.sorted(owners);
   const scarcity = computeOwnerScarcity(ownerClassUsage, history, cp);
   return {
     ranked,
@@ -201,30 +248,47 @@ function computeOwnerScarcity(
   history: readonly OwnerClassUsage[],
   cp: Params['compute'],
 ): Map<string, { factor: bigint; clipped: boolean }> {
-  const byClass = new Map<string, Usage>();
-  const byOwner = new Map<string, Usage>();
-  const byOwnerClass = new Map<string, Usage>();
-  const network: Usage = { delivered: 0n, provisioned: 0n };
-  const add = (m: Map<string, Usage>, key: string, u: OwnerClassUsage) => {
-    const x = m.get(key) ?? { delivered: 0n, provisioned: 0n };
-    x.delivered += BigInt(u.delivered);
-    x.provisioned += BigInt(u.provisioned);
-    m.set(key, x);
+  // per class and over the network as bigints (few of them); per owner and per owner and class
+  // as numbers, within the exact range for the reason `OwnerClassPairs` gives (times the window)
+  const byClass = new Map<string, UsageSum>();
+  const byOwner = new Map<string, { delivered: number; provisioned: number }>();
+  const earlier = new Map<string, OwnerClassUsage>(); // the window's usage of an owner and class, for leaving it out
+  const network = usageSum();
+  const add = (u: OwnerClassUsage) => {
+    let c = byClass.get(u.hardwareClass);
+    if (c === undefined) byClass.set(u.hardwareClass, (c = usageSum()));
+    c.delivered.add(u.delivered);
+    c.provisioned.add(u.provisioned);
+    const o = byOwner.get(u.owner);
+    if (o === undefined) byOwner.set(u.owner, { delivered: u.delivered, provisioned: u.provisioned });
+    else {
+      o.delivered += u.delivered;
+      o.provisioned += u.provisioned;
+    }
+    network.delivered.add(u.delivered);
+    network.provisioned.add(u.provisioned);
   };
-  for (const u of [...now, ...history]) {
-    add(byClass, u.hardwareClass, u);
-    add(byOwner, u.owner, u);
-    add(byOwnerClass, scarcityKey(u.owner, u.hardwareClass), u);
-    network.delivered += BigInt(u.delivered);
-    network.provisioned += BigInt(u.provisioned);
+  for (const u of now) add(u);
+  for (const u of history) {
+    add(u);
+    earlier.set(scarcityKey(u.owner, u.hardwareClass), u);
   }
+  const classes = new Map([...byClass].map(([k, u]) => [k, usageOf(u)]));
+  const total = usageOf(network);
   const out = new Map<string, { factor: bigint; clipped: boolean }>();
-  const minus = (a: Usage, b: Usage): Usage => ({ delivered: a.delivered - b.delivered, provisioned: a.provisioned - b.provisioned });
   for (const u of now) {
     const key = scarcityKey(u.owner, u.hardwareClass);
-    const own = byOwnerClass.get(key) as Usage;
-    const others = minus(byClass.get(u.hardwareClass) as Usage, own);
-    out.set(key, computeScarcity(others, minus(network, byOwner.get(u.owner) as Usage), cp));
+    const before = history.length === 0 ? undefined : earlier.get(key);
+    const cls = classes.get(u.hardwareClass) as Usage;
+    const owner = byOwner.get(u.owner) as { delivered: number; provisioned: number };
+    const others = {
+      delivered: cls.delivered - BigInt(u.delivered + (before?.delivered ?? 0)),
+      provisioned: cls.provisioned - BigInt(u.provisioned + (before?.provisioned ?? 0)),
+    };
+    if (!Number.isSafeInteger(owner.provisioned + (before?.provisioned ?? 0)))
+      throw new InvariantError('an owner usage out of the exact range', `${u.owner}: ${owner.provisioned}`);
+    const rest = { delivered: total.delivered - BigInt(owner.delivered), provisioned: total.provisioned - BigInt(owner.provisioned) };
+    out.set(key, computeScarcity(others, rest, cp));
   }
   return out;
 }
