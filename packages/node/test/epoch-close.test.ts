@@ -41,6 +41,9 @@ describe.each(STORES)('epoch close on %s', (kind) => {
     expect(replay.emission.epochPool.toString()).toBe(results[0].summary.epochPool);
     const epoch = (await t.app.inject({ method: 'GET', url: '/v1/epochs/0' })).json();
     expect(epoch.result).toEqual(JSON.parse(JSON.stringify(serializeResult(replay, { nodes: false }))));
+    // the summary alone, as the dashboard asks for it; a flag that is not true or false is refused
+    expect((await t.app.inject({ method: 'GET', url: '/v1/epochs/0?result=false' })).json()).toEqual({ summary: epoch.summary, closedAt: epoch.closedAt });
+    expect((await t.app.inject({ method: 'GET', url: '/v1/epochs/0?result=no' })).statusCode).toBe(400);
     // every node has a statement, and the earners' claimable balances are credited
     const st = (await t.app.inject({ method: 'GET', url: '/v1/epochs/0/statements?limit=500' })).json();
     expect(st.statements).toHaveLength(12);

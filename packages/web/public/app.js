@@ -148,7 +148,7 @@ async function epochs(params) {
 async function epoch(n, params) {
   const after = params.get('after');
   const [e, m, st] = await Promise.all([
-    api(`/v1/epochs/${n}`),
+    api(`/v1/epochs/${n}?result=false`), // the summary: the whole result is every payout
     api(`/v1/epochs/${n}/manifest`).catch(() => null),
     api(`/v1/epochs/${n}/statements?limit=50${after ? `&after=${encodeURIComponent(after)}` : ''}`),
   ]);

@@ -417,7 +417,21 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get('/v1/epochs', { schema: { tags: ['reads'] } }, async (req) =>
     reads.listEpochs(ctx, numberQuery(req.query, 'limit') ?? 50, numberQuery(req.query, 'before')),
   );
-  app.get('/v1/epochs/:n', { schema: { tags: ['reads'] } }, async (req) => reads.getEpoch(ctx, pathNumber(req.params, 'n')));
+  app.get(
+    '/v1/epochs/:n',
+    {
+      schema: {
+        tags: ['reads'],
+        summary: "A closed epoch's summary and, unless result=false, its whole result (every payout: megabytes at scale)",
+        querystring: Type.Object({ result: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }),
+      },
+    },
+    async (req, reply) => {
+      const withResult = stringQuery(req.query, 'result') !== 'false';
+      // the stored result text is sent as it is, not parsed and written again
+      return reply.type('application/json').send(await reads.getEpochJson(ctx, pathNumber(req.params, 'n'), withResult));
+    },
+  );
   app.get('/v1/epochs/:n/input', { schema: { tags: ['reads'], summary: 'The epoch input, for replay' } }, async (req, reply) =>
     // streamed: a million nodes' input is longer than one string can be
     reply.type('application/json').send(Readable.from(await reads.getEpochInput(ctx, pathNumber(req.params, 'n')))),

@@ -50,15 +50,16 @@ export async function listEpochs(ctx: Context, limit: number, before?: number) {
   };
 }
 
-export async function getEpoch(ctx: Context, n: number) {
+/** `{ summary, closedAt, result }` of a closed epoch as JSON text, the stored result spliced in as stored (without it: `withResult` false). */
+export async function getEpochJson(ctx: Context, n: number, withResult: boolean): Promise<string> {
   const r = (
-    await ctx.db.query<{ result: string; summary: string; closed_at: string }>(
-      'SELECT result, summary, closed_at::text AS closed_at FROM epochs WHERE epoch = $1',
+    await ctx.db.query<{ result: string | null; summary: string; closed_at: string }>(
+      `SELECT ${withResult ? 'result' : 'NULL AS result'}, summary, closed_at::text AS closed_at FROM epochs WHERE epoch = $1`,
       [n],
     )
   )[0];
   if (!r) throw notFound('UNKNOWN_EPOCH', `epoch ${n} is not closed`, 'n');
-  return { summary: JSON.parse(r.summary), closedAt: Number(r.closed_at), result: JSON.parse(r.result) };
+  return `{"summary":${r.summary},"closedAt":${Number(r.closed_at)}${r.result === null ? '' : `,"result":${r.result}`}}`;
 }
 
 /** The stored epoch input, in pieces to stream: canonical JSON whose SHA-256 is the summary's inputHash. */

@@ -1,4 +1,5 @@
 import { bigint, boolean, customType, index, integer, numeric, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 /**
  * The store's tables (drizzle schema; the SQL migrations in `drizzle/` are generated from this file
@@ -178,7 +179,13 @@ export const postings = pgTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('postings_epoch').on(t.epoch)],
+  (t) => [
+    index('postings_epoch').on(t.epoch),
+    // an address's credits, newest first (the rewards page), and the burns up to an epoch (the supply)
+    index('postings_to_account').on(t.to, t.epoch, t.memo),
+    // the mint's postings alone (the supply at each close): a handful an epoch
+    index('postings_minted').on(t.epoch).where(sql`from_account = 'mint'`),
+  ],
 );
 
 export const ledgerHead = pgTable('ledger_head', {

@@ -1,0 +1,2 @@
+CREATE INDEX "postings_to_account" ON "postings" USING btree ("to_account","epoch","memo");--> statement-breakpoint
+CREATE INDEX "postings_minted" ON "postings" USING btree ("epoch") WHERE from_account = 'mint';
