@@ -70,7 +70,7 @@ describe('ClaimTree (OpenZeppelin standard format)', () => {
     );
     sameAsOpenZeppelin(many);
     expect(() => ClaimTree.build([])).toThrow(/at least one/);
-    for (const address of ['0x' + '1'.repeat(39) + 'g', '0x' + '1'.repeat(38), '1x' + '1'.repeat(40), '0x' + '1'.repeat(41)])
+    for (const address of [`0x${'1'.repeat(39)}g`, `0x${'1'.repeat(38)}`, `1x${'1'.repeat(40)}`, `0x${'1'.repeat(41)}`])
       expect(() => ClaimTree.build([{ address, amount: 1n }])).toThrow(/not an address/);
   });
 });
