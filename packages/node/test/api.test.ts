@@ -439,7 +439,12 @@ describe.each(STORES)('API on %s', (kind) => {
     expect(m).toMatch(/swarm_rejections_total\{code="UNKNOWN_NODE"\} 1/);
     expect(m).toMatch(/swarm_requests_total/);
     expect(m).toMatch(/swarm_ingest_lag_seconds/);
-    expect(m).toMatch(/swarm_epoch_close_duration_seconds/);
+    expect(m).toMatch(/swarm_epoch_close_duration_seconds_bucket\{le="1800"\}/);
+    // the process's own: CPU, resident memory, event-loop lag
+    expect(m).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(m).toMatch(/^process_resident_memory_bytes \d/m);
+    expect(m).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(m).toMatch(/^swarm_verify_queue_signatures 0$/m);
   });
 
   it('signs with a domain: a heartbeat signature does not verify as another message', async () => {

@@ -1,8 +1,31 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Prometheus metrics: requests, rejections by code, ingest lag, epoch-close duration. */
+let processMetrics: Registry | undefined;
+
+/** The process's default metrics, collected once per process (each collector keeps timers and observers running). */
+function processRegistry(): Registry {
+  if (processMetrics === undefined) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
+/**
+ * Prometheus metrics: requests, rejections by code, ingest lag and queue, epoch-close duration and
+ * the last closed epoch, and the process's own (CPU, memory, heap, event-loop lag, GC: prom-client's
+ * defaults, `process_*` and `nodejs_*`).
+ */
 export class Metrics {
-  readonly registry = new Registry();
+  readonly registry = Registry.merge([new Registry(), processRegistry()]);
+  /** What the verify workers hold (set by the context that owns them). */
+  verifyQueue: () => number = () => 0;
+  readonly queued: Gauge = new Gauge({
+    name: 'swarm_verify_queue_signatures',
+    help: 'Signatures handed to the verify workers and not yet answered: the ingest queue',
+    registers: [this.registry],
+    collect: (): void => this.queued.set(this.verifyQueue()),
+  });
   readonly requests = new Counter({
     name: 'swarm_requests_total',
     help: 'HTTP requests by route and status',
@@ -30,7 +53,8 @@ export class Metrics {
   readonly closeDuration = new Histogram({
     name: 'swarm_epoch_close_duration_seconds',
     help: 'Time to close an epoch (build input, compute, write)',
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    // up to half an hour: a 100k-node close takes minutes (BENCHMARKS.md)
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
     registers: [this.registry],
   });
   readonly closeFailures = new Counter({

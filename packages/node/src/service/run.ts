@@ -59,6 +59,11 @@ export async function startService(p: StartParameters): Promise<Running> {
   const operatorEthKey = env.operatorEthKey ?? loadOrCreateEthKey(env.dataDir);
   const ctx = await initContext({ db, clock: p.clock ?? systemClock, operatorToken, operatorEthKey, settings: p.settings, params: p.params });
   ctx.verifier = new VerifyPool(Math.max(1, Math.min(4, cpus().length - 1)));
+  const verifier = ctx.verifier;
+  ctx.metrics.verifyQueue = () => verifier.queued;
+  // the last closed epoch from the store, so a restarted service reports it before its next close
+  const cursor = (await db.query<{ next: string }>('SELECT next_epoch::text AS next FROM epoch_cursor'))[0];
+  if (cursor) ctx.metrics.lastClosed.set(Number(cursor.next) - 1);
   const app = await buildServer(ctx, { rateLimit: p.rateLimit, logger: log, halted: () => halted });
   await app.listen({ host: env.host, port: env.port });
   const address = app.server.address();

@@ -12,6 +12,12 @@ export class VerifyPool {
   private readonly pending = new Map<number, (ok: Uint8Array) => void>();
   private next = 0;
   private rr = 0;
+  private inFlight = 0;
+
+  /** Signatures sent to the workers and not yet answered (the ingest queue's depth, for `/metrics`). */
+  get queued(): number {
+    return this.inFlight;
+  }
 
   constructor(size: number) {
     this.workers = Array.from({ length: Math.max(1, size) }, () => {
@@ -34,7 +40,11 @@ export class VerifyPool {
         if (slice.length === 0) return Promise.resolve(new Uint8Array(0));
         const id = this.next++;
         return new Promise<Uint8Array>((resolve) => {
-          this.pending.set(id, resolve);
+          this.inFlight += slice.length;
+          this.pending.set(id, (ok) => {
+            this.inFlight -= slice.length;
+            resolve(ok);
+          });
           (this.workers[(this.rr + k) % this.workers.length] as Worker).postMessage({
             id,
             data: slice.map((x) => x.data),

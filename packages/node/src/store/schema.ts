@@ -1,5 +1,5 @@
-import { bigint, boolean, customType, index, integer, numeric, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
+import { bigint, boolean, customType, index, integer, numeric, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 
 /**
  * The store's tables (drizzle schema; the SQL migrations in `drizzle/` are generated from this file
