@@ -38,21 +38,34 @@ const usageOf = (s: UsageSum): Usage => ({ delivered: s.delivered.value, provisi
  * held under the cluster cap, so a pair is at most that cap × the epoch's seconds.
  */
 class OwnerClassPairs {
-  private readonly classIndex = new Map<string, number>();
-  private readonly classNames: string[] = [];
+  readonly classIndex = new Map<string, number>();
+  readonly classNames: string[] = [];
   private readonly index = new Map<number, number>();
-  private readonly owner: number[] = [];
-  private readonly cls: number[] = [];
-  private readonly delivered: number[] = [];
-  private readonly provisioned: number[] = [];
+  readonly owner: number[] = [];
+  readonly cls: number[] = [];
+  readonly delivered: number[] = [];
+  readonly provisioned: number[] = [];
 
-  add(owner: number, hardwareClass: string, u: { delivered: number; provisioned: number }): void {
+  /** The index of a hardware class, given one if it has none yet. */
+  classOf(hardwareClass: string): number {
     let c = this.classIndex.get(hardwareClass);
     if (c === undefined) {
       c = this.classNames.length;
       this.classIndex.set(hardwareClass, c);
       this.classNames.push(hardwareClass);
     }
+    return c;
+  }
+
+  /** The pair of (owner index, class), or −1. */
+  find(owner: number, hardwareClass: string): number {
+    const c = this.classIndex.get(hardwareClass);
+    return c === undefined ? -1 : (this.index.get(owner * 65_536 + c) ?? -1);
+  }
+
+  /** Adds usage to (owner index, class); returns the pair's index. */
+  add(owner: number, hardwareClass: string, u: { delivered: number; provisioned: number }): number {
+    const c = this.classOf(hardwareClass);
     const key = owner * 65_536 + c;
     let k = this.index.get(key);
     if (k === undefined) {
@@ -65,6 +78,7 @@ class OwnerClassPairs {
     }
     this.delivered[k] = (this.delivered[k] as number) + u.delivered;
     this.provisioned[k] = (this.provisioned[k] as number) + u.provisioned;
+    return k;
   }
 
   /** Every pair's usage, by owner then class. */
@@ -101,8 +115,9 @@ export type NetworkTotals = {
   ownerIndex: Map<string, number>;
   /** Delivered and provisioned (GPUs × up-seconds) over active nodes: the dynamic factor's utilisation (§4.2). */
   utilisation: Usage;
-  /** Scarcity of each (owner, hardware class) met among active nodes, leaving that owner out (§4.4); keyed by `scarcityKey`. */
-  scarcity: Map<string, { factor: bigint; clipped: boolean }>;
+  /** Scarcity of each (owner, hardware class) met among active nodes, leaving that owner out (§4.4), and which of them each node reads (−1: none, its factor is 1). */
+  scarcity: { factor: bigint; clipped: boolean }[];
+  scarcityOf: Int32Array;
   /** How many of the epoch's nodes were measured on each node's host (1 without a measured host): they share its CPUs and NVMe (§3.1). */
   hostSharing: Int32Array;
   /** Per owner (by `ownerIndex`): the counted GPUs of its measured nodes and the RAM of their hosts, each host once — what backs its provider class (§3.1). */
@@ -111,9 +126,6 @@ export type NetworkTotals = {
   ownerClassUsage: OwnerClassUsage[];
   classRatings: Record<ProviderClass, ClassRatings>;
 };
-
-/** The key of an owner's hardware class in `NetworkTotals.scarcity`. */
-export const scarcityKey = (owner: string, hardwareClass: string): string => `${owner}/${hardwareClass}`;
 
 /**
  * The first pass over an epoch's nodes, in id order: each node's counted GPUs under the per-node and
@@ -139,6 +151,7 @@ export function computeNetworkTotals(
   const clusterUsed = new Float64Array(owners.length);
   const utilisation = usageSum();
   const pairs = new OwnerClassPairs(); // this epoch's scarcity usage, per owner and class
+  const scarcityOf = new Int32Array(nodes.length).fill(-1);
   const ratings = Object.fromEntries(PROVIDER_CLASSES.map((c) => [c, { weight: 0n, sum: 0n }])) as Record<ProviderClass, ClassRatings>;
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as NodeInput;
@@ -151,14 +164,16 @@ export function computeNetworkTotals(
       clusterUsed[owner] = (clusterUsed[owner] as number) + f.counted;
       utilisation.delivered.add(f.utilisation.delivered);
       utilisation.provisioned.add(f.utilisation.provisioned);
-      pairs.add(owner, f.hardwareClass, f.scarcity);
+      scarcityOf[i] = pairs.add(owner, f.hardwareClass, f.scarcity);
     }
     const r = ratings[n.providerClass];
     r.weight += f.ratingWeight;
     r.sum += n.jobs.independent.ratingSum;
   }
+  // an inactive node reads its owner's factor for its class, if the owner's active nodes met one
+  for (let i = 0; i < nodes.length; i++) if (scarcityOf[i] === -1) scarcityOf[i] = pairs.find(ownerOf[i] as number, classes[i] as string);
   const ownerClassUsage = pairs.sorted(owners);
-  const scarcity = computeOwnerScarcity(ownerClassUsage, history, cp);
+  const scarcity = computeOwnerScarcity(pairs, owners.length, ownerIndex, history, cp);
   return {
     ranked,
     counted,
@@ -169,6 +184,7 @@ export function computeNetworkTotals(
     ownerIndex,
     utilisation: usageOf(utilisation),
     scarcity,
+    scarcityOf,
     hostSharing: countHostSharing(nodes),
     ownerMeasured: sumOwnerMeasured(nodes, counted, ownerOf, owners.length),
     ownerClassUsage,
@@ -244,51 +260,57 @@ function countHostSharing(nodes: readonly NodeInput[]): Int32Array {
  * `now` is this epoch's usage per owner and class, `history` the window's earlier epochs.
  */
 function computeOwnerScarcity(
-  now: readonly OwnerClassUsage[],
+  pairs: OwnerClassPairs,
+  owners: number,
+  ownerIndex: ReadonlyMap<string, number>,
   history: readonly OwnerClassUsage[],
   cp: Params['compute'],
-): Map<string, { factor: bigint; clipped: boolean }> {
-  // per class and over the network as bigints (few of them); per owner and per owner and class
-  // as numbers, within the exact range for the reason `OwnerClassPairs` gives (times the window)
-  const byClass = new Map<string, UsageSum>();
-  const byOwner = new Map<string, { delivered: number; provisioned: number }>();
-  const earlier = new Map<string, OwnerClassUsage>(); // the window's usage of an owner and class, for leaving it out
+): { factor: bigint; clipped: boolean }[] {
+  // per class and over the network as bigints (few of them); per owner and per pair as numbers,
+  // within the exact range for the reason `OwnerClassPairs` gives (times the window)
+  const byClass: UsageSum[] = [];
   const network = usageSum();
-  const add = (u: OwnerClassUsage) => {
-    let c = byClass.get(u.hardwareClass);
-    if (c === undefined) byClass.set(u.hardwareClass, (c = usageSum()));
-    c.delivered.add(u.delivered);
-    c.provisioned.add(u.provisioned);
-    const o = byOwner.get(u.owner);
-    if (o === undefined) byOwner.set(u.owner, { delivered: u.delivered, provisioned: u.provisioned });
-    else {
-      o.delivered += u.delivered;
-      o.provisioned += u.provisioned;
+  const ownerDelivered = new Float64Array(owners);
+  const ownerProvisioned = new Float64Array(owners);
+  const n = pairs.owner.length;
+  const ownDelivered = Float64Array.from(pairs.delivered); // the pair's usage over the window: what it leaves out of its class
+  const ownProvisioned = Float64Array.from(pairs.provisioned);
+  const add = (c: number, owner: number, delivered: number, provisioned: number) => {
+    const cls = (byClass[c] ??= usageSum());
+    cls.delivered.add(delivered);
+    cls.provisioned.add(provisioned);
+    network.delivered.add(delivered);
+    network.provisioned.add(provisioned);
+    if (owner >= 0) {
+      ownerDelivered[owner] = (ownerDelivered[owner] as number) + delivered;
+      ownerProvisioned[owner] = (ownerProvisioned[owner] as number) + provisioned;
     }
-    network.delivered.add(u.delivered);
-    network.provisioned.add(u.provisioned);
   };
-  for (const u of now) add(u);
+  for (let k = 0; k < n; k++) add(pairs.cls[k] as number, pairs.owner[k] as number, pairs.delivered[k] as number, pairs.provisioned[k] as number);
   for (const u of history) {
-    add(u);
-    earlier.set(scarcityKey(u.owner, u.hardwareClass), u);
+    // an owner without a node this epoch counts toward its class and the network, and needs no factor
+    const owner = ownerIndex.get(u.owner) ?? -1;
+    add(pairs.classOf(u.hardwareClass), owner, u.delivered, u.provisioned);
+    const k = owner < 0 ? -1 : pairs.find(owner, u.hardwareClass);
+    if (k >= 0) {
+      ownDelivered[k] = (ownDelivered[k] as number) + u.delivered;
+      ownProvisioned[k] = (ownProvisioned[k] as number) + u.provisioned;
+    }
   }
-  const classes = new Map([...byClass].map(([k, u]) => [k, usageOf(u)]));
+  const classes = byClass.map(usageOf);
   const total = usageOf(network);
-  const out = new Map<string, { factor: bigint; clipped: boolean }>();
-  for (const u of now) {
-    const key = scarcityKey(u.owner, u.hardwareClass);
-    const before = history.length === 0 ? undefined : earlier.get(key);
-    const cls = classes.get(u.hardwareClass) as Usage;
-    const owner = byOwner.get(u.owner) as { delivered: number; provisioned: number };
-    const others = {
-      delivered: cls.delivered - BigInt(u.delivered + (before?.delivered ?? 0)),
-      provisioned: cls.provisioned - BigInt(u.provisioned + (before?.provisioned ?? 0)),
+  const out = new Array<{ factor: bigint; clipped: boolean }>(n);
+  for (let k = 0; k < n; k++) {
+    const owner = pairs.owner[k] as number;
+    const cls = classes[pairs.cls[k] as number] as Usage;
+    if (!Number.isSafeInteger(ownerProvisioned[owner]) || !Number.isSafeInteger(ownProvisioned[k]))
+      throw new InvariantError('an owner usage out of the exact range', String(ownerProvisioned[owner]));
+    const others = { delivered: cls.delivered - BigInt(ownDelivered[k] as number), provisioned: cls.provisioned - BigInt(ownProvisioned[k] as number) };
+    const rest = {
+      delivered: total.delivered - BigInt(ownerDelivered[owner] as number),
+      provisioned: total.provisioned - BigInt(ownerProvisioned[owner] as number),
     };
-    if (!Number.isSafeInteger(owner.provisioned + (before?.provisioned ?? 0)))
-      throw new InvariantError('an owner usage out of the exact range', `${u.owner}: ${owner.provisioned}`);
-    const rest = { delivered: total.delivered - BigInt(owner.delivered), provisioned: total.provisioned - BigInt(owner.provisioned) };
-    out.set(key, computeScarcity(others, rest, cp));
+    out[k] = computeScarcity(others, rest, cp);
   }
   return out;
 }

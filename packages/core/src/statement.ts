@@ -5,7 +5,7 @@ import { computeContribution, computeUtilisation } from './contribution.ts';
 import { getIneligibility } from './eligibility.ts';
 import type { NodeInput } from './epoch-input.ts';
 import { computeComputeUnits, computeMinBond, countedHostResources, countGpus, isClassBacked } from './hardware.ts';
-import { type NetworkTotals, scarcityKey } from './network.ts';
+import type { NetworkTotals } from './network.ts';
 import type { Params } from './params.ts';
 import { bondWeight } from './pools.ts';
 import { computeJobQuality, computeQuality, computeUptimeFactor } from './quality.ts';
@@ -67,7 +67,10 @@ export type EpochContext = {
   bondUnit: bigint;
   slotSeconds: number;
   epochStart: number;
-  totals: Pick<NetworkTotals, 'ranked' | 'counted' | 'capReasons' | 'classes' | 'scarcity' | 'classRatings' | 'hostSharing' | 'ownerMeasured' | 'ownerOf'>;
+  totals: Pick<
+    NetworkTotals,
+    'ranked' | 'counted' | 'capReasons' | 'classes' | 'scarcity' | 'scarcityOf' | 'classRatings' | 'hostSharing' | 'ownerMeasured' | 'ownerOf'
+  >;
 };
 
 const NONE: readonly ReasonCode[] = Object.freeze([]);
@@ -105,7 +108,8 @@ export function evaluateNode(ctx: EpochContext, node: NodeInput, i: number): Nod
 
   const L = computeCommitment(node.commitmentDays, node.commitmentForfeited, cp.commitment);
   if (L.forfeited) reasons.push('COMMITMENT_FORFEITED');
-  const scarcity = t.scarcity.get(scarcityKey(node.owner, cls)) ?? NO_SCARCITY;
+  const k = t.scarcityOf[i] as number;
+  const scarcity = k < 0 ? NO_SCARCITY : (t.scarcity[k] as { factor: bigint; clipped: boolean });
   if (scarcity.clipped && node.status === 'active') reasons.push('VALUATION_CLIPPED');
   const geo = geoFactor(node.region, cp);
   const V = computeValuation(scarcity.factor, geo);

@@ -106,6 +106,7 @@ function afterIncrementally(basis: WhatIfBasis, i: number, changed: NodeInput, b
       classes: [now.hardwareClass],
       hostSharing: Int32Array.of(t.hostSharing[i] as number),
       ownerOf: Int32Array.of(t.ownerOf[i] as number),
+      scarcityOf: Int32Array.of(t.scarcityOf[i] as number),
     },
   };
   const s = evaluateNode(one, changed, 0);
