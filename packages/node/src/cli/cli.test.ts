@@ -106,6 +106,13 @@ describe('swarm CLI', { timeout: 180_000 }, () => {
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--nodes takes a whole number 1–/)]);
     const check = await swarm('check', '--data-dir', dir);
     expect(check.stdout).toContain('all ledger invariants hold');
+    // retention on it: a keep below two closed epochs is refused; nothing is closed yet, so nothing goes
+    const few = await swarm('prune', '--keep-epochs', '1', '--data-dir', dir);
+    expect([few.code, few.stderr]).toEqual([2, expect.stringMatching(/--keep-epochs takes .* at least 2/)]);
+    const pruned = await swarm('prune', '--keep-epochs', '2', '--data-dir', dir);
+    expect([pruned.code, pruned.stdout]).toEqual([0, expect.stringMatching(/pruned the epochs before 0: 0 heartbeat partitions dropped .* 0 receipts/)]);
+    const missing = await swarm('prune', '--keep-epochs', '2', '--data-dir', `${dir}-none`);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/no store/)]);
   }, 180_000);
 
   it('keys generate writes a key pair that signs and verifies', async () => {

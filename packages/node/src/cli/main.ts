@@ -5,7 +5,7 @@ import { demo } from './demo.ts';
 import { listOrShow, propose, stake, unbond, vote } from './gov.ts';
 import { loadEpochInput, loadParams, readJson, run, UsageError } from './io.ts';
 import { generate, readKeys } from './keys.ts';
-import { check, epochClose } from './ops.ts';
+import { check, epochClose, prune } from './ops.ts';
 import { formatStatement, formatSummary, formatWhatIf } from './rewards.ts';
 import { seed } from './seed.ts';
 import { type SimOptions, sim, simParams } from './sim.ts';
@@ -178,6 +178,15 @@ program
   .option('--data-dir <dir>', 'the embedded store')
   .option('--token <token>', 'operator token (default: SWARM_OPERATOR_TOKEN or <data-dir>/operator-token)')
   .action((o) => run(() => check(o)));
+
+program
+  .command('prune')
+  .description(
+    'retention: drop the heartbeat bitmaps, receipts and refusals of closed epochs older than the last N (inputs, statements, results and the ledger stay)',
+  )
+  .option('--keep-epochs <n>', 'closed epochs to keep whole (at least 2)')
+  .option('--data-dir <dir>', 'the embedded store (stopped); DATABASE_URL for a PostgreSQL server')
+  .action((o) => run(() => prune(o)));
 
 program
   .command('epoch')

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { formatTokens } from '@swarm/core';
 import { SwarmClient } from '@swarm/sdk';
 import { readEnv } from '../env.ts';
+import { MIN_KEEP_EPOCHS, pruneEpochs } from '../keepers/retention.ts';
 import { checkLedger, type LedgerReport } from '../ledger/ledger.ts';
 import { openDb, StoreMissingError } from '../store/db.ts';
 import { UsageError } from './io.ts';
@@ -64,4 +65,28 @@ export async function check(o: OpsOptions): Promise<void> {
   }
   for (const v of report.violations) console.log(`VIOLATION: ${v}`);
   process.exitCode = 1;
+}
+
+/**
+ * `swarm prune --keep-epochs N`: retention on the store (`keepers/retention.ts`): the heartbeat
+ * bitmaps, receipts and refusals of closed epochs older than the last N, in one transaction. Runs
+ * beside a running service (PostgreSQL) or on a stopped embedded store.
+ */
+export async function prune(o: { keepEpochs?: string; dataDir?: string }): Promise<void> {
+  const keep = Number(o.keepEpochs);
+  if (o.keepEpochs === undefined || !/^\d{1,9}$/.test(o.keepEpochs) || keep < MIN_KEEP_EPOCHS) {
+    throw new UsageError(`--keep-epochs takes a whole number of closed epochs to keep, at least ${MIN_KEEP_EPOCHS}`);
+  }
+  const env = readEnv();
+  const db = await openDb({ url: env.databaseUrl, dataDir: env.databaseUrl ? undefined : (o.dataDir ?? env.dataDir), mustExist: true }).catch((e) => {
+    throw e instanceof StoreMissingError ? new UsageError(e.message) : e;
+  });
+  try {
+    const r = await db.tx((sql) => pruneEpochs(sql, keep));
+    console.log(
+      `pruned the epochs before ${r.before}: ${r.slotPartitionsDropped.length} heartbeat partitions dropped (${r.slotRowsDeleted} bitmaps deleted from the default partition), ${r.receiptsDeleted} receipts and ${r.refusalsDeleted} refusals deleted`,
+    );
+  } finally {
+    await db.close();
+  }
 }

@@ -13,6 +13,7 @@ import {
   TOKEN,
   WAD,
 } from '@swarm/core';
+import { ensureSlotPartitions } from '../keepers/partitions.ts';
 import { post } from '../ledger/ledger.ts';
 import { epochStart, type Settings } from '../service/context.ts';
 import type { Db, Sql } from '../store/db.ts';
@@ -82,6 +83,8 @@ export async function seedNetwork(db: Db, s: Settings, o: SeedOptions): Promise<
   const paidBy = new Array<bigint>(consumerCount).fill(0n);
   let receipts = 0;
   let owner = ownerOfNodes(r, 0, params);
+  // the heartbeat bitmaps' partitions for the seeded epochs and the one after (what the service does ahead)
+  await db.tx((sql) => ensureSlotPartitions(sql, s, 0, epochs));
   await db.tx(async (sql) => {
     await sql.query('INSERT INTO attestors (id, key, roles) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
       'foundation',

@@ -11,9 +11,10 @@ import type { Env } from '../env.ts';
 import { drawDue } from '../keepers/audits.ts';
 import { type CloseHooks, type CloseReturnType, closeDueEpochs } from '../keepers/epoch-close.ts';
 import { markServiceLive } from '../keepers/liveness.ts';
+import { ensureSlotPartitions, slotPartitionEpochs } from '../keepers/partitions.ts';
 import { type Db, openDb } from '../store/db.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { type Context, initContext, type Settings } from './context.ts';
+import { type Context, epochOf, initContext, type Settings } from './context.ts';
 import { createLogger, type Logger } from './log.ts';
 import { VerifyPool } from './verify-pool.ts';
 
@@ -58,6 +59,12 @@ export async function startService(p: StartParameters): Promise<Running> {
   const operatorToken = env.operatorToken ?? loadOrCreateToken(env.dataDir);
   const operatorEthKey = env.operatorEthKey ?? loadOrCreateEthKey(env.dataDir);
   const ctx = await initContext({ db, clock: p.clock ?? systemClock, operatorToken, operatorEthKey, settings: p.settings, params: p.params });
+  // the heartbeat bitmaps' partitions for this epoch's range and the next, before any heartbeat is taken
+  const partitionsAhead = () => {
+    const now = epochOf(ctx.settings, ctx.clock.now());
+    return db.tx((sql) => ensureSlotPartitions(sql, ctx.settings, now, now + slotPartitionEpochs(ctx.settings)));
+  };
+  await partitionsAhead();
   ctx.verifier = new VerifyPool(Math.max(1, Math.min(4, cpus().length - 1)));
   const verifier = ctx.verifier;
   ctx.metrics.verifyQueue = () => verifier.queued;
@@ -79,7 +86,7 @@ export async function startService(p: StartParameters): Promise<Running> {
     if (busy || stopped || halted) return;
     busy = true;
     try {
-      await closeDueEpochs(ctx, p.hooks, (r) => {
+      const closed = await closeDueEpochs(ctx, p.hooks, (r) => {
         const s = r.summary;
         log.info(
           { epoch: s.epoch, pool: s.epochPool, nodes: s.nodes, earning: s.earning, payees: s.payees, fees: s.fees, inputHash: s.inputHash },
@@ -87,6 +94,8 @@ export async function startService(p: StartParameters): Promise<Running> {
         );
         p.onClosed?.(r);
       });
+      // the next range of heartbeat partitions, outside the close's transaction (creating one locks the table)
+      if (closed.length > 0) await partitionsAhead();
       if (publisher) await publisher.publishPending(db);
       // the audit sample of the last closed epoch, once its beacon secrets are in (SPEC §3.4)
       await drawDue(ctx);
