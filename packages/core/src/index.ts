@@ -7,6 +7,7 @@ export * from './canonical.ts';
 export * from './commitment.ts';
 export * from './contribution.ts';
 export * from './describe.ts';
+export * from './economics.ts';
 export * from './eligibility.ts';
 export * from './emission.ts';
 export * from './epoch-input.ts';

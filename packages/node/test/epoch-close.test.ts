@@ -1,4 +1,4 @@
-import { defaultParams, parseEpochInput, processEpoch, resultJson, serializeResult } from '@swarm/core';
+import { defaultParams, parseEpochInput, parseWad, processEpoch, resultJson, serializeResult } from '@swarm/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeDueEpochs, closeEpoch } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
@@ -83,6 +83,34 @@ describe.each(STORES)('epoch close on %s', (kind) => {
     expect(list.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([2, 1, 0]);
     const rewards = (await t.app.inject({ method: 'GET', url: `/v1/rewards/${in1.nodes[0].owner}` })).json();
     expect(BigInt(rewards.claimable)).toBeGreaterThan(0n);
+    // provider economics (SPEC §9) from the stored statements, exact: epoch 1 of node-00 at $0.10 a token
+    const get = async (url: string) => t.app.inject({ method: 'GET', url });
+    const s00 = st1.find((s: { id: string }) => s.id === 'node-00') as { reward: string; gpus: number; upSeconds: number; owner: string };
+    const econ = (await get('/v1/economics/nodes/node-00?epoch=1&tokenPrice=0.1&hardwareCost=4000')).json();
+    expect(econ).toMatchObject({
+      nodeId: 'node-00',
+      epoch: 1,
+      epochSeconds: 3600,
+      nodes: 1,
+      rewardTokens: s00.reward,
+      targets: { margin: '0.6', annualRoi: '2' },
+    });
+    expect(parseWad(econ.perEpoch.rewardIncomeUsd, 'x')).toBe(BigInt(s00.reward) / 10n); // × $0.1
+    expect(parseWad(econ.perEpoch.powerCostUsd, 'x')).toBe((BigInt(s00.gpus * s00.upSeconds) * parseWad('0.05', 'x')) / 3600n);
+    expect(parseWad(econ.perDay.netUsd, 'x')).toBe(parseWad(econ.perEpoch.netUsd, 'x') * 24n); // hour-long epochs
+    expect(econ.annualRoi).not.toBeNull();
+    // the owner's: its nodes summed
+    const owned = st1.filter((s: { owner: string }) => s.owner === s00.owner);
+    const mine = (await get(`/v1/economics/owners/${s00.owner}?epoch=1`)).json();
+    expect(mine.nodes).toBe(owned.length);
+    expect(mine.rewardTokens).toBe(owned.reduce((a: bigint, s: { reward: string }) => a + BigInt(s.reward), 0n).toString());
+    expect(mine.annualRoi).toBeNull(); // no hardware cost given
+    // bad input names its field; unknown node, owner or epoch is a 404
+    expect((await get('/v1/economics/nodes/node-00?powerRate=-1')).json()).toMatchObject({ code: 'INVALID_FORMAT', field: 'query.powerRate' });
+    expect((await get('/v1/economics/nodes/node-00?epoch=99')).statusCode).toBe(404);
+    expect((await get('/v1/economics/nodes/nobody')).statusCode).toBe(404);
+    expect((await get(`/v1/economics/owners/0x${'0'.repeat(40)}`)).statusCode).toBe(404);
+    expect((await get('/v1/economics/owners/bob')).statusCode).toBe(400);
     const closeAuth = await t.app.inject({ method: 'POST', url: '/v1/epochs/close', headers: { authorization: `Bearer ${OPERATOR}` } });
     expect(closeAuth.json()).toEqual({ closed: [] });
     void resultJson;

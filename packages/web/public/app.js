@@ -235,7 +235,7 @@ function statementRows(s) {
 }
 
 async function node(id) {
-  const [n, status, sl] = await Promise.all([api(`/v1/nodes/${encodeURIComponent(id)}`), api('/v1/status'), api(`/v1/slashes?node=${encodeURIComponent(id)}`)]);
+  const [n, sl] = await Promise.all([api(`/v1/nodes/${encodeURIComponent(id)}`), api(`/v1/slashes?node=${encodeURIComponent(id)}`)]);
   const latest = n.recent[0];
   const s = latest?.statement;
   const hist = [...n.recent].reverse();
@@ -321,27 +321,30 @@ async function node(id) {
       out.textContent = e.message;
     }
   });
-  const econ = (ev) => {
+  // the economics from the API, exact (SPEC §9): per epoch, per day from the real epoch length, the annual ROI
+  const econ = async (ev) => {
     ev?.preventDefault();
-    const f = (id) => Number(document.getElementById(id).value);
-    const gpuHours = (Number(s.utilisation) * s.upSeconds * s.gpus) / 3600;
-    const revenue = gpuHours * f('ec-rate');
-    const rewardUsd = (Number(BigInt(s.reward) / 10n ** 12n) / 1e6) * f('ec-price');
-    const power = ((s.upSeconds * s.gpus) / 3600) * f('ec-power');
-    const net = revenue + rewardUsd - power;
-    const margin = revenue + rewardUsd > 0 ? net / (revenue + rewardUsd) : 0;
-    const epochsPerYear = (365 * 86400) / status.epochSeconds;
-    const roi = f('ec-hw') > 0 ? (net * epochsPerYear) / f('ec-hw') : 0;
-    document.getElementById('econ-out').innerHTML = table(
-      ['', 'per epoch', 'target'],
-      [
-        ['usage revenue', `$${revenue.toFixed(2)}`, '$0.30/GPU-h'],
-        ['reward income', `$${rewardUsd.toFixed(2)}`, ''],
-        ['power cost', `$${power.toFixed(2)}`, '$0.05/GPU-h'],
-        ['net margin', pct(margin), '60 %'],
-        ['annual ROI on hardware', pct(roi), '200 %'],
-      ],
-    );
+    const v = (id) => encodeURIComponent(document.getElementById(id).value.trim());
+    const out = document.getElementById('econ-out');
+    try {
+      const e = await api(
+        `/v1/economics/nodes/${encodeURIComponent(n.id)}?epoch=${latest.epoch}&tokenPrice=${v('ec-price')}&powerRate=${v('ec-power')}&usageRate=${v('ec-rate')}&hardwareCost=${v('ec-hw')}`,
+      );
+      const usd = (x) => `$${Number(x).toFixed(2)}`;
+      out.innerHTML = table(
+        ['', 'per epoch', 'per day', 'target'],
+        [
+          ['usage revenue', usd(e.perEpoch.usageRevenueUsd), usd(e.perDay.usageRevenueUsd), `$${esc(e.assumptions.usageUsdPerGpuHour)}/GPU-h`],
+          ['reward income', usd(e.perEpoch.rewardIncomeUsd), usd(e.perDay.rewardIncomeUsd), ''],
+          ['power cost', usd(e.perEpoch.powerCostUsd), usd(e.perDay.powerCostUsd), `$${esc(e.assumptions.powerUsdPerGpuHour)}/GPU-h`],
+          ['net', usd(e.perEpoch.netUsd), usd(e.perDay.netUsd), ''],
+          ['net margin', e.margin === null ? '—' : pct(e.margin), '', pct(e.targets.margin)],
+          ['annual ROI on hardware', e.annualRoi === null ? '—' : pct(e.annualRoi), '', pct(e.targets.annualRoi)],
+        ],
+      );
+    } catch (err) {
+      out.textContent = err.message;
+    }
   };
   document.getElementById('econ').addEventListener('submit', econ);
   econ();

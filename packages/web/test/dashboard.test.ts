@@ -185,6 +185,12 @@ describe('dashboard', () => {
     const before = BigInt((await out.getAttribute('data-before')) as string);
     const after = BigInt((await out.getAttribute('data-after')) as string);
     expect(after).toBeLessThan(before);
+    // the economics panel shows the API's exact figures: reward income at $0.10 a token is the statement's reward ÷ 10
+    const econ = await api(`/v1/economics/nodes/${s.id}?epoch=2&tokenPrice=0.10&powerRate=0.05&usageRate=0.30&hardwareCost=${await page.inputValue('#ec-hw')}`);
+    await page.waitForSelector('#econ-out table');
+    const income = (await page.locator('#econ-out tr', { hasText: 'reward income' }).textContent()) as string;
+    expect(income).toContain(`$${Number(econ.perEpoch.rewardIncomeUsd).toFixed(2)}`);
+    expect(await page.locator('#econ-out').textContent()).toContain('annual ROI on hardware');
     await page.close();
   });
 

@@ -43,6 +43,7 @@ import {
   listConfirmations,
   listSlashes,
 } from '../keepers/audits.ts';
+import { nodeEconomics, ownerEconomics } from '../keepers/economics.ts';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
 import {
@@ -472,6 +473,33 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get('/v1/balances/:account', { schema: { tags: ['reads'] } }, async (req) => reads.getBalance(ctx, (req.params as { account: string }).account));
   app.get('/v1/rewards/:address', { schema: { tags: ['reads'] } }, async (req) =>
     reads.getRewards(ctx, (req.params as { address: string }).address, page(req.query)),
+  );
+  const economicsQuery = Type.Object({
+    epoch: Type.Optional(Type.String({ description: 'a closed epoch (default: the last)' })),
+    tokenPrice: Type.Optional(Type.String({ description: "dollars per token (default: the parameters' reference price)" })),
+    usageRate: Type.Optional(Type.String({ description: "dollars a delivered GPU-hour earns from its user (default: the parameters' $0.30)" })),
+    powerRate: Type.Optional(Type.String({ description: 'dollars of power a GPU-hour up costs (default $0.05, SPEC §9)' })),
+    hardwareCost: Type.Optional(Type.String({ description: 'dollars the hardware cost, for the annual ROI' })),
+  });
+  const economicsQueryOf = (q: unknown) => {
+    const get = (k: string) => stringQuery(q, k);
+    return { epoch: get('epoch'), tokenPrice: get('tokenPrice'), usageRate: get('usageRate'), powerRate: get('powerRate'), hardwareCost: get('hardwareCost') };
+  };
+  app.get(
+    '/v1/economics/nodes/:id',
+    {
+      schema: {
+        tags: ['reads'],
+        summary: "A node's economics in a closed epoch: revenue, rewards, power, margin, per day, annual ROI (SPEC §9)",
+        querystring: economicsQuery,
+      },
+    },
+    async (req) => nodeEconomics(ctx, (req.params as { id: string }).id, economicsQueryOf(req.query)),
+  );
+  app.get(
+    '/v1/economics/owners/:address',
+    { schema: { tags: ['reads'], summary: "An owner's economics in a closed epoch, all its nodes summed (SPEC §9)", querystring: economicsQuery } },
+    async (req) => ownerEconomics(ctx, (req.params as { address: string }).address, economicsQueryOf(req.query)),
   );
   app.get('/v1/params', { schema: { tags: ['reads'] } }, async () => reads.currentParams(ctx));
   app.get('/v1/params/history', { schema: { tags: ['reads'] } }, async (req) => reads.paramsHistory(ctx, page(req.query)));

@@ -47,7 +47,8 @@ export const nodes = pgTable(
     lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
     message: text('message').notNull(),
   },
-  (t) => [index('nodes_owner_key').on(t.ownerKey)],
+  // an owner's nodes: its page, its economics
+  (t) => [index('nodes_owner_key').on(t.ownerKey), index('nodes_owner').on(t.owner, t.id)],
 );
 
 /** One row per node and epoch: the bitmap of slots with a valid heartbeat, and running aggregates. */
