@@ -1,6 +1,6 @@
 import { SwarmClient } from '@swarm/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoSettings } from '../src/cli/demo.ts';
+import { demoGovernance, demoSettings } from '../src/cli/demo.ts';
 import { SimulatedNetwork } from '../src/demo/network.ts';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
@@ -22,10 +22,15 @@ describe('the demo network', () => {
     t.clock.set(GENESIS - 3);
     await net.bootstrap(t.clock.now());
     const EPOCHS = 8;
+    const client = new SwarmClient({ baseUrl: 'http://demo', operatorToken: OPERATOR, fetch: fetchViaInject });
+    const governance = demoGovernance(client, net);
+    const said: string[] = [];
+    let closed = 0;
     for (let slot = 0; slot < EPOCHS * epochSeconds; slot++) {
       t.clock.set(GENESIS + slot);
       await net.tick(t.clock.now(), slot, Math.floor(slot / epochSeconds), epochSeconds);
-      await closeDueEpochs(t.ctx);
+      await governance(t.clock.now(), closed, (line) => said.push(line));
+      closed += (await closeDueEpochs(t.ctx)).length;
     }
     t.clock.set(GENESIS + EPOCHS * epochSeconds + 5);
     expect(await closeDueEpochs(t.ctx)).toEqual([EPOCHS - 1]);
@@ -67,6 +72,13 @@ describe('the demo network', () => {
     );
     expect(summaries.reduce((a, s) => a + BigInt(s.compensated), 0n)).toBeGreaterThan(0n);
     expect(slashes.some((s) => s.status === 'released')).toBe(true);
+    // governance: the staker's proposal, its impact simulated on the closed epochs, voted by stakers and owners, passed
+    expect(said[0]).toMatch(/^governance: a staker proposes .* replayed on epochs 0, 1: compute rewards \+[\d.]+ %; \d+ stakers and owners vote yes/);
+    expect(said[1]).toMatch(/^governance: proposal demo-raise-compute passed/);
+    const history = (await t.app.inject({ method: 'GET', url: '/v1/params/history' })).json();
+    expect(history.versions).toHaveLength(2);
+    const current = (await t.app.inject({ method: 'GET', url: '/v1/params' })).json();
+    expect(current.params.roles.weights.compute).toBe('65');
     expect((await checkLedger(t.db)).violations).toEqual([]);
   }, 300_000);
 });

@@ -8,6 +8,7 @@ import { readEnv } from '../env.ts';
 import type { CloseReturnType } from '../keepers/epoch-close.ts';
 import { epochOf, epochStart, type Settings } from '../service/context.ts';
 import { startService } from '../service/run.ts';
+import { simulateProposal } from './gov.ts';
 import { UsageError } from './io.ts';
 import { portOption } from './start.ts';
 
@@ -85,6 +86,7 @@ export async function demo(o: DemoOptions): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const interactive = process.stdout.isTTY === true;
+  const governance = demoGovernance(client, net);
   for (;;) {
     const t = Math.floor(Date.now() / 1000);
     if (t >= genesis) {
@@ -96,6 +98,11 @@ export async function demo(o: DemoOptions): Promise<void> {
       } else {
         const slot = t - genesis;
         await net.tick(t, slot, epoch, s.epochSeconds);
+        await governance(t, closed.length, (line) => {
+          bar?.stop();
+          bar = undefined;
+          console.log(line);
+        });
         const into = t - epochStart(s, epoch) + 1;
         if (interactive) {
           if (!bar) {
@@ -113,6 +120,41 @@ export async function demo(o: DemoOptions): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
   }
+}
+
+/** The demo's proposal (SPEC §7): a bigger compute share, opened once two epochs are closed to replay. */
+export const DEMO_PROPOSAL = {
+  id: 'demo-raise-compute',
+  patch: { roles: { weights: { compute: '65' } } },
+  description: 'Raise the compute pool weight from 60 to 65: more of each epoch to providers',
+};
+
+/**
+ * Governance in the demo: once two epochs are closed, a staker proposes `DEMO_PROPOSAL` with its
+ * impact simulated on them, every staker and owner votes yes, and the outcome is reported when the
+ * voting period's close tallies it. Call it every slot with the number of epochs closed so far.
+ */
+export function demoGovernance(client: SwarmClient, net: SimulatedNetwork) {
+  let stage: 'waiting' | 'voting' | 'done' = 'waiting';
+  return async (now: number, closedEpochs: number, say: (line: string) => void): Promise<void> => {
+    if (stage === 'waiting' && closedEpochs >= 2) {
+      stage = 'voting';
+      const impact = await simulateProposal(client, DEMO_PROPOSAL.patch, 2);
+      const r = await net.propose(now, { ...DEMO_PROPOSAL, impact: impact as unknown as Record<string, unknown> });
+      const votes = await net.voteAll(now, r.proposalId, 'yes');
+      say(
+        `governance: a staker proposes "${DEMO_PROPOSAL.description}" — replayed on epochs ${impact.replay.epochs.join(', ')}: compute rewards ${impact.replay.computeChangeBp >= 0 ? '+' : ''}${(impact.replay.computeChangeBp / 100).toFixed(2)} %; ${votes} stakers and owners vote yes; the vote closes with epoch ${r.votingEndsAfterEpoch}`,
+      );
+    } else if (stage === 'voting') {
+      const p = (await client.proposals()).proposals.find((x) => x.id === DEMO_PROPOSAL.id) as { status: string; tally?: { turnout?: string } } | undefined;
+      if (p !== undefined && p.status !== 'voting') {
+        stage = 'done';
+        say(
+          `governance: proposal ${DEMO_PROPOSAL.id} ${p.status}${p.status === 'passed' ? ': the new weights apply from the next epoch (see /v1/params/history)' : ''}`,
+        );
+      }
+    }
+  };
 }
 
 /**
@@ -147,6 +189,8 @@ function printEpoch(r: CloseReturnType): void {
     `  ${s.earning}/${s.nodes} nodes earned · ${s.payees} payees · fees ${formatTokens(BigInt(s.fees))} (${formatTokens(BigInt(s.burned))} burned) · to treasury ${formatTokens(BigInt(s.treasury))}`,
   );
   if (reasons) console.log(`  reasons: ${reasons}`);
+  if (s.epoch === 0 && s.earning === 0)
+    console.log('  (nothing earned yet: bonds and onboarding made during epoch 0 count from epoch 1, SPEC §5; its pools went to the treasury)');
   if (s.warnings + s.slashes > 0 || s.released !== '0') {
     console.log(
       `  penalties: ${s.warnings} warned · ${s.slashes} slashed (${formatTokens(BigInt(s.slashed))} into escrow) · released ${formatTokens(BigInt(s.released))}, of which ${formatTokens(BigInt(s.compensated))} compensated consumers`,

@@ -4,6 +4,7 @@ import {
   type HeartbeatBody,
   type KeyPair,
   keysFromSeed,
+  type ProposalBody,
   type ReceiptBody,
   SwarmApiError,
   type SwarmClient,
@@ -11,9 +12,11 @@ import {
   signHeartbeat,
   signOnboarding,
   signProbeAnswer,
+  signProposal,
   signReceipt,
   signRegister,
   signStake,
+  signVote,
   ValidatorAgent,
 } from '@swarm/sdk';
 
@@ -193,6 +196,44 @@ export class SimulatedNetwork {
         ),
       );
     }
+  }
+
+  /**
+   * A parameter proposal from staker 1 (its deposit comes from its wallet), with the impact the
+   * caller simulated (SPEC §7: a proposal shows what it would change before anyone votes).
+   */
+  async propose(now: number, p: { id: string; patch: Record<string, unknown>; description: string; impact?: Record<string, unknown> }) {
+    const s = this.stakers[1] as { keys: KeyPair };
+    const body: ProposalBody = {
+      type: 'proposal',
+      kind: 'params',
+      proposalId: p.id,
+      proposerKey: s.keys.publicKey,
+      patch: p.patch,
+      description: p.description,
+      timestamp: now,
+      seq: ++this.auditSeq,
+      ...(p.impact === undefined ? {} : { impact: p.impact }),
+    };
+    return this.client.propose(signProposal(body, s.keys.privateKey));
+  }
+
+  /** Every staker and every node owner votes on a proposal, each weighing its stake and bonds; returns the votes accepted. */
+  async voteAll(now: number, proposalId: string, option: 'yes' | 'no' | 'abstain' | 'veto'): Promise<number> {
+    const voters = [
+      ...this.stakers.map((s) => ({ keys: s.keys, seq: () => ++this.auditSeq })),
+      ...this.owners.map((o) => ({ keys: o.keys, seq: () => o.seq++ })),
+    ];
+    let accepted = 0;
+    for (const v of voters) {
+      try {
+        await this.client.vote(signVote({ type: 'vote', proposalId, voterKey: v.keys.publicKey, option, timestamp: now, seq: v.seq() }, v.keys.privateKey));
+        accepted++;
+      } catch {
+        this.rejected += 1;
+      }
+    }
+    return accepted;
   }
 
   /** The provider class an owner's demo nodes back together: their GPUs and the RAM of their hosts. */
