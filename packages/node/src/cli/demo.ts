@@ -1,14 +1,16 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { formatTokens } from '@swarm/core';
 import { SwarmClient } from '@swarm/sdk';
+import type { computeImpact, Impact } from '@swarm/sim';
 import cliProgress from 'cli-progress';
 import { SimulatedNetwork } from '../demo/network.ts';
 import { readEnv } from '../env.ts';
 import type { CloseReturnType } from '../keepers/epoch-close.ts';
 import { epochOf, epochStart, type Settings } from '../service/context.ts';
 import { startService } from '../service/run.ts';
-import { simulateProposal } from './gov.ts';
+import { impactInputs } from './gov.ts';
 import { UsageError } from './io.ts';
 import { portOption } from './start.ts';
 
@@ -98,11 +100,12 @@ export async function demo(o: DemoOptions): Promise<void> {
       } else {
         const slot = t - genesis;
         await net.tick(t, slot, epoch, s.epochSeconds);
-        await governance(t, closed.length, (line) => {
+        // not awaited: its requests interleave with the next slots' traffic instead of holding them up
+        void governance(t, closed.length, (line) => {
           bar?.stop();
           bar = undefined;
           console.log(line);
-        });
+        }).catch((e) => console.log(`governance: ${(e as Error).message}`));
         const into = t - epochStart(s, epoch) + 1;
         if (interactive) {
           if (!bar) {
@@ -122,6 +125,18 @@ export async function demo(o: DemoOptions): Promise<void> {
   }
 }
 
+/** `computeImpact` on a worker thread (`demo/impact-worker.mjs`): the simulator runs for seconds, and the demo's network and service share this thread. */
+function impactOffThread(x: Parameters<typeof computeImpact>[0]): Promise<Impact> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('../demo/impact-worker.mjs', import.meta.url), { workerData: x });
+    w.once('message', (m: Impact) => {
+      resolve(m);
+      void w.terminate();
+    });
+    w.once('error', reject);
+  });
+}
+
 /** The demo's proposal (SPEC §7): a bigger compute share, opened once two epochs are closed to replay. */
 export const DEMO_PROPOSAL = {
   id: 'demo-raise-compute',
@@ -136,23 +151,34 @@ export const DEMO_PROPOSAL = {
  */
 export function demoGovernance(client: SwarmClient, net: SimulatedNetwork) {
   let stage: 'waiting' | 'voting' | 'done' = 'waiting';
-  return async (now: number, closedEpochs: number, say: (line: string) => void): Promise<void> => {
+  let busy = false; // one step at a time: the demo calls it every slot without waiting for it
+  const step = async (now: number, closedEpochs: number, say: (line: string) => void): Promise<void> => {
     if (stage === 'waiting' && closedEpochs >= 2) {
       stage = 'voting';
-      const impact = await simulateProposal(client, DEMO_PROPOSAL.patch, 2);
+      const impact = await impactOffThread(await impactInputs(client, DEMO_PROPOSAL.patch, 2));
       const r = await net.propose(now, { ...DEMO_PROPOSAL, impact: impact as unknown as Record<string, unknown> });
       const votes = await net.voteAll(now, r.proposalId, 'yes');
+      const bp = impact.replay.computeChangeBp;
       say(
-        `governance: a staker proposes "${DEMO_PROPOSAL.description}" — replayed on epochs ${impact.replay.epochs.join(', ')}: compute rewards ${impact.replay.computeChangeBp >= 0 ? '+' : ''}${(impact.replay.computeChangeBp / 100).toFixed(2)} %; ${votes} stakers and owners vote yes; the vote closes with epoch ${r.votingEndsAfterEpoch}`,
+        `governance: a staker proposes "${DEMO_PROPOSAL.description}" — replayed on epochs ${impact.replay.epochs.join(', ')}: compute rewards ${bp >= 0 ? '+' : ''}${(bp / 100).toFixed(2)} %; ${votes} stakers and owners vote yes; the vote closes with epoch ${r.votingEndsAfterEpoch}`,
       );
     } else if (stage === 'voting') {
-      const p = (await client.proposals()).proposals.find((x) => x.id === DEMO_PROPOSAL.id) as { status: string; tally?: { turnout?: string } } | undefined;
+      const p = (await client.proposals()).proposals.find((x) => x.id === DEMO_PROPOSAL.id) as { status: string } | undefined;
       if (p !== undefined && p.status !== 'voting') {
         stage = 'done';
         say(
           `governance: proposal ${DEMO_PROPOSAL.id} ${p.status}${p.status === 'passed' ? ': the new weights apply from the next epoch (see /v1/params/history)' : ''}`,
         );
       }
+    }
+  };
+  return async (now: number, closedEpochs: number, say: (line: string) => void): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    try {
+      await step(now, closedEpochs, say);
+    } finally {
+      busy = false;
     }
   };
 }

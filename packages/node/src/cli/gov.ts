@@ -112,6 +112,11 @@ export async function propose(o: ProposeOptions): Promise<void> {
  * the set in force and the patched one, and the incentive scenario under both (@swarm/sim).
  */
 export async function simulateProposal(client: SwarmClient, patch: Record<string, unknown>, epochs: number): Promise<Impact> {
+  return computeImpact(await impactInputs(client, patch, epochs));
+}
+
+/** What `computeImpact` needs for a patch: the last `epochs` closed epochs' inputs, the set in force and the patched one. */
+export async function impactInputs(client: SwarmClient, patch: Record<string, unknown>, epochs: number): Promise<Parameters<typeof computeImpact>[0]> {
   if (!Number.isInteger(epochs) || epochs < 0 || epochs > 30) throw new UsageError('--simulate-epochs is 0–30');
   const live = (await client.params()).params;
   const current = parseParams(live);
@@ -125,7 +130,7 @@ export async function simulateProposal(client: SwarmClient, patch: Record<string
   const last = Number((await client.status()).lastClosedEpoch);
   const inputs = [];
   for (let n = Math.max(0, last - epochs + 1); n <= last && epochs > 0; n++) inputs.push(parseEpochInput(await client.epochInput(n), current));
-  return computeImpact({ inputs, current, proposed });
+  return { inputs, current, proposed };
 }
 
 /** `swarm gov vote`. */
