@@ -1,5 +1,5 @@
 import type { NodeInput, OwnerClassUsage } from './epoch-input.ts';
-import { InvariantError } from './errors.ts';
+import { InvalidArgumentError, InvariantError } from './errors.ts';
 import { computeGpuAllowance, countGpus, hardwareClass, rankModels } from './hardware.ts';
 import { type Params, PROVIDER_CLASSES, type ProviderClass } from './params.ts';
 import { cmp } from './pools.ts';
@@ -51,6 +51,8 @@ class OwnerClassPairs {
     let c = this.classIndex.get(hardwareClass);
     if (c === undefined) {
       c = this.classNames.length;
+      // a pair's key is owner × 65,536 + class: more classes would alias another owner's
+      if (c >= 65_536) throw new InvalidArgumentError('scarcityHistory', 'more than 65,536 hardware classes', 'OUT_OF_RANGE');
       this.classIndex.set(hardwareClass, c);
       this.classNames.push(hardwareClass);
     }
