@@ -433,6 +433,14 @@ describe.each(STORES)('API on %s', (kind) => {
     expect(Object.keys(o.paths)).toEqual(
       expect.arrayContaining(['/v1/nodes', '/v1/heartbeats', '/v1/heartbeats/batch', '/v1/receipts', '/v1/stakes', '/v1/epochs/{n}']),
     );
+    // every operation says what it does
+    const unsummarised = Object.entries(o.paths as Record<string, Record<string, { summary?: string }>>).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => !op.summary)
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(unsummarised).toEqual([]);
+    expect(Object.keys(o.paths)).toEqual(expect.arrayContaining(['/v1/economics/nodes/{id}', '/v1/economics/owners/{address}']));
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ ok: true });
     await post('/v1/heartbeats', heartbeat('nobody', reg.node, 1, t.clock.now()));
     const m = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;

@@ -231,12 +231,32 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   );
   app.post(
     '/v1/operator/grants',
-    { bodyLimit: SMALL_BODY, preHandler: operator, schema: { tags: ['operator'], security: [{ operator: [] }], body: Grant, response: errors } },
+    {
+      bodyLimit: SMALL_BODY,
+      preHandler: operator,
+      schema: {
+        tags: ['operator'],
+        summary: 'Credit a wallet from the treasury (embedded mode; operator)',
+        security: [{ operator: [] }],
+        body: Grant,
+        response: errors,
+      },
+    },
     async (req) => grant(ctx, req.body),
   );
   app.post(
     '/v1/operator/attestors',
-    { bodyLimit: SMALL_BODY, preHandler: operator, schema: { tags: ['operator'], security: [{ operator: [] }], body: AttestorApproval, response: errors } },
+    {
+      bodyLimit: SMALL_BODY,
+      preHandler: operator,
+      schema: {
+        tags: ['operator'],
+        summary: 'Approve an attestor for attested roles (embedded mode; operator)',
+        security: [{ operator: [] }],
+        body: AttestorApproval,
+        response: errors,
+      },
+    },
     async (req) => {
       await approveAttestor(ctx, req.body);
       return { ok: true };
@@ -414,8 +434,12 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
 
   // ---- reads ----
   // path and query values arrive as strings; they are parsed strictly by numberQuery/pathNumber
-  app.get('/v1/status', { schema: { tags: ['reads'] } }, async () => reads.status(ctx));
-  app.get('/v1/epochs', { schema: { tags: ['reads'] } }, async (req) =>
+  app.get(
+    '/v1/status',
+    { schema: { tags: ['reads'], summary: 'The clock, the epochs open and closed, the next close, counts of nodes and receipts' } },
+    async () => reads.status(ctx),
+  );
+  app.get('/v1/epochs', { schema: { tags: ['reads'], summary: 'Closed epochs, newest first, with their summaries (?limit, ?before)' } }, async (req) =>
     reads.listEpochs(ctx, numberQuery(req.query, 'limit') ?? 50, numberQuery(req.query, 'before')),
   );
   app.get(
@@ -446,11 +470,15 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get('/v1/epochs/:n/tree', { schema: { tags: ['settlement'], summary: 'The claim tree in OpenZeppelin’s dump format' } }, async (req) =>
     getTreeDump(ctx.db, pathNumber(req.params, 'n')),
   );
-  app.get('/v1/epochs/:n/statements', { schema: { tags: ['reads'] } }, async (req) =>
-    reads.listStatements(ctx, pathNumber(req.params, 'n'), numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after')),
+  app.get(
+    '/v1/epochs/:n/statements',
+    { schema: { tags: ['reads'], summary: "An epoch's node statements by node id, a page at a time (?limit, ?after)" } },
+    async (req) => reads.listStatements(ctx, pathNumber(req.params, 'n'), numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after')),
   );
-  app.get('/v1/epochs/:n/statements/:nodeId', { schema: { tags: ['reads'] } }, async (req) =>
-    reads.getStatement(ctx, pathNumber(req.params, 'n'), (req.params as { nodeId: string }).nodeId),
+  app.get(
+    '/v1/epochs/:n/statements/:nodeId',
+    { schema: { tags: ['reads'], summary: "One node's statement in an epoch: every factor, its inputs and reason codes" } },
+    async (req) => reads.getStatement(ctx, pathNumber(req.params, 'n'), (req.params as { nodeId: string }).nodeId),
   );
   app.get('/v1/nodes', { schema: { tags: ['reads'], summary: 'Nodes by id, optionally of one payout address (?owner=0x…)' } }, async (req) =>
     reads.listNodes(ctx, numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after'), stringQuery(req.query, 'owner')),
@@ -466,13 +494,19 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     },
     async (req) => whatIfEpoch(ctx, pathNumber(req.params, 'n'), req.body.nodeId, req.body.set),
   );
-  app.get('/v1/nodes/:id', { schema: { tags: ['reads'] } }, async (req) => reads.getNode(ctx, (req.params as { id: string }).id));
+  app.get('/v1/nodes/:id', { schema: { tags: ['reads'], summary: 'A node: its registration, status, bonds and recent statements' } }, async (req) =>
+    reads.getNode(ctx, (req.params as { id: string }).id),
+  );
   app.get('/v1/nodes/:id/maintenance', { schema: { tags: ['reads'], summary: "A node's announced maintenance windows, newest first" } }, async (req) =>
     listMaintenance(ctx, (req.params as { id: string }).id),
   );
-  app.get('/v1/balances/:account', { schema: { tags: ['reads'] } }, async (req) => reads.getBalance(ctx, (req.params as { account: string }).account));
-  app.get('/v1/rewards/:address', { schema: { tags: ['reads'] } }, async (req) =>
-    reads.getRewards(ctx, (req.params as { address: string }).address, page(req.query)),
+  app.get('/v1/balances/:account', { schema: { tags: ['reads'], summary: "A ledger account's balance" } }, async (req) =>
+    reads.getBalance(ctx, (req.params as { account: string }).account),
+  );
+  app.get(
+    '/v1/rewards/:address',
+    { schema: { tags: ['reads'], summary: "A payout address's claimable balance and what each epoch credited (?limit, ?after)" } },
+    async (req) => reads.getRewards(ctx, (req.params as { address: string }).address, page(req.query)),
   );
   const economicsQuery = Type.Object({
     epoch: Type.Optional(Type.String({ description: 'a closed epoch (default: the last)' })),
@@ -501,8 +535,10 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     { schema: { tags: ['reads'], summary: "An owner's economics in a closed epoch, all its nodes summed (SPEC §9)", querystring: economicsQuery } },
     async (req) => ownerEconomics(ctx, (req.params as { address: string }).address, economicsQueryOf(req.query)),
   );
-  app.get('/v1/params', { schema: { tags: ['reads'] } }, async () => reads.currentParams(ctx));
-  app.get('/v1/params/history', { schema: { tags: ['reads'] } }, async (req) => reads.paramsHistory(ctx, page(req.query)));
+  app.get('/v1/params', { schema: { tags: ['reads'], summary: 'The parameter set in force and its hash' } }, async () => reads.currentParams(ctx));
+  app.get('/v1/params/history', { schema: { tags: ['reads'], summary: 'Every parameter set and the epoch it took effect (?limit, ?after)' } }, async (req) =>
+    reads.paramsHistory(ctx, page(req.query)),
+  );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerDashboard(app);
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
