@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { TOKEN } from '@swarm/core';
 import { signAttestation, signHeartbeat, signStake, signUnbond } from '@swarm/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -433,6 +434,10 @@ describe.each(STORES)('API on %s', (kind) => {
     expect(Object.keys(o.paths)).toEqual(
       expect.arrayContaining(['/v1/nodes', '/v1/heartbeats', '/v1/heartbeats/batch', '/v1/receipts', '/v1/stakes', '/v1/epochs/{n}']),
     );
+    // a valid OpenAPI 3.1 document, by a validator of the specification's own schema
+    const valid = await new Validator().validate(o);
+    expect([valid.valid, valid.errors]).toEqual([true, undefined]);
+    expect((await new Validator().validate({ ...o, paths: { '/x': { get: { responses: 5 } } } })).valid).toBe(false); // it does refuse
     // every operation says what it does
     const unsummarised = Object.entries(o.paths as Record<string, Record<string, { summary?: string }>>).flatMap(([path, ops]) =>
       Object.entries(ops)
