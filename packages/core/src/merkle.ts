@@ -114,52 +114,6 @@ function sortedWords(words: Uint8Array, n: number): Int32Array {
   return order;
 }
 
-/**
- * The addresses seen so far (20 bytes each at 20·k in `bytes`), in an open-addressing table of
- * claim indices: each address once, checked in O(1) per claim without a string per address.
- */
-class AddressSet {
-  private readonly slots: Int32Array;
-  private readonly mask: number;
-  private readonly seed = (Math.random() * 2 ** 32) | 0;
-  constructor(
-    private readonly bytes: Uint8Array,
-    n: number,
-  ) {
-    let size = 1;
-    while (size < 2 * n) size *= 2;
-    this.slots = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-  }
-
-  /** Adds address k; false if an earlier claim has the same address. */
-  add(k: number): boolean {
-    const b = this.bytes;
-    const at = 20 * k;
-    // a keyed mix of the whole address: addresses can be chosen, so the table's layout must not be predictable
-    let h = this.seed;
-    for (let x = 0; x < 20; x += 4) {
-      h = Math.imul(
-        h ^ ((b[at + x] as number) | ((b[at + x + 1] as number) << 8) | ((b[at + x + 2] as number) << 16) | ((b[at + x + 3] as number) << 24)),
-        0x9e3779b1,
-      );
-      h ^= h >>> 15;
-    }
-    let i = h & this.mask;
-    for (;;) {
-      const j = this.slots[i] as number;
-      if (j < 0) {
-        this.slots[i] = k;
-        return true;
-      }
-      let same = true;
-      for (let x = 0; x < 20 && same; x++) same = b[20 * j + x] === b[at + x];
-      if (same) return false;
-      i = (i + 1) & this.mask;
-    }
-  }
-}
-
 export type Claim = { address: string; amount: bigint };
 
 /** A built tree: nodes in one array (node i at bytes 32·i…), and where each claim's leaf sits. */
@@ -181,16 +135,19 @@ export class ClaimTree {
     const n = claims.length;
     if (n === 0) throw new InvalidArgumentError('claims', 'a tree needs at least one claim');
     const leaves = new Uint8Array(32 * n);
-    const addresses = new Uint8Array(20 * n);
-    const seen = new AddressSet(addresses, n);
+    const addresses = new Uint8Array(32 * n); // each address's 20 bytes at the start of a 32-byte word, for the duplicate check
     const buf = Buffer.alloc(64);
     for (let k = 0; k < n; k++) {
       const c = claims[k] as Claim;
       encodeLeaf(c.address, c.amount, buf);
-      for (let b = 0; b < 20; b++) addresses[20 * k + b] = buf[12 + b] as number;
-      if (!seen.add(k)) throw new InvalidArgumentError(`claims[${k}].address`, 'an address may appear once');
+      for (let b = 0; b < 20; b++) addresses[32 * k + b] = buf[12 + b] as number;
       leaves.set(keccak256(keccak256(buf)), 32 * k);
     }
+    // each address once: sorted, no two neighbours alike (deterministic, and bounded however the addresses were chosen)
+    const byAddress = sortedWords(addresses, n);
+    for (let i = 1; i < n; i++)
+      if (compareBytes(addresses, 32 * (byAddress[i - 1] as number), addresses, 32 * (byAddress[i] as number)) === 0)
+        throw new InvalidArgumentError(`claims[${byAddress[i]}].address`, 'an address may appear once');
     const order = sortedWords(leaves, n);
     const size = 2 * n - 1;
     const nodes = new Uint8Array(32 * size);
