@@ -134,6 +134,7 @@ function impactOffThread(x: Parameters<typeof computeImpact>[0]): Promise<Impact
       void w.terminate();
     });
     w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`the impact worker stopped (exit ${code}) without an answer`)));
   });
 }
 

@@ -59,10 +59,16 @@ export async function startService(p: StartParameters): Promise<Running> {
   const operatorToken = env.operatorToken ?? loadOrCreateToken(env.dataDir);
   const operatorEthKey = env.operatorEthKey ?? loadOrCreateEthKey(env.dataDir);
   const ctx = await initContext({ db, clock: p.clock ?? systemClock, operatorToken, operatorEthKey, settings: p.settings, params: p.params });
-  // the heartbeat bitmaps' partitions for this epoch's range and the next, before any heartbeat is taken
-  const partitionsAhead = () => {
+  // the heartbeat bitmaps' partitions for this epoch's range and the next, before any heartbeat is
+  // taken; never fatal: without them the bitmaps go to the default partition (pruned row by row),
+  // and a range can race a heartbeat another process just wrote there
+  const partitionsAhead = async () => {
     const now = epochOf(ctx.settings, ctx.clock.now());
-    return db.tx((sql) => ensureSlotPartitions(sql, ctx.settings, now, now + slotPartitionEpochs(ctx.settings)));
+    try {
+      await db.tx((sql) => ensureSlotPartitions(sql, ctx.settings, now, now + slotPartitionEpochs(ctx.settings)));
+    } catch (e) {
+      log.warn({ err: e }, 'could not create the heartbeat partitions ahead; the bitmaps go to the default partition until the next close');
+    }
   };
   await partitionsAhead();
   ctx.verifier = new VerifyPool(Math.max(1, Math.min(4, cpus().length - 1)));
