@@ -85,11 +85,31 @@ describe('whatIf', () => {
     const input = syntheticEpoch({ seed: 7, nodes: 30 });
     const result = processEpoch(input, params);
     const node = input.nodes.find((n) => statementOf(result, n.id).reward > 0n) as EpochInput['nodes'][number];
-    const changed = { ...input, nodes: input.nodes.map((n) => (n.id === node.id ? { ...n, upSlots: Math.floor(n.expectedSlots / 2) } : n)) };
+    const half = (n: EpochInput['nodes'][number]) => {
+      const upSlots = Math.floor(n.expectedSlots / 2);
+      const provisioned = n.hardware.gpus.reduce((a, g) => a + g.count, 0) * upSlots * input.slotSeconds;
+      return { ...n, upSlots, gpuSecondsDelivered: Math.min(n.gpuSecondsDelivered, provisioned) };
+    };
+    const changed = { ...input, nodes: input.nodes.map((n) => (n.id === node.id ? half(n) : n)) };
     const r = whatIf(input, params, node.id, { uptime: '0.5' });
     expect(serializeNodeStatement(r.before)).toEqual(serializeNodeStatement(statementOf(result, node.id)));
     expect(serializeNodeStatement(r.after)).toEqual(serializeNodeStatement(statementOf(processEpoch(changed, params), node.id)));
     expect(r.after.reward).toBeLessThan(r.before.reward);
+  });
+
+  it('keeps the work delivered to what the node could deliver with less uptime or fewer GPUs, never refusing the question', () => {
+    const input = syntheticEpoch({ seed: 11, nodes: 12 });
+    // a node that delivered everything it was up for: any lower uptime leaves it less to deliver in
+    const full = input.nodes.map((n) => ({ ...n, gpuSecondsDelivered: n.hardware.gpus.reduce((a, g) => a + g.count, 0) * n.upSlots * input.slotSeconds }));
+    const busy = { ...input, nodes: full };
+    const node = full.find((n) => n.upSlots > 10) as EpochInput['nodes'][number];
+    const upSlots = Math.floor((node.expectedSlots * 9) / 10);
+    const r = whatIf(busy, params, node.id, { uptime: '0.9' });
+    const gpus = node.hardware.gpus.reduce((a, g) => a + g.count, 0);
+    const capped = { ...node, upSlots, gpuSecondsDelivered: Math.min(node.gpuSecondsDelivered, gpus * upSlots * input.slotSeconds) };
+    const recomputed = processEpoch({ ...busy, nodes: full.map((n) => (n.id === node.id ? capped : n)) }, params);
+    expect(serializeNodeStatement(r.after)).toEqual(serializeNodeStatement(statementOf(recomputed, node.id)));
+    expect(() => whatIf(busy, params, node.id, { gpus: '1' })).not.toThrow();
   });
 
   it('names the field of a bad value and an unknown node', () => {

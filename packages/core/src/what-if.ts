@@ -13,11 +13,11 @@ import { computeNodeVesting } from './vesting.ts';
 
 /** Names a what-if may set besides the raw input fields, each mapped onto the raw inputs. */
 export const WHAT_IF_ALIASES = {
-  uptime: 'fraction of the expected slots up (sets upSlots)',
+  uptime: 'fraction of the expected slots up (sets upSlots; the GPU-seconds delivered are kept to what the node could deliver up that long)',
   utilisation: 'fraction of provisioned GPU-seconds delivered (sets gpuSecondsDelivered)',
   rating: 'mean rating 1–5 (sets ratings.sum; at least one rating)',
   commitment: 'lock length in days (sets commitmentDays)',
-  gpus: 'number of GPUs of the first model (sets hardware.gpus[0].count)',
+  gpus: 'number of GPUs of the first model (sets hardware.gpus[0].count; the GPU-seconds delivered are kept to what those GPUs could deliver)',
 } as const;
 
 export type WhatIfReturnType = {
@@ -177,6 +177,7 @@ function applyChange(node: Record<string, unknown>, typed: NodeInput, slotSecond
   switch (key) {
     case 'uptime':
       node.upSlots = Number((BigInt(typed.expectedSlots) * frac()) / WAD);
+      capDelivered(node, gpus, slotSeconds);
       return;
     case 'utilisation':
       node.gpuSecondsDelivered = Number((BigInt(gpus * (node.upSlots as number) * slotSeconds) * frac()) / WAD);
@@ -204,10 +205,26 @@ function applyChange(node: Record<string, unknown>, typed: NodeInput, slotSecond
       return;
     case 'gpus':
       setPath(node, 'hardware.gpus[0].count', value);
+      capDelivered(
+        node,
+        (node.hardware as NodeInput['hardware']).gpus.reduce((a, g) => a + Number(g.count), 0),
+        slotSeconds,
+      );
       return;
     default:
       setPath(node, key, value);
   }
+}
+
+/**
+ * Fewer up slots or GPUs than the node had leave it less to have delivered in: the work it did is
+ * kept up to what it could have done up that long with those GPUs (SPEC §3.3's provisioned
+ * GPU-seconds) — a provider asking "what if my uptime were 99 %" means the same node, not an
+ * input the engine refuses.
+ */
+function capDelivered(node: Record<string, unknown>, gpus: number, slotSeconds: number): void {
+  const provisioned = gpus * (node.upSlots as number) * slotSeconds;
+  if ((node.gpuSecondsDelivered as number) > provisioned) node.gpuSecondsDelivered = provisioned;
 }
 
 /** Sets a raw field of the node's wire form, converting `value` to that field's wire type. */
