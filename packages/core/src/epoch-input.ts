@@ -2,7 +2,7 @@ import { WAD } from './amount.ts';
 import { InvalidArgumentError } from './errors.ts';
 import type { MeasuredHardware } from './hardware.ts';
 import { ATTESTED_ROLES, type AttestedRole, KEY_PATTERN, type Params, PROVIDER_CLASSES, type ProviderClass, SLA_CLASSES, type SlaClass } from './params.ts';
-import { amount, arr, bool, int, nullable, obj, parseWith, serializeWith, str, type TSchema, toJsonSchema, wad } from './schema.ts';
+import { amount, arr, bool, fieldsOf, int, itemOf, nullable, obj, parseWith, serializeWith, str, type TSchema, toJsonSchema, wad } from './schema.ts';
 
 /**
  * The epoch input, format version 1: everything `processEpoch` needs, so that anyone holding it
@@ -263,6 +263,16 @@ export function parseEpochInput(json: unknown, params: Params): EpochInput {
   const input = parseWith(epochInputSchema, json, '') as EpochInput;
   checkEpochInput(input, params);
   return input;
+}
+
+/** The schema of one node of the input (`nodes[i]`). */
+export function nodeInputSchema(): TSchema {
+  return itemOf(fieldsOf(epochInputSchema)?.nodes as TSchema) as TSchema;
+}
+
+/** One node's input from its wire form (a node of a stored epoch input: checked when the epoch was). Throws naming the bad field. */
+export function parseNodeInput(json: unknown, field = 'node'): NodeInput {
+  return parseWith(nodeInputSchema(), json, field) as NodeInput;
 }
 
 /** The semantic checks of an already-typed epoch input (run again by `processEpoch`). */

@@ -12,6 +12,7 @@ export * from './eligibility.ts';
 export * from './emission.ts';
 export * from './epoch-input.ts';
 export * from './errors.ts';
+export * from './explain.ts';
 export * from './fees.ts';
 export * from './governance.ts';
 export * from './hardware.ts';

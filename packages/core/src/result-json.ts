@@ -1,7 +1,8 @@
-import { formatWad } from './amount.ts';
+import { formatWad, parseAmount, parseWad } from './amount.ts';
 import { ROLES } from './params.ts';
 import type { StakeStatement } from './pools.ts';
 import type { EpochResult } from './process-epoch.ts';
+import type { ReasonCode } from './reasons.ts';
 import type { NodeStatement } from './statement.ts';
 
 /**
@@ -101,6 +102,52 @@ export function serializeNodeStatement(s: NodeStatement): Record<string, unknown
     forfeited: s.forfeited.toString(),
     unvested: s.unvested.toString(),
     reasons: s.reasons,
+  };
+}
+
+/**
+ * A statement back from its wire form (`serializeNodeStatement`'s output, as the store keeps it):
+ * amounts and WAD fractions exact; a bad field is named.
+ */
+export function parseNodeStatement(json: Record<string, unknown>): NodeStatement {
+  const j = json as Record<string, unknown> & Record<'quality' | 'valuation' | 'bonuses', Record<string, unknown>>;
+  const amt = (v: unknown, f: string) => parseAmount(v, `statement.${f}`);
+  const w = (v: unknown, f: string) => parseWad(v, `statement.${f}`);
+  const ws = <K extends string>(o: Record<K, unknown>, f: string, keys: readonly K[]) =>
+    Object.fromEntries(keys.map((k) => [k, w(o?.[k], `${f}.${k}`)])) as Record<K, bigint>;
+  return {
+    id: String(j.id),
+    owner: String(j.owner),
+    reward: amt(j.reward, 'reward'),
+    capacityReward: amt(j.capacityReward, 'capacityReward'),
+    usageReward: amt(j.usageReward, 'usageReward'),
+    fee: amt(j.fee, 'fee'),
+    referral: amt(j.referral, 'referral'),
+    eligible: j.eligible === true,
+    hardwareClass: String(j.hardwareClass),
+    gpus: Number(j.gpus),
+    countedGpus: Number(j.countedGpus),
+    computeUnits: w(j.computeUnits, 'computeUnits'),
+    upSeconds: Number(j.upSeconds),
+    uptime: w(j.uptime, 'uptime'),
+    utilisation: w(j.utilisation, 'utilisation'),
+    contribution: w(j.contribution, 'contribution'),
+    quality: ws(j.quality, 'quality', ['uptime', 'errors', 'response', 'rating', 'total'] as const),
+    valuation: ws(j.valuation, 'valuation', ['scarcity', 'geo', 'total'] as const),
+    commitment: w(j.commitment, 'commitment'),
+    bonuses: ws(j.bonuses, 'bonuses', ['quality', 'newNode', 'underServed', 'innovation', 'energy', 'total'] as const),
+    rawScore: w(j.rawScore, 'rawScore'),
+    probationShare: w(j.probationShare, 'probationShare'),
+    score: w(j.score, 'score'),
+    minBond: amt(j.minBond, 'minBond'),
+    bond: amt(j.bond, 'bond'),
+    bondWeight: amt(j.bondWeight, 'bondWeight'),
+    bondReward: amt(j.bondReward, 'bondReward'),
+    locked: amt(j.locked, 'locked'),
+    vested: amt(j.vested, 'vested'),
+    forfeited: amt(j.forfeited, 'forfeited'),
+    unvested: amt(j.unvested, 'unvested'),
+    reasons: (Array.isArray(j.reasons) ? j.reasons : []) as ReasonCode[],
   };
 }
 

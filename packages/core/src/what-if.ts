@@ -1,6 +1,6 @@
 import { parseWad, WAD } from './amount.ts';
 import { apportionOne } from './apportion.ts';
-import { checkNode, type EpochInput, epochInputSchema, type NodeInput, usableSlots } from './epoch-input.ts';
+import { checkNode, type EpochInput, type NodeInput, nodeInputSchema, usableSlots } from './epoch-input.ts';
 import { InvalidArgumentError, InvariantError } from './errors.ts';
 import { type NodeFootprint, nodeFootprint } from './network.ts';
 import type { Params } from './params.ts';
@@ -52,7 +52,7 @@ export function whatIf(input: EpochInput, params: Params, nodeId: string, change
   return whatIfPrepared(prepareWhatIf(input, params), nodeId, changes);
 }
 
-const NODE_SCHEMA = itemOf(fieldsOf(epochInputSchema)?.nodes as TSchema) as TSchema;
+const NODE_SCHEMA = nodeInputSchema();
 
 /**
  * `whatIf` against an epoch computed once. Incremental when it can be (see `method`): the node's

@@ -99,15 +99,26 @@ async function run(kind: 'pglite' | 'postgres', serviceStops: boolean) {
   }
   expect(statement.statusCode).toBe(200);
   const input = (await running.app.inject({ method: 'GET', url: '/v1/epochs/1/input' })).json();
+  const explained = (await running.app.inject({ method: 'GET', url: '/v1/epochs/1/statements/steady/explained' })).json();
   const slashes = await running.db.query<{ kind: string; action: string }>("SELECT kind, action FROM slashes WHERE node_id = 'steady'");
   const status = (await running.db.query<{ status: string }>("SELECT status FROM nodes WHERE id = 'steady'"))[0]?.status;
   await running.stop();
-  return { statement: statement.json(), input, slashes, status };
+  return { statement: statement.json(), input, explained, slashes, status };
+}
+
+/** The explained statement's tokens from the pool and the share: ⌊pool × S / Σ S⌋ (+ the largest remainder's unit), then capacity + usage − referral. */
+function multipliesBack(explained: any, statement: any): void {
+  const x = explained.explanation;
+  expect(explained.statement).toEqual(statement);
+  const total = BigInt(x.capacity.scoreTotal);
+  const floor = total === 0n ? 0n : (BigInt(x.capacity.pool) * BigInt(x.capacity.score)) / total;
+  expect(BigInt(statement.capacityReward)).toBe(floor + (x.capacity.remainderUnit ? 1n : 0n));
+  expect(BigInt(x.capacity.reward) + BigInt(x.usage.reward) - BigInt(x.referral)).toBe(BigInt(statement.reward));
 }
 
 describe.each(STORES)('our outage is not the providers’ fault, on %s (SPEC §3.2)', (kind) => {
   it('a service stopped for 10 of 60 minutes and restarted: the minutes are excluded, the node is neither warned, slashed nor excluded', async () => {
-    const { statement, input, slashes, status } = await run(kind, true);
+    const { statement, input, explained, slashes, status } = await run(kind, true);
     // the service was down in slots 20–29; the slot it stopped in and the one it came back in are excluded with them
     expect(input.excludedSlots).toEqual([{ from: 19, to: 30, cause: 'service-down' }]);
     const node = input.nodes.find((n: { id: string }) => n.id === 'steady');
@@ -115,14 +126,22 @@ describe.each(STORES)('our outage is not the providers’ fault, on %s (SPEC §3
     expect(statement.quality.uptime).toBe('1');
     expect(statement.reasons).not.toContain('UPTIME_BELOW_TARGET');
     expect(BigInt(statement.reward)).toBeGreaterThan(0n);
+    multipliesBack(explained, statement);
     expect(slashes).toEqual([]);
     expect(status).toBe('active');
   }, 120_000);
 
   it('the control: the service up, the node silent for the same 10 minutes — its own fault, warned', async () => {
-    const { statement, input, slashes } = await run(kind, false);
+    const { statement, input, explained, slashes } = await run(kind, false);
     expect(input.excludedSlots).toEqual([]);
     expect(statement.reasons).toContain('UPTIME_BELOW_TARGET');
+    // the statement explained through the API: the numbers behind the reason, and the tokens from the pool and the share
+    const node = input.nodes.find((n: { id: string }) => n.id === 'steady');
+    const x = explained.explanation;
+    const uptime = x.reasons.find((r: { code: string }) => r.code === 'UPTIME_BELOW_TARGET');
+    expect(uptime.numbers).toContainEqual({ label: 'slots up / expected', value: `${node.upSlots} / ${node.expectedSlots}` });
+    expect(uptime.numbers.map((n: { label: string }) => n.label)).toContain(`SLA ${node.slaClass} target`);
+    multipliesBack(explained, statement); // (below the no-reward floor here: its score is 0, and so are its shares)
     expect(slashes.map((s) => s.action)).toEqual(['warning']);
   }, 120_000);
 });

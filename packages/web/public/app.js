@@ -22,7 +22,6 @@ const pct = (x, d = 1) => `${(Number(x) * 100).toFixed(d)} %`;
 const fx = (x) => Number(x).toFixed(3);
 const when = (t) => new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 19);
 const card = (label, value) => `<div class="card"><div class="label">${esc(label)}</div><div class="value">${value}</div></div>`;
-let reasons = {};
 let timer;
 
 function bars(values, { width = 600, height = 120, color = '#1f6feb', label = '' } = {}) {
@@ -246,7 +245,7 @@ async function node(id) {
       s
         ? `<h2>Statement, epoch ${latest.epoch}: <span id="reward">${tokens(s.reward, 6)}</span> tokens</h2>
     ${table(['factor', 'value', 'from'], statementRows(s))}
-    ${s.reasons.length ? `<h2>Why</h2>${s.reasons.map((r) => `<span class="reason"><b>${esc(r)}</b> — ${esc(reasons[r] ?? '')}</span>`).join('')}` : '<p class="muted">No reductions: every factor at its best for this node.</p>'}
+    <div id="explained"><p class="muted">Explaining…</p></div>
     <h2>What if</h2>
     <form id="whatif" class="whatif">
       <label for="wi-uptime">uptime (0–1)<input id="wi-uptime" name="uptime" inputmode="decimal" value="${esc(s.uptime)}"></label>
@@ -301,6 +300,7 @@ async function node(id) {
           )}</div>`
     }`;
   if (!s) return;
+  explained(latest.epoch, n.id, s);
   document.getElementById('whatif').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const set = {};
@@ -348,6 +348,53 @@ async function node(id) {
   };
   document.getElementById('econ').addEventListener('submit', econ);
   econ();
+}
+
+/**
+ * The statement from score to tokens (GET …/statements/{id}/explained): the compute pool, the
+ * node's score against the network's total, the share, the tokens; each quality factor beside its
+ * target; each reason code in words with the numbers that triggered it.
+ */
+async function explained(epochN, id, s) {
+  const box = document.getElementById('explained');
+  let e;
+  try {
+    e = (await api(`/v1/epochs/${epochN}/statements/${encodeURIComponent(id)}/explained`)).explanation;
+  } catch (err) {
+    box.innerHTML = `<p class="muted">${esc(err.message)}</p>`;
+    return;
+  }
+  const c = e.capacity;
+  const u = e.usage;
+  const wad = (x) => Number(BigInt(x) / 10n ** 12n) / 1e6; // a WAD score, for reading (the exact value is in the data attribute)
+  box.innerHTML = `<h2>From score to tokens</h2>
+    <table id="shares" data-pool="${c.pool}" data-score="${c.score}" data-score-total="${c.scoreTotal}" data-capacity="${c.reward}" data-remainder="${c.remainderUnit}"
+      data-usage-pool="${u.pool}" data-fee="${u.fee}" data-fee-total="${u.feeTotal}" data-usage="${u.reward}" data-referral="${e.referral}" data-reward="${e.reward}">
+      <thead><tr><th scope="col">step</th><th scope="col" class="num">value</th><th scope="col">how</th></tr></thead><tbody>
+      <tr><td>capacity part of the compute pool</td><td class="num">${tokens(c.pool, 6)}</td><td>the compute pool less its usage part (SPEC §4.4)</td></tr>
+      <tr><td>this node's score S</td><td class="num">${wad(c.score).toLocaleString('en')}</td><td>C·Q·V·L·(1+B), capped, × probation share (above)</td></tr>
+      <tr><td>the network's total score Σ S</td><td class="num">${wad(c.scoreTotal).toLocaleString('en')}</td><td>every eligible node's score this epoch</td></tr>
+      <tr><td>share S / Σ S</td><td class="num">${pct(c.share, 4)}</td><td></td></tr>
+      <tr><td>capacity reward</td><td class="num" id="capacity-reward">${tokens(c.reward, 6)}</td><td>pool × share, floored${c.remainderUnit ? ', plus one base unit of the largest remainder' : ''}</td></tr>
+      <tr><td>usage reward</td><td class="num">${tokens(u.reward, 6)}</td><td>usage pool ${tokens(u.pool, 6)} × this node's fee ${tokens(u.fee, 6)} / all fees ${tokens(u.feeTotal, 6)}</td></tr>
+      ${e.referral !== '0' ? `<tr><td>to the referrer</td><td class="num">−${tokens(e.referral, 6)}</td><td>SPEC §4.5</td></tr>` : ''}
+      <tr><td><b>reward</b></td><td class="num"><b>${tokens(e.reward, 6)}</b></td><td>capacity + usage − referral</td></tr>
+    </tbody></table>
+    <h2>Quality against its targets</h2>
+    ${table(
+      ['factor', 'weight', 'value', 'this node', 'target'],
+      e.quality.map((q) => [q.name, q.weight, fx(q.value), esc(q.observed), esc(q.target)]),
+    )}
+    ${
+      e.reasons.length
+        ? `<h2>Why</h2><ul id="reasons" class="reasons">${e.reasons
+            .map(
+              (r) =>
+                `<li class="reason" data-code="${esc(r.code)}"><b>${esc(r.code)}</b> — ${esc(r.words)}${r.numbers.length ? `<br><span class="muted">${r.numbers.map((x) => `${esc(x.label)}: <b>${esc(x.value)}</b>`).join(' · ')}</span>` : ''}</li>`,
+            )
+            .join('')}</ul>`
+        : '<p class="muted">No reductions: every factor at its best for this node.</p>'
+    }`;
 }
 
 /** A patch as rows of (path, current value, proposed value). */
@@ -429,7 +476,4 @@ document.getElementById('search').addEventListener('submit', (ev) => {
   location.hash = /^0x[0-9a-fA-F]{40}$/.test(q) ? `#/nodes?owner=${q.toLowerCase()}` : `#/nodes/${encodeURIComponent(q)}`;
 });
 window.addEventListener('hashchange', route);
-api('/v1/reasons')
-  .then((r) => (reasons = r))
-  .catch(() => {})
-  .finally(route);
+route();

@@ -143,6 +143,27 @@ describe('dashboard', () => {
     await page.close();
   });
 
+  it("the statement's numbers multiply back to the tokens shown, and each reason shows the numbers behind it", async () => {
+    const statements = (await api('/v1/epochs/2/statements?limit=500')).statements as { id: string; reward: string; reasons: string[] }[];
+    const earner = statements.find((s) => BigInt(s.reward) > 0n && s.reasons.length > 0) ?? statements.find((s) => BigInt(s.reward) > 0n);
+    const page = await open(`#/nodes/${earner?.id}`);
+    await page.waitForSelector('#shares');
+    const d = await page.locator('#shares').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+    // pool × S / Σ S, floored (+ the largest remainder's unit), is the capacity reward the page shows
+    const capacity = (BigInt(d.pool as string) * BigInt(d.score as string)) / BigInt(d.scoreTotal as string) + (d.remainder === 'true' ? 1n : 0n);
+    expect(capacity.toString()).toBe(d.capacity);
+    expect(BigInt(d.capacity as string) + BigInt(d.usage as string) - BigInt(d.referral as string)).toBe(BigInt(earner?.reward as string));
+    const tok6 = (x: bigint) => `${(x / 10n ** 18n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${(x % 10n ** 18n).toString().padStart(18, '0').slice(0, 6)}`;
+    expect(await page.locator('#capacity-reward').textContent()).toBe(tok6(capacity));
+    expect(await page.locator('#reward').textContent()).toBe(tok6(BigInt(earner?.reward as string)));
+    // every reason code of the statement, in words, with its numbers when the rule has some
+    const codes = await page.locator('#reasons li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code));
+    expect(codes).toEqual(earner?.reasons);
+    if (earner?.reasons.includes('UPTIME_BELOW_TARGET'))
+      expect(await page.locator('#reasons li[data-code="UPTIME_BELOW_TARGET"]').textContent()).toMatch(/SLA \w+ target: \d/);
+    await page.close();
+  });
+
   it("a provider's page lists its warnings and slashes as the API records them", async () => {
     const all = (await api('/v1/slashes')).slashes as { nodeId: string; amount: string; action: string }[];
     expect(all.length).toBeGreaterThan(0);

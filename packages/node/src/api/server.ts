@@ -45,6 +45,7 @@ import {
 } from '../keepers/audits.ts';
 import { nodeEconomics, ownerEconomics } from '../keepers/economics.ts';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
+import { explainNode } from '../keepers/explain.ts';
 import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
 import {
   acceptAttestation,
@@ -479,6 +480,17 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     '/v1/epochs/:n/statements/:nodeId',
     { schema: { tags: ['reads'], summary: "One node's statement in an epoch: every factor, its inputs and reason codes" } },
     async (req) => reads.getStatement(ctx, pathNumber(req.params, 'n'), (req.params as { nodeId: string }).nodeId),
+  );
+  app.get(
+    '/v1/epochs/:n/statements/:nodeId/explained',
+    {
+      schema: {
+        tags: ['reads'],
+        summary:
+          "One node's statement from inputs to tokens: each quality factor with its target, the pool, the network's total score, the share, and every reason code with the numbers that triggered it",
+      },
+    },
+    async (req) => explainNode(ctx, pathNumber(req.params, 'n'), (req.params as { nodeId: string }).nodeId),
   );
   app.get('/v1/nodes', { schema: { tags: ['reads'], summary: 'Nodes by id, optionally of one payout address (?owner=0x…)' } }, async (req) =>
     reads.listNodes(ctx, numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after'), stringQuery(req.query, 'owner')),

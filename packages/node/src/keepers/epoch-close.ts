@@ -1,5 +1,6 @@
 import {
   computeFeeSplit,
+  computeTotalsOf,
   computeUserDiscount,
   contentHash,
   type EpochResult,
@@ -62,6 +63,10 @@ export type EpochSummary = {
   compensated: string;
   /** Commitment extras taken back from bonds that left their lock early (SPEC §4.4), to the treasury. */
   forfeited: string;
+  /** What every node's compute reward was taken against (core `computeTotalsOf`): a statement is explained from it. Absent from epochs closed before it. */
+  compute?: { computePool: string; usagePool: string; feeTotal: string; scoreTotal: string };
+  /** GPU-seconds delivered and provisioned per hardware class (the owners' usage summed): utilisation by class. Absent from epochs closed before it. */
+  classes?: { hardwareClass: string; delivered: string; provisioned: string }[];
 };
 
 /** A hook the crash tests use to stop the process at a chosen point inside a close. */
@@ -170,6 +175,8 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
       released: escrow.released.toString(),
       compensated: escrow.compensated.toString(),
       forfeited: forfeited.toString(),
+      compute: Object.fromEntries(Object.entries(computeTotalsOf(result)).map(([k, v]) => [k, v.toString()])) as NonNullable<EpochSummary['compute']>,
+      classes: usageByClass(usage),
     };
     await sql.query(
       'INSERT INTO epochs (epoch, params_hash, input_hash, input, result, summary, closed_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
@@ -398,4 +405,18 @@ async function writeStatements(sql: Sql, n: number, r: EpochResult): Promise<voi
       [n, `[${parts.join(',')}]`],
     );
   }
+}
+
+/** The owners' usage of an epoch summed per hardware class, in class order. */
+function usageByClass(
+  usage: readonly { hardwareClass: string; delivered: number | bigint; provisioned: number | bigint }[],
+): NonNullable<EpochSummary['classes']> {
+  const by = new Map<string, { delivered: bigint; provisioned: bigint }>();
+  for (const u of usage) {
+    const x = by.get(u.hardwareClass) ?? { delivered: 0n, provisioned: 0n };
+    by.set(u.hardwareClass, { delivered: x.delivered + BigInt(u.delivered), provisioned: x.provisioned + BigInt(u.provisioned) });
+  }
+  return [...by]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([hardwareClass, x]) => ({ hardwareClass, delivered: x.delivered.toString(), provisioned: x.provisioned.toString() }));
 }

@@ -24,22 +24,23 @@ export async function storeInputParts(sql: Sql, n: number, input: Record<string,
         .map((x) => canonicalJson(x))
         .join(','),
     );
+  const firsts = parts.map((_, k) => (nodes[k * PART] as { id: string }).id);
   for (let i = 0; i < parts.length; i += 8) {
     const batch = parts.slice(i, i + 8);
-    await sql.query('INSERT INTO epoch_input_parts (epoch, part, nodes) SELECT $1, * FROM unnest($2::int[], $3::text[])', [
+    await sql.query('INSERT INTO epoch_input_parts (epoch, part, nodes, first_node) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])', [
       n,
       batch.map((_, k) => i + k),
       batch,
+      firsts.slice(i, i + 8),
     ]);
   }
   return head;
 }
 
 async function load(sql: Sql, n: number): Promise<{ head: string; parts: string[] }> {
-  const r = (await sql.query<{ input: string }>('SELECT input FROM epochs WHERE epoch = $1', [n]))[0];
-  if (!r) throw notFound('UNKNOWN_EPOCH', `epoch ${n} is not closed`, 'n');
+  const { head } = await loadHead(sql, n);
   const parts = (await sql.query<{ nodes: string }>('SELECT nodes FROM epoch_input_parts WHERE epoch = $1 ORDER BY part', [n])).map((p) => p.nodes);
-  return { head: r.input, parts };
+  return { head, parts };
 }
 
 /** Epoch `n`'s input as canonical JSON, in pieces (join them, or stream them). */
@@ -59,4 +60,30 @@ export async function readInputJson(sql: Sql, n: number): Promise<Record<string,
   const json = JSON.parse(head) as Record<string, unknown>;
   if (parts.length > 0) json.nodes = parts.flatMap((p) => JSON.parse(`[${p}]`) as unknown[]);
   return json;
+}
+
+/**
+ * One node's input in epoch `n` (its wire form), or undefined when the epoch has no such node: read
+ * from the one part that can hold it (parts are in node-id order and know their first id), so a
+ * node page costs one part at any network size. Parts stored before `first_node` are searched.
+ */
+export async function readNodeInput(sql: Sql, n: number, nodeId: string): Promise<Record<string, unknown> | undefined> {
+  const { head } = await loadHead(sql, n);
+  const parts = await sql.query<{ nodes: string }>(
+    `SELECT nodes FROM epoch_input_parts WHERE epoch = $1 AND (first_node IS NULL OR first_node COLLATE "C" <= $2)
+      ORDER BY first_node IS NULL, part DESC LIMIT CASE WHEN EXISTS (SELECT 1 FROM epoch_input_parts WHERE epoch = $1 AND first_node IS NULL) THEN NULL ELSE 1 END`,
+    [n, nodeId],
+  );
+  const lists = parts.length > 0 ? parts.map((p) => `[${p.nodes}]`) : [JSON.stringify((JSON.parse(head) as { nodes: unknown[] }).nodes)];
+  for (const list of lists) {
+    const found = (JSON.parse(list) as { id: string }[]).find((x) => x.id === nodeId);
+    if (found) return found as Record<string, unknown>;
+  }
+  return undefined;
+}
+
+async function loadHead(sql: Sql, n: number): Promise<{ head: string }> {
+  const r = (await sql.query<{ input: string }>('SELECT input FROM epochs WHERE epoch = $1', [n]))[0];
+  if (!r) throw notFound('UNKNOWN_EPOCH', `epoch ${n} is not closed`, 'n');
+  return { head: r.input };
 }

@@ -254,7 +254,13 @@ export const proposals = pgTable('proposals', {
  */
 export const epochInputParts = pgTable(
   'epoch_input_parts',
-  { epoch: epochCol('epoch').notNull(), part: integer('part').notNull(), nodes: text('nodes').notNull() },
+  {
+    epoch: epochCol('epoch').notNull(),
+    part: integer('part').notNull(),
+    nodes: text('nodes').notNull(),
+    /** The id of the part's first node (nodes are in id order): one node's input is read from its part alone. Null on parts stored before it. */
+    firstNode: text('first_node'),
+  },
   (t) => [primaryKey({ columns: [t.epoch, t.part] })],
 );
 

@@ -1,0 +1,1 @@
+ALTER TABLE "epoch_input_parts" ADD COLUMN "first_node" text;
