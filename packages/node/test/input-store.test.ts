@@ -1,6 +1,6 @@
 import { canonicalJson, contentHash, serializeEpochInput, syntheticEpoch } from '@swarm/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readInputJson, readInputPieces, storeInputParts } from '../src/keepers/input-store.ts';
+import { readInputJson, readInputPieces, readNodeInput, storeInputParts } from '../src/keepers/input-store.ts';
 import { STORES, testService } from './helpers.ts';
 
 /** Epoch inputs stored in parts of 10,000 nodes and read back byte for byte (SPEC §8: verify replays them). */
@@ -27,5 +27,12 @@ describe.each(STORES)('stored epoch inputs on %s', (kind) => {
     const r = await t.app.inject({ method: 'GET', url: '/v1/epochs/0/input' });
     expect(r.headers['content-type']).toMatch(/application\/json/);
     expect(contentHash(JSON.parse(r.body))).toBe(contentHash(input));
+    // one node read from its part alone: the first and last of each part, and one that is not there
+    const nodes = JSON.parse(canonicalJson(input)).nodes as { id: string }[];
+    for (const i of [0, 9_999, 10_000, 19_999, 20_000, 24_999]) expect(await readNodeInput(t.db, 0, (nodes[i] as { id: string }).id)).toEqual(nodes[i]);
+    expect(await readNodeInput(t.db, 0, 'no-such-node')).toBeUndefined();
+    // parts stored before they knew their first node are searched
+    await t.db.query('UPDATE epoch_input_parts SET first_node = NULL WHERE epoch = 0');
+    expect(await readNodeInput(t.db, 0, (nodes[15_000] as { id: string }).id)).toEqual(nodes[15_000]);
   }, 120_000);
 });
