@@ -404,6 +404,15 @@ describe.each(STORES)('API on %s', (kind) => {
     const nodes = (await get('/v1/nodes?limit=10')).json();
     expect(nodes.nodes.map((n: { id: string }) => n.id)).toEqual(['n1']);
     expect(nodes.next).toBeNull();
+    // the providers table before any close: the node, no earnings yet
+    expect((await get('/v1/providers')).json()).toMatchObject({
+      epoch: null,
+      sort: 'reward',
+      order: 'desc',
+      providers: [{ id: 'n1', reward: null, sanctions: 0 }],
+      next: null,
+    });
+    expect((await get('/v1/providers?region=nowhere')).json().providers).toEqual([]);
     expect((await get('/v1/nodes/n1')).json()).toMatchObject({ id: 'n1', owner: reg.body.owner, providerClass: 'individual', recent: [] });
     const params = (await get('/v1/params')).json();
     expect(params.hash).toMatch(/^0x[0-9a-f]{64}$/);
@@ -421,6 +430,11 @@ describe.each(STORES)('API on %s', (kind) => {
       ['/v1/epochs?limit=-1', 'SCHEMA_VIOLATION', 400],
       ['/v1/rewards/0xABC', 'INVALID_FORMAT', 400],
       ['/v1/nowhere', 'NOT_FOUND', 404],
+      ['/v1/epochs/0/statements/n1/explained', 'UNKNOWN_EPOCH', 404],
+      ['/v1/providers?sort=bogus', 'SCHEMA_VIOLATION', 400],
+      ['/v1/providers?status=sleeping', 'INVALID_FORMAT', 400],
+      ['/v1/providers?offset=100001', 'OUT_OF_RANGE', 400],
+      ['/v1/providers?sanctioned=maybe', 'SCHEMA_VIOLATION', 400],
     ] as const) {
       const r = await get(url);
       expect(r.statusCode, url).toBe(st);

@@ -180,28 +180,92 @@ async function epoch(n, params) {
     <div class="pager">${after ? `<a href="#/epochs/${n}">first page</a>` : ''}${st.next ? `<a href="#/epochs/${n}?after=${encodeURIComponent(st.next)}">next →</a>` : ''}</div>`;
 }
 
+const PROVIDER_FILTERS = ['status', 'region', 'model', 'owner', 'sanctioned'];
+
+/**
+ * The providers table (GET /v1/providers): sorted and filtered on the server, a page at a time.
+ * The sort, order, filters and offset live in the address, so a view can be shared and the back
+ * button works. With ?owner= it is that owner's page: its nodes rolled up, with its economics.
+ */
 async function nodes(params) {
-  const after = params.get('after');
-  const owner = params.get('owner');
   const q = new URLSearchParams({ limit: '50' });
-  if (after) q.set('after', after);
-  if (owner) q.set('owner', owner);
-  const [list, rewards] = await Promise.all([api(`/v1/nodes?${q}`), owner ? api(`/v1/rewards/${owner}`).catch(() => null) : null]);
+  for (const k of ['sort', 'order', 'offset', ...PROVIDER_FILTERS]) if (params.get(k)) q.set(k, params.get(k));
+  const owner = params.get('owner');
+  const [list, rewards, econ] = await Promise.all([
+    api(`/v1/providers?${q}`),
+    owner ? api(`/v1/rewards/${owner}`).catch(() => null) : null,
+    owner ? api(`/v1/economics/owners/${owner}`).catch(() => null) : null,
+  ]);
+  const here = (changes) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes))
+      if (v === null || v === '') next.delete(k);
+      else next.set(k, v);
+    const str = next.toString();
+    return `#/nodes${str ? `?${str}` : ''}`;
+  };
+  const header = (label, key) => {
+    if (!key) return label;
+    const on = list.sort === key;
+    const order = on && list.order === 'desc' ? 'asc' : 'desc';
+    return `<a class="sort" href="${here({ sort: key, order, offset: null })}" aria-sort="${on ? (list.order === 'desc' ? 'descending' : 'ascending') : 'none'}">${esc(label)}${on ? (list.order === 'desc' ? ' ▼' : ' ▲') : ''}</a>`;
+  };
+  const sel = (name, options, label) =>
+    `<label for="pf-${name}">${label}<select id="pf-${name}" name="${name}"><option value="">any</option>${options.map((o) => `<option${params.get(name) === o ? ' selected' : ''}>${esc(o)}</option>`).join('')}</select></label>`;
+  const text = (name, label, ph) =>
+    `<label for="pf-${name}">${label}<input id="pf-${name}" name="${name}" value="${esc(params.get(name) ?? '')}" placeholder="${ph}"></label>`;
+  const offset = Number(params.get('offset') ?? 0);
+  const th = [
+    header('node', 'id'),
+    'owner',
+    'hardware',
+    'region',
+    'status',
+    header(`earned, epoch ${list.epoch ?? '–'}`, 'reward'),
+    header('uptime', 'uptime'),
+    header('sanctions', 'sanctions'),
+    'reasons',
+  ];
+  const rows = list.providers
+    .map(
+      (x) => `<tr data-id="${esc(x.id)}" data-reward="${x.reward ?? ''}" data-uptime="${x.uptime ?? ''}" data-sanctions="${x.sanctions}">
+      <td><a href="#/nodes/${encodeURIComponent(x.id)}">${esc(x.id)}</a></td>
+      <td><a href="#/nodes?owner=${x.owner}"><code>${esc(x.owner.slice(0, 10))}…</code></a></td>
+      <td>${esc(x.hardware.gpus.map((g) => `${g.count}× ${g.model}`).join(', ') || 'CPU')}</td>
+      <td>${esc(x.region)}</td><td>${esc(x.status)}</td>
+      <td class="num">${x.reward === null ? '–' : tokens(x.reward)}</td>
+      <td class="num">${x.uptime === null ? '–' : pct(x.uptime, 2)}</td>
+      <td class="num">${x.sanctions}</td>
+      <td>${x.reasons.map(esc).join(', ')}</td></tr>`,
+    )
+    .join('');
+  const usd = (x) => `$${Number(x).toFixed(2)}`;
   app.innerHTML = `<h1>Providers${owner ? ` of <code>${esc(owner)}</code>` : ''}</h1>
-    ${rewards ? `<div class="cards">${card('claimable rewards', tokens(rewards.claimable))}</div>` : ''}
-    ${table(
-      ['node', 'owner', 'class', 'SLA', 'region', 'GPUs', 'status'],
-      list.nodes.map((x) => [
-        `<a href="#/nodes/${encodeURIComponent(x.id)}">${esc(x.id)}</a>`,
-        `<a href="#/nodes?owner=${x.owner}"><code>${esc(x.owner.slice(0, 10))}…</code></a>`,
-        esc(x.providerClass),
-        esc(x.slaClass),
-        esc(x.region),
-        esc(x.hardware.gpus.map((g) => `${g.count}× ${g.model}`).join(', ') || 'CPU'),
-        esc(x.status),
-      ]),
-    )}
-    <div class="pager">${after ? `<a href="#/nodes${owner ? `?owner=${owner}` : ''}">first page</a>` : ''}${list.next ? `<a href="#/nodes?after=${encodeURIComponent(list.next)}${owner ? `&owner=${owner}` : ''}">next →</a>` : ''}</div>`;
+    ${
+      owner
+        ? `<div class="cards">${rewards ? card('claimable rewards', tokens(rewards.claimable)) : ''}${
+            econ
+              ? `${card(`nodes with a statement, epoch ${econ.epoch}`, econ.nodes)}${card('reward income per day', usd(econ.perDay.rewardIncomeUsd))}${card('usage revenue per day', usd(econ.perDay.usageRevenueUsd))}${card('net per day', usd(econ.perDay.netUsd))}`
+              : ''
+          }</div>`
+        : ''
+    }
+    <form id="provider-filters" class="whatif">
+      ${sel('status', ['active', 'suspended', 'jailed', 'excluded'], 'status')}
+      ${text('region', 'region', 'e.g. eu-west')}
+      ${text('model', 'GPU model', 'e.g. H100')}
+      ${text('owner', 'owner', '0x…')}
+      ${sel('sanctioned', ['true', 'false'], 'warned or slashed')}
+      <button type="submit">Filter</button>
+    </form>
+    <div class="table-wrap"><table id="providers"><thead><tr>${th.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead>
+    <tbody>${rows || `<tr><td colspan="${th.length}" class="muted">no provider matches</td></tr>`}</tbody></table></div>
+    <div class="pager">${offset > 0 ? `<a href="${here({ offset: Math.max(0, offset - 50) || null })}">← previous</a>` : ''}${list.next !== null ? `<a href="${here({ offset: list.next })}">next →</a>` : ''}</div>`;
+  document.getElementById('provider-filters').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const f = Object.fromEntries([...new FormData(ev.target)].map(([k, v]) => [k, String(v).trim()]));
+    location.hash = here({ ...f, offset: null });
+  });
 }
 
 function statementRows(s) {

@@ -153,7 +153,8 @@ describe('dashboard', () => {
     const capacity = (BigInt(d.pool as string) * BigInt(d.score as string)) / BigInt(d.scoreTotal as string) + (d.remainder === 'true' ? 1n : 0n);
     expect(capacity.toString()).toBe(d.capacity);
     expect(BigInt(d.capacity as string) + BigInt(d.usage as string) - BigInt(d.referral as string)).toBe(BigInt(earner?.reward as string));
-    const tok6 = (x: bigint) => `${(x / 10n ** 18n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${(x % 10n ** 18n).toString().padStart(18, '0').slice(0, 6)}`;
+    const tok6 = (x: bigint) =>
+      `${(x / 10n ** 18n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${(x % 10n ** 18n).toString().padStart(18, '0').slice(0, 6)}`;
     expect(await page.locator('#capacity-reward').textContent()).toBe(tok6(capacity));
     expect(await page.locator('#reward').textContent()).toBe(tok6(BigInt(earner?.reward as string)));
     // every reason code of the statement, in words, with its numbers when the rule has some
@@ -161,6 +162,40 @@ describe('dashboard', () => {
     expect(codes).toEqual(earner?.reasons);
     if (earner?.reasons.includes('UPTIME_BELOW_TARGET'))
       expect(await page.locator('#reasons li[data-code="UPTIME_BELOW_TARGET"]').textContent()).toMatch(/SLA \w+ target: \d/);
+    await page.close();
+  });
+
+  it('the providers table sorts and filters on the server, as the API orders them', async () => {
+    const page = await open('#/nodes');
+    await page.waitForSelector('#providers tbody tr[data-id]');
+    const shown = () => page.locator('#providers tbody tr[data-id]').evaluateAll((els) => els.map((e) => ({ ...(e as HTMLElement).dataset })));
+    const ids = (rows: { id?: string }[]) => rows.map((r) => r.id);
+    // by earnings, highest first (the default): the API's order, and non-increasing
+    let rows = await shown();
+    expect(ids(rows)).toEqual((await api('/v1/providers?limit=50')).providers.map((p: { id: string }) => p.id));
+    const rewards = rows.filter((r) => r.reward).map((r) => BigInt(r.reward as string));
+    expect(rewards.length).toBeGreaterThan(5);
+    for (let i = 1; i < rewards.length; i++) expect(rewards[i] as bigint).toBeLessThanOrEqual(rewards[i - 1] as bigint);
+    // a click on the uptime header sorts by uptime, highest first; a second click, lowest first
+    await page.click('#providers th a:has-text("uptime")');
+    await page.waitForFunction(() => location.hash.includes('sort=uptime'));
+    await page.waitForSelector('#providers th a[aria-sort="descending"]:has-text("uptime")');
+    rows = await shown();
+    const up = rows.filter((r) => r.uptime).map((r) => Number(r.uptime));
+    expect(up).toEqual([...up].sort((a, b) => b - a));
+    await page.click('#providers th a:has-text("uptime")');
+    await page.waitForSelector('#providers th a[aria-sort="ascending"]:has-text("uptime")');
+    rows = await shown();
+    expect(ids(rows)).toEqual((await api('/v1/providers?limit=50&sort=uptime&order=asc')).providers.map((p: { id: string }) => p.id));
+    // a filter by region: only that region's nodes, every one of them
+    const region = (await api('/v1/providers?limit=1')).providers[0].region as string;
+    await page.fill('#pf-region', region);
+    await page.click('#provider-filters button[type="submit"]');
+    await page.waitForFunction((r) => location.hash.includes(`region=${r}`), region);
+    await page.waitForSelector('#providers tbody tr[data-id]');
+    const inRegion = (await api(`/v1/providers?limit=500&sort=uptime&order=asc&region=${region}`)).providers.map((p: { id: string }) => p.id);
+    expect(ids(await shown())).toEqual(inRegion.slice(0, 50));
+    expect(inRegion.length).toBeLessThan((await api('/v1/providers?limit=500')).providers.length);
     await page.close();
   });
 

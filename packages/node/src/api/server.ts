@@ -495,6 +495,43 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
   app.get('/v1/nodes', { schema: { tags: ['reads'], summary: 'Nodes by id, optionally of one payout address (?owner=0x…)' } }, async (req) =>
     reads.listNodes(ctx, numberQuery(req.query, 'limit') ?? 100, stringQuery(req.query, 'after'), stringQuery(req.query, 'owner')),
   );
+  const providersQuery = Type.Object({
+    epoch: Type.Optional(Type.String({ description: 'the closed epoch whose earnings and uptime are shown (default: the last)' })),
+    sort: Type.Optional(Type.String({ enum: ['reward', 'uptime', 'sanctions', 'id'], description: 'what to sort by (default reward)' })),
+    order: Type.Optional(Type.String({ enum: ['asc', 'desc'], description: 'default: desc, asc for id' })),
+    status: Type.Optional(Type.String({ description: 'active, suspended, jailed or excluded' })),
+    region: Type.Optional(Type.String()),
+    owner: Type.Optional(Type.String({ description: 'a payout address' })),
+    model: Type.Optional(Type.String({ description: 'a GPU model the node has' })),
+    sanctioned: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'only nodes with (true) or without (false) a warning or slash on record' })),
+    limit: Type.Optional(Type.String({ description: 'rows per page, at most 500 (default 50)' })),
+    offset: Type.Optional(Type.String({ description: 'rows to skip, at most 100,000' })),
+  });
+  app.get(
+    '/v1/providers',
+    {
+      schema: {
+        tags: ['reads'],
+        summary: 'The providers table: nodes with their earnings, uptime and sanctions, sorted and filtered on the server, a page at a time',
+        querystring: providersQuery,
+      },
+    },
+    async (req) => {
+      const get = (k: string) => stringQuery(req.query, k);
+      return reads.listProviders(ctx, {
+        epoch: get('epoch'),
+        sort: get('sort'),
+        order: get('order'),
+        status: get('status'),
+        region: get('region'),
+        owner: get('owner'),
+        model: get('model'),
+        sanctioned: get('sanctioned'),
+        limit: numberQuery(req.query, 'limit'),
+        offset: numberQuery(req.query, 'offset'),
+      });
+    },
+  );
   app.get('/v1/network', { schema: { tags: ['reads'], summary: 'GPUs by model, nodes by region, stake ratio' } }, async () => reads.network(ctx));
   app.get('/v1/reasons', { schema: { tags: ['reads'], summary: 'Every reason code, in words' } }, async () => REASONS);
   app.post(

@@ -400,8 +400,8 @@ async function writeStatements(sql: Sql, n: number, r: EpochResult): Promise<voi
     const parts: string[] = [];
     for (let i = from; i < Math.min(r.nodeIds.length, from + CHUNK); i++) parts.push(JSON.stringify(serializeNodeStatement(r.statement(i))));
     await sql.query(
-      `INSERT INTO statements (epoch, node_id, owner, reward, statement)
-       SELECT $1, x->>'id', x->>'owner', (x->>'reward')::numeric, x::text FROM json_array_elements($2::json) AS x`,
+      `INSERT INTO statements (epoch, node_id, owner, reward, uptime, statement)
+       SELECT $1, x->>'id', x->>'owner', (x->>'reward')::numeric, (x->>'uptime')::numeric, x::text FROM json_array_elements($2::json) AS x`,
       [n, `[${parts.join(',')}]`],
     );
   }

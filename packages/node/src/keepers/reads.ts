@@ -1,4 +1,4 @@
-import { ADDRESS_PATTERN } from '@swarm/core';
+import { ADDRESS_PATTERN, NODE_STATUSES } from '@swarm/core';
 import { type Context, epochOf, epochStart, paramsAt } from '../service/context.ts';
 import { badRequest, notFound } from '../service/errors.ts';
 import { readInputPieces } from './input-store.ts';
@@ -224,4 +224,83 @@ export async function network(ctx: Context) {
     regions: regions.map((r) => ({ region: r.key, nodes: Number(r.nodes) })),
     stakeRatio: last ? (JSON.parse(last.summary) as { stakeRatio: string }).stakeRatio : null,
   };
+}
+
+/** What the providers table may sort by, and the column each sorts on (nulls — no statement in the epoch — last either way). */
+const PROVIDER_SORTS = { id: 'n.id', reward: 's.reward', uptime: 's.uptime', sanctions: 'sanctions' } as const;
+export type ProviderQuery = {
+  epoch?: string | undefined;
+  sort?: string | undefined;
+  order?: string | undefined;
+  status?: string | undefined;
+  region?: string | undefined;
+  owner?: string | undefined;
+  model?: string | undefined;
+  sanctioned?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+};
+
+/**
+ * The providers table (issue 22): every node with its earnings and uptime in a closed epoch (the
+ * last by default) and its sanctions on record (warnings and slashes), sorted by any of them and
+ * filtered by status, region, owner, GPU model or sanctions — on the server, a page at a time
+ * (`limit` ≤ 500 from `offset` ≤ 100,000). Sorting by earnings or uptime walks the statements'
+ * indexes, so the first pages cost the same at any network size.
+ */
+export async function listProviders(ctx: Context, q: ProviderQuery) {
+  const sort = q.sort ?? 'reward';
+  if (!Object.hasOwn(PROVIDER_SORTS, sort)) throw badRequest('INVALID_FORMAT', `sort is one of ${Object.keys(PROVIDER_SORTS).join(', ')}`, 'query.sort');
+  const order = q.order ?? (sort === 'id' ? 'asc' : 'desc');
+  if (order !== 'asc' && order !== 'desc') throw badRequest('INVALID_FORMAT', 'order is asc or desc', 'query.order');
+  if (q.status !== undefined && !(NODE_STATUSES as readonly string[]).includes(q.status))
+    throw badRequest('INVALID_FORMAT', `status is one of ${NODE_STATUSES.join(', ')}`, 'query.status');
+  if (q.sanctioned !== undefined && q.sanctioned !== 'true' && q.sanctioned !== 'false')
+    throw badRequest('INVALID_FORMAT', 'sanctioned is true or false', 'query.sanctioned');
+  if (q.epoch !== undefined && !/^\d{1,15}$/.test(q.epoch)) throw badRequest('INVALID_FORMAT', 'epoch is a closed epoch number', 'query.epoch');
+  const offset = q.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > 100_000)
+    throw badRequest('OUT_OF_RANGE', 'offset is 0 to 100,000 (filter to go further)', 'query.offset');
+  const limit = Math.max(1, Math.min(q.limit ?? 50, 500));
+  const last = (await ctx.db.query<{ epoch: string }>('SELECT MAX(epoch)::text AS epoch FROM epochs'))[0]?.epoch ?? null;
+  const epoch = q.epoch ?? last;
+  const dir = order === 'asc' ? 'ASC' : 'DESC';
+  const rows = await ctx.db.query<NodeRow & { reward: string | null; uptime: string | null; reasons: unknown; sanctions: number }>(
+    `SELECT n.*, s.reward::text AS reward, s.uptime::text AS uptime, s.statement::json->'reasons' AS reasons,
+            (SELECT COUNT(*)::int FROM slashes x WHERE x.node_id = n.id) AS sanctions
+       FROM (SELECT ${nodeColumns(await checkedAfter(ctx))} FROM nodes
+              WHERE ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR region = $3) AND ($4::text IS NULL OR owner = $4)
+                AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM json_array_elements(hardware::json->'gpus') g WHERE g->>'model' = $5 AND (g->>'count')::int > 0))
+                AND ($6::boolean IS NULL OR EXISTS (SELECT 1 FROM slashes x WHERE x.node_id = nodes.id) = $6)) n
+       LEFT JOIN statements s ON s.epoch = $1::bigint AND s.node_id = n.id
+      ORDER BY ${PROVIDER_SORTS[sort as keyof typeof PROVIDER_SORTS]} ${dir} NULLS LAST, n.id ${dir} LIMIT $7 OFFSET $8`,
+    [
+      epoch,
+      q.status ?? null,
+      q.region ?? null,
+      q.owner?.toLowerCase() ?? null,
+      q.model ?? null,
+      q.sanctioned === undefined ? null : q.sanctioned === 'true',
+      limit,
+      offset,
+    ],
+  );
+  return {
+    epoch: epoch === null ? null : Number(epoch),
+    sort,
+    order,
+    providers: rows.map((r) => ({
+      ...nodeView(r),
+      reward: r.reward,
+      uptime: r.uptime === null ? null : formatWadText(r.uptime),
+      reasons: (typeof r.reasons === 'string' ? JSON.parse(r.reasons) : r.reasons) ?? [],
+      sanctions: r.sanctions,
+    })),
+    next: rows.length === limit && offset + limit <= 100_000 ? offset + limit : null,
+  };
+}
+
+/** A stored fraction (numeric text such as `0.9693` or `1`) as the statement writes it. */
+function formatWadText(x: string): string {
+  return x.includes('.') ? x.replace(/0+$/, '').replace(/\.$/, '') : x;
 }

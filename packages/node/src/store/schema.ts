@@ -213,9 +213,17 @@ export const statements = pgTable(
     nodeId: text('node_id').notNull(),
     owner: text('owner').notNull(),
     reward: amount('reward').notNull(),
+    /** The statement's uptime (a fraction, exact): the providers table sorts by it. Backfilled from the statement by migration 0025. */
+    uptime: numeric('uptime'),
     statement: text('statement').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.epoch, t.nodeId] }), index('statements_node').on(t.nodeId)],
+  (t) => [
+    primaryKey({ columns: [t.epoch, t.nodeId] }),
+    index('statements_node').on(t.nodeId),
+    // the providers table sorted by earnings or uptime, a page at a time (GET /v1/providers)
+    index('statements_epoch_reward').on(t.epoch, t.reward, t.nodeId),
+    index('statements_epoch_uptime').on(t.epoch, t.uptime, t.nodeId),
+  ],
 );
 
 export const epochCursor = pgTable('epoch_cursor', { id: integer('id').primaryKey(), nextEpoch: epochCol('next_epoch').notNull() });
