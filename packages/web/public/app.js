@@ -364,7 +364,7 @@ async function node(id) {
           )}</div>`
     }`;
   if (!s) return;
-  explained(latest.epoch, n.id, s);
+  explained(latest.epoch, n.id);
   document.getElementById('whatif').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const set = {};
@@ -419,7 +419,7 @@ async function node(id) {
  * node's score against the network's total, the share, the tokens; each quality factor beside its
  * target; each reason code in words with the numbers that triggered it.
  */
-async function explained(epochN, id, s) {
+async function explained(epochN, id) {
   const box = document.getElementById('explained');
   let e;
   try {
