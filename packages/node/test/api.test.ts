@@ -452,6 +452,12 @@ describe.each(STORES)('API on %s', (kind) => {
     const valid = await new Validator().validate(o);
     expect([valid.valid, valid.errors]).toEqual([true, undefined]);
     expect((await new Validator().validate({ ...o, paths: { '/x': { get: { responses: 5 } } } })).valid).toBe(false); // it does refuse
+    // the interactive API page, and the document it renders
+    const page = await t.app.inject({ method: 'GET', url: '/docs' });
+    expect([200, 302]).toContain(page.statusCode);
+    const html = page.statusCode === 302 ? await t.app.inject({ method: 'GET', url: page.headers.location as string }) : page;
+    expect(html.body).toContain('swagger-ui');
+    expect(Object.keys((await t.app.inject({ method: 'GET', url: '/docs/json' })).json().paths)).toEqual(Object.keys(o.paths));
     // every operation says what it does
     const unsummarised = Object.entries(o.paths as Record<string, Record<string, { summary?: string }>>).flatMap(([path, ops]) =>
       Object.entries(ops)

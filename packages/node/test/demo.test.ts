@@ -1,6 +1,7 @@
 import { SwarmClient } from '@swarm/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoGovernance, demoSettings } from '../src/cli/demo.ts';
+import { demoSettings } from '../src/cli/demo.ts';
+import { demoGovernance } from '../src/demo/driver.ts';
 import { SimulatedNetwork } from '../src/demo/network.ts';
 import { closeDueEpochs } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';

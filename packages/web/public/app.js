@@ -24,17 +24,31 @@ const when = (t) => new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 
 const card = (label, value) => `<div class="card"><div class="label">${esc(label)}</div><div class="value">${value}</div></div>`;
 let timer;
 
-function bars(values, { width = 600, height = 120, color = '#1f6feb', label = '' } = {}) {
-  const max = Math.max(1, ...values.map((v) => v.y));
-  const w = width / Math.max(1, values.length);
-  const rects = values
-    .map((v, i) => {
-      const h = Math.round((v.y / max) * (height - 20));
-      return `<rect x="${(i * w + 1).toFixed(1)}" y="${height - h - 14}" width="${Math.max(1, w - 2).toFixed(1)}" height="${h}" fill="${color}"><title>${esc(v.label)}</title></rect>`;
-    })
-    .join('');
-  return `<svg role="img" aria-label="${esc(label)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${rects}<text x="4" y="${height - 2}" font-size="11" fill="#5b6470">${esc(label)}</text></svg>`;
+/** Tokens as a number for a chart's axis (display only: every exact figure is in the tables). */
+const tokenNum = (units) => Number(BigInt(units) / 10n ** 12n) / 1e6;
+const charts = [];
+const pending = [];
+/**
+ * A chart (Chart.js, from npm, served by the service): a canvas with its label, drawn once the
+ * page's HTML is in place. Every chart has titled axes with units, and tooltips.
+ */
+function chart(id, label, config) {
+  pending.push([id, config]);
+  return `<figure class="chart"><div class="chart-box"><canvas id="${id}" role="img" aria-label="${esc(label)}"></canvas></div></figure>`;
 }
+function drawCharts() {
+  for (const [id, config] of pending.splice(0)) {
+    const canvas = document.getElementById(id);
+    if (!canvas || !window.Chart) continue;
+    charts.push(
+      new window.Chart(canvas, {
+        ...config,
+        options: { animation: false, responsive: true, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false }, ...config.options },
+      }),
+    );
+  }
+}
+const axis = (text, extra = {}) => ({ title: { display: true, text }, ...extra });
 
 const ROLE_COLORS = {
   compute: '#1f6feb',
@@ -80,29 +94,99 @@ async function network() {
     </div>
     ${last ? `<h2>Epoch ${last.epoch}: role split</h2>${roleBar(last.pools)}` : '<p class="muted">No epoch has closed yet.</p>'}
     <h2>Emission and fees burned per epoch</h2>
-    ${bars(
-      hist.map((x) => ({ y: Number(BigInt(x.epochPool) / 10n ** 15n), label: `epoch ${x.epoch}: ${tokens(x.epochPool)} emitted` })),
-      { label: 'tokens emitted per epoch' },
-    )}
-    ${bars(
-      hist.map((x) => ({ y: Number(BigInt(x.burned) / 10n ** 12n), label: `epoch ${x.epoch}: ${tokens(x.burned, 4)} burned` })),
-      { color: '#cf222e', label: 'fees burned per epoch' },
-    )}
+    ${chart('ch-emission', 'tokens emitted and fees burned per epoch', {
+      data: {
+        labels: hist.map((x) => x.epoch),
+        datasets: [
+          { type: 'bar', label: 'emitted (tokens)', data: hist.map((x) => tokenNum(x.epochPool)), backgroundColor: '#1f6feb', yAxisID: 'y', order: 1 },
+          {
+            type: 'line',
+            label: 'fees burned (tokens)',
+            order: 0, // drawn over the bars
+            data: hist.map((x) => tokenNum(x.burned)),
+            borderColor: '#cf222e',
+            backgroundColor: '#cf222e',
+            yAxisID: 'y1',
+          },
+        ],
+      },
+      options: {
+        scales: {
+          x: axis('epoch'),
+          y: axis('emitted, tokens', { beginAtZero: true }),
+          y1: axis('burned, tokens', { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } }),
+        },
+      },
+    })}
     <h2>Stake ratio and supply per epoch</h2>
-    ${bars(
-      hist
-        .filter((x) => x.stakeRatio)
-        .map((x) => ({ y: Number(x.stakeRatio) * 1000, label: `epoch ${x.epoch}: ${pct(x.stakeRatio)} of ${tokens(x.supply, 0)} staked` })),
-      { color: '#1a7f37', label: 'stake ratio per epoch' },
-    )}
-    <h2>GPUs by model</h2>${table(
+    ${chart('ch-stake', 'stake ratio and token supply per epoch', {
+      type: 'line',
+      data: {
+        labels: hist.filter((x) => x.stakeRatio).map((x) => x.epoch),
+        datasets: [
+          {
+            label: 'stake ratio (%)',
+            data: hist.filter((x) => x.stakeRatio).map((x) => Number(x.stakeRatio) * 100),
+            borderColor: '#1a7f37',
+            backgroundColor: '#1a7f37',
+            yAxisID: 'y',
+          },
+          {
+            label: 'supply (tokens)',
+            data: hist.filter((x) => x.stakeRatio).map((x) => tokenNum(x.supply)),
+            borderColor: '#8250df',
+            backgroundColor: '#8250df',
+            yAxisID: 'y1',
+          },
+        ],
+      },
+      options: {
+        scales: {
+          x: axis('epoch'),
+          y: axis('staked, % of supply', { beginAtZero: true }),
+          y1: axis('supply, tokens', { position: 'right', grid: { drawOnChartArea: false } }),
+        },
+      },
+    })}
+    <h2>GPUs by model</h2>
+    ${chart('ch-models', 'GPUs by model', {
+      type: 'bar',
+      data: { labels: n.models.map((m) => m.model), datasets: [{ label: 'GPUs', data: n.models.map((m) => m.gpus), backgroundColor: '#1f6feb' }] },
+      options: { scales: { x: axis('GPU model'), y: axis('GPUs', { beginAtZero: true }) } },
+    })}
+    <details><summary>as a table</summary>${table(
       ['model', 'GPUs', 'nodes'],
       n.models.map((m) => [esc(m.model), num(m.gpus), num(m.nodes)]),
-    )}
-    <h2>Nodes by region</h2>${table(
+    )}</details>
+    <h2>Nodes by region</h2>
+    ${chart('ch-regions', 'nodes by region', {
+      type: 'bar',
+      data: { labels: n.regions.map((r) => r.region), datasets: [{ label: 'nodes', data: n.regions.map((r) => r.nodes), backgroundColor: '#0a7ea4' }] },
+      options: { scales: { x: axis('region'), y: axis('nodes', { beginAtZero: true }) } },
+    })}
+    <details><summary>as a table</summary>${table(
       ['region', 'nodes'],
       n.regions.map((r) => [esc(r.region), num(r.nodes)]),
-    )}
+    )}</details>
+    ${
+      last?.classes?.length
+        ? `<h2>Utilisation by hardware class, epoch ${last.epoch}</h2>
+    ${chart('ch-classes', 'utilisation by hardware class', {
+      type: 'bar',
+      data: {
+        labels: last.classes.map((c) => c.hardwareClass),
+        datasets: [
+          {
+            label: 'delivered ÷ provisioned GPU-seconds (%)',
+            data: last.classes.map((c) => (c.provisioned === '0' ? 0 : Number((BigInt(c.delivered) * 10000n) / BigInt(c.provisioned)) / 100)),
+            backgroundColor: '#bf8700',
+          },
+        ],
+      },
+      options: { scales: { x: axis('hardware class'), y: axis('utilisation, %', { beginAtZero: true }) } },
+    })}`
+        : ''
+    }
     <h2>Recent epochs</h2>${epochTable(e.epochs.slice(0, 10))}`;
   timer = setInterval(() => {
     const c = document.getElementById('countdown');
@@ -298,7 +382,8 @@ function statementRows(s) {
 }
 
 async function node(id) {
-  const [n, sl] = await Promise.all([api(`/v1/nodes/${encodeURIComponent(id)}`), api(`/v1/slashes?node=${encodeURIComponent(id)}`)]);
+  const [n, sl, p] = await Promise.all([api(`/v1/nodes/${encodeURIComponent(id)}`), api(`/v1/slashes?node=${encodeURIComponent(id)}`), api('/v1/params')]);
+  const target = Number(p.params.compute.sla[n.slaClass]?.availability ?? 1);
   const latest = n.recent[0];
   const s = latest?.statement;
   const hist = [...n.recent].reverse();
@@ -330,14 +415,33 @@ async function node(id) {
     <div id="econ-out"></div>`
         : '<p class="muted">No closed epoch has a statement for this node yet.</p>'
     }
-    <h2>Earnings per epoch</h2>${bars(
-      hist.map((h) => ({ y: Number(BigInt(h.reward) / 10n ** 12n), label: `epoch ${h.epoch}: ${tokens(h.reward)}` })),
-      { label: 'compute reward per epoch' },
-    )}
-    <h2>Uptime per epoch</h2>${bars(
-      hist.map((h) => ({ y: Number(h.statement.uptime) * 1000, label: `epoch ${h.epoch}: ${pct(h.statement.uptime, 2)}` })),
-      { color: '#1a7f37', label: 'uptime per epoch' },
-    )}
+    <h2>Earnings per epoch</h2>
+    ${chart('ch-earnings', 'compute reward per epoch', {
+      type: 'bar',
+      data: {
+        labels: hist.map((h) => h.epoch),
+        datasets: [{ label: 'compute reward (tokens)', data: hist.map((h) => tokenNum(h.reward)), backgroundColor: '#1f6feb' }],
+      },
+      options: { scales: { x: axis('epoch'), y: axis('reward, tokens', { beginAtZero: true }) } },
+    })}
+    <h2>Uptime per epoch, against the SLA target</h2>
+    ${chart('ch-uptime', 'uptime per epoch against the SLA target', {
+      type: 'line',
+      data: {
+        labels: hist.map((h) => h.epoch),
+        datasets: [
+          { label: 'uptime (%)', data: hist.map((h) => Number(h.statement.uptime) * 100), borderColor: '#1a7f37', backgroundColor: '#1a7f37' },
+          { label: `SLA ${n.slaClass} target (%)`, data: hist.map(() => target * 100), borderColor: '#cf222e', borderDash: [6, 4], pointRadius: 0 },
+        ],
+      },
+      // not from 0: 96.7 % and 100 % must look apart
+      options: {
+        scales: {
+          x: axis('epoch'),
+          y: axis('uptime, %', { suggestedMin: Math.min(target * 100, ...hist.map((h) => Number(h.statement.uptime) * 100)) - 1, suggestedMax: 100 }),
+        },
+      },
+    })}
     <h2>Bonds</h2>${table(
       ['bond', 'amount', 'from epoch'],
       n.bonds.map((b) => [esc(b.id), tok(b.amount), b.effectiveEpoch]),
@@ -514,6 +618,8 @@ async function paramsPage() {
 
 async function route() {
   clearInterval(timer);
+  for (const c of charts.splice(0)) c.destroy();
+  pending.length = 0;
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
   const parts = (path || '/').split('/').filter(Boolean);
   const params = new URLSearchParams(query);
@@ -528,6 +634,7 @@ async function route() {
     else if (parts[0] === 'params') await paramsPage();
     else if (parts[0] === 'governance') await governance();
     else app.innerHTML = '<h1>Not found</h1>';
+    drawCharts();
   } catch (e) {
     app.innerHTML = `<h1>Something went wrong</h1><p>${esc(e.message)}</p>`;
   }

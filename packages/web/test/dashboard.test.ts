@@ -93,6 +93,19 @@ async function open(path: string, size = { width: 1280, height: 900 }): Promise<
   return page;
 }
 
+/**
+ * A whole page's screenshot: the viewport grown to the page's height first and the charts given a
+ * moment to redraw at it (a full-page capture resizes the page under Chart.js, which clears its
+ * canvases and redraws them only on the next frame — after the capture).
+ */
+async function shoot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize() as { width: number; height: number };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, height) });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${SHOTS}${name}.png` });
+}
+
 const api = async (path: string): Promise<any> => (await fetch(`${base}${path}`)).json();
 
 describe('dashboard', () => {
@@ -109,11 +122,11 @@ describe('dashboard', () => {
       const page = await open(path);
       await page.waitForLoadState('networkidle');
       expect(await page.locator('main h1').textContent(), name).not.toMatch(/went wrong|Not found/);
-      await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+      await shoot(page, name);
       await page.close();
     }
     const phone = await open('#/nodes/node-001', { width: 390, height: 844 });
-    await phone.screenshot({ path: `${SHOTS}provider-phone.png`, fullPage: true });
+    await shoot(phone, 'provider-phone');
     await phone.close();
     expect(errors).toEqual([]);
   }, 120_000);
@@ -162,6 +175,41 @@ describe('dashboard', () => {
     expect(codes).toEqual(earner?.reasons);
     if (earner?.reasons.includes('UPTIME_BELOW_TARGET'))
       expect(await page.locator('#reasons li[data-code="UPTIME_BELOW_TARGET"]').textContent()).toMatch(/SLA \w+ target: \d/);
+    await page.close();
+  });
+
+  it("every chart has titled axes and the API's data, uptime against its SLA target", async () => {
+    type Drawn = { id: string; axes: Record<string, string>; labels: unknown[]; datasets: { label: string; data: number[] }[] };
+    const drawn = async (page: Page): Promise<Drawn[]> =>
+      page.evaluate(() =>
+        Object.values((window as any).Chart.instances).map((c: any) => ({
+          id: c.canvas.id,
+          axes: Object.fromEntries(Object.entries(c.options.scales).map(([k, v]: [string, any]) => [k, v.title?.display ? v.title.text : ''])),
+          labels: c.data.labels,
+          datasets: c.data.datasets.map((d: any) => ({ label: d.label, data: d.data })),
+        })),
+      );
+    const home = await open('#/');
+    await home.waitForSelector('#ch-models');
+    const charts = await drawn(home);
+    expect(charts.map((c) => c.id).sort()).toEqual(['ch-classes', 'ch-emission', 'ch-models', 'ch-regions', 'ch-stake']);
+    for (const c of charts) for (const [k, title] of Object.entries(c.axes)) expect(title, `${c.id} axis ${k}`).not.toBe('');
+    const network = await api('/v1/network');
+    const models = charts.find((c) => c.id === 'ch-models') as Drawn;
+    expect(models.labels).toEqual(network.models.map((m: { model: string }) => m.model));
+    expect(models.datasets[0]?.data).toEqual(network.models.map((m: { gpus: number }) => m.gpus));
+    const emission = charts.find((c) => c.id === 'ch-emission') as Drawn;
+    expect(emission.labels).toEqual([0, 1, 2]);
+    await home.close();
+    const page = await open('#/nodes/node-001');
+    await page.waitForSelector('#ch-uptime');
+    const uptime = (await drawn(page)).find((c) => c.id === 'ch-uptime') as Drawn;
+    const node = await api('/v1/nodes/node-001');
+    const target = Number((await api('/v1/params')).params.compute.sla[node.slaClass].availability) * 100;
+    expect(uptime.datasets.map((d) => d.label)).toEqual(['uptime (%)', `SLA ${node.slaClass} target (%)`]);
+    expect(uptime.datasets[1]?.data.every((x) => x === target)).toBe(true);
+    expect(uptime.datasets[0]?.data).toEqual([...node.recent].reverse().map((r: { statement: { uptime: string } }) => Number(r.statement.uptime) * 100));
+    expect(uptime.axes).toEqual({ x: 'epoch', y: 'uptime, %' });
     await page.close();
   });
 

@@ -1,13 +1,22 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 const PUBLIC = new URL('../../../web/public/', import.meta.url);
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 const FILES = ['index.html', 'app.js', 'style.css'];
 
-/** Serves the dashboard (`packages/web/public`, static files, no build step) at `/`. */
+/** Chart.js's browser build, from the dashboard package's dependency (npm), served as it ships. */
+function chartJs() {
+  const main = createRequire(new URL('package.json', new URL('../', PUBLIC))).resolve('chart.js');
+  return readFileSync(join(dirname(main), 'chart.umd.min.js'));
+}
+
+/** Serves the dashboard (`packages/web/public`, static files, no build step, and Chart.js) at `/`. */
 export function registerDashboard(app: FastifyInstance): void {
   const files = new Map(FILES.map((f) => [f, readFileSync(new URL(f, PUBLIC))]));
+  files.set('chart.js', chartJs());
   const send = (name: string) => async (_req: unknown, reply: import('fastify').FastifyReply) =>
     reply
       .header('cache-control', 'no-cache')
@@ -16,4 +25,5 @@ export function registerDashboard(app: FastifyInstance): void {
   app.get('/', { schema: { hide: true } }, send('index.html'));
   app.get('/assets/app.js', { schema: { hide: true } }, send('app.js'));
   app.get('/assets/style.css', { schema: { hide: true } }, send('style.css'));
+  app.get('/assets/chart.js', { schema: { hide: true } }, send('chart.js'));
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BaseError, InvariantError, REASONS } from '@swarm/core';
 import {
@@ -147,6 +148,8 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
       components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  // the interactive API page: every operation with its parameters and schemas, tried from the browser
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true } });
   await app.register(rateLimit, {
     max: o.rateLimit ?? 60_000,
     timeWindow: '1 minute',

@@ -2,15 +2,12 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatTokens } from '@swarm/core';
-import { SwarmClient } from '@swarm/sdk';
-import type { computeImpact, Impact } from '@swarm/sim';
 import cliProgress from 'cli-progress';
-import { SimulatedNetwork } from '../demo/network.ts';
+import type { DriverCommand, DriverMessage, DriverOptions } from '../demo/driver.ts';
 import { readEnv } from '../env.ts';
 import type { CloseReturnType } from '../keepers/epoch-close.ts';
-import { epochOf, epochStart, type Settings } from '../service/context.ts';
+import type { Settings } from '../service/context.ts';
 import { startService } from '../service/run.ts';
-import { impactInputs } from './gov.ts';
 import { UsageError } from './io.ts';
 import { portOption } from './start.ts';
 
@@ -55,6 +52,8 @@ export async function demo(o: DemoOptions): Promise<void> {
   const genesis = now + 5; // the network registers and bonds before the first epoch starts
   let bar: cliProgress.SingleBar | undefined;
   const closed: CloseReturnType[] = [];
+  let driver: Worker | undefined;
+  let stopWhenDone = () => {};
   const running = await startService({
     env,
     settings: demoSettings(genesis, epochSeconds),
@@ -64,124 +63,69 @@ export async function demo(o: DemoOptions): Promise<void> {
       bar?.stop();
       bar = undefined;
       printEpoch(r);
+      driver?.postMessage({ type: 'closed', count: closed.length } satisfies DriverCommand);
+      stopWhenDone();
     },
   });
-  const client = new SwarmClient({ baseUrl: running.url, operatorToken: running.operatorToken });
-  console.log(`Swarm Rewards demo — dashboard at ${running.url}/ · API under /v1 (OpenAPI at /openapi.json, metrics at /metrics)`);
+  console.log(`Swarm Rewards demo — dashboard at ${running.url}/ · API under /v1 (OpenAPI at /openapi.json, interactive at /docs, metrics at /metrics)`);
   console.log(`A simulated network of ${nodes} nodes (mixed GPUs, classes, regions, behaviour), 4 consumers, 3 stakers and an attestor;`);
   console.log(
     `epochs of ${epochSeconds} s with 1-s heartbeat slots, a ${demoDaySeconds(epochSeconds)}-s "day" for suspensions and escrow; store: PGlite in ${o.dataDir}. Ctrl-C to stop.\n`,
   );
-  const net = new SimulatedNetwork(client, { seed: Number(o.seed), nodes });
-  await net.bootstrap(Math.floor(Date.now() / 1000));
-  console.log(`registered ${nodes} nodes and their bonds; epoch 0 starts ${new Date(genesis * 1000).toISOString()}\n`);
   const maxEpochs = o.epochs === undefined ? Number.POSITIVE_INFINITY : Number(o.epochs);
+  // the simulated network runs on a thread of its own: the service's closes and audits never delay its heartbeats
+  const options: DriverOptions = {
+    url: running.url,
+    operatorToken: running.operatorToken,
+    seed: Number(o.seed),
+    nodes,
+    settings: running.ctx.settings,
+    maxEpochs: Number.isFinite(maxEpochs) ? maxEpochs : Number.MAX_SAFE_INTEGER,
+  };
+  driver = new Worker(new URL('../demo/driver-worker.mjs', import.meta.url), { workerData: options });
+  const interactive = process.stdout.isTTY === true;
   let stopping = false;
+  let counts = { heartbeats: 0, receipts: 0 };
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     bar?.stop();
+    driver?.postMessage({ type: 'stop' } satisfies DriverCommand);
     await running.stop();
-    console.log(`\nstopped after ${closed.length} epochs · ${net.heartbeats} heartbeats and ${net.receipts} receipts accepted over HTTP`);
+    await driver?.terminate();
+    console.log(`\nstopped after ${closed.length} epochs · ${counts.heartbeats} heartbeats and ${counts.receipts} receipts accepted over HTTP`);
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const interactive = process.stdout.isTTY === true;
-  const governance = demoGovernance(client, net);
-  for (;;) {
-    const t = Math.floor(Date.now() / 1000);
-    if (t >= genesis) {
-      const s = running.ctx.settings;
-      const epoch = epochOf(s, t);
-      if (epoch >= maxEpochs) {
-        // wait for the last epoch to close, then stop
-        if (closed.length >= maxEpochs) return stop();
-      } else {
-        const slot = t - genesis;
-        await net.tick(t, slot, epoch, s.epochSeconds);
-        // not awaited: its requests interleave with the next slots' traffic instead of holding them up
-        void governance(t, closed.length, (line) => {
-          bar?.stop();
-          bar = undefined;
-          console.log(line);
-        }).catch((e) => console.log(`governance: ${(e as Error).message}`));
-        const into = t - epochStart(s, epoch) + 1;
-        if (interactive) {
-          if (!bar) {
-            bar = new cliProgress.SingleBar(
-              { format: ` epoch {epoch} [{bar}] {value}/{total} s · {hb} heartbeats · {rc} receipts`, hideCursor: true, clearOnComplete: true },
-              cliProgress.Presets.shades_classic,
-            );
-            bar.start(s.epochSeconds, into, { epoch, hb: net.heartbeats, rc: net.receipts });
-          }
-          bar.update(into, { epoch, hb: net.heartbeats, rc: net.receipts });
-        } else if (into % 15 === 0) {
-          console.log(`  epoch ${epoch}: ${into}/${s.epochSeconds} s · ${net.heartbeats} heartbeats · ${net.receipts} receipts accepted`);
+  stopWhenDone = () => {
+    if (closed.length >= maxEpochs) void stop();
+  };
+  driver.on('error', (e) => console.log(`the demo's driver failed: ${e.message}`));
+  driver.on('message', (m: DriverMessage) => {
+    if (m.type === 'ready') console.log(`registered ${m.nodes} nodes and their bonds; epoch 0 starts ${new Date(genesis * 1000).toISOString()}\n`);
+    else if (m.type === 'say') {
+      bar?.stop();
+      bar = undefined;
+      console.log(m.line);
+    } else if (m.type === 'slot') {
+      counts = m;
+      const total = running.ctx.settings.epochSeconds;
+      if (interactive) {
+        if (!bar) {
+          bar = new cliProgress.SingleBar(
+            { format: ` epoch {epoch} [{bar}] {value}/{total} s · {hb} heartbeats · {rc} receipts`, hideCursor: true, clearOnComplete: true },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(total, m.into, { epoch: m.epoch, hb: m.heartbeats, rc: m.receipts });
         }
+        bar.update(m.into, { epoch: m.epoch, hb: m.heartbeats, rc: m.receipts });
+      } else if (m.into % 15 === 0) {
+        console.log(`  epoch ${m.epoch}: ${m.into}/${total} s · ${m.heartbeats} heartbeats · ${m.receipts} receipts accepted`);
       }
     }
-    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
-  }
-}
-
-/** `computeImpact` on a worker thread (`demo/impact-worker.mjs`): the simulator runs for seconds, and the demo's network and service share this thread. */
-function impactOffThread(x: Parameters<typeof computeImpact>[0]): Promise<Impact> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('../demo/impact-worker.mjs', import.meta.url), { workerData: x });
-    w.once('message', (m: Impact) => {
-      resolve(m);
-      void w.terminate();
-    });
-    w.once('error', reject);
-    w.once('exit', (code) => reject(new Error(`the impact worker stopped (exit ${code}) without an answer`)));
   });
-}
-
-/** The demo's proposal (SPEC §7): a bigger compute share, opened once two epochs are closed to replay. */
-export const DEMO_PROPOSAL = {
-  id: 'demo-raise-compute',
-  patch: { roles: { weights: { compute: '65' } } },
-  description: 'Raise the compute pool weight from 60 to 65: more of each epoch to providers',
-};
-
-/**
- * Governance in the demo: once two epochs are closed, a staker proposes `DEMO_PROPOSAL` with its
- * impact simulated on them, every staker and owner votes yes, and the outcome is reported when the
- * voting period's close tallies it. Call it every slot with the number of epochs closed so far.
- */
-export function demoGovernance(client: SwarmClient, net: SimulatedNetwork) {
-  let stage: 'waiting' | 'voting' | 'done' = 'waiting';
-  let busy = false; // one step at a time: the demo calls it every slot without waiting for it
-  const step = async (now: number, closedEpochs: number, say: (line: string) => void): Promise<void> => {
-    if (stage === 'waiting' && closedEpochs >= 2) {
-      stage = 'voting';
-      const impact = await impactOffThread(await impactInputs(client, DEMO_PROPOSAL.patch, 2));
-      const r = await net.propose(now, { ...DEMO_PROPOSAL, impact: impact as unknown as Record<string, unknown> });
-      const votes = await net.voteAll(now, r.proposalId, 'yes');
-      const bp = impact.replay.computeChangeBp;
-      say(
-        `governance: a staker proposes "${DEMO_PROPOSAL.description}" — replayed on epochs ${impact.replay.epochs.join(', ')}: compute rewards ${bp >= 0 ? '+' : ''}${(bp / 100).toFixed(2)} %; ${votes} stakers and owners vote yes; the vote closes with epoch ${r.votingEndsAfterEpoch}`,
-      );
-    } else if (stage === 'voting') {
-      const p = (await client.proposals()).proposals.find((x) => x.id === DEMO_PROPOSAL.id) as { status: string } | undefined;
-      if (p !== undefined && p.status !== 'voting') {
-        stage = 'done';
-        say(
-          `governance: proposal ${DEMO_PROPOSAL.id} ${p.status}${p.status === 'passed' ? ': the new weights apply from the next epoch (see /v1/params/history)' : ''}`,
-        );
-      }
-    }
-  };
-  return async (now: number, closedEpochs: number, say: (line: string) => void): Promise<void> => {
-    if (busy) return;
-    busy = true;
-    try {
-      await step(now, closedEpochs, say);
-    } finally {
-      busy = false;
-    }
-  };
+  await new Promise<never>(() => {}); // until Ctrl-C, or the last epoch closes
 }
 
 /**
