@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { parseEpochInput, parseParams, patchParams, serializeParams } from '@swarm/core';
 import { SwarmClient, signProposal } from '@swarm/sdk';
 import { computeImpact } from '@swarm/sim';
+import Ajv from 'ajv';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedNetwork } from '../../node/src/demo/network.ts';
@@ -211,6 +212,49 @@ describe('dashboard', () => {
     expect(uptime.datasets[0]?.data).toEqual([...node.recent].reverse().map((r: { statement: { uptime: string } }) => Number(r.statement.uptime) * 100));
     expect(uptime.axes).toEqual({ x: 'epoch', y: 'uptime, %' });
     await page.close();
+  });
+
+  it('every read the dashboard makes answers what the OpenAPI document says', async () => {
+    const doc = await api('/openapi.json');
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const owner = (await api('/v1/nodes/node-001')).owner as string;
+    const reads: [string, string][] = [
+      ['/v1/status', '/v1/status'],
+      ['/v1/network', '/v1/network'],
+      ['/v1/epochs', '/v1/epochs?limit=5'],
+      ['/v1/epochs/{n}', '/v1/epochs/2?result=false'],
+      ['/v1/epochs/{n}/statements', '/v1/epochs/2/statements?limit=50'],
+      ['/v1/epochs/{n}/statements/{nodeId}', '/v1/epochs/2/statements/node-001'],
+      ['/v1/epochs/{n}/statements/{nodeId}/explained', '/v1/epochs/2/statements/node-001/explained'],
+      ['/v1/epochs/{n}/manifest', '/v1/epochs/2/manifest'],
+      ['/v1/epochs/{n}/proofs/{address}', `/v1/epochs/2/proofs/${owner}`],
+      ['/v1/nodes', '/v1/nodes?limit=50'],
+      ['/v1/nodes/{id}', '/v1/nodes/node-001'],
+      ['/v1/providers', '/v1/providers?limit=50'],
+      ['/v1/slashes', '/v1/slashes'],
+      ['/v1/rewards/{address}', `/v1/rewards/${owner}`],
+      ['/v1/params', '/v1/params'],
+      ['/v1/params/history', '/v1/params/history'],
+      ['/v1/proposals', '/v1/proposals'],
+      ['/v1/reasons', '/v1/reasons'],
+      ['/v1/economics/nodes/{id}', '/v1/economics/nodes/node-001'],
+      ['/v1/economics/owners/{address}', `/v1/economics/owners/${owner}`],
+    ];
+    for (const [path, url] of reads) {
+      const op = doc.paths[path]?.get;
+      expect(op, path).toBeDefined();
+      const schema = op.responses['200'].content['application/json'].schema;
+      expect(Object.keys(schema).length, `${path} has a response schema`).toBeGreaterThan(0);
+      const validate = ajv.compile({ ...schema, components: doc.components });
+      const body = await api(url);
+      expect([path, validate(body) ? [] : validate.errors], url).toEqual([path, []]);
+      // every refusal is the Error component
+      expect(op.responses['404'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+    }
+    // and the schemas can fail: a statement without its reward is refused
+    const statement = ajv.compile({ $ref: '#/components/schemas/Statement', components: doc.components });
+    const { reward: _, ...noReward } = await api('/v1/epochs/2/statements/node-001');
+    expect(statement(noReward)).toBe(false);
   });
 
   it('the providers table sorts and filters on the server, as the API orders them', async () => {

@@ -71,6 +71,7 @@ import type { Context } from '../service/context.ts';
 import { RequestError } from '../service/errors.ts';
 import { type Logger, silentLogger } from '../service/log.ts';
 import { registerDashboard } from './dashboard.ts';
+import { documentResponses } from './responses.ts';
 
 export type ServerOptions = {
   /** Requests per minute per client address (default 60,000: a gateway batches for many nodes). */
@@ -147,7 +148,13 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
       info: { title: 'Swarm Rewards API', version: '1', description: 'Signed ingest of contributions, epoch results, statements and balances.' },
       components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' } } },
     },
+    // shared schemas by their own names under #/components/schemas (Error, Statement, Node, …)
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
+  // response schemas document every operation (responses.ts); the answer is sent as the handler
+  // returned it — a schema never drops or reshapes a field
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  documentResponses(app);
   // the interactive API page: every operation with its parameters and schemas, tried from the browser
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true } });
   await app.register(rateLimit, {
