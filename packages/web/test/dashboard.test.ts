@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { parseEpochInput, parseParams, patchParams, serializeParams } from '@swarm/core';
 import { SwarmClient, signProposal } from '@swarm/sdk';
 import { computeImpact } from '@swarm/sim';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedNetwork } from '../../node/src/demo/network.ts';
