@@ -452,6 +452,19 @@ describe.each(STORES)('API on %s', (kind) => {
     const valid = await new Validator().validate(o);
     expect([valid.valid, valid.errors]).toEqual([true, undefined]);
     expect((await new Validator().validate({ ...o, paths: { '/x': { get: { responses: 5 } } } })).valid).toBe(false); // it does refuse
+    // query parameters documented, and every operation's answers: a success body and the Error component
+    const names = (path: string) => (o.paths[path].get.parameters ?? []).filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name);
+    expect(names('/v1/nodes')).toEqual(['limit', 'after', 'owner']);
+    expect(names('/v1/providers')).toEqual(expect.arrayContaining(['sort', 'order', 'status', 'region', 'offset']));
+    for (const [path, item] of Object.entries(o.paths as Record<string, Record<string, { responses: Record<string, any> }>>))
+      for (const [method, op] of Object.entries(item)) {
+        const codes = Object.keys(op.responses);
+        expect(
+          codes.some((c) => /^2/.test(c) && op.responses[c].content),
+          `${method} ${path}`,
+        ).toBe(true);
+        expect(op.responses['400']?.content['application/json'].schema, `${method} ${path}`).toEqual({ $ref: '#/components/schemas/Error' });
+      }
     // the interactive API page, and the document it renders
     const page = await t.app.inject({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(page.statusCode);

@@ -250,6 +250,23 @@ export function successSchema(method: string, url: string): TSchema | undefined 
   return SUCCESS[`${method} ${url}`];
 }
 
+const q = (description: string) => Type.Optional(Type.String({ description }));
+const limit = q('rows per page (at most 500)');
+const after = q("the cursor of the next page (the last page's `next`)");
+/** The query parameters of the reads that take some and do not declare them themselves (each is read from the query as a string). */
+const QUERIES: Record<string, Record<string, TSchema>> = {
+  'GET /v1/epochs': { limit, before: q('epochs before this one (the last page’s `next`)') },
+  'GET /v1/epochs/:n/statements': { limit, after: q('statements after this node id') },
+  'GET /v1/nodes': { limit, after: q('nodes after this id'), owner: q('only the nodes of this payout address') },
+  'GET /v1/slashes': { limit, after, node: q('only this node’s') },
+  'GET /v1/rewards/:address': { limit, after },
+  'GET /v1/params/history': { limit, after },
+  'GET /v1/proposals': { limit, after },
+  'GET /v1/audits': { limit, after, validator: q('only this validator’s assignments') },
+  'GET /v1/onboarding': { node: q('only this node’s checks'), pendingAfter: q('the next page of nodes awaiting a check') },
+  'GET /v1/probes': { node: q('only the probes of this node') },
+};
+
 const ERRORS = [400, 401, 403, 404, 409, 413, 429] as const;
 
 /**
@@ -265,8 +282,10 @@ export function documentResponses(app: FastifyInstance): void {
     const method = methods[0] as string;
     const success = SUCCESS[`${method} ${route.url}`] ?? (method === 'POST' ? Ack : open({}, 'see the summary'));
     const code = method === 'POST' && route.url !== '/v1/epochs/:n/whatif' ? '2xx' : '200';
+    const query = QUERIES[`${method} ${route.url}`];
     route.schema = {
       ...route.schema,
+      ...(query && !route.schema?.querystring ? { querystring: Type.Object(query) } : {}),
       response: { [code]: success, ...Object.fromEntries(ERRORS.map((s) => [s, ref('Error')])) },
     };
   });
