@@ -275,10 +275,11 @@ async function nodes(params) {
   const q = new URLSearchParams({ limit: '50' });
   for (const k of ['sort', 'order', 'offset', ...PROVIDER_FILTERS]) if (params.get(k)) q.set(k, params.get(k));
   const owner = params.get('owner');
-  const [list, rewards, econ] = await Promise.all([
+  const [list, rewards, econ, history] = await Promise.all([
     api(`/v1/providers?${q}`),
     owner ? api(`/v1/rewards/${owner}`).catch(() => null) : null,
     owner ? api(`/v1/economics/owners/${owner}`).catch(() => null) : null,
+    owner ? api(`/v1/economics/owners/${owner}/history?epochs=30`).catch(() => null) : null,
   ]);
   const here = (changes) => {
     const next = new URLSearchParams(params);
@@ -332,6 +333,28 @@ async function nodes(params) {
               ? `${card(`nodes with a statement, epoch ${econ.epoch}`, econ.nodes)}${card('reward income per day', usd(econ.perDay.rewardIncomeUsd))}${card('usage revenue per day', usd(econ.perDay.usageRevenueUsd))}${card('net per day', usd(econ.perDay.netUsd))}`
               : ''
           }</div>`
+        : ''
+    }
+    ${
+      history
+        ? `<h2>Economics per day, by epoch (SPEC §9, at the parameters' prices)</h2>${chart('ch-owner-economics', "the owner's dollars per day by epoch", {
+            type: 'line',
+            data: {
+              labels: history.epochs.map((e) => e.epoch),
+              datasets: [
+                ['reward income', 'rewardIncomeUsd', '#1f6feb'],
+                ['usage revenue', 'usageRevenueUsd', '#1a7f37'],
+                ['power cost', 'powerCostUsd', '#cf222e'],
+                ['net', 'netUsd', '#24292f'],
+              ].map(([label, key, color]) => ({
+                label: `${label} ($/day)`,
+                data: history.epochs.map((e) => Number(e.perDay[key])),
+                borderColor: color,
+                backgroundColor: color,
+              })),
+            },
+            options: { scales: { x: axis('epoch'), y: axis('dollars per day') } },
+          })}`
         : ''
     }
     <form id="provider-filters" class="whatif">

@@ -212,6 +212,17 @@ describe('dashboard', () => {
     expect(uptime.datasets[0]?.data).toEqual([...node.recent].reverse().map((r: { statement: { uptime: string } }) => Number(r.statement.uptime) * 100));
     expect(uptime.axes).toEqual({ x: 'epoch', y: 'uptime, %' });
     await page.close();
+    // an owner's economics over the epochs: each epoch what the per-epoch API answers for it
+    const ownerPage = await open(`#/nodes?owner=${node.owner}`);
+    await ownerPage.waitForSelector('#ch-owner-economics');
+    const econ = (await drawn(ownerPage)).find((c) => c.id === 'ch-owner-economics') as Drawn;
+    expect(econ.labels).toEqual([0, 1, 2]);
+    expect(econ.axes).toEqual({ x: 'epoch', y: 'dollars per day' });
+    for (const [i, epoch] of [0, 1, 2].entries()) {
+      const e = await api(`/v1/economics/owners/${node.owner}?epoch=${epoch}`);
+      expect(econ.datasets.find((d) => d.label.startsWith('net'))?.data[i]).toBe(Number(e.perDay.netUsd));
+    }
+    await ownerPage.close();
   });
 
   it('every read the dashboard makes answers what the OpenAPI document says', async () => {
@@ -239,6 +250,8 @@ describe('dashboard', () => {
       ['/v1/reasons', '/v1/reasons'],
       ['/v1/economics/nodes/{id}', '/v1/economics/nodes/node-001'],
       ['/v1/economics/owners/{address}', `/v1/economics/owners/${owner}`],
+      ['/v1/economics/owners/{address}/history', `/v1/economics/owners/${owner}/history`],
+      ['/v1/economics/nodes/{id}/history', '/v1/economics/nodes/node-001/history?epochs=2'],
     ];
     for (const [path, url] of reads) {
       const op = doc.paths[path]?.get;

@@ -237,6 +237,16 @@ const SUCCESS: Record<string, TSchema> = {
     margin: Type.Union([decimal('net ÷ revenue'), Type.Null()]),
   }),
   'GET /v1/economics/owners/:address': open({ owner: address, epoch: Type.Integer(), nodes: Type.Integer(), perEpoch: open({}), perDay: open({}) }),
+  'GET /v1/economics/nodes/:id/history': open({
+    nodeId: Type.String(),
+    epochSeconds: Type.Integer(),
+    epochs: Type.Array(open({ epoch: Type.Integer(), nodes: Type.Integer(), perDay: open({}) })),
+  }),
+  'GET /v1/economics/owners/:address/history': open({
+    owner: address,
+    epochSeconds: Type.Integer(),
+    epochs: Type.Array(open({ epoch: Type.Integer(), nodes: Type.Integer(), perDay: open({}) })),
+  }),
   'POST /v1/epochs/:n/whatif': open({
     before: ref('Statement'),
     after: ref('Statement'),

@@ -44,7 +44,7 @@ import {
   listConfirmations,
   listSlashes,
 } from '../keepers/audits.ts';
-import { nodeEconomics, ownerEconomics } from '../keepers/economics.ts';
+import { economicsHistory, nodeEconomics, ownerEconomics } from '../keepers/economics.ts';
 import { closeDueEpochs } from '../keepers/epoch-close.ts';
 import { explainNode } from '../keepers/explain.ts';
 import { castVote, listProposals, submitProposal } from '../keepers/governance.ts';
@@ -574,6 +574,38 @@ export async function buildServer(ctx: Context, o: ServerOptions = {}): Promise<
     powerRate: Type.Optional(Type.String({ description: 'dollars of power a GPU-hour up costs (default $0.05, SPEC §9)' })),
     hardwareCost: Type.Optional(Type.String({ description: 'dollars the hardware cost, for the annual ROI' })),
   });
+  const economicsHistoryQuery = Type.Object({
+    ...economicsQuery.properties,
+    epochs: Type.Optional(Type.String({ description: 'how many of the last closed epochs (default 30, at most 1,000)' })),
+  });
+  app.get(
+    '/v1/economics/nodes/:id/history',
+    {
+      schema: {
+        tags: ['reads'],
+        summary: "A node's economics over the last closed epochs, oldest first, each under its own parameters (SPEC §9)",
+        querystring: economicsHistoryQuery,
+      },
+    },
+    async (req) =>
+      economicsHistory(ctx, { nodeId: (req.params as { id: string }).id }, { ...economicsQueryOf(req.query), epochs: stringQuery(req.query, 'epochs') }),
+  );
+  app.get(
+    '/v1/economics/owners/:address/history',
+    {
+      schema: {
+        tags: ['reads'],
+        summary: "An owner's economics over the last closed epochs, all its nodes summed per epoch (SPEC §9)",
+        querystring: economicsHistoryQuery,
+      },
+    },
+    async (req) =>
+      economicsHistory(
+        ctx,
+        { owner: (req.params as { address: string }).address },
+        { ...economicsQueryOf(req.query), epochs: stringQuery(req.query, 'epochs') },
+      ),
+  );
   const economicsQueryOf = (q: unknown) => {
     const get = (k: string) => stringQuery(q, k);
     return { epoch: get('epoch'), tokenPrice: get('tokenPrice'), usageRate: get('usageRate'), powerRate: get('powerRate'), hardwareCost: get('hardwareCost') };

@@ -37,6 +37,52 @@ export async function ownerEconomics(ctx: Context, address: string, q: Economics
   return answer(e, { owner: address }, rows.length, sumEconomicsInputs(rows.map((r) => inputOf(r.statement))), q);
 }
 
+/**
+ * Economics over the last `epochs` closed epochs (default 30, at most 1,000), oldest first: of one
+ * node (`nodeId`) or of every node of an owner (`owner`), each epoch under its own parameters and
+ * the same user-entered prices — what a provider plots to see its margin move. One query.
+ */
+export async function economicsHistory(ctx: Context, who: { nodeId: string } | { owner: string }, q: EconomicsQuery & { epochs?: string }) {
+  if (q.epochs !== undefined && !/^\d{1,4}$/.test(q.epochs))
+    throw badRequest('INVALID_FORMAT', 'epochs is a count of closed epochs, 1 to 1,000', 'query.epochs');
+  const count = Math.max(1, Math.min(Number(q.epochs ?? 30), 1000));
+  if ('owner' in who && !new RegExp(ADDRESS_PATTERN).test(who.owner))
+    throw badRequest('INVALID_FORMAT', 'an address is 0x and 40 lower-case hex digits', 'address');
+  const rows = await ctx.db.query<{ epoch: string; params_hash: string; params: string; statement: string }>(
+    `SELECT s.epoch::text AS epoch, e.params_hash, p.params, s.statement
+       FROM statements s JOIN nodes n ON n.id = s.node_id JOIN epochs e ON e.epoch = s.epoch JOIN params_versions p ON p.hash = e.params_hash
+      WHERE ${'owner' in who ? 'n.owner = $1' : 'n.id = $1'} AND s.epoch > (SELECT MAX(epoch) FROM epochs) - $2
+      ORDER BY s.epoch, n.id`,
+    ['owner' in who ? who.owner : who.nodeId, count],
+  );
+  if (rows.length === 0)
+    throw notFound('owner' in who ? 'UNKNOWN_OWNER' : 'UNKNOWN_NODE', 'no statement in the closed epochs asked for', 'owner' in who ? 'address' : 'id');
+  const paramsOf = new Map<string, EpochParams>();
+  const byEpoch = new Map<number, { params: EpochParams; inputs: EconomicsInput[] }>();
+  for (const r of rows) {
+    let p = paramsOf.get(r.params_hash);
+    if (!p) {
+      const params = parseParams(JSON.parse(r.params));
+      p = {
+        epoch: 0,
+        epochSeconds: ctx.settings.epochSeconds,
+        tokenPriceUsd: params.bond.referenceTokenPriceUsd,
+        usageUsdPerGpuHour: params.bond.gpuRateUsdPerHour,
+      };
+      paramsOf.set(r.params_hash, p);
+    }
+    const n = Number(r.epoch);
+    const x = byEpoch.get(n) ?? { params: { ...p, epoch: n }, inputs: [] };
+    x.inputs.push(inputOf(r.statement));
+    byEpoch.set(n, x);
+  }
+  const epochs = [...byEpoch.values()].map((x) => {
+    const a = answer(x.params, {}, x.inputs.length, sumEconomicsInputs(x.inputs), q);
+    return { epoch: a.epoch, nodes: a.nodes, rewardTokens: a.rewardTokens, perEpoch: a.perEpoch, perDay: a.perDay, margin: a.margin, annualRoi: a.annualRoi };
+  });
+  return { ...who, epochSeconds: ctx.settings.epochSeconds, epochs };
+}
+
 type EpochParams = { epoch: number; epochSeconds: number; tokenPriceUsd: bigint; usageUsdPerGpuHour: bigint };
 
 async function epochOf(ctx: Context, q: EconomicsQuery): Promise<EpochParams> {
