@@ -1,17 +1,10 @@
-import { DEFAULT_PARAMS_JSON, defaultParams, paramsHash, processEpoch, resultJson, serializeNodeStatement, whatIf } from '@swarm/core';
 import { Command } from 'commander';
-import { agent, reportJob } from './agent.ts';
-import { demo } from './demo.ts';
-import { listOrShow, propose, stake, unbond, vote } from './gov.ts';
-import { loadEpochInput, loadParams, readJson, run, UsageError } from './io.ts';
-import { generate, readKeys } from './keys.ts';
-import { check, epochClose, prune } from './ops.ts';
-import { formatStatement, formatSummary, formatWhatIf } from './rewards.ts';
-import { seed } from './seed.ts';
-import { type SimOptions, sim, simParams } from './sim.ts';
-import { start } from './start.ts';
-import { validator } from './validator.ts';
-import { verifyEpoch } from './verify.ts';
+import type { SimOptions } from './sim.ts';
+
+// each command loads its modules when it runs: `swarm params` or `swarm keys generate` need not
+// load the service, the store and the simulator (tsx compiles every module on load)
+const core = () => import('@swarm/core');
+const io = () => import('./io.ts');
 
 const program = new Command();
 // a bad flag or a missing argument is a usage error: commander's one line, then exit 2 (help and --version exit 0)
@@ -27,8 +20,10 @@ const rewards = program
   .option('--json', 'print the full result as JSON')
   .option('--top <n>', 'how many top earners to list', '10')
   .option('--node <id>', "print one node's statement")
-  .action((file: string, opts: { params?: string; json?: boolean; top: string; node?: string }) =>
-    run(() => {
+  .action(async (file: string, opts: { params?: string; json?: boolean; top: string; node?: string }) => {
+    const [{ processEpoch, resultJson, serializeNodeStatement }, { loadEpochInput, loadParams, run, UsageError }, { formatStatement, formatSummary }] =
+      await Promise.all([core(), io(), import('./rewards.ts')]);
+    return run(() => {
       const params = loadParams(opts.params);
       const result = processEpoch(loadEpochInput(file, params), params);
       if (opts.node !== undefined) {
@@ -38,8 +33,8 @@ const rewards = program
         return;
       }
       console.log(opts.json ? resultJson(result, 2) : formatSummary(result, Number(opts.top)));
-    }),
-  );
+    });
+  });
 
 rewards
   .command('what-if')
@@ -49,8 +44,13 @@ rewards
   .option('--set <name=value>', 'an input to change (repeatable): uptime, utilisation, rating, commitment, gpus, or any node field path', collect, [])
   .option('--params <file>', 'parameter set (JSON)')
   .option('--json', 'print both statements as JSON')
-  .action((file: string, opts: { node: string; set: string[]; params?: string; json?: boolean }) =>
-    run(() => {
+  .action(async (file: string, opts: { node: string; set: string[]; params?: string; json?: boolean }) => {
+    const [{ serializeNodeStatement, whatIf }, { loadEpochInput, loadParams, run, UsageError }, { formatWhatIf }] = await Promise.all([
+      core(),
+      io(),
+      import('./rewards.ts'),
+    ]);
+    return run(() => {
       if (opts.set.length === 0) throw new UsageError('give at least one --set name=value');
       const changes: Record<string, string> = {};
       for (const s of opts.set) {
@@ -63,17 +63,18 @@ rewards
       console.log(
         opts.json ? JSON.stringify({ before: serializeNodeStatement(before), after: serializeNodeStatement(after) }, null, 2) : formatWhatIf(before, after),
       );
-    }),
-  );
+    });
+  });
 
 program
   .command('params')
   .description('print the default parameter set (SPEC §3–7) and its content hash')
-  .action(() =>
-    run(() => {
+  .action(async () => {
+    const [{ DEFAULT_PARAMS_JSON, defaultParams, paramsHash }, { run }] = await Promise.all([core(), io()]);
+    return run(() => {
       console.log(JSON.stringify({ hash: paramsHash(defaultParams()), params: DEFAULT_PARAMS_JSON }, null, 2));
-    }),
-  );
+    });
+  });
 
 program
   .command('start')
@@ -91,7 +92,10 @@ program
     "for a new store: 'validators' (a node earns once a validator's onboarding check passes; default) or 'open' (every node until a check fails)",
   )
   .option('--quiet', 'print nothing as epochs close')
-  .action((o) => run(async () => void (await start(o))));
+  .action(async (o) => {
+    const [{ run }, { start }] = await Promise.all([io(), import('./start.ts')]);
+    return run(async () => void (await start(o)));
+  });
 
 program
   .command('seed')
@@ -102,7 +106,10 @@ program
   .option('--receipts <n>', 'receipts per node-day (the simulator makes ~130)', '130')
   .option('--epoch-seconds <s>', 'epoch length of the new store', '86400')
   .option('--seed <n>', 'seed: the same options give the same network', '1')
-  .action((o) => run(() => seed(o)));
+  .action(async (o) => {
+    const [{ run }, { seed }] = await Promise.all([io(), import('./seed.ts')]);
+    return run(() => seed(o));
+  });
 
 program
   .command('demo')
@@ -114,7 +121,10 @@ program
   .option('--data-dir <dir>', 'embedded store (wiped at start unless --keep)', '.swarm/demo')
   .option('--keep', 'keep the store from the last demo')
   .option('--seed <n>', 'seed of the simulated network', '1')
-  .action((o) => run(() => demo(o)));
+  .action(async (o) => {
+    const [{ run }, { demo }] = await Promise.all([io(), import('./demo.ts')]);
+    return run(() => demo(o));
+  });
 
 const ag = program
   .command('agent')
@@ -131,7 +141,10 @@ const ag = program
   .option('--provider-class <class>', 'provider class', 'individual')
   .option('--interval <seconds>', 'seconds between heartbeats', '60')
   .option('--once', 'register and send one heartbeat, then exit')
-  .action((o) => run(() => agent(o)));
+  .action(async (o) => {
+    const [{ run }, { agent }] = await Promise.all([io(), import('./agent.ts')]);
+    return run(() => agent(o));
+  });
 
 ag.command('job')
   .description('report a finished job: the node signs the receipt and the consumer countersigns it')
@@ -147,7 +160,10 @@ ag.command('job')
   .option('--result <sha256>', "the hash of the job's result (default: the demo's stand-in, a function of the job)")
   .option('--failed', 'the job failed')
   .option('--server <url>', 'the service', 'http://127.0.0.1:8640')
-  .action((o) => run(() => reportJob(o)));
+  .action(async (o) => {
+    const [{ run }, { reportJob }] = await Promise.all([io(), import('./agent.ts')]);
+    return run(() => reportJob(o));
+  });
 
 program
   .command('validator')
@@ -157,19 +173,28 @@ program
   .option('--interval <seconds>', 'seconds between steps', '10')
   .option('--probes <n>', 'liveness probes to send each step, to random active nodes', '2')
   .option('--once', 'do what is due now, then exit')
-  .action((o) => run(() => validator(o)));
+  .action(async (o) => {
+    const [{ run }, { validator }] = await Promise.all([io(), import('./validator.ts')]);
+    return run(() => validator(o));
+  });
 
 const keysCmd = program.command('keys').description('Ed25519 keys for nodes, owners, consumers and attestors');
 keysCmd
   .command('generate')
   .description('a new key pair (JSON)')
   .option('--out <file>', 'write to this file (mode 0600) instead of standard output')
-  .action((o: { out?: string }) => run(() => generate(o.out)));
+  .action(async (o: { out?: string }) => {
+    const [{ run }, { generate }] = await Promise.all([io(), import('./keys.ts')]);
+    return run(() => generate(o.out));
+  });
 keysCmd
   .command('show')
   .argument('<file>', 'a key file')
   .description('the public key of a key file')
-  .action((file: string) => run(() => console.log(readKeys(file).publicKey)));
+  .action(async (file: string) => {
+    const [{ run }, { readKeys }] = await Promise.all([io(), import('./keys.ts')]);
+    return run(() => console.log(readKeys(file).publicKey));
+  });
 
 program
   .command('check')
@@ -177,7 +202,10 @@ program
   .option('--server <url>', 'a running service')
   .option('--data-dir <dir>', 'the embedded store')
   .option('--token <token>', 'operator token (default: SWARM_OPERATOR_TOKEN or <data-dir>/operator-token)')
-  .action((o) => run(() => check(o)));
+  .action(async (o) => {
+    const [{ run }, { check }] = await Promise.all([io(), import('./ops.ts')]);
+    return run(() => check(o));
+  });
 
 program
   .command('prune')
@@ -186,7 +214,10 @@ program
   )
   .option('--keep-epochs <n>', 'closed epochs to keep whole (at least 2)')
   .option('--data-dir <dir>', 'the embedded store (stopped); DATABASE_URL for a PostgreSQL server')
-  .action((o) => run(() => prune(o)));
+  .action(async (o) => {
+    const [{ run }, { prune }] = await Promise.all([io(), import('./ops.ts')]);
+    return run(() => prune(o));
+  });
 
 program
   .command('epoch')
@@ -196,7 +227,10 @@ program
   .option('--server <url>', 'the service', 'http://127.0.0.1:8640')
   .option('--data-dir <dir>', 'where the operator token is')
   .option('--token <token>', 'operator token')
-  .action((o) => run(() => epochClose(o)));
+  .action(async (o) => {
+    const [{ run }, { epochClose }] = await Promise.all([io(), import('./ops.ts')]);
+    return run(() => epochClose(o));
+  });
 
 program
   .command('verify')
@@ -213,8 +247,9 @@ program
     'audit records (GET /v1/epochs/{k}/audits) of the samples judged in this epoch: k = n − 1 and earlier ones with referrals or disputes',
   )
   .option('--sample-input <file>', "epoch n − 1's input: checks the receipts its sample was drawn from against the input's commitment")
-  .action((input: string, manifest: string, o: { previous?: string; params?: string; operator?: string; audits?: string[]; sampleInput?: string }) =>
-    run(async () => {
+  .action(async (input: string, manifest: string, o: { previous?: string; params?: string; operator?: string; audits?: string[]; sampleInput?: string }) => {
+    const [{ readJson, run }, { verifyEpoch }] = await Promise.all([io(), import('./verify.ts')]);
+    return run(async () => {
       const r = await verifyEpoch({
         input: readJson(input, 'epoch input'),
         manifest: readJson(manifest, 'manifest'),
@@ -229,8 +264,8 @@ program
         console.error(`NOT VERIFIED — ${r.message}`);
         process.exitCode = 1;
       }
-    }),
-  );
+    });
+  });
 
 const server = (c: Command) => c.option('--server <url>', 'the service', 'http://127.0.0.1:8640');
 program
@@ -245,12 +280,13 @@ program
   .option('--proposal <id>', "with --server: the live set with this governance proposal's patch applied")
   .option('--out <dir>', 'where to write report.md, report.json and the charts (default sim-report/<scenario>)')
   .option('--quiet', 'no progress bar or summary')
-  .action((name: string, o: SimOptions & { params?: string; server?: string; proposal?: string }) =>
-    run(async () => {
+  .action(async (name: string, o: SimOptions & { params?: string; server?: string; proposal?: string }) => {
+    const [{ loadParams, run }, { sim, simParams }] = await Promise.all([io(), import('./sim.ts')]);
+    return run(async () => {
       const params = await simParams(o, loadParams);
       await sim(name, params, { ...o, out: o.out ?? `sim-report/${name}` });
-    }),
-  );
+    });
+  });
 server(
   program
     .command('stake')
@@ -262,7 +298,10 @@ server(
     .option('--kind <kind>', 'user, operator or bond', 'user')
     .option('--node <id>', 'the node, for a bond')
     .option('--lock-days <days>', 'commitment lock', '0'),
-).action((o) => run(() => stake(o)));
+).action(async (o) => {
+  const [{ run }, { stake }] = await Promise.all([io(), import('./gov.ts')]);
+  return run(() => stake(o));
+});
 server(
   program
     .command('unbond')
@@ -270,7 +309,10 @@ server(
     .requiredOption('--keys <file>', 'the staking key file')
     .requiredOption('--id <id>', 'the stake id')
     .requiredOption('--amount <tokens>', 'amount in tokens'),
-).action((o) => run(() => unbond(o)));
+).action(async (o) => {
+  const [{ run }, { unbond }] = await Promise.all([io(), import('./gov.ts')]);
+  return run(() => unbond(o));
+});
 const gov = program.command('gov').description('governance: proposals and votes');
 server(
   gov
@@ -287,7 +329,10 @@ server(
     .option('--simulate', 'with --patch: attach the simulated impact (the last epochs replayed, the incentive scenario) to the proposal')
     .option('--simulate-epochs <n>', 'how many of the last closed epochs to replay (default 3)')
     .option('--description <text>', 'what and why', ''),
-).action((o) => run(() => propose(o)));
+).action(async (o) => {
+  const [{ run }, { propose }] = await Promise.all([io(), import('./gov.ts')]);
+  return run(() => propose(o));
+});
 server(
   gov
     .command('vote')
@@ -295,11 +340,18 @@ server(
     .requiredOption('--keys <file>', 'a staking key file')
     .requiredOption('--id <id>', 'the proposal')
     .requiredOption('--option <option>', 'yes, no, abstain or veto'),
-).action((o) => run(() => vote(o)));
-server(gov.command('list').description('every proposal with its status and tally')).action((o) => run(() => listOrShow(o)));
-server(gov.command('show').argument('<id>', 'the proposal').description('one proposal with its votes')).action((id: string, o) =>
-  run(() => listOrShow({ ...o, id })),
-);
+).action(async (o) => {
+  const [{ run }, { vote }] = await Promise.all([io(), import('./gov.ts')]);
+  return run(() => vote(o));
+});
+server(gov.command('list').description('every proposal with its status and tally')).action(async (o) => {
+  const [{ run }, { listOrShow }] = await Promise.all([io(), import('./gov.ts')]);
+  return run(() => listOrShow(o));
+});
+server(gov.command('show').argument('<id>', 'the proposal').description('one proposal with its votes')).action(async (id: string, o) => {
+  const [{ run }, { listOrShow }] = await Promise.all([io(), import('./gov.ts')]);
+  return run(() => listOrShow({ ...o, id }));
+});
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
