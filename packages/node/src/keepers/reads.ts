@@ -245,8 +245,10 @@ export type ProviderQuery = {
  * The providers table (issue 22): every node with its earnings and uptime in a closed epoch (the
  * last by default) and its sanctions on record (warnings and slashes), sorted by any of them and
  * filtered by status, region, owner, GPU model or sanctions — on the server, a page at a time
- * (`limit` ≤ 500 from `offset` ≤ 100,000). Sorting by earnings or uptime walks the statements'
- * indexes, so the first pages cost the same at any network size.
+ * (`limit` ≤ 500 from `offset` ≤ 100,000). The statements are indexed by (epoch, reward) and
+ * (epoch, uptime) for it; whether the planner walks them rather than sorting every node (the join
+ * is from `nodes`, so nodes without a statement come last) is not measured at scale yet — the
+ * bench's `read providers` row times this page.
  */
 export async function listProviders(ctx: Context, q: ProviderQuery) {
   const sort = q.sort ?? 'reward';
