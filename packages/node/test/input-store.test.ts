@@ -1,7 +1,18 @@
 import { canonicalJson, contentHash, serializeEpochInput, syntheticEpoch } from '@swarm/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readInputJson, readInputPieces, readNodeInput, storeInputParts } from '../src/keepers/input-store.ts';
+import { nodeObjectIn, readInputJson, readInputPieces, readNodeInput, storeInputParts } from '../src/keepers/input-store.ts';
 import { STORES, testService } from './helpers.ts';
+
+describe('a node found in a part without parsing the others', () => {
+  it('takes the object whose own id matches, not one nested in another or written in a string', () => {
+    const a = { a: { id: 'x' }, id: 'y', s: '}{"id":"x"}\\' };
+    const b = { id: 'x', b: [{ id: 'y' }], t: '{' };
+    const part = [a, b].map((x) => canonicalJson(x)).join(',');
+    expect(nodeObjectIn(part, 'x')).toEqual(b);
+    expect(nodeObjectIn(part, 'y')).toEqual(a);
+    expect(nodeObjectIn(part, 'z')).toBeUndefined();
+  });
+});
 
 /** Epoch inputs stored in parts of 10,000 nodes and read back byte for byte (SPEC §8: verify replays them). */
 describe.each(STORES)('stored epoch inputs on %s', (kind) => {

@@ -74,10 +74,51 @@ export async function readNodeInput(sql: Sql, n: number, nodeId: string): Promis
       ORDER BY first_node IS NULL, part DESC LIMIT CASE WHEN EXISTS (SELECT 1 FROM epoch_input_parts WHERE epoch = $1 AND first_node IS NULL) THEN NULL ELSE 1 END`,
     [n, nodeId],
   );
-  const lists = parts.length > 0 ? parts.map((p) => `[${p.nodes}]`) : [JSON.stringify((JSON.parse(head) as { nodes: unknown[] }).nodes)];
-  for (const list of lists) {
-    const found = (JSON.parse(list) as { id: string }[]).find((x) => x.id === nodeId);
-    if (found) return found as Record<string, unknown>;
+  if (parts.length === 0) return (JSON.parse(head) as { nodes: { id: string }[] }).nodes.find((x) => x.id === nodeId);
+  for (const p of parts) {
+    const found = nodeObjectIn(p.nodes, nodeId);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The node `id`'s object in a part (canonical JSON objects joined by commas), parsed alone: the
+ * part is scanned once for its top-level objects (strings and nesting tracked) and only the one
+ * whose own `"id"` key matches is parsed — not the other 9,999 nodes.
+ */
+export function nodeObjectIn(part: string, id: string): Record<string, unknown> | undefined {
+  const key = `"id":${JSON.stringify(id)}`;
+  let next = part.indexOf(key);
+  if (next < 0) return undefined;
+  let depth = 0;
+  let inString = false;
+  let start = 0;
+  let found = false;
+  for (let i = 0; i < part.length; i++) {
+    const c = part.charCodeAt(i);
+    if (next >= 0 && next < i) next = part.indexOf(key, i); // a match passed inside a string: the next one
+    if (inString) {
+      if (c === 92)
+        i++; // a backslash: the next character is escaped
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (i === next) {
+      if (depth === 1) found = true; // the key of a top-level object, not of one nested in it
+      next = part.indexOf(key, i + 1);
+    }
+    if (c === 34) inString = true;
+    else if (c === 123) {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === 125) {
+      depth--;
+      if (depth === 0) {
+        if (found) return JSON.parse(part.slice(start, i + 1)) as Record<string, unknown>;
+        if (next < 0) return undefined;
+      }
+    }
   }
   return undefined;
 }

@@ -245,10 +245,9 @@ export type ProviderQuery = {
  * The providers table (issue 22): every node with its earnings and uptime in a closed epoch (the
  * last by default) and its sanctions on record (warnings and slashes), sorted by any of them and
  * filtered by status, region, owner, GPU model or sanctions — on the server, a page at a time
- * (`limit` ≤ 500 from `offset` ≤ 100,000). The statements are indexed by (epoch, reward) and
- * (epoch, uptime) for it; whether the planner walks them rather than sorting every node (the join
- * is from `nodes`, so nodes without a statement come last) is not measured at scale yet — the
- * bench's `read providers` row times this page.
+ * (`limit` ≤ 500 from `offset` ≤ 100,000). By earnings or uptime a page walks the statements'
+ * indexes (epoch, reward|uptime, node); by id, the nodes' key; by sanctions it counts every node's
+ * (the bench's `read providers` rows time the first two at scale).
  */
 export async function listProviders(ctx: Context, q: ProviderQuery) {
   const sort = q.sort ?? 'reward';
@@ -267,26 +266,51 @@ export async function listProviders(ctx: Context, q: ProviderQuery) {
   const last = (await ctx.db.query<{ epoch: string }>('SELECT MAX(epoch)::text AS epoch FROM epochs'))[0]?.epoch ?? null;
   const epoch = q.epoch ?? last;
   const dir = order === 'asc' ? 'ASC' : 'DESC';
-  const rows = await ctx.db.query<NodeRow & { reward: string | null; uptime: string | null; reasons: unknown; sanctions: number }>(
-    `SELECT n.*, s.reward::text AS reward, s.uptime::text AS uptime, s.statement::json->'reasons' AS reasons,
-            (SELECT COUNT(*)::int FROM slashes x WHERE x.node_id = n.id) AS sanctions
-       FROM (SELECT ${nodeColumns(await checkedAfter(ctx))} FROM nodes
-              WHERE ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR region = $3) AND ($4::text IS NULL OR owner = $4)
+  type Row = NodeRow & { reward: string | null; uptime: string | null; reasons: unknown; sanctions: number };
+  const filters = `($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR region = $3) AND ($4::text IS NULL OR owner = $4)
                 AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM json_array_elements(hardware::json->'gpus') g WHERE g->>'model' = $5 AND (g->>'count')::int > 0))
-                AND ($6::boolean IS NULL OR EXISTS (SELECT 1 FROM slashes x WHERE x.node_id = nodes.id) = $6)) n
-       LEFT JOIN statements s ON s.epoch = $1::bigint AND s.node_id = n.id
-      ORDER BY ${PROVIDER_SORTS[sort as keyof typeof PROVIDER_SORTS]} ${dir} NULLS LAST, n.id ${dir} LIMIT $7 OFFSET $8`,
-    [
-      epoch,
-      q.status ?? null,
-      q.region ?? null,
-      q.owner?.toLowerCase() ?? null,
-      q.model ?? null,
-      q.sanctioned === undefined ? null : q.sanctioned === 'true',
-      limit,
-      offset,
-    ],
-  );
+                AND ($6::boolean IS NULL OR EXISTS (SELECT 1 FROM slashes x WHERE x.node_id = nodes.id) = $6)`;
+  const filtered = `(SELECT ${nodeColumns(await checkedAfter(ctx))} FROM nodes WHERE ${filters}) n`;
+  const columns = `n.*, s.reward::text AS reward, s.uptime::text AS uptime, s.statement::json->'reasons' AS reasons,
+            (SELECT COUNT(*)::int FROM slashes x WHERE x.node_id = n.id) AS sanctions`;
+  const args = [
+    epoch,
+    q.status ?? null,
+    q.region ?? null,
+    q.owner?.toLowerCase() ?? null,
+    q.model ?? null,
+    q.sanctioned === undefined ? null : q.sanctioned === 'true',
+  ];
+  let rows: Row[];
+  if (sort === 'reward' || sort === 'uptime') {
+    // the statements' index (epoch, reward|uptime, node) in order, each joined to its node: the first
+    // pages read a page of statements, not every node (a statement's reward and uptime are never
+    // null, so the nulls' place is the index's); nodes without a statement in the epoch come after
+    const nulls = dir === 'DESC' ? 'NULLS FIRST' : 'NULLS LAST';
+    rows = await ctx.db.query<Row>(
+      `SELECT ${columns} FROM statements s JOIN ${filtered} ON n.id = s.node_id
+        WHERE s.epoch = $1::bigint ORDER BY s.${sort} ${dir} ${nulls}, s.node_id ${dir} LIMIT $7 OFFSET $8`,
+      [...args, limit, offset],
+    );
+    if (rows.length < limit) {
+      const withStatement =
+        (
+          await ctx.db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM statements s JOIN ${filtered} ON n.id = s.node_id WHERE s.epoch = $1::bigint`, args)
+        )[0]?.n ?? 0;
+      const rest = await ctx.db.query<Row>(
+        `SELECT ${columns} FROM ${filtered} LEFT JOIN statements s ON s.epoch = $1::bigint AND s.node_id = n.id
+          WHERE s.node_id IS NULL ORDER BY n.id ${dir} LIMIT $7 OFFSET $8`,
+        [...args, limit - rows.length, Math.max(0, offset - withStatement)],
+      );
+      rows = [...rows, ...rest];
+    }
+  } else {
+    rows = await ctx.db.query<Row>(
+      `SELECT ${columns} FROM ${filtered} LEFT JOIN statements s ON s.epoch = $1::bigint AND s.node_id = n.id
+        ORDER BY ${PROVIDER_SORTS[sort as keyof typeof PROVIDER_SORTS]} ${dir} NULLS LAST, n.id ${dir} LIMIT $7 OFFSET $8`,
+      [...args, limit, offset],
+    );
+  }
   return {
     epoch: epoch === null ? null : Number(epoch),
     sort,
