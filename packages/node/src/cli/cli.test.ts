@@ -65,6 +65,7 @@ describe('swarm CLI', { timeout: 180_000 }, () => {
       [['start', '--bogus'], {}, /unknown option '--bogus'/],
       [['start', '--data-dir', 'memory://x'], { SWARM_OPERATOR_ETH_KEY: '0x1234' }, /SWARM_OPERATOR_ETH_KEY must be a secp256k1 private key/],
       [['check', '--data-dir', `${tmpdir()}/swarm-no-such-store`], {}, /there is no store in/],
+      [['demo', '--seed', 'abc', '--data-dir', `${tmpdir()}/swarm-demo-bad-seed`], {}, /--seed takes a whole number/],
     ];
     const results = await Promise.all(
       cases.map(

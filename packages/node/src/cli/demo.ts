@@ -44,6 +44,7 @@ export async function demo(o: DemoOptions): Promise<void> {
   const epochSeconds = Number(o.epochSeconds);
   if (!Number.isSafeInteger(nodes) || nodes < 1 || nodes > 5000) throw new UsageError('--nodes takes 1 to 5000');
   if (!Number.isSafeInteger(epochSeconds) || epochSeconds < 60) throw new UsageError('--epoch-seconds takes 60 or more');
+  if (!/^\d{1,9}$/.test(o.seed)) throw new UsageError('--seed takes a whole number');
   if (!o.keep) wipeDemoStore(o.dataDir);
   // the demo prints its own summary per epoch; the service's log lines only from warn unless asked
   const base = readEnv(process.env, { logLevel: 'warn' });
@@ -86,7 +87,7 @@ export async function demo(o: DemoOptions): Promise<void> {
   const interactive = process.stdout.isTTY === true;
   let stopping = false;
   let counts = { heartbeats: 0, receipts: 0 };
-  const stop = async () => {
+  const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
     bar?.stop();
@@ -94,14 +95,19 @@ export async function demo(o: DemoOptions): Promise<void> {
     await running.stop();
     await driver?.terminate();
     console.log(`\nstopped after ${closed.length} epochs · ${counts.heartbeats} heartbeats and ${counts.receipts} receipts accepted over HTTP`);
-    process.exit(0);
+    process.exit(code);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
   stopWhenDone = () => {
     if (closed.length >= maxEpochs) void stop();
   };
-  driver.on('error', (e) => console.log(`the demo's driver failed: ${e.message}`));
+  // a driver that fails (its bootstrap refused, the service unreachable) stops the demo with an error:
+  // a service left running without its network would look like a demo that works
+  driver.on('error', (e) => {
+    console.log(`the demo's driver failed: ${e.message}`);
+    void stop(1);
+  });
   driver.on('message', (m: DriverMessage) => {
     if (m.type === 'ready') console.log(`registered ${m.nodes} nodes and their bonds; epoch 0 starts ${new Date(genesis * 1000).toISOString()}\n`);
     else if (m.type === 'say') {
