@@ -1,18 +1,17 @@
 /**
- * End to end on an in-process EVM: a simulated network drives the real service through two
- * epochs; each close settles a Merkle root and a signed manifest; the chain adapter posts the
- * roots to a RewardDistributor through a JSON-RPC endpoint; every payee claims its cumulative
- * total with the service's proof; the distributor pays out to the last unit.
+ * End to end on anvil (Foundry's local chain, started here): a simulated network drives the real
+ * service through two epochs; each close settles a Merkle root and a signed manifest; the chain
+ * adapter posts the roots to a RewardDistributor through anvil's JSON-RPC endpoint; every payee
+ * claims its cumulative total with the service's proof; the distributor pays out to the last unit.
  *
  *   npx tsx examples/claim-demo.ts
  */
 
-import { Chain, EvmRpc, RewardDistributor } from '@swarm/contracts';
+import { Chain, RewardDistributor, TestToken } from '@swarm/contracts';
 import { formatTokens } from '@swarm/core';
 import { SwarmClient } from '@swarm/sdk';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import TestToken from '../packages/contracts/artifacts/TestToken.json' with { type: 'json' };
 import { injectFetch } from '../packages/node/src/api/inject-fetch.ts';
 import { buildServer } from '../packages/node/src/api/server.ts';
 import { RootPublisher } from '../packages/node/src/chain/publisher.ts';
@@ -45,14 +44,14 @@ for (let slot = 0; slot < 125; slot++) {
   for (const n of await closeDueEpochs(ctx)) console.log(`epoch ${n} closed and settled`);
 }
 
-// the chain: a token, a distributor owned by the operator's key, and a JSON-RPC endpoint
+// the chain: anvil, a token, and a distributor owned by the operator's key
 const chain = await Chain.create();
+const rpcUrl = chain.url;
 const deployer = `0x${'de'.repeat(20)}` as Hex;
 const operator = privateKeyToAccount(OPERATOR_KEY);
+await chain.fund(operator.address);
 const token = await chain.deploy(TestToken, [], deployer);
 const distributor = await chain.deploy(RewardDistributor, [token, operator.address], deployer);
-const rpc = new EvmRpc(chain);
-const rpcUrl = await rpc.listen();
 const publisher = await RootPublisher.connect({ rpcUrl, distributor }, operator);
 console.log(`posted roots of epochs ${(await publisher.publishPending(db)).join(', ')} to ${distributor} via ${rpcUrl}`);
 
@@ -69,7 +68,7 @@ for (const v of tree.values) {
 }
 const left = (await chain.read(TestToken, token, 'balanceOf', [distributor])) as bigint;
 console.log(`${tree.values.length} payees claimed ${formatTokens(paid)} tokens; the distributor holds ${left} base units`);
-await rpc.close();
+await chain.stop();
 await app.close();
 await db.close();
 if (left !== 0n || paid !== owed) process.exit(1);

@@ -1,7 +1,8 @@
 import RewardDistributor from '../artifacts/RewardDistributor.json' with { type: 'json' };
 import StakingVault from '../artifacts/StakingVault.json' with { type: 'json' };
+import TestToken from '../artifacts/TestToken.json' with { type: 'json' };
 
-export { Chain } from './evm-chain.ts';
-export { EvmRpc } from './evm-rpc.ts';
+export { Anvil, type AnvilOptions, anvilBinary } from './anvil.ts';
+export { type Artifact, type CallResult, Chain } from './chain.ts';
 /** ABI and bytecode of the contracts, compiled by `src/build.ts` (solc-js). */
-export { RewardDistributor, StakingVault };
+export { RewardDistributor, StakingVault, TestToken };

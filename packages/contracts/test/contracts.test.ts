@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Hex } from 'viem';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testService } from '../../node/test/helpers.ts';
 import { twoClosedEpochs } from '../../node/test/traffic.ts';
 import RewardDistributor from '../artifacts/RewardDistributor.json' with { type: 'json' };
 import StakingVault from '../artifacts/StakingVault.json' with { type: 'json' };
 import TestToken from '../artifacts/TestToken.json' with { type: 'json' };
 import { artifactText, compile } from '../src/build.ts';
-import { Chain } from '../src/evm-chain.ts';
+import { Chain } from '../src/chain.ts';
 
 const operator = `0x${'0a'.repeat(20)}` as Hex;
 const alice = `0x${'a1'.repeat(20)}` as Hex;
@@ -16,6 +16,10 @@ const pool = `0x${'c0'.repeat(20)}` as Hex;
 
 type Epoch = { root: Hex; claims: { address: Hex; amount: bigint; proof: Hex[] }[] };
 const epochs: Epoch[] = [];
+const chains: Chain[] = [];
+afterAll(async () => {
+  for (const c of chains) await c.stop();
+});
 
 // trees from real closed epochs of the service
 beforeAll(async () => {
@@ -46,9 +50,10 @@ describe('artifacts', () => {
   });
 });
 
-describe('RewardDistributor on the EVM', () => {
+describe('RewardDistributor on anvil', () => {
   it('pays cumulative claims against each epoch root, once', async () => {
     const c = await Chain.create();
+    chains.push(c);
     const token = await c.deploy(TestToken, [], operator);
     const dist = await c.deploy(RewardDistributor, [token, operator], operator);
     const [e0, e1] = epochs as [Epoch, Epoch];
@@ -85,10 +90,11 @@ describe('RewardDistributor on the EVM', () => {
   }, 60_000);
 });
 
-describe('StakingVault on the EVM', () => {
+describe('StakingVault on anvil', () => {
   const node = `0x${'ee'.repeat(32)}` as Hex;
   async function setup() {
     const c = await Chain.create();
+    chains.push(c);
     const token = await c.deploy(TestToken, [], operator);
     const vault = await c.deploy(StakingVault, [token, operator, pool, 14n * 86_400n], operator);
     await c.send(TestToken, token, 'mint', [alice, 10_000n], operator);
@@ -104,9 +110,9 @@ describe('StakingVault on the EVM', () => {
     expect(await c.send(StakingVault, vault, 'requestUnbond', [node, 1_001n], alice)).toMatchObject({ ok: false, error: 'InsufficientBond' });
     expect(await c.send(StakingVault, vault, 'requestUnbond', [node, 400n], alice)).toMatchObject({ ok: true, value: 0n });
     expect(await c.read(StakingVault, vault, 'bonded', [node])).toBe(600n);
-    c.now += 14n * 86_400n - 1n;
+    await c.warp(14n * 86_400n - 3_600n); // the chain clock also moves with the wall clock: an hour of margin (forge tests the exact second)
     expect(await c.send(StakingVault, vault, 'withdraw', [node, 0n], alice)).toMatchObject({ ok: false, error: 'NotReleased' });
-    c.now += 1n;
+    await c.warp(3_600n);
     expect(await c.send(StakingVault, vault, 'withdraw', [node, 0n], bob)).toMatchObject({ ok: false, error: 'NotOwner' });
     expect((await c.send(StakingVault, vault, 'withdraw', [node, 0n], alice)).ok).toBe(true);
     expect(await c.read(TestToken, token, 'balanceOf', [alice])).toBe(9_400n);
@@ -126,7 +132,7 @@ describe('StakingVault on the EVM', () => {
     expect(await c.send(StakingVault, vault, 'slash', [node, 701n, 5_000n, node], operator)).toMatchObject({ ok: false, error: 'InsufficientBond' });
     expect(await c.send(StakingVault, vault, 'slash', [node, 1n, 10_001n, node], operator)).toMatchObject({ ok: false, error: 'InvalidShare' });
     // once released, the unbonding is out of reach
-    c.now += 14n * 86_400n;
+    await c.warp(14n * 86_400n);
     expect(await c.send(StakingVault, vault, 'slash', [node, 1n, 5_000n, node], operator)).toMatchObject({ ok: false, error: 'InsufficientBond' });
     expect((await c.send(StakingVault, vault, 'withdraw', [node, 0n], alice)).ok).toBe(true);
     expect(await c.read(TestToken, token, 'balanceOf', [alice])).toBe(9_000n + 700n);
@@ -137,13 +143,13 @@ describe('the chain adapter', () => {
   it('posts each settled root to the RewardDistributor through a JSON-RPC endpoint, once', async () => {
     const { privateKeyToAccount } = await import('viem/accounts');
     const { RootPublisher } = await import('../../node/src/chain/publisher.ts');
-    const { EvmRpc } = await import('../src/evm-rpc.ts');
     const t = await testService('pglite');
     const c = await Chain.create();
-    const rpc = new EvmRpc(c);
-    const url = await rpc.listen();
+    chains.push(c);
+    const url = c.url;
     try {
       const op = privateKeyToAccount(`0x${'11'.repeat(32)}`); // the service's operator key in tests
+      await c.fund(op.address);
       const token = await c.deploy(TestToken, [], operator);
       const dist = await c.deploy(RewardDistributor, [token, op.address], operator);
       await twoClosedEpochs(t);
@@ -162,14 +168,13 @@ describe('the chain adapter', () => {
         value: BigInt(claim[1]),
       });
     } finally {
-      await rpc.close();
       await t.close();
     }
   }, 120_000);
 });
 
 describe('examples/claim-demo.ts', () => {
-  it('claims a demo epoch end to end on the in-process EVM', async () => {
+  it('claims a demo epoch end to end on anvil', async () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
     const root = new URL('../../../', import.meta.url).pathname;

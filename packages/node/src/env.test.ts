@@ -25,6 +25,9 @@ describe('readEnv: every variable validated loudly', () => {
     ['SWARM_PORT', '70000', /SWARM_PORT must be a port number/],
     ['SWARM_OPERATOR_ETH_KEY', '0x1234', /SWARM_OPERATOR_ETH_KEY must be a secp256k1 private key/],
     ['SWARM_DISTRIBUTOR', '0xnothex', /SWARM_DISTRIBUTOR must be an address/],
+    ['SWARM_STAKING_VAULT', '0x12', /SWARM_STAKING_VAULT must be an address/],
+    ['SWARM_CHAIN_CONFIRMATIONS', '-1', /SWARM_CHAIN_CONFIRMATIONS must be a number of blocks/],
+    ['SWARM_CHAIN_FROM_BLOCK', 'latest', /SWARM_CHAIN_FROM_BLOCK must be a block number/],
     ['SWARM_LOG_LEVEL', 'loud', /SWARM_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL must be a postgres/],
     ['SWARM_OPERATOR_TOKEN', 'short', /SWARM_OPERATOR_TOKEN must be 16–256/],
@@ -35,7 +38,14 @@ describe('readEnv: every variable validated loudly', () => {
   });
 
   it('refuses half a chain adapter rather than quietly running without one', () => {
-    expect(() => readEnv({ SWARM_CHAIN_RPC: 'http://127.0.0.1:8545' })).toThrow(/set both or neither/);
+    expect(() => readEnv({ SWARM_CHAIN_RPC: 'http://127.0.0.1:8545' })).toThrow(/at least one contract/);
+    expect(() => readEnv({ SWARM_STAKING_VAULT: `0x${'ef'.repeat(20)}` })).toThrow(/at least one contract, or none/);
+    expect(readEnv({ SWARM_CHAIN_RPC: 'http://127.0.0.1:8545', SWARM_STAKING_VAULT: `0x${'ef'.repeat(20)}`, SWARM_CHAIN_CONFIRMATIONS: '3' })).toMatchObject({
+      stakingVault: `0x${'ef'.repeat(20)}`,
+      distributor: undefined,
+      confirmations: 3,
+      fromBlock: 0,
+    });
   });
 
   it('never echoes a long value (a secret, or a megabyte) in full', () => {

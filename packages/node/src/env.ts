@@ -9,9 +9,18 @@ export type Env = {
   operatorToken: string | undefined;
   operatorEthKey: `0x${string}` | undefined;
   logLevel: LogLevel;
-  /** The chain adapter, off unless both are set: a JSON-RPC endpoint and the RewardDistributor address. */
+  /**
+   * The chain adapter, off unless a JSON-RPC endpoint and a contract are set: with the
+   * RewardDistributor, each settled root is posted and claims are read back; with the StakingVault,
+   * bonds come from its events (and the service's slashes go to it).
+   */
   chainRpc: string | undefined;
   distributor: `0x${string}` | undefined;
+  stakingVault: `0x${string}` | undefined;
+  /** Blocks on top of a block before the follower counts its events (default 12). */
+  confirmations: number;
+  /** The first block the follower reads (the contracts' deployment; default 0). */
+  fromBlock: number;
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,9 +47,14 @@ export function readEnv(e: NodeJS.ProcessEnv = process.env, defaults: { logLevel
   const url = must('DATABASE_URL', (v) => /^postgres(ql)?:\/\//.test(v), 'a postgres:// or postgresql:// URL');
   const rpc = must('SWARM_CHAIN_RPC', (v) => /^https?:\/\/\S+$/.test(v), 'an http:// or https:// JSON-RPC URL');
   const distributor = must('SWARM_DISTRIBUTOR', (v) => /^0x[0-9a-fA-F]{40}$/.test(v), 'an address: 0x and 40 hex digits');
-  if ((rpc === undefined) !== (distributor === undefined)) {
-    throw new EnvError('SWARM_CHAIN_RPC and SWARM_DISTRIBUTOR turn the chain adapter on together: set both or neither');
+  const vault = must('SWARM_STAKING_VAULT', (v) => /^0x[0-9a-fA-F]{40}$/.test(v), 'an address: 0x and 40 hex digits');
+  if ((rpc !== undefined) !== (distributor !== undefined || vault !== undefined)) {
+    throw new EnvError(
+      'SWARM_CHAIN_RPC turns the chain adapter on with SWARM_DISTRIBUTOR and/or SWARM_STAKING_VAULT: set the endpoint and at least one contract, or none of them',
+    );
   }
+  const confirmations = must('SWARM_CHAIN_CONFIRMATIONS', (v) => /^\d{1,4}$/.test(v), 'a number of blocks 0–9999');
+  const fromBlock = must('SWARM_CHAIN_FROM_BLOCK', (v) => /^\d{1,15}$/.test(v), 'a block number');
   const token = must('SWARM_OPERATOR_TOKEN', (v) => /^[\x21-\x7e]{16,256}$/.test(v), '16–256 printable ASCII characters without spaces');
   return {
     databaseUrl: url,
@@ -56,6 +70,9 @@ export function readEnv(e: NodeJS.ProcessEnv = process.env, defaults: { logLevel
       'info') as LogLevel,
     chainRpc: rpc,
     distributor: distributor as `0x${string}` | undefined,
+    stakingVault: vault as `0x${string}` | undefined,
+    confirmations: confirmations === undefined ? 12 : Number(confirmations),
+    fromBlock: fromBlock === undefined ? 0 : Number(fromBlock),
   };
 }
 

@@ -15,12 +15,13 @@ import {
   verifyBody,
 } from '@swarm/sdk';
 import { balanceOf, post } from '../ledger/ledger.ts';
-import { type Context, epochOf, epochStart, type NodeInfo, nextEpoch, paramsAt } from '../service/context.ts';
+import { type Context, epochOf, epochStart, type NodeInfo, paramsAt } from '../service/context.ts';
 import { badRequest, conflict, forbidden, notFound, RequestError, unauthorized } from '../service/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { messageHash } from './audits.ts';
 import { advanceSeq, checkEpochOpen, checkTimestamp, requireEpoch } from './checks.ts';
-import { reserveFunds, spendFromWallet } from './wallet.ts';
+import { openStake, startUnbonding } from './stakes.ts';
+import { reserveFunds } from './wallet.ts';
 
 /**
  * The ingest keepers: each verifies one kind of signed message and stores it in one transaction,
@@ -445,8 +446,10 @@ export async function acceptStake(ctx: Context, msg: Stake): Promise<{ stakeId: 
   const amount = parseAmount(b.amount, 'body.amount');
   if (amount === 0n) throw badRequest('OUT_OF_RANGE', 'a stake must be positive', 'body.amount');
   return ctx.db.tx(async (sql) => {
-    const { params } = await paramsAt(sql, Math.max(0, epoch));
     if (b.kind === 'bond') {
+      if (ctx.bondsOnChain) {
+        throw conflict('BONDS_ON_CHAIN', `bonds come from the StakingVault at ${ctx.bondsOnChain}: bond there, for the node's key`, 'body.kind');
+      }
       if (b.nodeId === null) throw badRequest('MISSING_FIELD', 'a bond names its node', 'body.nodeId');
       const node = await getNode(ctx, sql, b.nodeId);
       if (!node) throw notFound('UNKNOWN_NODE', `no node ${JSON.stringify(b.nodeId)} is registered`, 'body.nodeId');
@@ -454,20 +457,18 @@ export async function acceptStake(ctx: Context, msg: Stake): Promise<{ stakeId: 
     } else if (b.nodeId !== null) {
       throw badRequest('UNEXPECTED_FIELD', 'only a bond names a node', 'body.nodeId');
     }
-    if (b.kind === 'operator' && amount < params.staking.operatorMinStake) {
-      throw badRequest('BELOW_OPERATOR_MINIMUM', `an operator stake is at least ${params.staking.operatorMinStake} base units`, 'body.amount');
-    }
     await advanceSeq(sql, b.ownerKey, b.seq, 'body.seq');
-    const effectiveEpoch = Math.max(epoch + 1, await nextEpoch(sql));
-    const r = await sql.query(
-      `INSERT INTO stakes (id, kind, owner_key, node_id, payout, amount, lock_days, effective_epoch)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id`,
-      [b.stakeId, b.kind, b.ownerKey, b.nodeId, b.payout, amount.toString(), b.lockDays, effectiveEpoch],
-    );
-    if (r.length === 0) throw conflict('DUPLICATE_STAKE', `stake ${b.stakeId} exists`, 'body.stakeId');
-    await spendFromWallet(sql, b.ownerKey, amount, 'body.amount', 'the stake', [
-      { id: `stake:${b.stakeId}`, epoch, from: `wallet:${b.ownerKey}`, to: `stake:${b.stakeId}`, amount, memo: `${b.kind} stake` },
-    ]);
+    const effectiveEpoch = await openStake(sql, {
+      stakeId: b.stakeId,
+      kind: b.kind,
+      ownerKey: b.ownerKey,
+      nodeId: b.nodeId,
+      payout: b.payout,
+      amount,
+      lockDays: b.lockDays,
+      epoch,
+      source: null,
+    });
     ctx.metrics.accepted.inc({ type: 'stake' });
     return { stakeId: b.stakeId, effectiveEpoch };
   });
@@ -482,39 +483,19 @@ export async function acceptUnbond(ctx: Context, msg: Unbond): Promise<{ unbondi
   if (amount === 0n) throw badRequest('OUT_OF_RANGE', 'an unbonding must be positive', 'body.amount');
   return ctx.db.tx(async (sql) => {
     const st = (
-      await sql.query<{ owner_key: string; amount: string }>('SELECT owner_key, amount::text AS amount FROM stakes WHERE id = $1 FOR UPDATE', [b.stakeId])
+      await sql.query<{ owner_key: string; amount: string; source: string | null }>(
+        'SELECT owner_key, amount::text AS amount, source FROM stakes WHERE id = $1 FOR UPDATE',
+        [b.stakeId],
+      )
     )[0];
     if (!st) throw notFound('UNKNOWN_STAKE', `no stake ${JSON.stringify(b.stakeId)}`, 'body.stakeId');
     if (st.owner_key !== b.ownerKey) throw forbidden('NOT_STAKE_OWNER', 'only the key that staked can unbond', 'body.ownerKey');
+    if (st.source !== null) throw conflict('BONDS_ON_CHAIN', `this bond is held on chain (${st.source}): unbond it there`, 'body.stakeId');
     const left = await balanceOf(sql, `stake:${b.stakeId}`);
     if (amount > left) throw badRequest('UNBOND_EXCEEDS_STAKE', `the stake holds ${left}, cannot unbond ${amount}`, 'body.amount');
     await advanceSeq(sql, b.ownerKey, b.seq, 'body.seq');
-    const { params } = await paramsAt(sql, Math.max(0, epoch));
-    const effectiveEpoch = Math.max(epoch + 1, await nextEpoch(sql));
-    const releaseEpoch = effectiveEpoch + Math.ceil((params.staking.unbondingDays * ctx.settings.daySeconds) / ctx.settings.epochSeconds);
     const id = `${b.stakeId}:${b.seq}`;
-    await sql.query('INSERT INTO unbondings (id, stake_id, amount, effective_epoch, release_epoch) VALUES ($1, $2, $3, $4, $5)', [
-      id,
-      b.stakeId,
-      amount.toString(),
-      effectiveEpoch,
-      releaseEpoch,
-    ]);
-    await post(sql, [{ id: `unbond:${id}`, epoch, from: `stake:${b.stakeId}`, to: `unbonding:${id}`, amount, memo: 'unbond' }]);
-    // leaving a committed period early forfeits the commitment multiplier from the unbonding on (SPEC §4.4)
-    await sql.query(
-      `UPDATE nodes n SET commitment_forfeited_epoch = $3 FROM stakes s
-        WHERE s.id = $1 AND s.kind = 'bond' AND n.id = s.node_id AND n.commitment_days > 0
-          AND n.registered_at + n.commitment_days * $2::bigint > $4 AND n.commitment_forfeited_epoch IS NULL`,
-      [b.stakeId, ctx.settings.daySeconds, effectiveEpoch, b.timestamp],
-    );
-    // so does leaving a user or operator stake's declared lock early (SPEC §4.4): counted from the epoch the stake took effect
-    await sql.query(
-      `UPDATE stakes SET lock_forfeited_epoch = $3
-        WHERE id = $1 AND kind <> 'bond' AND lock_days > 0 AND lock_forfeited_epoch IS NULL
-          AND $5::bigint + effective_epoch * $6::bigint + lock_days * $2::bigint > $4`,
-      [b.stakeId, ctx.settings.daySeconds, effectiveEpoch, b.timestamp, ctx.settings.genesis, ctx.settings.epochSeconds],
-    );
+    const { releaseEpoch } = await startUnbonding(ctx, sql, { id, stakeId: b.stakeId, amount, epoch, timestamp: b.timestamp });
     ctx.metrics.accepted.inc({ type: 'unbond' });
     return { unbondingId: id, releaseEpoch };
   });

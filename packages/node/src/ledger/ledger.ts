@@ -10,7 +10,9 @@ import type { Sql } from '../store/db.ts';
  * append-only and idempotent by `id`: posting an id again is a no-op. Each posting's hash covers
  * the previous one's, so rewriting history is evident (`checkLedger`).
  *
- * Accounts: `mint` (the only one that goes negative: minted supply), `burn`, `treasury`,
+ * Accounts: `mint` (minted supply: negative), `chain:<vault>` (tokens a contract holds on chain
+ * for bonds the service follows from its events: negative by what it holds, like `mint` it is where
+ * they come from; SPEC §5), `burn`, `treasury`,
  * `pool:<role>`, `claimable:<address>` (rewards to claim on chain), `wallet:<key>` (tokens a key
  * holds in embedded mode; consumers pay from theirs), `stake:<id>` (bonds and stakes),
  * `unbonding:<id>`, `fees:<address>` (an owner's compute fees), `clearing:fees` (consumers' compute
@@ -22,6 +24,11 @@ export type Posting = { id: string; epoch: number; from: string; to: string; amo
 export const FEE_CLEARING = 'clearing:fees';
 
 export const GENESIS_HASH = `0x${'0'.repeat(64)}`;
+
+/** The accounts tokens come from into the ledger: `mint`, and `chain:<contract>` for what a contract holds on chain. */
+export function mayGoNegative(account: string): boolean {
+  return account === 'mint' || account.startsWith('chain:');
+}
 
 /** The hash of a posting, chained to the previous one. */
 export function postingHash(prevHash: string, seq: number, p: Posting): string {
@@ -40,7 +47,7 @@ export class InsufficientBalanceError extends InvariantError {
 /**
  * Appends postings inside the caller's transaction. Postings whose id already exists are skipped
  * (so a retried operation never pays twice); the rest are chained and applied in order, and no
- * account but `mint` may go below zero. Returns how many were new.
+ * account but `mint` and `chain:*` may go below zero. Returns how many were new.
  */
 export async function post(sql: Sql, postings: readonly Posting[]): Promise<number> {
   if (postings.length === 0) return 0;
@@ -89,7 +96,7 @@ export async function post(sql: Sql, postings: readonly Posting[]): Promise<numb
   };
   for (const p of fresh) {
     const fromBal = (balances.get(p.from) ?? 0n) - p.amount;
-    if (fromBal < 0n && p.from !== 'mint') throw new InsufficientBalanceError(p.from, fromBal + p.amount, p.amount);
+    if (fromBal < 0n && !mayGoNegative(p.from)) throw new InsufficientBalanceError(p.from, fromBal + p.amount, p.amount);
     balances.set(p.from, fromBal);
     balances.set(p.to, (balances.get(p.to) ?? 0n) + p.amount);
     seq += 1;
@@ -141,7 +148,7 @@ export type LedgerReport = {
 /**
  * The ledger's invariants (SPEC §8), checked from the postings themselves: the hash chain is
  * unbroken; the balances recomputed from postings equal the stored ones and sum to zero; no
- * account but `mint` is negative; supply = minted − burned; the role pools and the fee clearing
+ * account but `mint` and `chain:*` is negative; supply = minted − burned; the role pools and the fee clearing
  * account are empty between epochs; consumers' reservations are covered by their wallets; claimable balances equal the
  * cumulative claims of the latest settled Merkle tree (claimable = Merkle totals − claimed); each
  * escrow holds exactly its slash while it is escrowed and nothing after (escrow = slashes not yet
@@ -185,7 +192,7 @@ export async function checkLedger(sql: Sql): Promise<LedgerReport> {
     const b = BigInt(a.balance);
     sum += b;
     if ((computed.get(a.id) ?? 0n) !== b) violations.push(`account ${a.id}: stored balance ${b} ≠ ${computed.get(a.id) ?? 0n} from postings`);
-    if (b < 0n && a.id !== 'mint') violations.push(`account ${a.id} is negative (${b})`);
+    if (b < 0n && !mayGoNegative(a.id)) violations.push(`account ${a.id} is negative (${b})`);
     if ((a.id.startsWith('pool:') || a.id === FEE_CLEARING) && b !== 0n) violations.push(`${a.id} holds ${b} between epochs`);
   }
   for (const [id, b] of computed) if (b !== 0n && !stored.some((a) => a.id === id)) violations.push(`account ${id} missing from balances`);

@@ -47,6 +47,8 @@ export type Context = {
   operatorAccount: LocalAccount;
   /** Worker threads that verify large batches of signatures; inline verification when absent. */
   verifier?: VerifyPool;
+  /** The StakingVault whose events bonds come from (chain/stake-follower.ts): the API then refuses bonds of its own. */
+  bondsOnChain?: string;
 };
 
 export type InitParameters = {

@@ -6,6 +6,7 @@ import { InvariantError } from '@swarm/core';
 import type { FastifyInstance } from 'fastify';
 import { generatePrivateKey } from 'viem/accounts';
 import { buildServer } from '../api/server.ts';
+import { ChainFollower, ChainReorgError } from '../chain/follower.ts';
 import { RootPublisher } from '../chain/publisher.ts';
 import type { Env } from '../env.ts';
 import { drawDue } from '../keepers/audits.ts';
@@ -81,10 +82,28 @@ export async function startService(p: StartParameters): Promise<Running> {
   await app.listen({ host: env.host, port: env.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
-  // the chain adapter: off unless SWARM_CHAIN_RPC and SWARM_DISTRIBUTOR are set
+  // the chain adapter: off unless SWARM_CHAIN_RPC and a contract are set
   const publisher =
     env.chainRpc && env.distributor ? await RootPublisher.connect({ rpcUrl: env.chainRpc, distributor: env.distributor }, ctx.operatorAccount) : undefined;
-  log.info({ url: `http://${env.host}:${port}`, store: db.kind, chain: publisher ? env.distributor : null, settings: ctx.settings }, 'service started');
+  const follower = env.chainRpc
+    ? new ChainFollower(ctx, {
+        rpcUrl: env.chainRpc,
+        vault: env.stakingVault,
+        distributor: env.distributor,
+        confirmations: env.confirmations,
+        fromBlock: env.fromBlock,
+      })
+    : undefined;
+  if (env.stakingVault) ctx.bondsOnChain = env.stakingVault;
+  log.info(
+    {
+      url: `http://${env.host}:${port}`,
+      store: db.kind,
+      chain: env.chainRpc ? { distributor: env.distributor ?? null, stakingVault: env.stakingVault ?? null, confirmations: env.confirmations } : null,
+      settings: ctx.settings,
+    },
+    'service started',
+  );
   let busy = false;
   let stopped = false;
   let halted: Error | undefined;
@@ -102,7 +121,6 @@ export async function startService(p: StartParameters): Promise<Running> {
       });
       // the next range of heartbeat partitions, outside the close's transaction (creating one locks the table)
       if (closed.length > 0) await partitionsAhead();
-      if (publisher) await publisher.publishPending(db);
       // the audit sample of the last closed epoch, once its beacon secrets are in (SPEC §3.4)
       await drawDue(ctx);
     } catch (e) {
@@ -124,6 +142,31 @@ export async function startService(p: StartParameters): Promise<Running> {
   const tickMs = p.tickMs ?? Math.min(5000, Math.max(250, (ctx.settings.epochSeconds * 1000) / 20));
   const timer = setInterval(() => void tick(), tickMs);
   void tick();
+  // the chain, on a timer of its own: an RPC endpoint down never delays or fails a close. Stake
+  // events in, settled roots and decided slashes out; a reorg deeper than the confirmations stops
+  // the following (loudly) — what was counted cannot be uncounted silently
+  let chainBusy = false;
+  let reorged: Error | undefined;
+  const chainTick = async () => {
+    if (chainBusy || stopped || (!publisher && !follower)) return;
+    chainBusy = true;
+    try {
+      if (follower && !reorged) await follower.poll();
+      if (publisher) await publisher.publishPending(db);
+      if (follower && !reorged) await follower.relaySlashes(ctx.operatorAccount);
+    } catch (e) {
+      if (e instanceof ChainReorgError && e.deep) {
+        reorged = e;
+        log.fatal({ err: e }, 'chain follower stopped: a reorg deeper than its confirmations; the operator must act');
+      } else {
+        log.warn({ err: e }, 'chain adapter: retrying at the next tick');
+      }
+    } finally {
+      chainBusy = false;
+    }
+  };
+  const chainTimer = setInterval(() => void chainTick(), tickMs);
+  void chainTick();
   // the service's own liveness, a few times a slot, on a timer of its own: a long close must not
   // look like an outage (SPEC §3.2); a failure to record is logged, never fatal
   let lastLive: number | undefined;
@@ -150,7 +193,8 @@ export async function startService(p: StartParameters): Promise<Running> {
       stopped = true;
       clearInterval(timer);
       clearInterval(liveTimer);
-      while (busy) await new Promise((r) => setTimeout(r, 20));
+      clearInterval(chainTimer);
+      while (busy || chainBusy) await new Promise((r) => setTimeout(r, 20));
       await app.close();
       await ctx.verifier?.close();
       await db.close();

@@ -140,7 +140,12 @@ export const stakes = pgTable(
     /** A user or operator stake unbonded before its lock ended: from this epoch it earns with `L = 1`, and at its close the extra `L` added since the stake began is taken back (SPEC §4.4). */
     lockForfeitedEpoch: epochCol('lock_forfeited_epoch'),
     /** Taken by slashes from the part still bonded (the ledger's `stake:<id>` is the truth; this keeps the bond in effect computable per epoch). */
-    slashed: amount('slashed').notNull().default('0'),
+    slashed: amount('slashed')
+      .notNull()
+      .default(
+        '0',
+      ) /** Where the tokens came from when not the owner's wallet: `chain:<vault>` for a bond followed from StakingVault's events (its unbondings go back there). */,
+    source: text('source'),
   },
   // a key's stakes (validators' operator stakes, a consumer's user stake): by key, not a scan per key
   (t) => [index('stakes_owner_key').on(t.ownerKey, t.kind)],
@@ -580,3 +585,52 @@ export const vestingTranches = pgTable(
   },
   (t) => [primaryKey({ columns: [t.nodeId, t.epoch] }), index('vesting_tranches_status').on(t.status)],
 );
+
+/**
+ * The chain follower's place in each contract's log (SPEC §5: stake comes from the chain): the last
+ * block whose events were applied, and that block's hash — a reorg deeper than the confirmations is
+ * seen as a different hash there and stops the follower instead of counting anything twice.
+ */
+export const chainCursors = pgTable('chain_cursors', {
+  contract: text('contract').primaryKey(),
+  block: bigint('block', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});
+
+/** Every contract event the follower took in, once (by transaction hash and log index), and what it did with it. */
+export const chainEvents = pgTable(
+  'chain_events',
+  {
+    id: text('id').primaryKey(),
+    contract: text('contract').notNull(),
+    block: bigint('block', { mode: 'number' }).notNull(),
+    blockHash: text('block_hash').notNull(),
+    name: text('name').notNull(),
+    args: text('args').notNull(),
+    /** applied (it moved stake), ignored (with `note`: why it could not count), recorded (nothing to apply) */
+    status: text('status').notNull(),
+    note: text('note').notNull(),
+  },
+  (t) => [index('chain_events_block').on(t.contract, t.block)],
+);
+
+/** Slashes the service decided on bonds held by StakingVault, on their way to the chain with their evidence hash. */
+export const chainSlashes = pgTable('chain_slashes', {
+  slashId: text('slash_id').primaryKey(),
+  node: text('node').notNull(),
+  amount: amount('amount').notNull(),
+  evidenceHash: text('evidence_hash').notNull(),
+  /** pending, signed (`raw` stored before it is broadcast: a retry resends the same transaction, never a second slash), sent, confirmed (its Slashed event followed, `block`), failed (`note`) */
+  status: text('status').notNull(),
+  tx: text('tx'),
+  raw: text('raw'),
+  block: bigint('block', { mode: 'number' }),
+  note: text('note').notNull().default(''),
+});
+
+/** What each payout address has claimed from RewardDistributor, from its Claimed events. */
+export const chainClaims = pgTable('chain_claims', {
+  account: text('account').primaryKey(),
+  claimed: amount('claimed').notNull(),
+  block: bigint('block', { mode: 'number' }).notNull(),
+});
