@@ -39,7 +39,7 @@ export class Chain {
       nativeCurrency: { name: 'ether', symbol: 'ETH', decimals: 18 },
       rpcUrls: { default: { http: [anvil.url] } },
     });
-    this.public = createPublicClient({ chain: this.chain, transport: http(anvil.url) }) as PublicClient;
+    this.public = createPublicClient({ chain: this.chain, transport: http(anvil.url), cacheTime: 0 }) as PublicClient;
     this.test = createTestClient({ chain: this.chain, mode: 'anvil', transport: http(anvil.url) });
   }
 
@@ -99,6 +99,12 @@ export class Chain {
   /** The chain's time: the next block's timestamp moves `seconds` on (and a block is mined). */
   async warp(seconds: bigint | number): Promise<void> {
     await this.test.increaseTime({ seconds: Number(seconds) });
+    await this.test.mine({ blocks: 1 });
+  }
+
+  /** The chain's time: the next block (mined now) at `timestamp` (unix seconds, later than the last block's). */
+  async setTime(timestamp: number): Promise<void> {
+    await this.test.setNextBlockTimestamp({ timestamp: BigInt(timestamp) });
     await this.test.mine({ blocks: 1 });
   }
 

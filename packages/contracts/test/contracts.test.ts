@@ -139,40 +139,6 @@ describe('StakingVault on anvil', () => {
   });
 });
 
-describe('the chain adapter', () => {
-  it('posts each settled root to the RewardDistributor through a JSON-RPC endpoint, once', async () => {
-    const { privateKeyToAccount } = await import('viem/accounts');
-    const { RootPublisher } = await import('../../node/src/chain/publisher.ts');
-    const t = await testService('pglite');
-    const c = await Chain.create();
-    chains.push(c);
-    const url = c.url;
-    try {
-      const op = privateKeyToAccount(`0x${'11'.repeat(32)}`); // the service's operator key in tests
-      await c.fund(op.address);
-      const token = await c.deploy(TestToken, [], operator);
-      const dist = await c.deploy(RewardDistributor, [token, op.address], operator);
-      await twoClosedEpochs(t);
-      const publisher = await RootPublisher.connect({ rpcUrl: url, distributor: dist }, op);
-      expect(await publisher.publishPending(t.db)).toEqual([0, 1]);
-      expect(await publisher.publishPending(t.db)).toEqual([]); // nothing twice
-      const m1 = (await t.app.inject({ method: 'GET', url: '/v1/epochs/1/manifest' })).json();
-      expect(await c.read(RewardDistributor, dist, 'root')).toBe(m1.body.root);
-      expect(await c.read(RewardDistributor, dist, 'latestEpoch')).toBe(1n);
-      // and a provider claims against it with the service's proof
-      const claim = (await t.app.inject({ method: 'GET', url: `/v1/epochs/1/tree` })).json().values[0].value as [Hex, string];
-      const proof = (await t.app.inject({ method: 'GET', url: `/v1/epochs/1/proofs/${claim[0]}` })).json();
-      await c.send(TestToken, token, 'mint', [dist, BigInt(claim[1])], operator);
-      expect(await c.send(RewardDistributor, dist, 'claim', [claim[0], BigInt(claim[1]), proof.proof], alice)).toMatchObject({
-        ok: true,
-        value: BigInt(claim[1]),
-      });
-    } finally {
-      await t.close();
-    }
-  }, 120_000);
-});
-
 describe('examples/claim-demo.ts', () => {
   it('claims a demo epoch end to end on anvil', async () => {
     const { execFile } = await import('node:child_process');

@@ -128,6 +128,18 @@ const Slash = open({
   amount: amount(),
   evidence: Type.Array(Type.String()),
   status: Type.String(),
+  onChain: Type.Union([
+    open(
+      {
+        status: Type.String({ description: 'pending, signed, sent, confirmed (its Slashed event followed) or failed' }),
+        amount: amount('the part taken from bonds the StakingVault holds'),
+        evidenceHash: hash,
+        tx: Type.Union([hash, Type.Null()]),
+      },
+      'the slash on its way to the StakingVault',
+    ),
+    Type.Null(),
+  ]),
 });
 Object.assign(Slash, { $id: 'Slash' });
 
@@ -194,7 +206,14 @@ const SUCCESS: Record<string, TSchema> = {
   'GET /v1/nodes/:id': open({
     id: Type.String(),
     owner: address,
-    bonds: Type.Array(open({ id: Type.String(), amount: amount(), effectiveEpoch: Type.Integer() })),
+    bonds: Type.Array(
+      open({
+        id: Type.String(),
+        amount: amount(),
+        effectiveEpoch: Type.Integer(),
+        source: Type.String({ description: 'wallet, or chain:<vault> for a bond followed from StakingVault' }),
+      }),
+    ),
     unbondings: Type.Array(open({})),
     recent: Type.Array(open({ epoch: Type.Integer(), reward: amount(), statement: ref('Statement') })),
   }),
@@ -220,7 +239,9 @@ const SUCCESS: Record<string, TSchema> = {
   'GET /v1/slashes': open({ slashes: Type.Array(ref('Slash')), next: cursor }),
   'GET /v1/rewards/:address': open({
     address,
-    claimable: amount(),
+    claimable: amount('cumulative: every credit to date'),
+    claimed: amount('claimed from RewardDistributor, read back from its Claimed events (0 when the chain adapter does not follow it)'),
+    unclaimed: amount('claimable − claimed'),
     credits: Type.Array(open({ epoch: Type.Integer(), memo: Type.String(), amount: amount() })),
     next: cursor,
   }),

@@ -82,7 +82,8 @@ export class ChainFollower {
     readonly ctx: Context,
     readonly config: FollowerConfig,
   ) {
-    this.client = createPublicClient({ transport: http(config.rpcUrl) }) as PublicClient;
+    // cacheTime 0: viem otherwise answers getBlockNumber from a 4-second cache
+    this.client = createPublicClient({ transport: http(config.rpcUrl), cacheTime: 0 }) as PublicClient;
     this.confirmations = config.confirmations ?? 12;
     this.batch = config.batchBlocks ?? 2000;
   }
@@ -172,7 +173,8 @@ export class ChainFollower {
         const bonder = String(a.owner).toLowerCase();
         if (bonder !== node.owner.toLowerCase()) return ['ignored', `bonded by ${bonder}, not the node's payout address ${node.owner}`];
         const effective = await openStake(sql, {
-          stakeId: `vault:${id}`,
+          // not an id the API can name (it allows no ':'), so an API stake can never take it first
+          stakeId: `chain:${block}:${id.split(':')[1]}`,
           kind: 'bond',
           ownerKey: node.owner_key,
           nodeId: node.id,
@@ -285,9 +287,10 @@ export class ChainFollower {
         tx = keccak256(raw);
         await this.ctx.db.query("UPDATE chain_slashes SET status = 'signed', raw = $2, tx = $3 WHERE slash_id = $1", [p.slash_id, raw, tx]);
       }
-      const known = await this.client.getTransactionReceipt({ hash: tx as Hex }).catch(() => undefined);
+      // already mined (sent before a crash)? the raw request: viem's getTransactionReceipt retries a missing one for seconds
+      const known = await this.client.request({ method: 'eth_getTransactionReceipt', params: [tx as Hex] });
       if (!known) await this.client.sendRawTransaction({ serializedTransaction: raw as Hex });
-      const receipt = known ?? (await this.client.waitForTransactionReceipt({ hash: tx as Hex, pollingInterval: 100 }));
+      const receipt = await this.client.waitForTransactionReceipt({ hash: tx as Hex, pollingInterval: 100 });
       if (receipt.status === 'success') {
         await this.ctx.db.query("UPDATE chain_slashes SET status = 'sent' WHERE slash_id = $1 AND status = 'signed'", [p.slash_id]);
         sent.push(p.slash_id);

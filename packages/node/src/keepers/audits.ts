@@ -579,12 +579,19 @@ export async function listSlashes(ctx: Context, nodeId: string | undefined, q: P
     status: string;
     resolved_epoch: string | null;
     resolution: string | null;
+    chain_status: string | null;
+    chain_amount: string | null;
+    evidence_hash: string | null;
+    tx: string | null;
+    block: string | null;
+    chain_note: string | null;
   }>(
-    `SELECT id, node_id, epoch::text AS epoch, fault_epoch::text AS fault_epoch, at::text AS at, kind, action, share, amount::text AS amount, evidence, sources,
-            note, release_epoch::text AS release_epoch, status, resolved_epoch::text AS resolved_epoch, resolution
-       FROM slashes
-      WHERE ($1::text IS NULL OR node_id = $1) AND ($2::bigint IS NULL OR epoch < $2 OR (epoch = $2 AND id > $3))
-      ORDER BY epoch DESC, id LIMIT $4`,
+    `SELECT s.id, s.node_id, s.epoch::text AS epoch, s.fault_epoch::text AS fault_epoch, s.at::text AS at, s.kind, s.action, s.share, s.amount::text AS amount,
+            s.evidence, s.sources, s.note, s.release_epoch::text AS release_epoch, s.status, s.resolved_epoch::text AS resolved_epoch, s.resolution,
+            c.status AS chain_status, c.amount::text AS chain_amount, c.evidence_hash, c.tx, c.block::text AS block, c.note AS chain_note
+       FROM slashes s LEFT JOIN chain_slashes c ON c.slash_id = s.id
+      WHERE ($1::text IS NULL OR s.node_id = $1) AND ($2::bigint IS NULL OR s.epoch < $2 OR (s.epoch = $2 AND s.id > $3))
+      ORDER BY s.epoch DESC, s.id LIMIT $4`,
     [nodeId ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
   );
   const page = pageOf(rows, limit, (r) => [Number(r.epoch), r.id]);
@@ -607,6 +614,18 @@ export async function listSlashes(ctx: Context, nodeId: string | undefined, q: P
       status: r.status,
       resolvedEpoch: r.resolved_epoch === null ? null : Number(r.resolved_epoch),
       resolution: r.resolution === null ? null : JSON.parse(r.resolution),
+      // a slash of a bond held by StakingVault: its way to the chain (chain/follower.ts `relaySlashes`)
+      onChain:
+        r.chain_status === null
+          ? null
+          : {
+              status: r.chain_status,
+              amount: r.chain_amount,
+              evidenceHash: r.evidence_hash,
+              tx: r.tx,
+              block: r.block === null ? null : Number(r.block),
+              note: r.chain_note,
+            },
     })),
   };
 }

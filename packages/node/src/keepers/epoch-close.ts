@@ -373,10 +373,10 @@ async function feePostings(sql: Sql, n: number, params: Params) {
   return { postings, consumers: [...perConsumer].sort((a, b) => (a[0] < b[0] ? -1 : 1)), total, burned, discounts };
 }
 
-/** Unbondings whose delay has passed return to their owner's wallet. */
+/** Unbondings whose delay has passed return to their owner's wallet, or to the vault a chain bond came from. */
 async function releasePostings(sql: Sql, n: number): Promise<Posting[]> {
-  const rows = await sql.query<{ id: string; owner_key: string; amount: string }>(
-    `SELECT u.id, s.owner_key, (u.amount - u.slashed)::text AS amount FROM unbondings u JOIN stakes s ON s.id = u.stake_id
+  const rows = await sql.query<{ id: string; owner_key: string; source: string | null; amount: string }>(
+    `SELECT u.id, s.owner_key, s.source, (u.amount - u.slashed)::text AS amount FROM unbondings u JOIN stakes s ON s.id = u.stake_id
       WHERE u.release_epoch <= $1 AND NOT u.released AND u.amount > u.slashed ORDER BY u.id`,
     [n],
   );
@@ -384,7 +384,8 @@ async function releasePostings(sql: Sql, n: number): Promise<Posting[]> {
     id: `release:${r.id}`,
     epoch: n,
     from: `unbonding:${r.id}`,
-    to: `wallet:${r.owner_key}`,
+    // back where the stake came from: the owner's wallet, or the vault that holds it on chain (the owner withdraws there)
+    to: r.source ?? `wallet:${r.owner_key}`,
     amount: BigInt(r.amount),
     memo: 'unbonding released',
   }));

@@ -145,8 +145,8 @@ export async function getNode(ctx: Context, id: string) {
     'SELECT epoch::text AS epoch, reward::text AS reward, statement FROM statements WHERE node_id = $1 ORDER BY statements.epoch DESC LIMIT 30',
     [id],
   );
-  const bonds = await ctx.db.query<{ id: string; amount: string; effective_epoch: string }>(
-    "SELECT id, amount::text AS amount, effective_epoch::text AS effective_epoch FROM stakes WHERE node_id = $1 AND kind = 'bond' ORDER BY id",
+  const bonds = await ctx.db.query<{ id: string; amount: string; effective_epoch: string; source: string | null }>(
+    "SELECT id, amount::text AS amount, effective_epoch::text AS effective_epoch, source FROM stakes WHERE node_id = $1 AND kind = 'bond' ORDER BY id",
     [id],
   );
   const unbondings = await ctx.db.query<{ id: string; amount: string; release_epoch: string; released: boolean }>(
@@ -156,7 +156,7 @@ export async function getNode(ctx: Context, id: string) {
   );
   return {
     ...nodeView(r),
-    bonds: bonds.map((b) => ({ id: b.id, amount: b.amount, effectiveEpoch: Number(b.effective_epoch) })),
+    bonds: bonds.map((b) => ({ id: b.id, amount: b.amount, effectiveEpoch: Number(b.effective_epoch), source: b.source ?? 'wallet' })),
     unbondings: unbondings.map((u) => ({ id: u.id, amount: u.amount, releaseEpoch: Number(u.release_epoch), released: u.released })),
     recent: history.map((h) => ({ epoch: Number(h.epoch), reward: h.reward, statement: JSON.parse(h.statement) })),
   };
@@ -181,7 +181,17 @@ export async function getRewards(ctx: Context, address: string, q: PageQuery = {
     [account, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
   );
   const page = pageOf(rows, limit, (r) => [Number(r.epoch), r.memo]);
-  return { address, claimable: bal.balance, credits: page.rows.map((r) => ({ epoch: Number(r.epoch), memo: r.memo, amount: r.amount })), next: page.next };
+  // what the address has claimed from RewardDistributor, read back from its Claimed events (chain/follower.ts)
+  const claimed =
+    (await ctx.db.query<{ claimed: string }>('SELECT claimed::text AS claimed FROM chain_claims WHERE account = $1', [address]))[0]?.claimed ?? '0';
+  return {
+    address,
+    claimable: bal.balance,
+    claimed,
+    unclaimed: (BigInt(bal.balance) - BigInt(claimed)).toString(),
+    credits: page.rows.map((r) => ({ epoch: Number(r.epoch), memo: r.memo, amount: r.amount })),
+    next: page.next,
+  };
 }
 
 export async function currentParams(ctx: Context) {
