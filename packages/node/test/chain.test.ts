@@ -9,6 +9,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChainFollower, ChainReorgError, slashEvidenceHash } from '../src/chain/follower.ts';
 import { RootPublisher } from '../src/chain/publisher.ts';
+import { DemoChain } from '../src/demo/chain.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { GENESIS, keys, OPERATOR_ETH_KEY } from './helpers.ts';
 import { DAY, dailyNetwork } from './network.ts';
@@ -214,6 +215,36 @@ describe('the chain follower (anvil)', () => {
     expect(await chain.read(RewardDistributor, distributor, 'root')).toBe(m3.body.root);
     expect(await chain.read(RewardDistributor, distributor, 'roots', [2n])).toBe((await net.get('/v1/epochs/2/manifest')).body.root);
     rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+});
+
+describe('swarm demo --chain (demo/chain.ts)', () => {
+  it('funds what each root adds and has the largest payee claim it, to the last unit', async () => {
+    const net = await dailyNetwork('pglite');
+    const demo = await DemoChain.start(operator.address);
+    try {
+      await net.join('alpha', 10n * net.minBond);
+      await net.join('beta', 20n * net.minBond);
+      await net.epoch(0);
+      await net.epoch(1);
+      const publisher = await RootPublisher.connect({ rpcUrl: demo.url, distributor: demo.distributor }, operator);
+      // epoch 0 paid nobody; epoch 1's root, once posted, is funded and claimed
+      const payees = async (n: number) => ((await net.get(`/v1/epochs/${n}?result=false`)) as { summary: { payees: number } }).summary.payees;
+      expect(await payees(0)).toBe(0);
+      expect(await demo.settle(0, 0, net.get)).toEqual([expect.stringMatching(/nobody has anything to claim as of epoch 0/)]);
+      expect(await demo.settle(1, await payees(1), net.get, 300)).toEqual([expect.stringMatching(/was not posted within/)]);
+      expect(await publisher.publishPending(net.t.db)).toEqual([1]);
+      const [line] = await demo.settle(1, await payees(1), net.get);
+      const tree = (await net.get('/v1/epochs/1/tree')) as { values: { value: [Hex, string] }[] };
+      const [top, topTotal] = tree.values.map((v) => v.value).sort((a, b) => Number(BigInt(b[1]) - BigInt(a[1])))[0] as [Hex, string];
+      expect(line).toContain(`${top} claimed`);
+      expect(await demo.chain.read(TestToken, demo.token, 'balanceOf', [top])).toBe(BigInt(topTotal));
+      const owed = tree.values.reduce((a, v) => a + BigInt(v.value[1]), 0n);
+      expect(await demo.chain.read(TestToken, demo.token, 'balanceOf', [demo.distributor])).toBe(owed - BigInt(topTotal));
+    } finally {
+      await net.t.close();
+      await demo.stop();
+    }
   }, 120_000);
 });
 

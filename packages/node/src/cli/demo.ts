@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatTokens } from '@swarm/core';
 import cliProgress from 'cli-progress';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { DemoChain } from '../demo/chain.ts';
 import type { DriverCommand, DriverMessage, DriverOptions } from '../demo/driver.ts';
 import { readEnv } from '../env.ts';
 import type { CloseReturnType } from '../keepers/epoch-close.ts';
@@ -11,7 +13,17 @@ import { startService } from '../service/run.ts';
 import { UsageError } from './io.ts';
 import { portOption } from './start.ts';
 
-export type DemoOptions = { nodes: string; epochSeconds: string; port?: string; dataDir: string; keep?: boolean; epochs?: string; seed: string };
+export type DemoOptions = {
+  nodes: string;
+  epochSeconds: string;
+  port?: string;
+  dataDir: string;
+  keep?: boolean;
+  epochs?: string;
+  seed: string;
+  /** Anvil as the chain: the service posts every root, and a provider claims (demo/chain.ts). */
+  chain?: boolean;
+};
 
 /**
  * `swarm demo` (what `npm start` runs): the real service on a fresh embedded store, with short
@@ -48,7 +60,15 @@ export async function demo(o: DemoOptions): Promise<void> {
   if (!o.keep) wipeDemoStore(o.dataDir);
   // the demo prints its own summary per epoch; the service's log lines only from warn unless asked
   const base = readEnv(process.env, { logLevel: 'warn' });
-  const env = { ...base, databaseUrl: undefined, dataDir: o.dataDir, port: portOption(o.port) ?? base.port };
+  let env = { ...base, databaseUrl: undefined, dataDir: o.dataDir, port: portOption(o.port) ?? base.port };
+  let chain: DemoChain | undefined;
+  if (o.chain) {
+    // anvil, with the token and the distributor; the service posts each root to it with its own key
+    const operatorEthKey = base.operatorEthKey ?? generatePrivateKey();
+    chain = await DemoChain.start(privateKeyToAccount(operatorEthKey).address);
+    env = { ...env, operatorEthKey, chainRpc: chain.url, distributor: chain.distributor, confirmations: 0, fromBlock: 0 };
+  }
+  let onChain = Promise.resolve();
   const now = Math.floor(Date.now() / 1000);
   const genesis = now + 5; // the network registers and bonds before the first epoch starts
   let bar: cliProgress.SingleBar | undefined;
@@ -64,12 +84,21 @@ export async function demo(o: DemoOptions): Promise<void> {
       bar?.stop();
       bar = undefined;
       printEpoch(r);
+      if (chain) {
+        const c = chain;
+        const { epoch: n, payees } = r.summary;
+        const get = async (path: string) => (await fetch(`${running.url}${path}`)).json();
+        onChain = onChain.then(async () => {
+          for (const line of await c.settle(n, payees, get).catch((e: Error) => [`  on chain: ${e.message}`])) console.log(line);
+        });
+      }
       driver?.postMessage({ type: 'closed', count: closed.length } satisfies DriverCommand);
       stopWhenDone();
     },
   });
   console.log(`Swarm Rewards demo — dashboard at ${running.url}/ · API under /v1 (OpenAPI at /openapi.json, interactive at /docs, metrics at /metrics)`);
   console.log(`A simulated network of ${nodes} nodes (mixed GPUs, classes, regions, behaviour), 4 consumers, 3 stakers and an attestor;`);
+  if (chain) console.log(`Chain: anvil at ${chain.url} · RewardDistributor ${chain.distributor} · token ${chain.token}`);
   console.log(
     `epochs of ${epochSeconds} s with 1-s heartbeat slots, a ${demoDaySeconds(epochSeconds)}-s "day" for suspensions and escrow; store: PGlite in ${o.dataDir}. Ctrl-C to stop.\n`,
   );
@@ -92,8 +121,10 @@ export async function demo(o: DemoOptions): Promise<void> {
     stopping = true;
     bar?.stop();
     driver?.postMessage({ type: 'stop' } satisfies DriverCommand);
+    await onChain;
     await running.stop();
     await driver?.terminate();
+    await chain?.stop();
     console.log(`\nstopped after ${closed.length} epochs · ${counts.heartbeats} heartbeats and ${counts.receipts} receipts accepted over HTTP`);
     process.exit(code);
   };

@@ -121,6 +121,7 @@ program
   .option('--data-dir <dir>', 'embedded store (wiped at start unless --keep)', '.swarm/demo')
   .option('--keep', 'keep the store from the last demo')
   .option('--seed <n>', 'seed of the simulated network', '1')
+  .option('--chain', 'run anvil as the chain: the service posts every root to a RewardDistributor, and a provider claims')
   .action(async (o) => {
     const [{ run }, { demo }] = await Promise.all([io(), import('./demo.ts')]);
     return run(() => demo(o));
