@@ -328,7 +328,11 @@ async function nodes(params) {
   app.innerHTML = `<h1>Providers${owner ? ` of <code>${esc(owner)}</code>` : ''}</h1>
     ${
       owner
-        ? `<div class="cards">${rewards ? card('claimable rewards', tokens(rewards.claimable)) : ''}${
+        ? `<div class="cards" id="owner-rewards">${
+            rewards
+              ? `${card('rewards to date (cumulative)', tokens(rewards.claimable))}${card('claimed on chain', tokens(rewards.claimed))}${card('left to claim', tokens(rewards.unclaimed))}`
+              : ''
+          }${
             econ
               ? `${card(`nodes with a statement, epoch ${econ.epoch}`, econ.nodes)}${card('reward income per day', usd(econ.perDay.rewardIncomeUsd))}${card('usage revenue per day', usd(econ.perDay.usageRevenueUsd))}${card('net per day', usd(econ.perDay.netUsd))}`
               : ''

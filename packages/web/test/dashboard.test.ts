@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
-import { parseEpochInput, parseParams, patchParams, serializeParams } from '@swarm/core';
+import { formatTokens, parseEpochInput, parseParams, patchParams, serializeParams } from '@swarm/core';
 import { SwarmClient, signProposal } from '@swarm/sdk';
 import { computeImpact } from '@swarm/sim';
 import { Ajv } from 'ajv';
@@ -213,8 +213,20 @@ describe('dashboard', () => {
     expect(uptime.axes).toEqual({ x: 'epoch', y: 'uptime, %' });
     await page.close();
     // an owner's economics over the epochs: each epoch what the per-epoch API answers for it
+    // what the owner claimed on chain (the chain follower writes it from RewardDistributor's Claimed events: chain.test.ts)
+    const rewards = await api(`/v1/rewards/${node.owner}`);
+    const claimed = BigInt(rewards.claimable) / 3n;
+    await t.db.query('INSERT INTO chain_claims (account, claimed, block) VALUES ($1, $2, 1)', [node.owner, claimed.toString()]);
     const ownerPage = await open(`#/nodes?owner=${node.owner}`);
     await ownerPage.waitForSelector('#ch-owner-economics');
+    const cards = await ownerPage.$$eval('#owner-rewards .card', (els) => els.map((e) => e.textContent ?? ''));
+    const shown = (label: string) =>
+      cards
+        .find((c) => c.includes(label))
+        ?.replace(label, '')
+        .trim();
+    expect(shown('claimed on chain')).toBe(formatTokens(claimed));
+    expect(shown('left to claim')).toBe(formatTokens(BigInt(rewards.claimable) - claimed));
     const econ = (await drawn(ownerPage)).find((c) => c.id === 'ch-owner-economics') as Drawn;
     expect(econ.labels).toEqual([0, 1, 2]);
     expect(econ.axes).toEqual({ x: 'epoch', y: 'dollars per day' });
