@@ -296,12 +296,12 @@ describe('dashboard', () => {
     // a click on the uptime header sorts by uptime, highest first; a second click, lowest first
     await page.click('#providers th a:has-text("uptime")');
     await page.waitForFunction(() => location.hash.includes('sort=uptime'));
-    await page.waitForSelector('#providers th a[aria-sort="descending"]:has-text("uptime")');
+    await page.waitForSelector('#providers th[aria-sort="descending"] a:has-text("uptime")');
     rows = await shown();
     const up = rows.filter((r) => r.uptime).map((r) => Number(r.uptime));
     expect(up).toEqual([...up].sort((a, b) => b - a));
     await page.click('#providers th a:has-text("uptime")');
-    await page.waitForSelector('#providers th a[aria-sort="ascending"]:has-text("uptime")');
+    await page.waitForSelector('#providers th[aria-sort="ascending"] a:has-text("uptime")');
     rows = await shown();
     expect(ids(rows)).toEqual((await api('/v1/providers?limit=50&sort=uptime&order=asc')).providers.map((p: { id: string }) => p.id));
     // a filter by region: only that region's nodes, every one of them

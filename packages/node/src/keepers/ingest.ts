@@ -482,9 +482,10 @@ export async function acceptUnbond(ctx: Context, msg: Unbond): Promise<{ unbondi
   const amount = parseAmount(b.amount, 'body.amount');
   if (amount === 0n) throw badRequest('OUT_OF_RANGE', 'an unbonding must be positive', 'body.amount');
   return ctx.db.tx(async (sql) => {
-    const st =
-      // (a bond followed from the chain has an id with ':' that no message can name: it is unbonded on chain)
-      (await sql.query<{ owner_key: string; amount: string }>('SELECT owner_key, amount::text AS amount FROM stakes WHERE id = $1 FOR UPDATE', [b.stakeId]))[0];
+    // (a bond followed from the chain has an id with ':' that no message can name: it is unbonded on chain)
+    const st = (
+      await sql.query<{ owner_key: string; amount: string }>('SELECT owner_key, amount::text AS amount FROM stakes WHERE id = $1 FOR UPDATE', [b.stakeId])
+    )[0];
     if (!st) throw notFound('UNKNOWN_STAKE', `no stake ${JSON.stringify(b.stakeId)}`, 'body.stakeId');
     if (st.owner_key !== b.ownerKey) throw forbidden('NOT_STAKE_OWNER', 'only the key that staked can unbond', 'body.ownerKey');
     const left = await balanceOf(sql, `stake:${b.stakeId}`);
