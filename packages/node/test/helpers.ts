@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { simulatedResultHash, TOKEN } from '@swarm/core';
 import { type HeartbeatBody, type KeyPair, keysFromSeed, type ReceiptBody, type RegisterBody, signHeartbeat, signReceipt, signRegister } from '@swarm/sdk';
+import { Ajv } from 'ajv';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { COMPONENTS, successSchema } from '../src/api/responses.ts';
 import { buildServer } from '../src/api/server.ts';
 import { ManualClock } from '../src/service/clock.ts';
 import { initContext, type Settings } from '../src/service/context.ts';
@@ -70,6 +73,7 @@ export async function testServiceWith(o: { kind?: 'pglite' | 'postgres'; setting
     ...(o.params === undefined ? {} : { params: o.params }),
   });
   const app = await buildServer(ctx, { rateLimit: o.rateLimit ?? 1_000_000 });
+  checkWriteAnswers(app);
   return {
     db,
     clock,
@@ -144,3 +148,29 @@ export function receipt(nodeId: string, node: KeyPair, consumer: KeyPair, jobId:
 }
 
 export { injectFetch } from '../src/api/inject-fetch.ts';
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+for (const c of COMPONENTS) ajv.addSchema(c);
+const validators = new Map<string, ReturnType<typeof ajv.compile> | null>();
+
+/**
+ * Every test's service answers its writes as the OpenAPI document says (`api/responses.ts`): an
+ * answer that does not match (a field missing, renamed or undocumented) becomes a 500 naming the
+ * difference, so whichever test made the call fails.
+ */
+function checkWriteAnswers(app: FastifyInstance): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    const url = req.routeOptions.url;
+    if (req.method !== 'POST' || reply.statusCode >= 300 || url === undefined || typeof payload !== 'string') return payload;
+    const key = `POST ${url}`;
+    if (!validators.has(key)) {
+      const schema = successSchema('POST', url);
+      validators.set(key, schema ? ajv.compile(schema) : null);
+    }
+    const validate = validators.get(key);
+    if (validate && !validate(JSON.parse(payload))) {
+      throw new Error(`${key} answered ${payload.slice(0, 300)}, not what the OpenAPI document says: ${ajv.errorsText(validate.errors)}`);
+    }
+    return payload;
+  });
+}

@@ -15,6 +15,7 @@ const address = Type.String({ pattern: '^0x[0-9a-f]{40}$', description: 'a payou
 const hash = Type.String({ pattern: '^0x[0-9a-f]{64}$' });
 const cursor = Type.Union([Type.String(), Type.Null()], { description: 'the next page: pass it as ?after (null: the last page)' });
 const open = <T extends Record<string, TSchema>>(props: T, description?: string) => Type.Object(props, { additionalProperties: true, description });
+const exact = <T extends Record<string, TSchema>>(props: T, description?: string) => Type.Object(props, { additionalProperties: false, description });
 
 const ErrorSchema = Type.Object(
   { code: Type.String({ description: 'a stable code, e.g. INVALID_SIGNATURE' }), message: Type.String(), field: Type.Optional(Type.String()) },
@@ -274,6 +275,32 @@ const SUCCESS: Record<string, TSchema> = {
     method: Type.Union([Type.Literal('incremental'), Type.Literal('recomputed')]),
   }),
   'GET /healthz': open({ ok: Type.Boolean() }),
+  // the writes: what each one answers, exactly (closed objects: a field added without its documentation fails api.test)
+  'POST /v1/nodes': exact({ nodeId: Type.String() }, 'the node, registered'),
+  'POST /v1/heartbeats': exact({ accepted: Type.Integer({ description: 'heartbeats stored (a replay of one already stored counts 0)' }) }),
+  'POST /v1/heartbeats/batch': exact({ accepted: Type.Integer({ description: 'heartbeats stored (replays of ones already stored count 0)' }) }),
+  'POST /v1/receipts': exact({ jobId: Type.String(), billable: Type.Boolean({ description: 'whether it is paid for and counts for rewards (SPEC §3.3)' }) }),
+  'POST /v1/refusals': exact({ jobId: Type.String() }),
+  'POST /v1/attestations': exact({ epoch: Type.Integer({ description: 'the epoch the list counts for' }) }),
+  'POST /v1/stakes': exact({ stakeId: Type.String(), effectiveEpoch: Type.Integer({ description: 'the stake counts from this epoch' }) }),
+  'POST /v1/unbond': exact({ unbondingId: Type.String(), releaseEpoch: Type.Integer({ description: 'back in the wallet at the close of this epoch' }) }),
+  'POST /v1/maintenance': exact({
+    nodeId: Type.String(),
+    from: Type.Integer({ description: 'unix seconds' }),
+    to: Type.Integer({ description: 'unix seconds' }),
+  }),
+  'POST /v1/beacon/commits': exact({ epoch: Type.Integer(), commitment: Type.String() }),
+  'POST /v1/beacon/reveals': exact({ epoch: Type.Integer() }),
+  'POST /v1/audits/commits': exact({ jobId: Type.String() }),
+  'POST /v1/audits/reveals': exact({ jobId: Type.String(), verdict: Type.String() }),
+  'POST /v1/disputes': exact({ jobId: Type.String(), validators: Type.Array(Type.String(), { description: 'the three validators of the next round' }) }),
+  'POST /v1/probes': exact({ probeId: Type.String(), answerBy: Type.Integer({ description: 'unix seconds' }) }),
+  'POST /v1/probes/answers': exact({ probeId: Type.String() }),
+  'POST /v1/proposals': exact({ proposalId: Type.String(), votingEndsAfterEpoch: Type.Integer() }),
+  'POST /v1/votes': exact({ proposalId: Type.String(), option: Type.String() }),
+  'POST /v1/operator/grants': exact({ posted: Type.Boolean({ description: 'false: a grant with this memo was already posted (nothing more was)' }) }),
+  'POST /v1/operator/attestors': exact({ ok: Type.Literal(true) }),
+  'POST /v1/epochs/close': exact({ closed: Type.Array(Type.Integer(), { description: 'the epochs this call closed' }) }),
 };
 
 /** The schema of a documented operation's success body (the tests validate answers with it). */
