@@ -113,6 +113,28 @@ describe('the chain follower (anvil)', () => {
     expect((await checkLedger(s.net.t.db)).violations).toEqual([]);
   }, 180_000);
 
+  it('a bond made before its node registered counts once the node registers, from the next epoch', async () => {
+    const s = await setup(0);
+    const bond = 10n * s.net.minBond;
+    const id = 'early';
+    const key = `0x${keys(`node-${id}`).publicKey}` as Hex; // the key net.join registers
+    const address = `0x${Buffer.from(id).toString('hex').padStart(40, '0').slice(-40)}` as Hex;
+    await s.chain.send(TestToken, s.token, 'mint', [address, bond], deployer);
+    await s.chain.send(TestToken, s.token, 'approve', [s.vault, bond], address);
+    await s.chain.setTime(GENESIS + 600);
+    expect((await s.chain.send(StakingVault, s.vault, 'bond', [key, bond], address)).ok).toBe(true);
+    expect(await s.follower.poll()).toBe(1);
+    const [ignored] = await s.net.t.db.query<{ status: string; note: string }>("SELECT status, note FROM chain_events WHERE name = 'Bonded'");
+    expect(ignored).toMatchObject({ status: 'ignored', note: expect.stringMatching(/no registered node/) });
+    await s.net.join(id, 0n);
+    await s.follower.poll();
+    expect((await s.net.node(id)).bonds).toEqual([expect.objectContaining({ amount: bond.toString(), effectiveEpoch: 1 })]);
+    const [applied] = await s.net.t.db.query<{ status: string; note: string }>("SELECT status, note FROM chain_events WHERE name = 'Bonded'");
+    expect(applied).toMatchObject({ status: 'applied', note: expect.stringMatching(/made before the node registered/) });
+    await s.follower.poll(); // once
+    expect((await s.net.node(id)).bonds).toHaveLength(1);
+  }, 120_000);
+
   it('a reorg of the last blocks never counts a bond twice; one deeper than the confirmations stops the follower', async () => {
     const s = await setup(2);
     const bond = 10n * s.net.minBond;

@@ -94,6 +94,7 @@ export class ChainFollower {
 
   /** Applies every confirmed event not yet applied. Returns how many events were taken in. */
   async poll(): Promise<number> {
+    await this.retryUnregistered();
     const head = Number(await this.client.getBlockNumber());
     const safe = head - this.confirmations;
     let n = 0;
@@ -163,6 +164,30 @@ export class ChainFollower {
     }
   }
 
+  /**
+   * A bond (and its unbondings) made on chain before the node registered was recorded as ignored;
+   * once the node is registered they are applied, in their order on chain, counting from the epoch
+   * after now — a provider who bonded first is not left without its bond.
+   */
+  private async retryUnregistered(): Promise<void> {
+    if (!this.config.vault) return;
+    const key = `vault:${this.config.vault.toLowerCase()}`;
+    await this.ctx.db.tx(async (sql) => {
+      const waiting = await sql.query<{ id: string; name: string; args: string; block: string }>(
+        `SELECT e.id, e.name, e.args, e.block::text AS block FROM chain_events e
+          WHERE e.contract = $1 AND e.status = 'ignored' AND e.note LIKE 'no registered node%'
+            AND EXISTS (SELECT 1 FROM nodes n WHERE n.node_key = substr(e.args::jsonb->>'node', 3))
+          ORDER BY e.block, e.id FOR UPDATE`,
+        [key],
+      );
+      const now = this.ctx.clock.now();
+      for (const e of waiting) {
+        const [status, note] = await this.apply(sql, e.name, JSON.parse(e.args) as Record<string, unknown>, e.id, now, Number(e.block));
+        await sql.query('UPDATE chain_events SET status = $2, note = $3 WHERE id = $1', [e.id, status, `${note} (made before the node registered)`]);
+      }
+    });
+  }
+
   /** What one event does to the store: `[status, note]`. */
   private async apply(sql: Sql, name: string, a: Record<string, unknown>, id: string, at: number, block: number): Promise<[string, string]> {
     const epoch = epochOf(this.ctx.settings, at);
@@ -179,7 +204,7 @@ export class ChainFollower {
           ownerKey: node.owner_key,
           nodeId: node.id,
           payout: node.owner,
-          amount: a.amount as bigint,
+          amount: BigInt(a.amount as bigint | string),
           lockDays: 0,
           epoch,
           source: this.source,
@@ -194,7 +219,7 @@ export class ChainFollower {
           'SELECT id FROM stakes WHERE node_id = $1 AND source = $2 ORDER BY effective_epoch DESC, id DESC FOR UPDATE',
           [node.id, this.source],
         );
-        let left = a.amount as bigint;
+        let left = BigInt(a.amount as bigint | string);
         const parts: string[] = [];
         // released at the last close before the vault releases it: the service never slashes what the vault no longer can
         const releaseEpoch = epochOf(this.ctx.settings, Number(a.releaseAt)) - 1;
