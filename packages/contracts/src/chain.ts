@@ -118,13 +118,17 @@ export class Chain {
   }
 }
 
+/** A contract's revert inside a viem error: its custom error's name and arguments (or its reason); `undefined` when the error is not a revert (an endpoint down, say). */
+export function revertOf(e: unknown): { error: string; args?: readonly unknown[] } | undefined {
+  if (!(e instanceof BaseError)) return undefined;
+  const r = e.walk((x) => x instanceof ContractFunctionRevertedError);
+  if (!(r instanceof ContractFunctionRevertedError)) return undefined;
+  if (r.data?.errorName) return { error: r.data.errorName, args: r.data.args as readonly unknown[] };
+  return { error: r.reason ?? r.shortMessage };
+}
+
 function reverted(e: unknown): CallResult {
-  if (e instanceof BaseError) {
-    const r = e.walk((x) => x instanceof ContractFunctionRevertedError);
-    if (r instanceof ContractFunctionRevertedError) {
-      if (r.data?.errorName) return { ok: false, error: r.data.errorName, args: r.data.args as readonly unknown[] };
-      return { ok: false, error: r.reason ?? r.shortMessage };
-    }
-  }
-  throw e;
+  const r = revertOf(e);
+  if (!r) throw e;
+  return { ok: false, ...r };
 }

@@ -1,10 +1,8 @@
-import { RewardDistributor, StakingVault } from '@swarm/contracts';
+import { RewardDistributor, revertOf, StakingVault } from '@swarm/contracts';
 import { canonicalJson } from '@swarm/core';
 import {
   type Abi,
-  BaseError,
   type Chain,
-  ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
   decodeEventLog,
@@ -297,8 +295,11 @@ export class ChainFollower {
         try {
           await this.client.simulateContract({ address: vault, abi: StakingVault.abi as Abi, functionName: 'slash', args, account });
         } catch (e) {
-          const why = revertName(e);
-          await this.ctx.db.query("UPDATE chain_slashes SET status = 'failed', note = $2 WHERE slash_id = $1", [p.slash_id, why]);
+          // a revert (the bond withdrawn before the slash, say) fails the slash for good; anything
+          // else (the endpoint down) is retried at the next tick
+          const why = revertOf(e);
+          if (!why) throw e;
+          await this.ctx.db.query("UPDATE chain_slashes SET status = 'failed', note = $2 WHERE slash_id = $1", [p.slash_id, why.error]);
           failed.push(p.slash_id);
           continue;
         }
@@ -378,13 +379,4 @@ async function nodeByKey(sql: Sql, key: Hex) {
 /** Event arguments as JSON can hold them (bigints as decimal strings). */
 function plain(args: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]));
-}
-
-function revertName(e: unknown): string {
-  if (e instanceof BaseError) {
-    const r = e.walk((x) => x instanceof ContractFunctionRevertedError);
-    if (r instanceof ContractFunctionRevertedError) return r.data?.errorName ?? r.shortMessage;
-    return e.shortMessage;
-  }
-  return String(e);
 }
