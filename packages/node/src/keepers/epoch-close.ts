@@ -93,6 +93,7 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
     );
     if (n < next) return { epoch: n, closed: false, summary: await storedSummary(sql, n) };
     if (n > next) throw conflict('EPOCH_OUT_OF_ORDER', `epoch ${next} must close before epoch ${n}`, 'epoch');
+    await closeSettings(ctx, sql);
     // the planner's statistics for the tables the close reads: PGlite runs no autovacuum, so without
     // this a store filled since its creation was planned as if empty (nested loops over every
     // receipt and node: seconds at 10k nodes). ANALYZE samples a bounded number of rows per table.
@@ -201,6 +202,23 @@ export async function closeEpoch(ctx: Context, n: number, hooks: CloseHooks = {}
   }
   return out;
 }
+
+/**
+ * The close's own transaction settings (`SET LOCAL`: gone at its commit or rollback). It sorts and
+ * sums every receipt of the epoch (millions at 100k nodes): with PostgreSQL's default 4 MB of
+ * `work_mem` those sorts spill to disk, so the close gets `CLOSE_WORK_MEM` for each (a few sorts
+ * and hashes at a time: see docs/deployment.md); and a PostgreSQL server compiles its largest
+ * queries with JIT, ~0.7 s each at 20k nodes, more than it saves on them — off. PGlite has no JIT,
+ * and its memory is the service's own: it keeps its defaults.
+ */
+async function closeSettings(ctx: Context, sql: Sql): Promise<void> {
+  if (ctx.db.kind !== 'postgres') return;
+  await sql.query(`SET LOCAL work_mem = '${CLOSE_WORK_MEM}'`);
+  await sql.query('SET LOCAL jit = off');
+}
+
+/** What one sort or hash of the close may hold in memory on a PostgreSQL server before spilling to disk. */
+export const CLOSE_WORK_MEM = '256MB';
 
 /** Closes every epoch whose time has come, in order. Returns those this call closed. */
 export async function closeDueEpochs(ctx: Context, hooks: CloseHooks = {}, onClosed?: (r: CloseReturnType) => void): Promise<number[]> {
