@@ -1,4 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { simulatedResultHash, TOKEN } from '@swarm/core';
 import { type HeartbeatBody, type KeyPair, keysFromSeed, type ReceiptBody, type RegisterBody, signHeartbeat, signReceipt, signRegister } from '@swarm/sdk';
 import { Ajv } from 'ajv';
@@ -19,16 +23,40 @@ export async function freshDb(kind: 'pglite' | 'postgres'): Promise<Db> {
   return openDb({ url: await freshSchemaUrl() });
 }
 
-// a PGlite store takes seconds to initialise and migrate; a test file makes it once and copies it
+/**
+ * A migrated, empty PGlite store as a tarball. Making one takes ~5 s of CPU (PGlite's initdb, then
+ * every migration), opening a copy ~1 s: a test file makes it once, and keeps it on disk for the
+ * other files and runs, under a name that changes with the migrations, the store code and PGlite.
+ */
 let template: Promise<Blob> | undefined;
 function migratedPglite(): Promise<Blob> {
   template ??= (async () => {
+    const file = join(tmpdir(), `swarm-test-store-${storeTemplateKey()}.tar`);
+    if (existsSync(file)) return new Blob([readFileSync(file)]);
     const db = await openDb({ dataDir: 'memory://' });
     const blob = await (db.dump as () => Promise<Blob>)();
     await db.close();
+    // written aside and renamed: a file next to it reading this name sees all of it or nothing
+    const part = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(part, Buffer.from(await blob.arrayBuffer()));
+    renameSync(part, file);
     return blob;
   })();
   return template;
+}
+
+/** What a migrated store depends on: the migrations, the store code that applies them, PGlite's version (the lockfile). */
+function storeTemplateKey(): string {
+  const h = createHash('sha256');
+  const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+  const drizzle = here('../drizzle/');
+  for (const f of readdirSync(drizzle, { recursive: true }).map(String).sort()) {
+    const path = join(drizzle, f);
+    if (statSync(path).isFile()) h.update(f).update(readFileSync(path));
+  }
+  h.update(readFileSync(here('../src/store/db.ts')));
+  h.update(readFileSync(here('../../../package-lock.json')));
+  return h.digest('hex').slice(0, 16);
 }
 
 /** A URL of TEST_DATABASE_URL whose search path is a new, empty schema: a store of its own on the shared server. */

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { openDb } from '../src/store/db.ts';
 import { freshSchemaUrl, keys, receipt, registration, STORES } from './helpers.ts';
-import { PROCESS_TOKEN, type Proc, startProcess, stopProcess, tempDir } from './process.ts';
+import { PROCESS_TOKEN, type Proc, startProcess, stopProcess, storeDir, tempDir } from './process.ts';
 
 /**
  * kill -9 from outside while requests are in flight: every write the service acknowledged (a 2xx
@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe.each(STORES)('kill -9 mid-ingest on %s', (kind) => {
   it('loses no acknowledged write and leaves the ledger consistent', async () => {
-    const dir = tempDir(`kill-${kind}`);
+    const dir = kind === 'pglite' ? await storeDir('kill-pglite') : tempDir(`kill-${kind}`);
     const store: Record<string, string> = kind === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
     const now = Math.floor(Date.now() / 1000);
     // hour-long epochs: no close happens during the test, only ingest
