@@ -2,7 +2,7 @@ import { TOKEN } from '@swarm/core';
 import { signStake } from '@swarm/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addr, freshSchemaUrl, heartbeat, keys, receipt, registration, STORES } from './helpers.ts';
-import { minuteEpochArgs, PROCESS_TOKEN, type Proc, startProcess, stopProcess, storeDir, tempDir, waitFor } from './process.ts';
+import { minuteEpochArgs, PROCESS_EPOCH_SECONDS, PROCESS_TOKEN, type Proc, startProcess, stopProcess, storeDir, tempDir, waitFor } from './process.ts';
 
 /**
  * kill -9 during an epoch close, at several points, then restart: the epoch closes exactly once,
@@ -11,8 +11,6 @@ import { minuteEpochArgs, PROCESS_TOKEN, type Proc, startProcess, stopProcess, s
  */
 const POINTS = ['input-built', 'postings-written', 'before-commit'] as const;
 const ROUNDS = 12;
-/** Epoch 0's length, s: the traffic (twelve one-second rounds) takes ~16 s of it. */
-const EPOCH = 45;
 const procs: Proc[] = [];
 afterAll(async () => {
   await Promise.all(procs.map(stopProcess));
@@ -30,7 +28,7 @@ describe('crash during epoch close', () => {
     async (kind) => {
       // epoch 0 starts once every process is up (each records its own liveness from then on, SPEC §3.2:
       // a process still starting when the epoch begins would exclude those slots, and the runs would
-      // differ for a reason that is not the crash) and closes EPOCH + 2 s later: that time is for the traffic.
+      // differ for a reason that is not the crash) and closes 62 s later: the whole minute is for the traffic.
       // On a loaded machine starting four processes can outlast the lead: then they start again, later.
       const startAll = async (lead: number) => {
         // PGlite's stores start migrated (storeDir): four cold processes at once must fit in the lead
@@ -43,10 +41,7 @@ describe('crash during epoch close', () => {
         const runs: Record<string, Proc> = {};
         await Promise.all(
           Object.entries(dirs).map(async ([name, dir]) => {
-            runs[name] = await startProcess(
-              minuteEpochArgs(dir, genesis, EPOCH),
-              name === 'reference' ? stores[name] : { ...stores[name], SWARM_CRASH_AT: name },
-            );
+            runs[name] = await startProcess(minuteEpochArgs(dir, genesis), name === 'reference' ? stores[name] : { ...stores[name], SWARM_CRASH_AT: name });
             procs.push(runs[name] as Proc);
           }),
         );
@@ -61,7 +56,7 @@ describe('crash during epoch close', () => {
       }
       if (started === undefined) throw new Error('four processes did not start within 150 s');
       const { genesis, dirs, stores, runs } = started;
-      const args = (dir: string) => minuteEpochArgs(dir, genesis, EPOCH);
+      const args = (dir: string) => minuteEpochArgs(dir, genesis);
       // the same signed traffic to every process
       const consumer = keys('crash-consumer');
       const nodes = [0, 1, 2].map((i) =>
@@ -132,7 +127,7 @@ describe('crash during epoch close', () => {
         const batch = { heartbeats: nodes.filter((_, i) => !(i === 2 && round % 5 === 0)).map((n) => heartbeat(n.body.nodeId, n.node, round + 2, stamp)) };
         await Promise.all(Object.values(runs).map((p) => send(p, '/v1/heartbeats/batch', batch, false)));
       }
-      expect(Math.floor(Date.now() / 1000), 'the traffic must arrive before epoch 0 closes').toBeLessThan(genesis + EPOCH);
+      expect(Math.floor(Date.now() / 1000), 'the traffic must arrive before epoch 0 closes').toBeLessThan(genesis + PROCESS_EPOCH_SECONDS);
       // the reference closes normally; each crashing process dies by SIGKILL at its point
       const refInput = await waitFor('the reference close', () => get(runs.reference as Proc, '/v1/epochs/0/input'), 120_000);
       for (const point of POINTS) {
