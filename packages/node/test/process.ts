@@ -31,22 +31,13 @@ export async function storeDir(label: string): Promise<string> {
   return dir;
 }
 
-/** `swarm start` options of the process tests: one-minute epochs (or `epochSeconds`) of one-second slots from `genesis`, open onboarding. */
-export function minuteEpochArgs(dataDir: string, genesis: number, epochSeconds = 60): string[] {
-  return [
-    '--data-dir',
-    dataDir,
-    '--epoch-seconds',
-    String(epochSeconds),
-    '--slot-seconds',
-    '1',
-    '--grace-seconds',
-    '2',
-    '--genesis',
-    String(genesis),
-    '--onboarding',
-    'open',
-  ];
+/** The process tests' epoch, s: the shortest the service takes. */
+export const PROCESS_EPOCH_SECONDS = 60;
+
+/** `swarm start` options of the process tests: one-minute epochs of one-second slots from `genesis`, open onboarding. */
+export function minuteEpochArgs(dataDir: string, genesis: number): string[] {
+  const epoch = String(PROCESS_EPOCH_SECONDS);
+  return ['--data-dir', dataDir, '--epoch-seconds', epoch, '--slot-seconds', '1', '--grace-seconds', '2', '--genesis', String(genesis), '--onboarding', 'open'];
 }
 
 /**
