@@ -1,6 +1,6 @@
-import { defaultParams, parseEpochInput, parseWad, processEpoch, resultJson, serializeResult } from '@swarm/core';
+import { defaultParams, type EpochResult, parseEpochInput, parseWad, processEpoch, ROLES, resultJson, serializeResult } from '@swarm/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeDueEpochs, closeEpoch } from '../src/keepers/epoch-close.ts';
+import { closeDueEpochs, closeEpoch, rewardPostings } from '../src/keepers/epoch-close.ts';
 import { checkLedger } from '../src/ledger/ledger.ts';
 import { GENESIS, OPERATOR, STORES, testService } from './helpers.ts';
 import { playTraffic, twoClosedEpochs } from './traffic.ts';
@@ -128,5 +128,35 @@ describe.runIf(STORES.includes('postgres'))('the same traffic on PGlite and Post
     }
     expect(out[0]?.length).toBeGreaterThan(10_000);
     expect(out[1]).toBe(out[0]);
+  });
+});
+
+describe('reward postings at scale', () => {
+  // the 1M-node close died here once: a million vesting locks spread into one push() call's arguments
+  it("posts a million nodes' rewards and locks: every lock and every owner once, the pools adding up", () => {
+    const n = 1_000_000;
+    const nodeIds = Array.from({ length: n }, (_, i) => `n-${String(i).padStart(7, '0')}`);
+    const owner = (i: number) => `0x${(i % 1000).toString(16).padStart(40, '0')}`;
+    const reward = 10n;
+    const zero = { allocated: 0n, paid: 0n, toTreasury: 0n };
+    const r = {
+      nodeIds,
+      nodeOwner: owner,
+      nodeRewards: nodeIds.map(() => reward),
+      bondRewards: nodeIds.map(() => 0n),
+      vesting: { locked: 0n, vested: 0n, forfeited: 0n, nodes: nodeIds.map(() => ({ locked: 3n, vested: 0n, forfeited: 0n, unvested: 3n })) },
+      stakes: [],
+      validators: [],
+      attested: [],
+      referrals: [],
+      pools: { ...Object.fromEntries(ROLES.map((role) => [role, zero])), compute: { allocated: reward * BigInt(n), paid: reward * BigInt(n), toTreasury: 0n } },
+    } as unknown as EpochResult;
+    const postings = rewardPostings(r, 7);
+    const locks = postings.filter((p) => p.id.startsWith('epoch:7:locked:'));
+    expect(locks).toHaveLength(n);
+    const toOwners = postings.filter((p) => p.from === 'pool:compute' && p.to.startsWith('claimable:'));
+    expect(toOwners).toHaveLength(1000);
+    const out = postings.filter((p) => p.from === 'pool:compute').reduce((a, p) => a + p.amount, 0n);
+    expect(out).toBe(reward * BigInt(n));
   });
 });

@@ -286,7 +286,8 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
     for (const [address, amount] of [...(perRole.get(role) as Map<string, bigint>)].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       out.push({ id: `epoch:${n}:${role}:${address}`, epoch: n, from: `pool:${role}`, to: `claimable:${address}`, amount, memo: `epoch ${n} ${role} reward` });
     }
-    if (role === 'compute') out.push(...vesting.filter((x) => x.from === 'pool:compute'));
+    // a loop, not push(...spread): a million locks do not fit in one call's arguments
+    if (role === 'compute') for (const x of vesting) if (x.from === 'pool:compute') out.push(x);
     if (p.toTreasury > 0n)
       out.push({
         id: `epoch:${n}:${role}:treasury`,
@@ -298,7 +299,7 @@ export function rewardPostings(r: EpochResult, n: number): Posting[] {
       });
   }
   // a pool with nothing allocated locks nothing; releases come from the nodes' own unvested accounts
-  out.push(...vesting.filter((x) => x.from !== 'pool:compute'));
+  for (const x of vesting) if (x.from !== 'pool:compute') out.push(x);
   return out;
 }
 
