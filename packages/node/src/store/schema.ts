@@ -147,8 +147,9 @@ export const stakes = pgTable(
       ) /** Where the tokens came from when not the owner's wallet: `chain:<vault>` for a bond followed from StakingVault's events (its unbondings go back there). */,
     source: text('source'),
   },
-  // a key's stakes (validators' operator stakes, a consumer's user stake): by key, not a scan per key
-  (t) => [index('stakes_owner_key').on(t.ownerKey, t.kind)],
+  // a key's stakes (validators' operator stakes, a consumer's user stake) and a node's bonds (its page):
+  // by key and by node, not a scan of every stake (a node's page took 0.5 s at 1M nodes)
+  (t) => [index('stakes_owner_key').on(t.ownerKey, t.kind), index('stakes_node').on(t.nodeId)],
 );
 
 /** Amounts leaving a stake: out of it from `effectiveEpoch`, back in the wallet at `releaseEpoch`. */

@@ -1,0 +1,1 @@
+CREATE INDEX "stakes_node" ON "stakes" USING btree ("node_id");
