@@ -70,13 +70,14 @@ export async function readInputJson(sql: Sql, n: number): Promise<Record<string,
  * node page costs one part at any network size. Parts stored before `first_node` are searched.
  */
 export async function readNodeInput(sql: Sql, n: number, nodeId: string): Promise<Record<string, unknown> | undefined> {
-  const { head } = await loadHead(sql, n);
   const parts = await sql.query<{ nodes: string }>(
     `SELECT nodes FROM epoch_input_parts WHERE epoch = $1 AND (first_node IS NULL OR first_node COLLATE "C" <= $2)
       ORDER BY first_node IS NULL, part DESC LIMIT CASE WHEN EXISTS (SELECT 1 FROM epoch_input_parts WHERE epoch = $1 AND first_node IS NULL) THEN NULL ELSE 1 END`,
     [n, nodeId],
   );
-  if (parts.length === 0) return (JSON.parse(head) as { nodes: { id: string }[] }).nodes.find((x) => x.id === nodeId);
+  // no part: an input stored whole (before parts), or no such epoch (loadHead says so). The head —
+  // stakes, attestations, the scarcity history: megabytes at 1M nodes — is read only then.
+  if (parts.length === 0) return (JSON.parse((await loadHead(sql, n)).head) as { nodes: { id: string }[] }).nodes.find((x) => x.id === nodeId);
   for (const p of parts) {
     const found = nodeObjectIn(p.nodes, nodeId);
     if (found) return found;
